@@ -1,0 +1,1 @@
+"""Generic machinery: working-day calendar, clock, state-machine runtime, event store, projections."""

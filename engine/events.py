@@ -1,0 +1,16 @@
+"""Event values shared by the pure core and the store (no I/O here)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """An event decided by a core function; the store gives it a stream version, record time and hashes."""
+
+    type: str
+    occurred_at: dt.datetime  # business time, naive Asia/Shanghai
+    payload: dict
+    actor: str | None = None  # None: the actor of the append it is written with

@@ -1,0 +1,236 @@
+"""The append-only event log on SQLAlchemy, with a hash chain per stream and one over the whole log.
+
+Each row's `stream_hash` covers its content and the previous event of its stream; `log_hash` chains
+every row in `seq` order, and `log_head` holds the last `seq` and `log_hash`, so a changed, inserted,
+reordered or deleted event (a whole request's included) breaks a chain that `verify` recomputes.
+Appends lock `log_head`, which gives one total order; a stale expected version raises a conflict,
+and the (stream_id, version) uniqueness constraint stops a racing writer that slipped past the check.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Iterable, Iterator, Sequence
+
+from sqlalchemy import (
+    BigInteger, Column, Connection, DateTime, Index, Integer, String, Table, Text, UniqueConstraint, func, insert,
+    select, update,
+)
+from sqlalchemy.exc import IntegrityError
+
+from engine.database import metadata
+from engine.errors import ConcurrencyConflict
+from engine.events import NewEvent
+
+GENESIS = "0" * 64
+SCHEMA_VERSION = 1
+
+events_table = Table(
+    "events",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("stream_id", String(200), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("type", String(64), nullable=False),
+    Column("occurred_at", DateTime, nullable=False),
+    Column("recorded_at", DateTime, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("schema_version", Integer, nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("stream_hash", String(64), nullable=False),
+    Column("log_hash", String(64), nullable=False),
+    UniqueConstraint("stream_id", "version", name="uq_events_stream_version"),
+    Index("ix_events_type_occurred", "type", "occurred_at"),
+)
+
+log_head_table = Table(
+    "log_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("log_hash", String(64), nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    seq: int
+    stream_id: str
+    version: int
+    type: str
+    occurred_at: dt.datetime
+    recorded_at: dt.datetime
+    actor: str
+    schema_version: int
+    payload: dict
+    stream_hash: str
+    log_hash: str
+
+
+@dataclass(frozen=True)
+class StreamAppend:
+    """Events for one stream, written only if the stream is still at `expected_version`."""
+
+    stream_id: str
+    expected_version: int
+    events: Sequence[NewEvent]
+    actor: str
+
+
+def canonical_json(payload: dict) -> str:
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def event_hash(previous: str, stream_id: str, version: int, type_: str, occurred_at: dt.datetime,
+               recorded_at: dt.datetime, actor: str, schema_version: int, payload_text: str) -> str:
+    material = json.dumps(
+        [previous, stream_id, version, type_, occurred_at.isoformat(), recorded_at.isoformat(), actor,
+         schema_version, payload_text],
+        ensure_ascii=False, separators=(",", ":"),
+    )
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
+def chain_hash(previous_log_hash: str, seq: int, stream_hash: str) -> str:
+    return hashlib.sha256(f"{previous_log_hash}|{seq}|{stream_hash}".encode()).hexdigest()
+
+
+def row_to_event(row) -> StoredEvent:
+    return StoredEvent(
+        row.seq, row.stream_id, row.version, row.type, row.occurred_at, row.recorded_at, row.actor,
+        row.schema_version, json.loads(row.payload), row.stream_hash, row.log_hash,
+    )
+
+
+class EventStore:
+    """Stateless: every call takes the connection of the caller's transaction."""
+
+    def append(self, conn: Connection, batch: StreamAppend, recorded_at: dt.datetime) -> list[StoredEvent]:
+        return self.append_many(conn, [batch], recorded_at)
+
+    def append_many(self, conn: Connection, batches: Iterable[StreamAppend], recorded_at: dt.datetime,
+                    check_versions: bool = True) -> list[StoredEvent]:
+        """Append several streams' events in the caller's transaction under one lock of the log head.
+
+        `check_versions=False` is for the importer, which has checked that its streams are new.
+        """
+        head = conn.execute(select(log_head_table).where(log_head_table.c.id == 1).with_for_update()).first()
+        seq, log_hash = (head.seq, head.log_hash) if head else (0, GENESIS)
+        rows: list[dict] = []
+        stored: list[StoredEvent] = []
+        written: dict[str, tuple[int, str]] = {}  # streams appended earlier in this call: not yet in the table
+        for batch in batches:
+            previous = GENESIS
+            if batch.stream_id in written:
+                current, previous = written[batch.stream_id]
+            elif check_versions:
+                current, previous = self._stream_head(conn, batch.stream_id)
+            else:
+                current = batch.expected_version
+            if current != batch.expected_version:
+                raise ConcurrencyConflict(
+                    f"{batch.stream_id} is at version {current}, not {batch.expected_version}: "
+                    "someone else changed it first; reload and try again"
+                )
+            version = batch.expected_version
+            for event in batch.events:
+                seq += 1
+                version += 1
+                actor = event.actor or batch.actor
+                payload_text = canonical_json(event.payload)
+                previous = event_hash(previous, batch.stream_id, version, event.type, event.occurred_at, recorded_at,
+                                      actor, SCHEMA_VERSION, payload_text)
+                log_hash = chain_hash(log_hash, seq, previous)
+                rows.append(dict(seq=seq, stream_id=batch.stream_id, version=version, type=event.type,
+                                 occurred_at=event.occurred_at, recorded_at=recorded_at, actor=actor,
+                                 schema_version=SCHEMA_VERSION, payload=payload_text, stream_hash=previous,
+                                 log_hash=log_hash))
+                stored.append(StoredEvent(seq, batch.stream_id, version, event.type, event.occurred_at, recorded_at,
+                                          actor, SCHEMA_VERSION, event.payload, previous, log_hash))
+            written[batch.stream_id] = (version, previous)
+        if not rows:
+            return []
+        try:
+            conn.execute(insert(events_table), rows)
+        except IntegrityError as error:
+            raise ConcurrencyConflict(f"a concurrent writer appended to the same request first: {error.orig}") from error
+        if head:
+            conn.execute(update(log_head_table).where(log_head_table.c.id == 1).values(seq=seq, log_hash=log_hash))
+        else:
+            conn.execute(insert(log_head_table).values(id=1, seq=seq, log_hash=log_hash))
+        return stored
+
+    def _stream_head(self, conn: Connection, stream_id: str) -> tuple[int, str]:
+        row = conn.execute(
+            select(events_table.c.version, events_table.c.stream_hash)
+            .where(events_table.c.stream_id == stream_id)
+            .order_by(events_table.c.version.desc())
+            .limit(1)
+        ).first()
+        return (row.version, row.stream_hash) if row else (0, GENESIS)
+
+    def stream_version(self, conn: Connection, stream_id: str) -> int:
+        return self._stream_head(conn, stream_id)[0]
+
+    def read_stream(self, conn: Connection, stream_id: str) -> list[StoredEvent]:
+        rows = conn.execute(
+            select(events_table).where(events_table.c.stream_id == stream_id).order_by(events_table.c.version)
+        )
+        return [row_to_event(r) for r in rows]
+
+    def read_all(self, conn: Connection, prefix: str | None = None) -> Iterator[StoredEvent]:
+        query = select(events_table).order_by(events_table.c.seq)
+        if prefix:
+            query = query.where(events_table.c.stream_id.startswith(prefix, autoescape=True))
+        for row in conn.execution_options(yield_per=2000).execute(query):
+            yield row_to_event(row)
+
+    def stream_ids(self, conn: Connection) -> list[str]:
+        return list(conn.execute(select(events_table.c.stream_id).distinct()).scalars())
+
+    def count(self, conn: Connection) -> int:
+        return conn.execute(select(func.count()).select_from(events_table)).scalar_one()
+
+    def verify(self, conn: Connection) -> "AuditResult":
+        return verify_log(conn)
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    ok: bool
+    events_checked: int
+    problem: str | None = None  # names the first bad event
+    head_hash: str | None = None
+
+
+def verify_log(conn: Connection) -> AuditResult:
+    """Recompute both chains from the stored rows; the first row that does not match is reported."""
+    stream_heads: dict[str, tuple[int, str]] = {}
+    log_hash, expected_seq, checked = GENESIS, 0, 0
+    query = select(events_table).order_by(events_table.c.seq)
+    for row in conn.execution_options(yield_per=5000).execute(query):
+        expected_seq += 1
+        where = f"event seq {row.seq} ({row.stream_id} v{row.version}, {row.type})"
+        if row.seq != expected_seq:
+            return AuditResult(False, checked, f"{where}: expected seq {expected_seq}: events before it were deleted or inserted")
+        version, previous = stream_heads.get(row.stream_id, (0, GENESIS))
+        if row.version != version + 1:
+            return AuditResult(False, checked, f"{where}: expected version {version + 1} of {row.stream_id}: events are missing or out of order")
+        recomputed = event_hash(previous, row.stream_id, row.version, row.type, row.occurred_at, row.recorded_at,
+                                row.actor, row.schema_version, row.payload)
+        if recomputed != row.stream_hash:
+            return AuditResult(False, checked, f"{where}: content does not match its hash (changed after it was written)")
+        log_hash = chain_hash(log_hash, row.seq, row.stream_hash)
+        if log_hash != row.log_hash:
+            return AuditResult(False, checked, f"{where}: the whole-log chain breaks here (rows reordered or replaced)")
+        stream_heads[row.stream_id] = (row.version, row.stream_hash)
+        checked += 1
+    head = conn.execute(select(log_head_table).where(log_head_table.c.id == 1)).first()
+    head_seq, head_hash = (head.seq, head.log_hash) if head else (0, GENESIS)
+    if head_seq != expected_seq or head_hash != log_hash:
+        return AuditResult(False, checked, f"the log head says {head_seq} events ending in {head_hash[:12]}…, "
+                                           f"the rows give {expected_seq} ending in {log_hash[:12]}…: events at the end were deleted or added")
+    return AuditResult(True, checked, None, log_hash)

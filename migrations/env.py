@@ -1,0 +1,28 @@
+"""Alembic environment: runs on the connection `engine.database.migrate` hands in, or on the configured URL."""
+
+from alembic import context
+from sqlalchemy import create_engine
+
+import engine.eventstore  # noqa: F401  (registers its tables)
+import workflows.tables  # noqa: F401
+from engine.database import metadata
+
+config = context.config
+target_metadata = metadata
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    engine = create_engine(config.get_main_option("sqlalchemy.url"))
+    with engine.connect() as connection:
+        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+run_migrations_online()

@@ -1,0 +1,1 @@
+"""Notifications (channels, outbox, delivery actors) arrive with a later issue."""

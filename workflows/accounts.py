@@ -1,0 +1,128 @@
+"""Agencies and users: who may do what. Nothing here is created silently."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import Connection, insert, select
+
+from engine.errors import NotFound, OgiError, PermissionDenied
+from workflows.tables import agencies_table, users_table
+
+ADMIN_USERNAME = "admin"
+DEFAULT_CORRECTION_PERIOD_DAYS = 15  # the agency's default period in a correction notice (Art. 30 leaves it open)
+SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+
+
+class Role(StrEnum):
+    ADMIN = "admin"  # 系统管理员
+    HEAD = "head"  # 政府信息公开工作机构负责人: approves extensions
+    STAFF = "staff"  # 经办人
+    AUDITOR = "auditor"  # 审计/上级: reads, never writes
+    APPLICANT = "applicant"
+
+
+WRITING_ROLES = frozenset({Role.ADMIN, Role.HEAD, Role.STAFF})
+APPROVING_ROLES = frozenset({Role.ADMIN, Role.HEAD})
+
+
+@dataclass(frozen=True)
+class User:
+    username: str
+    display_name: str
+    role: Role
+
+    def require_write(self, what: str) -> None:
+        if self.role not in WRITING_ROLES:
+            raise PermissionDenied(f"user '{self.username}' ({self.role.value}) may read but not {what}")
+
+    def require_admin(self, what: str) -> None:
+        if self.role != Role.ADMIN:
+            raise PermissionDenied(f"only an administrator may {what}; '{self.username}' is {self.role.value}")
+
+
+def hash_password(password: str) -> str:
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=2**14, r=8, p=1)
+    return f"scrypt${salt.hex()}${digest.hex()}"
+
+
+def check_password(password: str, stored: str) -> bool:
+    _, salt, digest = stored.split("$")
+    candidate = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), n=2**14, r=8, p=1)
+    return hmac.compare_digest(candidate.hex(), digest)
+
+
+def get_user(conn: Connection, username: str) -> User:
+    row = conn.execute(select(users_table).where(users_table.c.username == username)).first()
+    if row is None:
+        raise NotFound(f"unknown user '{username}'; add it with `ogi user add {username} --role staff`")
+    return User(row.username, row.display_name, Role(row.role))
+
+
+def add_user(conn: Connection, username: str, role: Role, password: str, display_name: str | None, now: dt.datetime) -> User:
+    if not re.fullmatch(r"[A-Za-z0-9_.-]{2,100}", username):
+        raise OgiError(f"user name '{username}' must be 2–100 letters, digits, '_', '.' or '-'")
+    if conn.execute(select(users_table.c.username).where(users_table.c.username == username)).first():
+        raise OgiError(f"user '{username}' already exists")
+    conn.execute(insert(users_table).values(username=username, display_name=display_name or username, role=role.value,
+                                            password_hash=hash_password(password), created_at=now))
+    return User(username, display_name or username, role)
+
+
+def agency_exists(conn: Connection, slug: str) -> bool:
+    return conn.execute(select(agencies_table.c.slug).where(agencies_table.c.slug == slug)).first() is not None
+
+
+def get_agency(conn: Connection, slug: str):
+    row = conn.execute(select(agencies_table).where(agencies_table.c.slug == slug)).first()
+    if row is None:
+        raise NotFound(f"unknown agency '{slug}': add it first with `ogi agency add {slug} --name NAME`")
+    return row
+
+
+def add_agency(conn: Connection, slug: str, name: str, parent: str | None, actor: User, now: dt.datetime,
+               correction_period_days: int = DEFAULT_CORRECTION_PERIOD_DAYS) -> None:
+    actor.require_admin("add an agency")
+    if not SLUG_PATTERN.match(slug):
+        raise OgiError(f"agency slug '{slug}' must be 2–63 lower-case letters, digits or '-'")
+    if not name.strip():
+        raise OgiError("an agency needs a name (--name)")
+    if agency_exists(conn, slug):
+        raise OgiError(f"agency '{slug}' already exists")
+    if parent is not None:
+        get_agency(conn, parent)
+    if correction_period_days < 1:
+        raise OgiError(f"the default correction period must be at least 1 working day, not {correction_period_days}")
+    conn.execute(insert(agencies_table).values(slug=slug, name=name.strip(), parent=parent,
+                                               correction_period_days=correction_period_days,
+                                               created_at=now, created_by=actor.username))
+
+
+def list_agencies(conn: Connection):
+    return list(conn.execute(select(agencies_table).order_by(agencies_table.c.slug)))
+
+
+def mask_id_number(value: str | None) -> str:
+    """371315198209213958 -> 3713**********3958: enough to tell two applicants apart, not to identify one."""
+    if not value:
+        return ""
+    return value[:4] + "*" * max(len(value) - 8, 0) + value[-4:] if len(value) > 8 else "*" * len(value)
+
+
+def mask_phone(value: str | None) -> str:
+    if not value:
+        return ""
+    return value[:3] + "****" + value[-4:] if len(value) >= 11 else "*" * len(value)
+
+
+def mask_name(value: str | None) -> str:
+    if not value:
+        return ""
+    return value[0] + "*" * (len(value) - 1) if len(value) > 1 else "*"

@@ -1,0 +1,51 @@
+"""Generated demo requests around a given day, so that there is work in every state (for `make run`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+DEMO_AGENCY = ("hedong-xzsp", "河东区行政审批服务局")
+
+# (applicant kind, channel, subject, [(event type, days before today, extra fields)], received days before today)
+_SCENARIOS = [
+    ("natural_person", "online", "申请公开本区2026年建设项目环评审批清单", 3, []),
+    ("commercial", "in_person", "申请公开某地块规划条件核实材料", 10,
+     [("correction_requested", 8, {"period_days": 15})]),
+    ("natural_person", "post_signed", "申请公开某事项办理情况", 60,
+     [("correction_requested", 58, {"period_days": 10})]),
+    ("natural_person", "online", "申请公开某企业排污许可申请材料", 12,
+     [("consultation_started", 5, {"party": "third_party"})]),
+    ("research", "email", "申请公开近五年行政许可统计数据", 9,
+     [("fee_notified", 4, {"amount_yuan": 1700, "method": "by_volume"})]),
+    ("legal_services", "online", "申请公开某项目施工许可审批全套材料", 30,
+     [("extended", 5, {"working_days": 20, "approved_by": "李主任"})]),
+    ("natural_person", "in_person", "申请公开政务服务中心窗口人员配置文件", 40, []),
+    ("public_interest", "online", "申请公开本局2025年度行政许可事项目录", 15,
+     [("decided", 2, {"outcome": "disclosed"})]),
+    ("natural_person", "post_signed", "申请公开某小区规划许可批后公示材料", 20,
+     [("decided", 6, {"outcome": "partial"}), ("delivered", 5, {"method": "post"})]),
+    ("other_org", "online", "申请公开某药店经营许可现场核查记录", 7, [("withdrawn", 1, {})]),
+    ("natural_person", "in_person", "申请公开某会议讨论记录", 90,
+     [("decided", 70, {"outcome": "withheld.process_info"}), ("delivered", 69, {"method": "in_person"}),
+      ("review_filed", 30, {"case": "河政复〔2026〕001号"})]),
+]
+
+_NAMES = ["张伟", "李娜", "王强", "刘洋", "陈静", "杨帆", "赵敏", "黄磊", "周婷", "吴昊", "徐丽"]
+
+
+def demo_lines(today: dt.date) -> list[dict]:
+    slug = DEMO_AGENCY[0]
+    lines = []
+    for number, (kind, channel, subject, received_before, steps) in enumerate(_SCENARIOS, start=1):
+        day = lambda before: (today - dt.timedelta(days=before)).isoformat()  # noqa: E731
+        lines.append({
+            "id": f"{slug}-{today.year}-D{number:03d}",
+            "agency": slug,
+            "applicant": {"kind": kind, "name": _NAMES[number - 1], "id_number": f"37131219800101{number:03d}X",
+                          "phone": f"1380000{number:04d}"},
+            "channel": channel,
+            "received_at": day(received_before),
+            "subject": subject,
+            "events": [{"type": kind_, "at": day(before), **extra} for kind_, before, extra in steps],
+        })
+    return lines

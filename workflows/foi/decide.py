@@ -1,0 +1,220 @@
+"""The functional core: `decide(state, command, calendar) -> events` and `evolve(state, event) -> state`.
+
+Events carry their consequences (new deadlines, flags) in the payload, so a replay shows the deadlines
+as they were computed at the time, even if the calendar data changed later.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from typing import Callable
+
+from engine.calendar import WorkingCalendar
+from engine.clock import Deadline, Suspension
+from engine.errors import RuleViolation
+from engine.events import NewEvent
+from workflows.foi import commands as c
+from workflows.foi.deadlines import Timer, compute_deadlines, pending_timers
+from workflows.foi.definition import WORKFLOW
+from workflows.foi.state import Case, RequestState, Stage
+from workflows.foi.vocabulary import Flag, Outcome
+
+SYSTEM_ACTOR = "system"
+
+
+def _day(value) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    return dt.datetime.fromisoformat(value).date() if isinstance(value, str) else value.date()
+
+
+# -- decide --------------------------------------------------------------------------------------
+def decide(state: RequestState, command: c.Command, calendar: WorkingCalendar) -> list[NewEvent]:
+    row = WORKFLOW.transition(state.stage, command.name, command, state)
+    if command.name not in c.SYSTEM_COMMANDS:
+        _check_chronology(state, command)
+    payload = command.payload()
+    flags = _late_flags(state, command)
+    if isinstance(command, c.Receive):
+        payload["confirmed_at"] = command.confirmed_at.isoformat() if command.confirmed_at else None
+    if isinstance(command, c.LapsePeriod) and command.period == "consultation":
+        party = state.open_consultation[0]
+        payload = {"party": party, "opinion": "none", "auto": True, "ended_on": command.due.isoformat()}
+        event_type = c.EndConsultation.event_type
+    else:
+        event_type = command.event_type
+    if flags:
+        payload["flags"] = flags
+    actor = SYSTEM_ACTOR if command.name in c.SYSTEM_COMMANDS else None
+    event = NewEvent(event_type, command.at, payload, actor)
+    tentative = evolve(state, event)
+    deadlines = compute_deadlines(tentative, calendar)
+    if deadlines != state.deadlines or row.target is not None:
+        event.payload["deadlines"] = {name: d.as_dict() for name, d in deadlines.items()}
+    return [event]
+
+
+def _check_chronology(state: RequestState, command: c.Command) -> None:
+    if state.received_on and command.at.date() < state.received_on:
+        raise RuleViolation(f"{command.name} on {command.at.date()} is before receipt on {state.received_on}", "chronology")
+    if state.last_staff_at and command.at < state.last_staff_at:
+        raise RuleViolation(
+            f"{command.name} at {command.at.isoformat()} is earlier than the previous step ({state.last_staff_at.isoformat()})",
+            "chronology",
+        )
+
+
+def _due(state: RequestState, name: str) -> dt.date | None:
+    deadline = state.deadlines.get(name)
+    return deadline.due if deadline else None
+
+
+def _late_flags(state: RequestState, command: c.Command) -> list[str]:
+    """Legal but late steps are accepted and flagged (issue: late correction notice, reply after the deadline)."""
+    day = command.at.date()
+    late = lambda name: (due := _due(state, name)) is not None and day > due  # noqa: E731
+    flags: list[str] = []
+    if isinstance(command, c.RequestCorrection) and late("correction_notice"):
+        flags.append(Flag.LATE_CORRECTION_NOTICE)
+    elif isinstance(command, c.SubmitCorrection) and late("correction"):
+        flags.append(Flag.LATE_CORRECTION)
+    elif isinstance(command, c.NotifyFee) and late("reply"):
+        flags.append(Flag.LATE_FEE_NOTICE)
+    elif isinstance(command, c.PayFee) and late("payment"):
+        flags.append(Flag.LATE_PAYMENT)
+    elif isinstance(command, c.Extend) and late("reply"):
+        flags.append(Flag.LATE_EXTENSION)
+    elif isinstance(command, (c.Decide, c.Deliver)) and late("reply") and Flag.LATE_REPLY not in state.flags:
+        if state.stage not in (Stage.AWAITING_CORRECTION, Stage.AWAITING_PAYMENT):
+            flags.append(Flag.LATE_REPLY)
+    elif isinstance(command, c.LapsePeriod) and command.period == "reply":
+        flags.append(Flag.REPLY_OVERDUE)
+    return [str(f) for f in flags]
+
+
+def due_timer_commands(state: RequestState, now: dt.datetime) -> list[c.LapsePeriod]:
+    """The lapse commands whose time has come by `now` (earliest first)."""
+    return [c.LapsePeriod(at=t.fires_at, period=t.period, due=t.due) for t in pending_timers(state) if t.fires_at <= now]
+
+
+def run_timers(state: RequestState, now: dt.datetime, calendar: WorkingCalendar) -> tuple[RequestState, list[NewEvent]]:
+    """Fire every lapse due by `now`, one at a time (a fired lapse can end a suspension and move others)."""
+    emitted: list[NewEvent] = []
+    for _ in range(20):  # each round fires the earliest lapse; a request has only a few periods
+        due = due_timer_commands(state, now)
+        if not due:
+            return state, emitted
+        events = decide(state, due[0], calendar)
+        for event in events:
+            state = evolve(state, event)
+        emitted.extend(events)
+    raise RuntimeError(f"timers of {state.request_id} did not settle")  # a bug, not bad input
+
+
+# -- evolve --------------------------------------------------------------------------------------
+def evolve(state: RequestState, event: NewEvent) -> RequestState:
+    p = event.payload
+    day = event.occurred_at.date()
+    apply = _APPLY.get(event.type)
+    if apply is None:
+        raise ValueError(f"unknown event type {event.type!r}")
+    state = apply(state, p, day)
+    changes: dict = {}
+    if "deadlines" in p:
+        changes["deadlines"] = {name: Deadline.from_dict(d) for name, d in p["deadlines"].items()}
+    if p.get("flags"):
+        changes["flags"] = state.flags + tuple(f for f in p["flags"] if f not in state.flags)
+    if event.type not in ("period_lapsed", "deadlines_recomputed") and not p.get("auto"):
+        changes["last_staff_at"] = event.occurred_at
+    return replace(state, **changes) if changes else state
+
+
+def _received(s: RequestState, p: dict, day: dt.date) -> RequestState:
+    confirmed = _day(p.get("confirmed_at"))
+    return replace(
+        s, request_id=p["request_id"], agency=p["agency"], stage=Stage.PROCESSING, applicant=p["applicant"],
+        applicant_kind=p["applicant"]["kind"], channel=p["channel"], subject=p.get("subject", ""),
+        received_on=day, confirmed_on=confirmed, clock_start=confirmed or day,
+    )
+
+
+def _suspend(s: RequestState, day: dt.date, reason: str) -> tuple[Suspension, ...]:
+    return s.suspensions + (Suspension(day, None, reason),)
+
+
+def _resume(s: RequestState, day: dt.date) -> tuple[Suspension, ...]:
+    *closed, last = s.suspensions
+    return (*closed, replace(last, end=day))
+
+
+def _consultation_ended(s: RequestState, p: dict, day: dt.date) -> RequestState:
+    ended = _day(p.get("ended_on")) or day
+    return replace(s, stage=Stage.PROCESSING, open_consultation=None, suspensions=_resume(s, ended))
+
+
+def _decided(s: RequestState, p: dict, day: dt.date) -> RequestState:
+    flags = s.flags
+    on_time = Flag.LATE_REPLY not in (p.get("flags") or ()) and Flag.LATE_REPLY not in flags
+    if on_time and Flag.REPLY_OVERDUE in flags:
+        flags = tuple(f for f in flags if f != Flag.REPLY_OVERDUE)  # served on time after all (backdated step)
+    return replace(s, stage=Stage.DECIDED, outcome=p["outcome"], decided_on=day, flags=flags)
+
+
+def _lapsed(s: RequestState, p: dict, day: dt.date) -> RequestState:
+    return replace(s, lapsed=s.lapsed | {f"{p['period']}:{p['due']}"})
+
+
+def _case_filed(kind: str) -> Callable:
+    def apply(s: RequestState, p: dict, day: dt.date) -> RequestState:
+        cases = dict(getattr(s, kind))
+        cases[p["case"]] = Case(p["case"], day, bool(p.get("after_review", False)))
+        return replace(s, **{kind: cases})
+    return apply
+
+
+def _case_closed(kind: str) -> Callable:
+    def apply(s: RequestState, p: dict, day: dt.date) -> RequestState:
+        cases = dict(getattr(s, kind))
+        cases[p["case"]] = replace(cases[p["case"]], result=p["result"], closed_on=day)
+        return replace(s, **{kind: cases})
+    return apply
+
+
+_APPLY: dict[str, Callable[[RequestState, dict, dt.date], RequestState]] = {
+    "received": _received,
+    "receipt_confirmed": lambda s, p, d: replace(s, confirmed_on=d, clock_start=d),
+    "correction_requested": lambda s, p, d: replace(
+        s, stage=Stage.AWAITING_CORRECTION, correction_notice_on=d, correction_period_days=p["period_days"]
+    ),
+    "corrected": lambda s, p, d: replace(s, stage=Stage.PROCESSING, corrected_on=d, clock_start=d, suspensions=()),
+    "consultation_started": lambda s, p, d: replace(
+        s, stage=Stage.CONSULTING, open_consultation=(p["party"], d), suspensions=_suspend(s, d, f"consultation:{p['party']}")
+    ),
+    "consultation_ended": _consultation_ended,
+    "fee_notified": lambda s, p, d: replace(
+        s, stage=Stage.AWAITING_PAYMENT, fee_notified_on=d, fee_amount_yuan=p["amount_yuan"], fee_method=p["method"],
+        suspensions=_suspend(s, d, "fee"),
+    ),
+    "fee_paid": lambda s, p, d: replace(s, stage=Stage.PROCESSING, fee_paid_on=d, suspensions=_resume(s, d)),
+    "extended": lambda s, p, d: replace(s, extension_days=p["working_days"], extension_approved_by=p["approved_by"]),
+    "decided": _decided,
+    "delivered": lambda s, p, d: replace(s, stage=Stage.SERVED, delivered_on=d, delivery_method=p["method"]),
+    "withdrawn": lambda s, p, d: replace(s, stage=Stage.WITHDRAWN, outcome=Outcome.OTHER_OTHER.value, decided_on=d),
+    "review_filed": _case_filed("reviews"),
+    "review_closed": _case_closed("reviews"),
+    "litigation_filed": _case_filed("litigations"),
+    "litigation_closed": _case_closed("litigations"),
+    "closed": lambda s, p, d: replace(s, stage=Stage.CLOSED),
+    "period_lapsed": _lapsed,
+    "deadlines_recomputed": lambda s, p, d: s,
+}
+
+
+def fold(events) -> RequestState:
+    state = RequestState()
+    for event in events:
+        state = evolve(state, event)
+    return state

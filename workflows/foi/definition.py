@@ -1,0 +1,206 @@
+"""The 依申请公开 workflow as data: every transition with the article it implements and its guards.
+
+Each guard returns the reason for refusing, in words that name the rule, or None.
+docs/workflow.md is generated from this file (`python -m workflows.foi.docs`).
+"""
+
+from __future__ import annotations
+
+from engine.machine import MachineDefinition, Transition
+from workflows.foi import commands as c
+from workflows.foi.state import RequestState, STAGE_LABELS, Stage
+from workflows.foi.vocabulary import (
+    CONFIRMABLE_CHANNELS, ApplicantKind, CaseResult, Channel, ConsultedParty, DeliveryMethod, FeeMethod,
+    Opinion, Outcome,
+)
+
+MAX_EXTENSION_DAYS = 20  # Art. 33 ¶2
+
+
+def _one_of(value: str, allowed, what: str) -> str | None:
+    values = [v.value for v in allowed]
+    if value not in values:
+        return f"unknown {what} '{value}'; expected one of: {', '.join(values)}"
+    return None
+
+
+# -- guards --------------------------------------------------------------------------------------
+def known_channel_and_kind(state: RequestState, cmd: c.Receive) -> str | None:
+    return (
+        _one_of(cmd.channel, Channel, "channel")
+        or _one_of(cmd.applicant.get("kind", ""), ApplicantKind, "applicant kind")
+        or (None if cmd.request_id else "a request needs an id")
+    )
+
+
+def confirmation_for_confirmable_channel(state: RequestState, cmd) -> str | None:
+    channel = getattr(cmd, "channel", state.channel)
+    if getattr(cmd, "confirmed_at", True) is None:
+        return None
+    if channel not in CONFIRMABLE_CHANNELS:
+        return f"channel '{channel}' takes its receipt date from handing in or signing, not from a confirmation (Art. 31)"
+    confirmed = getattr(cmd, "confirmed_at", None)
+    if confirmed is not None and confirmed < cmd.at:
+        return f"confirmation ({confirmed.isoformat()}) cannot be before the application arrived ({cmd.at.isoformat()})"
+    return None
+
+
+def not_confirmed_yet(state: RequestState, cmd) -> str | None:
+    if state.confirmed_on is not None:
+        return f"receipt was already confirmed on {state.confirmed_on}"
+    if state.correction_notice_on or state.suspensions or state.extension_days:
+        return "receipt must be confirmed before any other step"
+    return None
+
+
+def correction_noticed_once(state: RequestState, cmd) -> str | None:
+    if state.correction_notice_on is not None:
+        return f"a correction was already requested on {state.correction_notice_on}; Art. 30 requires one notice covering everything (一次性告知)"
+    if cmd.period_days < 1:
+        return f"the correction period must be at least 1 working day, not {cmd.period_days}"
+    return None
+
+
+def no_open_consultation(state: RequestState, cmd) -> str | None:
+    if state.open_consultation:
+        return f"a consultation with '{state.open_consultation[0]}' is still open; end it first"
+    return _one_of(cmd.party, ConsultedParty, "consulted party")
+
+
+def consultation_is_open_with_party(state: RequestState, cmd) -> str | None:
+    problem = _one_of(cmd.party, ConsultedParty, "consulted party") or _one_of(cmd.opinion, Opinion, "opinion")
+    if problem:
+        return problem
+    if not state.open_consultation or state.open_consultation[0] != cmd.party:
+        return f"no consultation with '{cmd.party}' is open"
+    return None
+
+
+def fee_noticed_once(state: RequestState, cmd) -> str | None:
+    if state.fee_notified_on is not None:
+        return f"a fee was already noticed on {state.fee_notified_on}; one request is charged once by one method (109号 Art. 3)"
+    if cmd.amount_yuan <= 0:
+        return f"a fee notice needs an amount above 0 yuan, not {cmd.amount_yuan}"
+    return _one_of(cmd.method, FeeMethod, "fee method")
+
+
+def extended_once_within_limit(state: RequestState, cmd) -> str | None:
+    if state.extension_days:
+        return f"the reply period was already extended by {state.extension_days} working days; Art. 33 allows one extension"
+    if not 1 <= cmd.working_days <= MAX_EXTENSION_DAYS:
+        return f"an extension is 1 to {MAX_EXTENSION_DAYS} working days (Art. 33), not {cmd.working_days}"
+    if not cmd.approved_by.strip():
+        return "an extension needs the approval of the person in charge (approved_by, Art. 33)"
+    return None
+
+
+def outcome_allowed_now(state: RequestState, cmd) -> str | None:
+    problem = _one_of(cmd.outcome, Outcome, "outcome")
+    if problem:
+        return problem
+    outcome = Outcome(cmd.outcome)
+    if state.stage == Stage.AWAITING_CORRECTION:
+        if outcome != Outcome.OTHER_NO_CORRECTION:
+            return f"while awaiting correction the only decision is {Outcome.OTHER_NO_CORRECTION.value} (after the period lapsed) or withdrawal"
+        if not state.has_lapsed("correction"):
+            due = state.deadlines.get("correction")
+            return f"{outcome.value} only after the correction period lapsed (due {due.due if due else '?'}; Art. 30)"
+    elif state.stage == Stage.AWAITING_PAYMENT:
+        if outcome != Outcome.OTHER_UNPAID_FEE:
+            return f"while awaiting payment the only decision is {Outcome.OTHER_UNPAID_FEE.value} (after the payment period lapsed)"
+        if not state.has_lapsed("payment"):
+            due = state.deadlines.get("payment")
+            return f"{outcome.value} only after the payment period lapsed (due {due.due if due else '?'}; 109号)"
+    elif outcome == Outcome.OTHER_NO_CORRECTION:
+        return f"{outcome.value} only while awaiting a correction whose period lapsed (Art. 30)"
+    elif outcome == Outcome.OTHER_UNPAID_FEE:
+        return f"{outcome.value} only while awaiting a payment whose period lapsed (109号)"
+    elif outcome == Outcome.UNABLE_UNCLEAR and state.corrected_on is None:
+        return f"{outcome.value} means still unclear after correction (Art. 30); no correction was received"
+    return None
+
+
+def known_delivery_method(state: RequestState, cmd) -> str | None:
+    return _one_of(cmd.method, DeliveryMethod, "delivery method")
+
+
+def new_review_case(state: RequestState, cmd) -> str | None:
+    if not cmd.case:
+        return "a review needs a case number"
+    if cmd.case in state.reviews:
+        return f"review case '{cmd.case}' was already filed"
+    return None
+
+
+def open_review_case(state: RequestState, cmd) -> str | None:
+    return _open_case(state.reviews, "review", cmd)
+
+
+def new_litigation_case(state: RequestState, cmd) -> str | None:
+    if not cmd.case:
+        return "a suit needs a case number"
+    if cmd.case in state.litigations:
+        return f"litigation case '{cmd.case}' was already filed"
+    if cmd.after_review and not any(r.closed_on for r in state.reviews.values()):
+        return "a suit after review needs a closed administrative review of this request"
+    return None
+
+
+def open_litigation_case(state: RequestState, cmd) -> str | None:
+    return _open_case(state.litigations, "litigation", cmd)
+
+
+def _open_case(cases, what, cmd) -> str | None:
+    case = cases.get(cmd.case)
+    if case is None:
+        return f"no {what} case '{cmd.case}' was filed"
+    if case.closed_on is not None:
+        return f"{what} case '{cmd.case}' was already closed on {case.closed_on}"
+    if cmd.at.date() < case.filed_on:
+        return f"{what} case '{cmd.case}' cannot close before it was filed ({case.filed_on})"
+    return _one_of(cmd.result, CaseResult, "case result")
+
+
+def no_pending_cases(state: RequestState, cmd) -> str | None:
+    pending = state.pending_cases()
+    return f"review or litigation still pending: {', '.join(pending)}" if pending else None
+
+
+# -- the table -----------------------------------------------------------------------------------
+S = Stage
+OPEN = (S.PROCESSING, S.AWAITING_CORRECTION, S.CONSULTING, S.AWAITING_PAYMENT)
+RUNNING = (S.PROCESSING, S.CONSULTING, S.AWAITING_PAYMENT)  # the reply period exists (no pending correction)
+CONCLUDED = (S.DECIDED, S.SERVED, S.WITHDRAWN)
+T = Transition
+
+TRANSITIONS: list[Transition[Stage]] = [
+    T((S.NEW,), c.Receive.name, S.PROCESSING, "Art. 31", (known_channel_and_kind, confirmation_for_confirmable_channel), "收到申请"),
+    T((S.PROCESSING,), c.ConfirmReceipt.name, None, "Art. 31", (confirmation_for_confirmable_channel, not_confirmed_yet), "确认收到申请"),
+    T((S.PROCESSING,), c.RequestCorrection.name, S.AWAITING_CORRECTION, "Art. 30", (correction_noticed_once,), "一次性告知补正"),
+    T((S.AWAITING_CORRECTION,), c.SubmitCorrection.name, S.PROCESSING, "Art. 30", (), "收到补正申请，答复期限重新计算"),
+    T((S.PROCESSING,), c.StartConsultation.name, S.CONSULTING, "Art. 32, 34", (no_open_consultation,), "征求第三方或其他机关意见（期限中止）"),
+    T((S.CONSULTING,), c.EndConsultation.name, S.PROCESSING, "Art. 32, 34", (consultation_is_open_with_party,), "征求意见结束（期限恢复）"),
+    T((S.PROCESSING,), c.NotifyFee.name, S.AWAITING_PAYMENT, "109号 Art. 3–5", (fee_noticed_once,), "发出收费通知（期限中止）"),
+    T((S.AWAITING_PAYMENT,), c.PayFee.name, S.PROCESSING, "109号", (), "申请人缴费（期限恢复）"),
+    T(RUNNING, c.Extend.name, None, "Art. 33", (extended_once_within_limit,), "经负责人同意延长答复期限"),
+    T((S.PROCESSING, S.AWAITING_CORRECTION, S.AWAITING_PAYMENT), c.Decide.name, S.DECIDED, "Art. 36–39", (outcome_allowed_now,), "作出答复"),
+    T((S.DECIDED,), c.Deliver.name, S.SERVED, "235号", (known_delivery_method,), "送达"),
+    T(OPEN, c.Withdraw.name, S.WITHDRAWN, "DESIGN §6", (), "申请人撤回申请（计入其他处理）"),
+    T(CONCLUDED, c.FileReview.name, None, "行政复议法 Art. 20", (new_review_case,), "申请行政复议"),
+    T(CONCLUDED, c.CloseReview.name, None, "行政复议法", (open_review_case,), "行政复议审结"),
+    T(CONCLUDED, c.FileLitigation.name, None, "行政诉讼法 Art. 45, 46", (new_litigation_case,), "提起行政诉讼"),
+    T(CONCLUDED, c.CloseLitigation.name, None, "行政诉讼法", (open_litigation_case,), "行政诉讼审结"),
+    T((S.SERVED, S.WITHDRAWN), c.Close.name, S.CLOSED, "归档", (no_pending_cases,), "办结归档"),
+    # timers: a lapse never concludes a request (DESIGN §3); it records the fact and enables the decision
+    T(OPEN, c.LapsePeriod.name, None, "DESIGN §3", (), "期限届满（计时器）"),
+    T(OPEN, c.RecomputeDeadlines.name, None, "DESIGN §3", (), "日历数据更新，重新计算期限"),
+]
+
+WORKFLOW = MachineDefinition(
+    name="依申请公开",
+    states=Stage,
+    initial=Stage.NEW,
+    finals=frozenset({Stage.CLOSED}),
+    transitions=TRANSITIONS,
+    state_labels=STAGE_LABELS,
+)

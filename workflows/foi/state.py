@@ -1,0 +1,97 @@
+"""The state of one request: a frozen value folded from its events."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from engine.clock import Deadline, Suspension
+
+
+class Stage(StrEnum):
+    NEW = "new"  # before receipt: only `receive` is possible
+    PROCESSING = "processing"
+    AWAITING_CORRECTION = "awaiting_correction"
+    CONSULTING = "consulting"
+    AWAITING_PAYMENT = "awaiting_payment"
+    DECIDED = "decided"
+    SERVED = "served"
+    WITHDRAWN = "withdrawn"
+    CLOSED = "closed"
+
+
+STAGE_LABELS = {
+    Stage.NEW: "未受理",
+    Stage.PROCESSING: "办理中",
+    Stage.AWAITING_CORRECTION: "待补正",
+    Stage.CONSULTING: "征求意见中",
+    Stage.AWAITING_PAYMENT: "待缴费",
+    Stage.DECIDED: "已答复待送达",
+    Stage.SERVED: "已送达",
+    Stage.WITHDRAWN: "已撤回",
+    Stage.CLOSED: "已归档",
+}
+
+OPEN_STAGES = frozenset({Stage.PROCESSING, Stage.AWAITING_CORRECTION, Stage.CONSULTING, Stage.AWAITING_PAYMENT})
+CONCLUDED_STAGES = frozenset({Stage.DECIDED, Stage.SERVED, Stage.WITHDRAWN, Stage.CLOSED})
+
+
+@dataclass(frozen=True)
+class Case:
+    """An administrative review (行政复议) or a suit (行政诉讼) about this request's decision."""
+
+    case: str
+    filed_on: dt.date
+    after_review: bool = False
+    result: str | None = None
+    closed_on: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class RequestState:
+    request_id: str = ""
+    agency: str = ""
+    stage: Stage = Stage.NEW
+    applicant: dict = field(default_factory=dict)
+    applicant_kind: str = ""
+    channel: str = ""
+    subject: str = ""
+    received_on: dt.date | None = None  # original receipt date: counts the request as "new" in its year
+    confirmed_on: dt.date | None = None  # Art. 31 confirmation for post_plain / online / fax / email
+    clock_start: dt.date | None = None  # the day the reply period runs from
+    correction_notice_on: dt.date | None = None
+    correction_period_days: int | None = None
+    corrected_on: dt.date | None = None
+    open_consultation: tuple[str, dt.date] | None = None  # (party, started_on)
+    fee_notified_on: dt.date | None = None
+    fee_amount_yuan: float | None = None
+    fee_method: str | None = None
+    fee_paid_on: dt.date | None = None
+    suspensions: tuple[Suspension, ...] = ()
+    extension_days: int = 0
+    extension_approved_by: str | None = None
+    outcome: str | None = None
+    decided_on: dt.date | None = None
+    delivered_on: dt.date | None = None
+    delivery_method: str | None = None
+    deadlines: dict[str, Deadline] = field(default_factory=dict)
+    lapsed: frozenset[str] = frozenset()  # periods whose lapse has fired (timer keys)
+    flags: tuple[str, ...] = ()
+    reviews: dict[str, Case] = field(default_factory=dict)
+    litigations: dict[str, Case] = field(default_factory=dict)
+    last_staff_at: dt.datetime | None = None  # staff steps must not go back in business time
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage in OPEN_STAGES
+
+    @property
+    def concluded_on(self) -> dt.date | None:
+        return self.decided_on
+
+    def has_lapsed(self, period: str) -> bool:
+        return any(key.startswith(period + ":") for key in self.lapsed)
+
+    def pending_cases(self) -> list[str]:
+        return [c.case for c in (*self.reviews.values(), *self.litigations.values()) if c.closed_on is None]

@@ -1,0 +1,74 @@
+"""One request replayed as of a moment: every event with actor and time, and the state and deadlines then."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+
+from sqlalchemy import Connection
+
+from workflows.accounts import mask_id_number, mask_phone
+from workflows.foi.deadlines import DEADLINE_LABELS
+from workflows.foi.state import STAGE_LABELS
+from workflows.foi.vocabulary import CHANNEL_LABELS, FLAG_LABELS, OUTCOME_LABELS, Flag
+from workflows.service import Services, fold_stored, request_stream
+from engine.errors import NotFound
+
+
+def masked_applicant(applicant: dict) -> dict:
+    out = dict(applicant)
+    if out.get("id_number"):
+        out["id_number"] = mask_id_number(out["id_number"])
+    if out.get("phone"):
+        out["phone"] = mask_phone(out["phone"])
+    return out
+
+
+def history(services: Services, conn: Connection, request_id: str, as_of: dt.datetime | None = None) -> dict:
+    events = services.store.read_stream(conn, request_stream(request_id))
+    if not events:
+        raise NotFound(f"no request '{request_id}'")
+    if as_of is not None:
+        events = [e for e in events if e.occurred_at <= as_of]
+        if not events:
+            raise NotFound(f"request '{request_id}' was not yet received at {as_of.isoformat()}")
+    state = fold_stored(events)
+    deadlines = {
+        name: {**d.as_dict(), "label": DEADLINE_LABELS.get(name, name)} for name, d in sorted(state.deadlines.items())
+    }
+    deadlines.setdefault("reply", {"start": None, "working_days": None, "due": None, "provisional": False,
+                                   "label": DEADLINE_LABELS["reply"]})
+    flags = list(state.flags)
+    if any(d["provisional"] for d in deadlines.values()) and Flag.PROVISIONAL_DEADLINE not in flags:
+        flags.append(Flag.PROVISIONAL_DEADLINE.value)
+    shown_events = []
+    for e in events:
+        payload = copy.deepcopy(e.payload)
+        if "applicant" in payload:
+            payload["applicant"] = masked_applicant(payload["applicant"])
+        shown_events.append({
+            "version": e.version, "type": e.type, "occurred_at": e.occurred_at.isoformat(),
+            "recorded_at": e.recorded_at.isoformat(timespec="seconds"), "actor": e.actor, "payload": payload,
+        })
+    return {
+        "id": state.request_id,
+        "agency": state.agency,
+        "state": state.stage.value,
+        "state_label": STAGE_LABELS[state.stage],
+        "outcome": state.outcome,
+        "outcome_label": OUTCOME_LABELS.get(state.outcome) if state.outcome else None,
+        "applicant": masked_applicant(state.applicant),
+        "channel": state.channel,
+        "channel_label": CHANNEL_LABELS.get(state.channel, state.channel),
+        "subject": state.subject,
+        "received_at": state.received_on.isoformat() if state.received_on else None,
+        "confirmed_at": state.confirmed_on.isoformat() if state.confirmed_on else None,
+        "clock_start": state.clock_start.isoformat() if state.clock_start else None,
+        "concluded_at": state.concluded_on.isoformat() if state.concluded_on else None,
+        "deadlines": deadlines,
+        "flags": flags,
+        "flag_labels": [FLAG_LABELS.get(f, f) for f in flags],
+        "as_of": as_of.isoformat() if as_of else None,
+        "version": events[-1].version,
+        "events": shown_events,
+    }

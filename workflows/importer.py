@@ -1,0 +1,264 @@
+"""`ogi import FILE`: requests with their whole history, replayed through the workflow on a virtual clock (DESIGN §6).
+
+All lines are parsed and replayed in memory first; only when every line is valid is anything written,
+in one transaction. An error names the line, the field or event, and the rule.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from sqlalchemy import insert, select
+
+from engine.clock import to_shanghai_naive
+from engine.errors import OgiError, RuleViolation
+from engine.eventstore import StreamAppend
+from engine.events import NewEvent
+from workflows.accounts import User
+from workflows.foi import commands as c
+from workflows.foi.decide import decide, evolve, run_timers
+from workflows.foi.state import RequestState
+from workflows.service import Services, projection_row, request_stream
+from workflows.tables import agencies_table, requests_table
+
+CHUNK = 2000
+
+
+class ImportRefused(OgiError):
+    """An import file that cannot be imported; nothing was written."""
+
+
+def parse_moment(value: Any) -> dt.datetime:
+    """A date (that day, 00:00) or an ISO datetime; aware ones are converted to Asia/Shanghai."""
+    if isinstance(value, dt.datetime):
+        return to_shanghai_naive(value)
+    if not isinstance(value, str):
+        raise ValueError("expected a date (YYYY-MM-DD) or an ISO datetime")
+    try:
+        if len(value) == 10:
+            return dt.datetime.combine(dt.date.fromisoformat(value), dt.time())
+        return to_shanghai_naive(dt.datetime.fromisoformat(value))
+    except ValueError:
+        raise ValueError(f"'{value}' is not a date (YYYY-MM-DD) or an ISO datetime") from None
+
+
+class ApplicantIn(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    kind: str
+    name: str = ""
+    id_number: str | None = None
+    phone: str | None = None
+    email: str | None = None
+
+
+class EventIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    type: str
+    at: dt.datetime
+    period_days: int | None = None
+    party: str | None = None
+    opinion: str | None = None
+    amount_yuan: float | None = None
+    method: str | None = None
+    working_days: int | None = None
+    approved_by: str | None = None
+    outcome: str | None = None
+    case: str | None = None
+    result: str | None = None
+    after_review: bool | None = None
+
+    _at = field_validator("at", mode="before")(parse_moment)
+
+    @field_validator("type")
+    @classmethod
+    def _known_type(cls, value: str) -> str:
+        if value not in c.BY_EVENT_TYPE:
+            raise ValueError(f"unknown event type '{value}'; expected one of: {', '.join(c.BY_EVENT_TYPE)}")
+        return value
+
+
+class LineIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    agency: str
+    applicant: ApplicantIn
+    channel: str
+    received_at: dt.datetime
+    confirmed_at: dt.datetime | None = None
+    subject: str = ""
+    events: list[EventIn] = []
+
+    _moments = field_validator("received_at", "confirmed_at", mode="before")(
+        lambda v: None if v is None else parse_moment(v)
+    )
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not value.strip() or len(value) > 150 or any(ch.isspace() or ch == "/" for ch in value):
+            raise ValueError("an id is 1–150 characters without spaces or '/'")
+        return value
+
+
+# The fields each event type needs: required ones raise an error when missing.
+REQUIRED_FIELDS = {
+    "consultation_started": ("party",),
+    "fee_notified": ("amount_yuan", "method"),
+    "extended": ("working_days", "approved_by"),
+    "decided": ("outcome",),
+    "delivered": ("method",),
+    "review_filed": ("case",),
+    "review_closed": ("case", "result"),
+    "litigation_filed": ("case",),
+    "litigation_closed": ("case", "result"),
+}
+
+
+@dataclass
+class ReplayedRequest:
+    state: RequestState
+    events: list[NewEvent]
+
+
+def command_for(event: EventIn, state: RequestState, correction_default: int) -> c.Command:
+    fields = {k: v for k, v in event.model_dump(exclude={"type", "at"}).items() if v is not None}
+    missing = [name for name in REQUIRED_FIELDS.get(event.type, ()) if name not in fields]
+    if missing:
+        raise RuleViolation(f"field {missing[0]} is required for {event.type}", "import format (DESIGN §6)")
+    cls = c.BY_EVENT_TYPE[event.type]
+    if cls is c.RequestCorrection:
+        fields.setdefault("period_days", correction_default)
+    if cls is c.EndConsultation and "party" not in fields and state.open_consultation:
+        fields["party"] = state.open_consultation[0]
+    allowed = {f for f in cls.__dataclass_fields__ if f != "at"}
+    extra = sorted(set(fields) - allowed)
+    if extra:
+        raise RuleViolation(f"field {extra[0]} does not belong to {event.type}", "import format (DESIGN §6)")
+    return cls(at=event.at, **fields)
+
+
+def replay_line(line: LineIn, services_now: dt.datetime, calendar, correction_default: int, source: str) -> ReplayedRequest:
+    """Run one request's history through the workflow on a virtual clock, timers included."""
+    if line.received_at > services_now:
+        raise RuleViolation(f"received_at {line.received_at.isoformat()} is in the future", "field received_at")
+    state = RequestState()
+    produced: list[NewEvent] = []
+
+    def apply(command: c.Command, where: str) -> None:
+        nonlocal state
+        try:
+            events = decide(state, command, calendar)
+        except RuleViolation as error:
+            raise RuleViolation(f"{where}: {error.reason}", error.rule) from None
+        for event in events:
+            state = evolve(state, event)
+            produced.append(event)
+
+    receive = c.Receive(
+        at=line.received_at, request_id=line.id, agency=line.agency, applicant=line.applicant.model_dump(exclude_none=True),
+        channel=line.channel, subject=line.subject, confirmed_at=line.confirmed_at,
+    )
+    apply(receive, "received_at")
+    produced[0].payload["imported_from"] = source
+    for index, event in enumerate(line.events):
+        where = f"events[{index}] ({event.type})"
+        if event.at > services_now:
+            raise RuleViolation(f"{where}: at {event.at.isoformat()} is in the future", "field at")
+        state, fired = run_timers(state, event.at, calendar)
+        produced.extend(fired)
+        try:
+            command = command_for(event, state, correction_default)
+        except (RuleViolation, TypeError) as error:
+            raise RuleViolation(f"{where}: {getattr(error, 'reason', error)}", getattr(error, "rule", "import format")) from None
+        apply(command, where)
+    state, fired = run_timers(state, services_now, calendar)
+    produced.extend(fired)
+    return ReplayedRequest(state, produced)
+
+
+def _pydantic_message(error: ValidationError) -> str:
+    first = error.errors()[0]
+    path = ""
+    for part in first["loc"]:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return f"field {path or '(line)'}: {first['msg']}"
+
+
+def import_file(services: Services, path: Path, actor: User,
+                progress: Callable[[str, int, int], None] | None = None) -> int:
+    """Import every line or nothing. Returns the number of requests imported."""
+    actor.require_write("import requests")
+    lines = _read_lines(path)
+    return import_lines(services, lines, actor, source=path.name, progress=progress)
+
+
+def _read_lines(path: Path) -> list[tuple[int, str]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ImportRefused(f"{path}: no such file") from None
+    except UnicodeDecodeError as error:
+        raise ImportRefused(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
+    return [(number, raw) for number, raw in enumerate(text.splitlines(), start=1) if raw.strip()]
+
+
+def import_lines(services: Services, lines: Iterable[tuple[int, str]], actor: User, source: str = "import",
+                 progress: Callable[[str, int, int], None] | None = None) -> int:
+    lines = list(lines)
+    if not lines:
+        raise ImportRefused(f"{source}: the file holds no requests")
+    total = len(lines)
+    now = services.clock.now()
+    with services.engine.begin() as conn:
+        calendar = services.calendar(conn)
+        agencies = {row.slug: row.correction_period_days for row in conn.execute(select(agencies_table))}
+        seen: set[str] = set()
+        replayed: list[ReplayedRequest] = []
+        for done, (number, raw) in enumerate(lines, start=1):
+            where = f"{source} line {number}"
+            try:
+                record = json.loads(raw)
+            except json.JSONDecodeError as error:
+                raise ImportRefused(f"{where}: not valid JSON ({error.msg} at column {error.colno})") from None
+            try:
+                line = LineIn.model_validate(record)
+            except ValidationError as error:
+                raise ImportRefused(f"{where}: {_pydantic_message(error)}") from None
+            if line.agency not in agencies:
+                raise ImportRefused(f"{where}: field agency: unknown agency '{line.agency}'; "
+                                   f"add it first with `ogi agency add {line.agency} --name NAME`")
+            if line.id in seen:
+                raise ImportRefused(f"{where}: field id: '{line.id}' appears twice in the file")
+            seen.add(line.id)
+            try:
+                replayed.append(replay_line(line, now, calendar, agencies[line.agency], source))
+            except RuleViolation as error:
+                raise ImportRefused(f"{where} ({line.id}): {error}") from None
+            if progress and (done % 1000 == 0 or done == total):
+                progress("replay", done, total)
+        _refuse_existing(conn, [r.state.request_id for r in replayed], source)
+        for start in range(0, total, CHUNK):
+            chunk = replayed[start:start + CHUNK]
+            services.store.append_many(
+                conn,
+                [StreamAppend(request_stream(r.state.request_id), 0, r.events, actor.username) for r in chunk],
+                now, check_versions=False,
+            )
+            conn.execute(insert(requests_table), [projection_row(r.state, len(r.events)) for r in chunk])
+            if progress:
+                progress("write", min(start + CHUNK, total), total)
+    return total
+
+
+def _refuse_existing(conn, ids: list[str], source: str) -> None:
+    for start in range(0, len(ids), 500):
+        clash = conn.execute(
+            select(requests_table.c.request_id).where(requests_table.c.request_id.in_(ids[start:start + 500])).limit(1)
+        ).scalar()
+        if clash:
+            raise ImportRefused(f"{source}: request '{clash}' already exists; nothing was imported")

@@ -1,0 +1,65 @@
+"""Tables of the workflow layer: read models (projections) and the directory of agencies and users.
+
+The read models are derived from the event log and can be rebuilt from it (`ogi projections rebuild`).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, Column, Date, DateTime, Index, Integer, String, Table, Text
+
+from engine.database import metadata
+
+requests_table = Table(
+    "requests",
+    metadata,
+    Column("request_id", String(200), primary_key=True),
+    Column("agency", String(100), nullable=False),
+    Column("stage", String(40), nullable=False),
+    Column("outcome", String(40)),
+    Column("applicant_kind", String(40), nullable=False),
+    Column("applicant_name", String(200), nullable=False),
+    Column("channel", String(40), nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("received_on", Date, nullable=False),
+    Column("clock_start", Date),
+    Column("concluded_on", Date),
+    Column("reply_due", Date),
+    Column("reply_provisional", Boolean, nullable=False),
+    Column("next_due", Date),  # the earliest open deadline, for the queue
+    Column("deadlines", Text, nullable=False),  # JSON {name: {start, working_days, due, provisional}}
+    Column("flags", Text, nullable=False),  # JSON list
+    Column("version", Integer, nullable=False),
+    Index("ix_requests_agency_stage", "agency", "stage"),
+    Index("ix_requests_next_due", "next_due"),
+)
+
+agencies_table = Table(
+    "agencies",
+    metadata,
+    Column("slug", String(100), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("parent", String(100)),
+    Column("correction_period_days", Integer, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("created_by", String(100), nullable=False),
+)
+
+users_table = Table(
+    "users",
+    metadata,
+    Column("username", String(100), primary_key=True),
+    Column("display_name", String(200), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("password_hash", String(200), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+)
+
+calendar_years_table = Table(
+    "calendar_years",
+    metadata,
+    Column("year", Integer, primary_key=True, autoincrement=False),
+    Column("holidays", Text, nullable=False),  # JSON list of ISO dates
+    Column("workdays", Text, nullable=False),  # JSON list of ISO dates (调休)
+    Column("source", Text, nullable=False),
+    Column("version", Integer, nullable=False),  # version of its stream in the event log
+)
