@@ -110,21 +110,21 @@ class Services:
 
     def _apply(self, conn: Connection, state: RequestState, version: int, command: c.Command | None, actor: User) -> RequestState:
         calendar = self.calendar(conn)
-        timer_events: list[NewEvent] = []
+        now = self.clock.now()
+        new_events: list[NewEvent] = []
         if state.request_id:
-            state, timer_events = run_timers(state, self.clock.now(), calendar)
-        new_events = list(timer_events)
+            # a step recorded after the fact (--at in the past) sees the timers as they stood at its time
+            until = min(now, command.at) if command is not None else now
+            state, fired = run_timers(state, until, calendar)
+            new_events.extend(fired)
         if command is not None:
             for event in decide(state, command, calendar):
                 state = evolve(state, event)
                 new_events.append(event)
+            state, fired = run_timers(state, now, calendar)  # then catch up to now
+            new_events.extend(fired)
         if not new_events:
             return state
-        if command is not None and not state.request_id:
-            raise OgiError("internal: a request stream must start with its receipt")
-        if isinstance(command, c.Receive):  # a request received long ago may have lapses due already
-            state, more = run_timers(state, self.clock.now(), calendar)
-            new_events.extend(more)
         stream = request_stream(state.request_id)
         self.store.append(conn, StreamAppend(stream, version, new_events, actor.username), self.clock.now())
         self._save_projection(conn, state, version + len(new_events), is_new=version == 0)

@@ -1,0 +1,136 @@
+"""The `ogi` command line as a person uses it: a real process on a real SQLite file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "hedong-2023.jsonl"
+
+
+@pytest.fixture
+def ogi(tmp_path):
+    env = {**os.environ, "OGI_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "OGI_ADMIN_PASSWORD": "secret-pw"}
+    env.pop("OGI_USER", None)
+
+    def run(*args, ok=True):
+        result = subprocess.run([sys.executable, "-m", "cli.main", *args], cwd=ROOT, env=env,
+                                capture_output=True, text=True, timeout=120)
+        if ok:
+            assert result.returncode == 0, f"ogi {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+        return result
+    return run
+
+
+@pytest.fixture
+def ready(ogi):
+    ogi("init")
+    ogi("agency", "add", "hedong-xzsp", "--name", "河东区行政审批服务局")
+    return ogi
+
+
+def test_commands_refuse_a_database_that_was_not_initialised(ogi):
+    result = ogi("request", "list", ok=False)
+    assert result.returncode == 1 and "run `ogi init`" in result.stderr
+
+
+def test_init_is_repeatable_and_prints_no_password_when_given_one(ogi):
+    first = ogi("init")
+    assert "administrator 'admin' added" in first.stdout and "secret-pw" not in first.stdout
+    assert "up to date" in ogi("init").stdout
+
+
+def test_import_then_history_json_has_the_fixed_fields(ready):
+    assert "imported 8 requests" in ready("import", str(EXAMPLE)).stdout
+    data = json.loads(ready("history", "hedong-xzsp-2023-00001", "--format", "json").stdout)
+    assert data["id"] == "hedong-xzsp-2023-00001" and data["agency"] == "hedong-xzsp"
+    assert data["state"] == "decided" and data["outcome"] == "disclosed"
+    assert data["received_at"] == "2023-06-07"
+    assert data["deadlines"]["reply"] == {**data["deadlines"]["reply"], "due": "2023-07-12", "provisional": False}
+    assert data["flags"] == []
+    assert [e["type"] for e in data["events"]] == ["received", "fee_notified", "fee_paid", "decided"]
+    assert all(e["actor"] == "admin" for e in data["events"])
+    assert data["events"][0]["payload"]["applicant"]["id_number"] == "3713**********3958"  # masked
+
+
+def test_history_as_of_shows_the_request_as_it_stood_then(ready):
+    ready("import", str(EXAMPLE))
+    data = json.loads(ready("history", "hedong-xzsp-2023-00001", "--as-of", "2023-06-13", "--format", "json").stdout)
+    assert data["state"] == "awaiting_payment" and data["outcome"] is None
+    assert data["deadlines"]["reply"]["due"] is None  # suspended by the fee notice
+    assert len(data["events"]) == 2
+
+
+def test_a_request_worked_from_the_command_line(ready):
+    # steps in the recent past: the CLI runs on the real clock, and timers catch up to now after each step
+    from engine.calendar import WorkingCalendar, builtin_years
+    from engine.clock import Suspension, compute_deadline
+
+    today = dt.date.today()
+    day = lambda before: (today - dt.timedelta(days=before)).isoformat()  # noqa: E731
+    ready("user", "add", "lizhuren", "--role", "head")
+    ready("request", "new", "--id", "HD-1", "--agency", "hedong-xzsp", "--kind", "natural_person", "--name", "张三",
+          "--phone", "13800001111", "--channel", "in_person", "--received-at", day(12), "--subject", "某文件")
+    ready("request", "act", "HD-1", "start_consultation", "--at", day(10), "--party", "third_party")
+    ready("request", "act", "HD-1", "end_consultation", "--at", day(6), "--opinion", "consent")
+    out = ready("request", "act", "HD-1", "extend", "--at", day(5), "--working-days", "20", "--approved-by", "lizhuren").stdout
+    expected = compute_deadline(WorkingCalendar(builtin_years()), dt.date.fromisoformat(day(12)), 40,
+                                [Suspension(dt.date.fromisoformat(day(10)), dt.date.fromisoformat(day(6)), "c")])
+    assert f"reply due {expected.due}" in out
+    refused = ready("request", "act", "HD-1", "extend", "--at", day(4), "--working-days", "5", "--approved-by", "lizhuren", ok=False)
+    assert refused.returncode == 1 and "Art. 33 allows one extension" in refused.stderr
+    ready("request", "act", "HD-1", "decide", "--at", day(2), "--outcome", "partial")
+    ready("request", "act", "HD-1", "deliver", "--at", day(1), "--method", "post")
+    text = ready("history", "HD-1").stdout
+    assert "已送达" in text and "部分公开" in text and "approved_by=lizhuren" in text
+    assert "13800001111" not in text
+
+
+def test_an_unknown_user_and_an_auditor_cannot_change_anything(ready):
+    ready("user", "add", "shenji", "--role", "auditor")
+    args = ["request", "new", "--id", "X", "--agency", "hedong-xzsp", "--kind", "natural_person", "--name", "张三",
+            "--channel", "online", "--subject", "s"]
+    unknown = ready(*args, "--as", "nobody", ok=False)
+    assert unknown.returncode == 1 and "unknown user 'nobody'" in unknown.stderr
+    auditor = ready(*args, "--as", "shenji", ok=False)
+    assert auditor.returncode == 1 and "may read but not" in auditor.stderr
+
+
+def test_an_extension_approver_must_be_the_person_in_charge(ready):
+    ready("request", "new", "--id", "HD-2", "--agency", "hedong-xzsp", "--kind", "commercial", "--name", "某公司",
+          "--channel", "in_person", "--received-at", "2024-03-01", "--subject", "s")
+    refused = ready("request", "act", "HD-2", "extend", "--at", "2024-03-05", "--working-days", "10",
+                    "--approved-by", "somebody", ok=False)
+    assert "must be a user with role head" in refused.stderr
+
+
+def test_calendar_due_explains_each_day(ready):
+    out = ready("calendar", "due", "2024-09-27", "3", "--explain").stdout
+    assert "2024-10-08" in out.splitlines()[0]
+    assert "2024-09-29 日  计入  调休上班日" in out and "2024-10-01 二  跳过  法定节假日" in out
+
+
+def test_calendar_set_year_records_the_source(ready):
+    out = ready("calendar", "set-year", "2027", "--holidays", "2027-01-01,2027-02-06..2027-02-12",
+                "--workdays", "2027-02-14", "--source", "测试通知").stdout
+    assert "8 holidays, 1 make-up working days" in out
+    assert "测试通知" in ready("calendar", "show", "2027").stdout
+    assert ready("calendar", "due", "2026-12-31", "1").stdout.startswith("自 2026-12-31 起第 1 个工作日：2027-01-04")
+
+
+def test_audit_verify_and_projection_rebuild_on_an_intact_log(ready):
+    ready("import", str(EXAMPLE))
+    assert ready("audit", "verify").stdout.startswith("OK: 18 events intact")
+    assert "rebuilt 8 requests" in ready("projections", "rebuild").stdout
+
+
+def test_import_of_a_missing_file_names_it(ready):
+    result = ready("import", "/nonexistent.jsonl", ok=False)
+    assert result.returncode == 1 and "/nonexistent.jsonl: no such file" in result.stderr

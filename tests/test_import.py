@@ -1,0 +1,130 @@
+"""`ogi import` (DESIGN §6): the seed agency's example imports; bad files are refused whole, naming line, field and rule."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from engine.eventstore import events_table
+from workflows.importer import ImportRefused, import_file, import_lines
+from workflows.tables import requests_table
+from tests.conftest import AGENCY, user
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "hedong-2023.jsonl"
+SHARED_EXAMPLE = Path(__file__).resolve().parents[2] / "shared" / "examples" / "hedong-2023.jsonl"
+
+
+def line(**overrides) -> dict:
+    base = {"id": "T-1", "agency": AGENCY, "applicant": {"kind": "natural_person", "name": "张三", "id_number": "371315198209213958"},
+            "channel": "online", "received_at": "2024-03-01", "subject": "s",
+            "events": [{"type": "decided", "at": "2024-03-10", "outcome": "disclosed"}]}
+    base.update(overrides)
+    return base
+
+
+def as_lines(*records) -> list[tuple[int, str]]:
+    return [(n, r if isinstance(r, str) else json.dumps(r, ensure_ascii=False)) for n, r in enumerate(records, 1)]
+
+
+def counts(services) -> tuple[int, int]:
+    with services.engine.connect() as conn:
+        return (conn.execute(select(func.count()).select_from(events_table)).scalar_one(),
+                conn.execute(select(func.count()).select_from(requests_table)).scalar_one())
+
+
+def test_the_repository_copy_of_the_example_is_the_shared_one():
+    if not SHARED_EXAMPLE.exists():
+        pytest.skip(f"shared example not present at {SHARED_EXAMPLE}")
+    assert EXAMPLE.read_bytes() == SHARED_EXAMPLE.read_bytes()
+
+
+def test_the_seed_agency_2023_example_imports_cleanly(services):
+    assert import_file(services, EXAMPLE, user(services)) == 8
+    with services.engine.connect() as conn:
+        rows = {r.request_id: r for r in conn.execute(select(requests_table))}
+        first = services.store.read_stream(conn, "request/hedong-xzsp-2023-00001")
+    assert len(rows) == 8
+    assert sorted(r.outcome for r in rows.values()).count("disclosed") == 4
+    assert sorted(r.outcome for r in rows.values()).count("unable.not_held") == 4
+    assert all(r.stage == "decided" for r in rows.values())
+    assert [e.type for e in first] == ["received", "fee_notified", "fee_paid", "decided"]
+    assert first[0].payload["imported_from"] == "hedong-2023.jsonl"
+    with services.engine.connect() as conn:
+        assert services.store.verify(conn).ok
+
+
+def test_an_import_replays_timers_on_a_virtual_clock(services):
+    record = line(events=[{"type": "correction_requested", "at": "2024-03-04", "period_days": 10},
+                          {"type": "decided", "at": "2024-03-25", "outcome": "other.no_correction"}])
+    import_lines(services, as_lines(record), user(services))
+    with services.engine.connect() as conn:
+        events = services.store.read_stream(conn, "request/T-1")
+    lapse = [e for e in events if e.type == "period_lapsed"]
+    assert len(lapse) == 1 and lapse[0].actor == "system" and lapse[0].payload["period"] == "correction"
+    assert lapse[0].occurred_at.date().isoformat() == "2024-03-19"  # the day after the 10th working day
+
+
+def test_late_steps_are_imported_and_flagged(services):
+    record = line(events=[{"type": "correction_requested", "at": "2024-03-20", "period_days": 10},
+                          {"type": "corrected", "at": "2024-03-22"},
+                          {"type": "decided", "at": "2024-06-01", "outcome": "disclosed"}])
+    import_lines(services, as_lines(record), user(services))
+    with services.engine.connect() as conn:
+        flags = json.loads(conn.execute(select(requests_table.c.flags)).scalar_one())
+    assert "late_correction_notice" in flags and "late_reply" in flags
+
+
+BAD_FILES = [
+    ("not json", '{"id": "T-1", ', "line 2: not valid JSON"),
+    ("unknown outcome", line(events=[{"type": "decided", "at": "2024-03-10", "outcome": "published"}]),
+     "line 2 (T-1): events[0] (decided): unknown outcome 'published'"),
+    ("event before receipt", line(events=[{"type": "decided", "at": "2024-02-10", "outcome": "disclosed"}]),
+     "line 2 (T-1): events[0] (decided): decide on 2024-02-10 is before receipt on 2024-03-01 [chronology]"),
+    ("unknown agency", line(agency="nowhere"), "line 2: field agency: unknown agency 'nowhere'; add it first with `ogi agency add nowhere"),
+    ("impossible sequence", line(events=[{"type": "fee_paid", "at": "2024-03-10"}]),
+     "line 2 (T-1): events[0] (fee_paid): 'pay_fee' is not possible in state processing"),
+    ("second extension", line(events=[{"type": "extended", "at": "2024-03-10", "working_days": 10, "approved_by": "李"},
+                                      {"type": "extended", "at": "2024-03-11", "working_days": 10, "approved_by": "李"}]),
+     "events[1] (extended): the reply period was already extended by 10 working days; Art. 33 allows one extension [Art. 33]"),
+    ("no_correction too early", line(events=[{"type": "correction_requested", "at": "2024-03-04", "period_days": 10},
+                                             {"type": "decided", "at": "2024-03-05", "outcome": "other.no_correction"}]),
+     "only after the correction period lapsed"),
+    ("unknown event type", line(events=[{"type": "published", "at": "2024-03-10"}]),
+     "line 2: field events[0].type: Value error, unknown event type 'published'"),
+    ("missing field", line(events=[{"type": "decided", "at": "2024-03-10"}]), "events[0] (decided): field outcome is required for decided"),
+    ("bad date", line(received_at="2024-13-01"), "line 2: field received_at: Value error, '2024-13-01' is not a date"),
+    ("unknown applicant kind", line(applicant={"kind": "alien"}), "unknown applicant kind 'alien'"),
+    ("duplicate id", line(id="ok-1"), "line 2: field id: 'ok-1' appears twice in the file"),
+    ("decision on a concluded request", line(events=[{"type": "decided", "at": "2024-03-10", "outcome": "disclosed"},
+                                                     {"type": "decided", "at": "2024-03-11", "outcome": "partial"}]),
+     "'decide' is not possible in state decided"),
+]
+
+
+@pytest.mark.parametrize("broken, message", [(b, m) for _, b, m in BAD_FILES], ids=[n for n, _, _ in BAD_FILES])
+def test_a_broken_file_is_refused_with_a_precise_message_and_nothing_is_written(services, broken, message):
+    good = line(id="ok-1")
+    before = counts(services)
+    with pytest.raises(ImportRefused) as refused:
+        import_lines(services, as_lines(good, broken), user(services), source="broken.jsonl")
+    assert message in str(refused.value)
+    assert str(refused.value).startswith("broken.jsonl line 2")
+    assert counts(services) == before == (0, 0)
+
+
+def test_an_existing_request_id_is_refused_and_nothing_is_written(services):
+    import_lines(services, as_lines(line(id="dup")), user(services))
+    before = counts(services)
+    with pytest.raises(ImportRefused, match="request 'dup' already exists; nothing was imported"):
+        import_lines(services, as_lines(line(id="new-1"), line(id="dup")), user(services))
+    assert counts(services) == before
+
+
+def test_an_auditor_cannot_import(services):
+    from engine.errors import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        import_file(services, EXAMPLE, user(services, "auditor"))
