@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 from typing import Iterable, Mapping
 
 from engine.errors import CalendarError
@@ -45,6 +46,11 @@ class DayKind(StrEnum):
 
 def builtin_years() -> dict[int, YearArrangement]:
     """The arrangements shipped in the `chinesecalendar` package (2004 to its last year)."""
+    return dict(_builtin_years())
+
+
+@lru_cache(maxsize=1)
+def _builtin_years() -> dict[int, YearArrangement]:  # read once per process: the package data never changes
     from chinese_calendar import constants  # the only import of the package: data, not logic
 
     holidays: dict[int, set[dt.date]] = {}

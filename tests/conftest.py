@@ -79,6 +79,7 @@ def database_url(request, tmp_path):
     with engine.begin() as conn:
         tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
         conn.execute(text(f"TRUNCATE {tables}"))
+        conn.execute(text("INSERT INTO log_head (id, seq, log_hash) VALUES (1, 0, :genesis)"), {"genesis": "0" * 64})
     engine.dispose()
     return url
 

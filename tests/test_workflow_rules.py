@@ -315,3 +315,15 @@ def test_docs_workflow_md_is_generated_from_the_definition():
 
     committed = (Path(__file__).resolve().parent.parent / "docs" / "workflow.md").read_text(encoding="utf-8")
     assert committed == workflow_markdown(), "docs/workflow.md is stale: run `make docs`"
+
+
+def test_a_deadline_explains_its_suspended_days_and_holidays_art32(calendar):
+    from workflows.foi.deadlines import explain
+
+    state = run(calendar, receive("2024-03-28"), c.StartConsultation(at=at("2024-04-01"), party="third_party"),
+                c.EndConsultation(at=at("2024-04-03"), party="third_party", opinion="object"))
+    period = explain(state, "reply", calendar, dt.date(2024, 5, 1))
+    reasons = {d.day.isoformat(): d.reason for d in period.trail}
+    assert reasons["2024-04-02"] == reasons["2024-04-03"] == "期限中止（不计入）"
+    assert reasons["2024-04-04"] == "法定节假日" and reasons["2024-04-07"].startswith("调休上班日")
+    assert period.due.isoformat() == reply_due(state)

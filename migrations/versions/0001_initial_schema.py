@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 04:51:55.008801
+Create Date: 2026-11-26
 """
 from alembic import op
 import sqlalchemy as sa
@@ -57,6 +57,8 @@ def upgrade() -> None:
     sa.Column('log_hash', sa.String(length=64), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
+    # the head row exists from the start, so the first two writers queue on its row lock
+    op.execute("INSERT INTO log_head (id, seq, log_hash) VALUES (1, 0, '" + "0" * 64 + "')")
     op.create_table('requests',
     sa.Column('request_id', sa.String(length=200), nullable=False),
     sa.Column('agency', sa.String(length=100), nullable=False),
