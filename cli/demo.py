@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from engine.database import make_engine, migrate
 from workflows.accounts import ADMIN_USERNAME, Role, add_agency, add_user, agency_exists, get_user
 from workflows.demo import DEMO_AGENCY, demo_lines
+from workflows.foi.state import OPEN_STAGES
 from workflows.importer import import_file, import_lines
 from workflows.service import Services
 from workflows.tables import requests_table, users_table
@@ -47,8 +48,10 @@ def load_demo(example: Path | None = None) -> str:
 
 
 def sample_request_id(svc: Services) -> str | None:
-    """An open request with the most history, to show what a replay looks like."""
+    """The request with the most history, an open one first, to show what a replay looks like."""
+    is_open = requests_table.c.stage.in_([s.value for s in OPEN_STAGES])
     with svc.engine.connect() as conn:
         return conn.execute(
-            select(requests_table.c.request_id).order_by(requests_table.c.version.desc(), requests_table.c.request_id).limit(1)
+            select(requests_table.c.request_id)
+            .order_by(is_open.desc(), requests_table.c.version.desc(), requests_table.c.request_id).limit(1)
         ).scalar()

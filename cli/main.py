@@ -21,7 +21,7 @@ from workflows.accounts import ADMIN_USERNAME, Role, add_agency, add_user, get_a
 from workflows.foi import commands as c
 from workflows.foi.deadlines import explain as explain_deadline
 from workflows.foi.state import OPEN_STAGES, STAGE_LABELS
-from workflows.foi.vocabulary import ApplicantKind, Channel
+from workflows.foi.vocabulary import FLAG_LABELS, ApplicantKind, Channel
 from workflows.history import history
 from workflows.importer import import_file, parse_moment
 from workflows.service import Services
@@ -270,9 +270,12 @@ def queue_text(svc: Services, agency: str | None = None, show_all: bool = False)
         rows = []
         for r in conn.execute(query):
             due = r.reply_due.isoformat() if r.reply_due else ("中止中" if r.stage in ("consulting", "awaiting_payment") else "—")
+            if r.stage == "awaiting_correction":
+                due = "补正至 " + (json.loads(r.deadlines).get("correction", {}).get("due") or "—")
             rows.append(dict(request_id=r.request_id, stage_label=STAGE_LABELS.get(r.stage, r.stage),
                              received_on=r.received_on, reply_due_text=due + ("*" if r.reply_provisional else ""),
-                             applicant=mask_name(r.applicant_name), flags=",".join(json.loads(r.flags))))
+                             applicant=mask_name(r.applicant_name),
+                             flags="；".join(FLAG_LABELS.get(f, f) for f in json.loads(r.flags))))
     return render("cli/queue.txt.j2", rows=rows)
 
 

@@ -90,8 +90,10 @@ def _late_flags(state: RequestState, command: c.Command) -> list[str]:
     elif isinstance(command, (c.Decide, c.Deliver)) and late("reply") and Flag.LATE_REPLY not in state.flags:
         if state.stage not in (Stage.AWAITING_CORRECTION, Stage.AWAITING_PAYMENT):
             flags.append(Flag.LATE_REPLY)
-    elif isinstance(command, c.LapsePeriod) and command.period == "reply":
-        flags.append(Flag.REPLY_OVERDUE)
+    elif isinstance(command, c.LapsePeriod):
+        lapse_flags = {"reply": Flag.REPLY_OVERDUE, "correction": Flag.CORRECTION_LAPSED, "payment": Flag.PAYMENT_LAPSED}
+        if command.period in lapse_flags:
+            flags.append(lapse_flags[command.period])
     return [str(f) for f in flags]
 
 

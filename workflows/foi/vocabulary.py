@@ -136,6 +136,9 @@ class Flag(StrEnum):
     LATE_REPLY = "late_reply"  # Art. 33: reply served after the reply period
     REPLY_OVERDUE = "reply_overdue"  # the reply period ended with no reply yet
     PROVISIONAL_DEADLINE = "provisional_deadline"  # a deadline counted on a year without holiday data
+    # lapses: a task for staff, never a conclusion by itself (DESIGN §3)
+    CORRECTION_LAPSED = "correction_lapsed"
+    PAYMENT_LAPSED = "payment_lapsed"
 
 
 FLAG_LABELS = {
@@ -147,4 +150,6 @@ FLAG_LABELS = {
     Flag.LATE_REPLY: "逾期答复",
     Flag.REPLY_OVERDUE: "已超答复期限",
     Flag.PROVISIONAL_DEADLINE: "期限按暂定日历计算",
+    Flag.CORRECTION_LAPSED: "补正期限届满，待决定是否不再处理",
+    Flag.PAYMENT_LAPSED: "缴费期限届满，待决定是否不再处理",
 }
