@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 from typing import Iterable, Mapping
 
@@ -74,6 +75,8 @@ def _builtin_years() -> dict[int, YearArrangement]:  # read once per process: th
 @dataclass(frozen=True)
 class WorkingCalendar:
     years: Mapping[int, YearArrangement] = field(default_factory=dict)
+    # sorted working days per year, built on first use: deadlines are counted by bisection, not day by day
+    _workdays: dict[int, list[dt.date]] = field(default_factory=dict, compare=False, repr=False)
 
     def with_year(self, arrangement: YearArrangement) -> "WorkingCalendar":
         return WorkingCalendar({**self.years, arrangement.year: arrangement})
@@ -99,7 +102,60 @@ class WorkingCalendar:
 
     def add_working_days(self, start: dt.date, days: int) -> dt.date:
         """The `days`-th working day after `start` (`start` itself is not counted)."""
-        return count_period(self, start, days).due
+        return self.due_date(start, days)[0]
+
+    def due_date(self, start: dt.date, days: int, excluded: Iterable[tuple[dt.date, dt.date]] = ()) -> tuple[dt.date, bool]:
+        """(due, provisional): the same answer as `count_period`, without the day-by-day trail.
+
+        The due day is the smallest j-th working day after `start` such that j minus the excluded
+        working days up to it equals `days`; iterating j = days + excluded(j) from below reaches it.
+        """
+        if days < 0:
+            raise CalendarError(f"a period cannot have {days} working days")
+        first_counted = start + dt.timedelta(days=1)
+        ranges = _merge([(max(a, first_counted), b) for a, b in excluded if b >= first_counted and b >= a])
+        skip = 0
+        while True:
+            due = self._nth_working_day_after(start, days + skip)
+            now_skipped = sum(self._working_days_between(a, min(b, due)) for a, b in ranges if a <= due)
+            if now_skipped == skip:
+                break
+            skip = now_skipped
+        provisional = any(year not in self.years for year in range(first_counted.year, due.year + 1)) if due > start else False
+        return due, provisional
+
+    def _year_workdays(self, year: int) -> list[dt.date]:
+        days = self._workdays.get(year)
+        if days is None:
+            day, days = dt.date(year, 1, 1), []
+            while day.year == year:
+                if self.is_workday(day):
+                    days.append(day)
+                day += dt.timedelta(days=1)
+            self._workdays[year] = days
+        return days
+
+    def _nth_working_day_after(self, start: dt.date, n: int) -> dt.date:
+        if n == 0:
+            return start
+        year = start.year
+        days = self._year_workdays(year)
+        index = bisect_right(days, start)
+        while n > len(days) - index:
+            n -= len(days) - index
+            year, index = year + 1, 0
+            if year - start.year > MAX_SPAN_DAYS // 365:
+                raise CalendarError(f"period from {start} does not end within ten years")
+            days = self._year_workdays(year)
+        return days[index + n - 1]
+
+    def _working_days_between(self, first: dt.date, last: dt.date) -> int:
+        """Working days d with first <= d <= last."""
+        total = 0
+        for year in range(first.year, last.year + 1):
+            days = self._year_workdays(year)
+            total += bisect_right(days, last) - bisect_left(days, first)
+        return max(total, 0)
 
 
 @dataclass(frozen=True)
@@ -127,6 +183,17 @@ _KIND_REASON = {
 }
 
 MAX_SPAN_DAYS = 3660  # a period longer than ten years is a data error, not a deadline
+
+
+def _merge(ranges: list[tuple[dt.date, dt.date]]) -> list[tuple[dt.date, dt.date]]:
+    """Overlapping or touching ranges become one, so no day is skipped twice."""
+    merged: list[tuple[dt.date, dt.date]] = []
+    for first, last in sorted(ranges):
+        if merged and first <= merged[-1][1] + dt.timedelta(days=1):
+            merged[-1] = (merged[-1][0], max(merged[-1][1], last))
+        else:
+            merged.append((first, last))
+    return merged
 
 
 def count_period(

@@ -98,8 +98,8 @@ def compute_deadline(
     relevant = _relevant(start, suspensions)
     if any(s.end is None for s in relevant):
         return Deadline(start, working_days, None, False)
-    counted = count_period(calendar, start, working_days, _excluded(start, relevant))
-    return Deadline(start, working_days, counted.due, counted.provisional)
+    due, provisional = calendar.due_date(start, working_days, _excluded(start, relevant))
+    return Deadline(start, working_days, due, provisional)
 
 
 def explain_deadline(

@@ -185,7 +185,7 @@ class EventStore:
         query = select(events_table).order_by(events_table.c.seq)
         if prefix:
             query = query.where(events_table.c.stream_id.startswith(prefix, autoescape=True))
-        for row in conn.execution_options(yield_per=2000).execute(query):
+        for row in conn.execute(query.execution_options(yield_per=2000)):
             yield row_to_event(row)
 
     def stream_ids(self, conn: Connection) -> list[str]:
@@ -211,7 +211,7 @@ def verify_log(conn: Connection) -> AuditResult:
     stream_heads: dict[str, tuple[int, str]] = {}
     log_hash, expected_seq, checked = GENESIS, 0, 0
     query = select(events_table).order_by(events_table.c.seq)
-    for row in conn.execution_options(yield_per=5000).execute(query):
+    for row in conn.execute(query.execution_options(yield_per=5000)):
         expected_seq += 1
         where = f"event seq {row.seq} ({row.stream_id} v{row.version}, {row.type})"
         if row.seq != expected_seq:

@@ -126,3 +126,18 @@ def test_only_an_administrator_changes_the_calendar(services):
 
     with pytest.raises(PermissionDenied):
         services.set_calendar_year(YearArrangement(2027, frozenset(), frozenset(), "x"), user(services, "clerk"))
+
+
+from hypothesis import given, settings, strategies as st
+
+_days = st.dates(min_value=dt.date(2023, 1, 1), max_value=dt.date(2027, 6, 30))
+
+
+@settings(max_examples=400, deadline=None)
+@given(start=_days, days=st.integers(0, 60),
+       suspensions=st.lists(st.tuples(_days, st.integers(0, 40)), max_size=3))
+def test_bisection_due_date_equals_the_day_by_day_count(calendar, start, days, suspensions):
+    """The fast path (deadlines) and the explained path (--explain) must never disagree."""
+    excluded = [(first, first + dt.timedelta(days=length)) for first, length in suspensions]
+    slow = count_period(calendar, start, days, excluded)
+    assert calendar.due_date(start, days, excluded) == (slow.due, slow.provisional)

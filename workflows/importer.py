@@ -21,7 +21,7 @@ from engine.eventstore import StreamAppend
 from engine.events import NewEvent
 from workflows.accounts import User
 from workflows.foi import commands as c
-from workflows.foi.decide import decide, evolve, run_timers
+from workflows.foi.decide import run_timers, step
 from workflows.foi.state import RequestState
 from workflows.service import Services, projection_row, request_stream
 from workflows.tables import agencies_table, requests_table
@@ -152,12 +152,10 @@ def replay_line(line: LineIn, services_now: dt.datetime, calendar, correction_de
     def apply(command: c.Command, where: str) -> None:
         nonlocal state
         try:
-            events = decide(state, command, calendar)
+            state, events = step(state, command, calendar)
         except RuleViolation as error:
             raise RuleViolation(f"{where}: {error.reason}", error.rule) from None
-        for event in events:
-            state = evolve(state, event)
-            produced.append(event)
+        produced.extend(events)
 
     receive = c.Receive(
         at=line.received_at, request_id=line.id, agency=line.agency, applicant=line.applicant.model_dump(exclude_none=True),

@@ -21,7 +21,7 @@ from engine.eventstore import EventStore, StoredEvent, StreamAppend, events_tabl
 from workflows.accounts import APPROVING_ROLES, User, get_agency, get_user
 from workflows.foi import commands as c
 from workflows.foi.deadlines import compute_deadlines
-from workflows.foi.decide import decide, evolve, fold, run_timers
+from workflows.foi.decide import fold, run_timers, step
 from workflows.foi.state import OPEN_STAGES, RequestState
 from workflows.tables import calendar_years_table, requests_table
 
@@ -118,9 +118,8 @@ class Services:
             state, fired = run_timers(state, until, calendar)
             new_events.extend(fired)
         if command is not None:
-            for event in decide(state, command, calendar):
-                state = evolve(state, event)
-                new_events.append(event)
+            state, events = step(state, command, calendar)
+            new_events.extend(events)
             state, fired = run_timers(state, now, calendar)  # then catch up to now
             new_events.extend(fired)
         if not new_events:
@@ -187,7 +186,7 @@ class Services:
     def _events_by_stream(self, conn: Connection, prefix: str):
         query = (select(events_table).where(events_table.c.stream_id.startswith(prefix, autoescape=True))
                  .order_by(events_table.c.stream_id, events_table.c.version))
-        for row in conn.execution_options(yield_per=5000).execute(query):
+        for row in conn.execute(query.execution_options(yield_per=5000)):
             yield row_to_event(row)
 
     # -- calendar administration ------------------------------------------------------------

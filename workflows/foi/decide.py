@@ -33,6 +33,11 @@ def _day(value) -> dt.date | None:
 
 # -- decide --------------------------------------------------------------------------------------
 def decide(state: RequestState, command: c.Command, calendar: WorkingCalendar) -> list[NewEvent]:
+    return step(state, command, calendar)[1]
+
+
+def step(state: RequestState, command: c.Command, calendar: WorkingCalendar) -> tuple[RequestState, list[NewEvent]]:
+    """decide, and the state after its events: the same as folding them with `evolve`, computed once."""
     row = WORKFLOW.transition(state.stage, command.name, command, state)
     if command.name not in c.SYSTEM_COMMANDS:
         _check_chronology(state, command)
@@ -54,7 +59,7 @@ def decide(state: RequestState, command: c.Command, calendar: WorkingCalendar) -
     deadlines = compute_deadlines(tentative, calendar)
     if deadlines != state.deadlines or row.target is not None:
         event.payload["deadlines"] = {name: d.as_dict() for name, d in deadlines.items()}
-    return [event]
+    return tentative.but(deadlines=deadlines), [event]
 
 
 def _check_chronology(state: RequestState, command: c.Command) -> None:
@@ -109,9 +114,7 @@ def run_timers(state: RequestState, now: dt.datetime, calendar: WorkingCalendar)
         due = due_timer_commands(state, now)
         if not due:
             return state, emitted
-        events = decide(state, due[0], calendar)
-        for event in events:
-            state = evolve(state, event)
+        state, events = step(state, due[0], calendar)
         emitted.extend(events)
     raise RuntimeError(f"timers of {state.request_id} did not settle")  # a bug, not bad input
 
@@ -131,13 +134,13 @@ def evolve(state: RequestState, event: NewEvent) -> RequestState:
         changes["flags"] = state.flags + tuple(f for f in p["flags"] if f not in state.flags)
     if event.type not in ("period_lapsed", "deadlines_recomputed") and not p.get("auto"):
         changes["last_staff_at"] = event.occurred_at
-    return replace(state, **changes) if changes else state
+    return state.but(**changes) if changes else state
 
 
 def _received(s: RequestState, p: dict, day: dt.date) -> RequestState:
     confirmed = _day(p.get("confirmed_at"))
-    return replace(
-        s, request_id=p["request_id"], agency=p["agency"], stage=Stage.PROCESSING, applicant=p["applicant"],
+    return s.but(
+        request_id=p["request_id"], agency=p["agency"], stage=Stage.PROCESSING, applicant=p["applicant"],
         applicant_kind=p["applicant"]["kind"], channel=p["channel"], subject=p.get("subject", ""),
         received_on=day, confirmed_on=confirmed, clock_start=confirmed or day,
     )
@@ -154,7 +157,7 @@ def _resume(s: RequestState, day: dt.date) -> tuple[Suspension, ...]:
 
 def _consultation_ended(s: RequestState, p: dict, day: dt.date) -> RequestState:
     ended = _day(p.get("ended_on")) or day
-    return replace(s, stage=Stage.PROCESSING, open_consultation=None, suspensions=_resume(s, ended))
+    return s.but(stage=Stage.PROCESSING, open_consultation=None, suspensions=_resume(s, ended))
 
 
 def _decided(s: RequestState, p: dict, day: dt.date) -> RequestState:
@@ -162,18 +165,18 @@ def _decided(s: RequestState, p: dict, day: dt.date) -> RequestState:
     on_time = Flag.LATE_REPLY not in (p.get("flags") or ()) and Flag.LATE_REPLY not in flags
     if on_time and Flag.REPLY_OVERDUE in flags:
         flags = tuple(f for f in flags if f != Flag.REPLY_OVERDUE)  # served on time after all (backdated step)
-    return replace(s, stage=Stage.DECIDED, outcome=p["outcome"], decided_on=day, flags=flags)
+    return s.but(stage=Stage.DECIDED, outcome=p["outcome"], decided_on=day, flags=flags)
 
 
 def _lapsed(s: RequestState, p: dict, day: dt.date) -> RequestState:
-    return replace(s, lapsed=s.lapsed | {f"{p['period']}:{p['due']}"})
+    return s.but(lapsed=s.lapsed | {f"{p['period']}:{p['due']}"})
 
 
 def _case_filed(kind: str) -> Callable:
     def apply(s: RequestState, p: dict, day: dt.date) -> RequestState:
         cases = dict(getattr(s, kind))
         cases[p["case"]] = Case(p["case"], day, bool(p.get("after_review", False)))
-        return replace(s, **{kind: cases})
+        return s.but(**{kind: cases})
     return apply
 
 
@@ -181,35 +184,35 @@ def _case_closed(kind: str) -> Callable:
     def apply(s: RequestState, p: dict, day: dt.date) -> RequestState:
         cases = dict(getattr(s, kind))
         cases[p["case"]] = replace(cases[p["case"]], result=p["result"], closed_on=day)
-        return replace(s, **{kind: cases})
+        return s.but(**{kind: cases})
     return apply
 
 
 _APPLY: dict[str, Callable[[RequestState, dict, dt.date], RequestState]] = {
     "received": _received,
-    "receipt_confirmed": lambda s, p, d: replace(s, confirmed_on=d, clock_start=d),
-    "correction_requested": lambda s, p, d: replace(
-        s, stage=Stage.AWAITING_CORRECTION, correction_notice_on=d, correction_period_days=p["period_days"]
+    "receipt_confirmed": lambda s, p, d: s.but(confirmed_on=d, clock_start=d),
+    "correction_requested": lambda s, p, d: s.but(
+        stage=Stage.AWAITING_CORRECTION, correction_notice_on=d, correction_period_days=p["period_days"]
     ),
-    "corrected": lambda s, p, d: replace(s, stage=Stage.PROCESSING, corrected_on=d, clock_start=d, suspensions=()),
-    "consultation_started": lambda s, p, d: replace(
-        s, stage=Stage.CONSULTING, open_consultation=(p["party"], d), suspensions=_suspend(s, d, f"consultation:{p['party']}")
+    "corrected": lambda s, p, d: s.but(stage=Stage.PROCESSING, corrected_on=d, clock_start=d, suspensions=()),
+    "consultation_started": lambda s, p, d: s.but(
+        stage=Stage.CONSULTING, open_consultation=(p["party"], d), suspensions=_suspend(s, d, f"consultation:{p['party']}")
     ),
     "consultation_ended": _consultation_ended,
-    "fee_notified": lambda s, p, d: replace(
-        s, stage=Stage.AWAITING_PAYMENT, fee_notified_on=d, fee_amount_yuan=p["amount_yuan"], fee_method=p["method"],
+    "fee_notified": lambda s, p, d: s.but(
+        stage=Stage.AWAITING_PAYMENT, fee_notified_on=d, fee_amount_yuan=p["amount_yuan"], fee_method=p["method"],
         suspensions=_suspend(s, d, "fee"),
     ),
-    "fee_paid": lambda s, p, d: replace(s, stage=Stage.PROCESSING, fee_paid_on=d, suspensions=_resume(s, d)),
-    "extended": lambda s, p, d: replace(s, extension_days=p["working_days"], extension_approved_by=p["approved_by"]),
+    "fee_paid": lambda s, p, d: s.but(stage=Stage.PROCESSING, fee_paid_on=d, suspensions=_resume(s, d)),
+    "extended": lambda s, p, d: s.but(extension_days=p["working_days"], extension_approved_by=p["approved_by"]),
     "decided": _decided,
-    "delivered": lambda s, p, d: replace(s, stage=Stage.SERVED, delivered_on=d, delivery_method=p["method"]),
-    "withdrawn": lambda s, p, d: replace(s, stage=Stage.WITHDRAWN, outcome=Outcome.OTHER_OTHER.value, decided_on=d),
+    "delivered": lambda s, p, d: s.but(stage=Stage.SERVED, delivered_on=d, delivery_method=p["method"]),
+    "withdrawn": lambda s, p, d: s.but(stage=Stage.WITHDRAWN, outcome=Outcome.OTHER_OTHER.value, decided_on=d),
     "review_filed": _case_filed("reviews"),
     "review_closed": _case_closed("reviews"),
     "litigation_filed": _case_filed("litigations"),
     "litigation_closed": _case_closed("litigations"),
-    "closed": lambda s, p, d: replace(s, stage=Stage.CLOSED),
+    "closed": lambda s, p, d: s.but(stage=Stage.CLOSED),
     "period_lapsed": _lapsed,
     "deadlines_recomputed": lambda s, p, d: s,
 }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
 
 from engine.clock import Deadline, Suspension
@@ -90,8 +90,21 @@ class RequestState:
     def concluded_on(self) -> dt.date | None:
         return self.decided_on
 
+    def but(self, **changes) -> "RequestState":
+        """A copy with some fields changed: dataclasses.replace without re-running __init__ (hot in replays)."""
+        unknown = changes.keys() - _FIELDS
+        if unknown:
+            raise TypeError(f"RequestState has no field(s) {sorted(unknown)}")
+        new = object.__new__(RequestState)
+        new.__dict__.update(self.__dict__)
+        new.__dict__.update(changes)
+        return new
+
     def has_lapsed(self, period: str) -> bool:
         return any(key.startswith(period + ":") for key in self.lapsed)
 
     def pending_cases(self) -> list[str]:
         return [c.case for c in (*self.reviews.values(), *self.litigations.values()) if c.closed_on is None]
+
+
+_FIELDS = frozenset(f.name for f in fields(RequestState))
