@@ -169,9 +169,12 @@ def history_command(request_id, as_of, fmt) -> None:
     if fmt == "json":
         click.echo(json.dumps(data, ensure_ascii=False, indent=1))
         return
-    for event in data["events"]:
-        event["summary"] = _summary(event["payload"])
-    click.echo(render("cli/history.txt.j2", h=data), nl=False)
+    click.echo(history_text(data), nl=False)
+
+
+def history_text(data: dict) -> str:
+    events = [{**event, "summary": _summary(event["payload"])} for event in data["events"]]
+    return render("cli/history.txt.j2", h={**data, "events": events})
 
 
 def _summary(payload: dict) -> str:
@@ -440,9 +443,7 @@ def up() -> None:
         click.echo("\n" + "-" * 60)
         with svc.engine.connect() as conn:
             data = history(svc, conn, request_id)
-        for event in data["events"]:
-            event["summary"] = _summary(event["payload"])
-        click.echo(render("cli/history.txt.j2", h=data), nl=False)
+        click.echo(history_text(data), nl=False)
 
 
 @main.group()
