@@ -127,12 +127,7 @@ class WorkingCalendar:
     def _year_workdays(self, year: int) -> list[dt.date]:
         days = self._workdays.get(year)
         if days is None:
-            day, days = dt.date(year, 1, 1), []
-            while day.year == year:
-                if self.is_workday(day):
-                    days.append(day)
-                day += dt.timedelta(days=1)
-            self._workdays[year] = days
+            days = self._workdays[year] = _workdays_of(year, self.years.get(year))
         return days
 
     def _nth_working_day_after(self, start: dt.date, n: int) -> dt.date:
@@ -183,6 +178,18 @@ _KIND_REASON = {
 }
 
 MAX_SPAN_DAYS = 3660  # a period longer than ten years is a data error, not a deadline
+
+
+@lru_cache(maxsize=256)
+def _workdays_of(year: int, arrangement: YearArrangement | None) -> list[dt.date]:
+    """Sorted working days of one year (Monday–Friday where there is no arrangement); shared by every calendar."""
+    probe = WorkingCalendar({year: arrangement} if arrangement else {})
+    day, days = dt.date(year, 1, 1), []
+    while day.year == year:
+        if probe.is_workday(day):
+            days.append(day)
+        day += dt.timedelta(days=1)
+    return days
 
 
 def _merge(ranges: list[tuple[dt.date, dt.date]]) -> list[tuple[dt.date, dt.date]]:

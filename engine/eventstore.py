@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Iterable, Iterator, Sequence
 
 from sqlalchemy import (
-    BigInteger, Column, Connection, DateTime, Index, Integer, String, Table, Text, UniqueConstraint, func, insert,
+    BigInteger, Column, Connection, bindparam, DateTime, Index, Integer, String, Table, Text, UniqueConstraint, func, insert,
     select, update,
 )
 from sqlalchemy.exc import IntegrityError
@@ -31,7 +31,8 @@ SCHEMA_VERSION = 1
 events_table = Table(
     "events",
     metadata,
-    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    # on SQLite an INTEGER primary key is the row id itself: no second index written per event
+    Column("seq", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=False),
     Column("stream_id", String(200), nullable=False),
     Column("version", Integer, nullable=False),
     Column("type", String(64), nullable=False),
@@ -78,6 +79,19 @@ class StreamAppend:
     expected_version: int
     events: Sequence[NewEvent]
     actor: str
+    # the stream's last hash, when the caller read the stream in this transaction: saves reading it again
+    # (a writer that slipped in between is still stopped by the (stream_id, version) uniqueness constraint)
+    previous_hash: str | None = None
+
+
+# Statements on the hot path, built once (building them per call costs more than running them on SQLite).
+_LOCK_HEAD = select(log_head_table).where(log_head_table.c.id == 1).with_for_update()
+_MOVE_HEAD = (update(log_head_table).where(log_head_table.c.id == 1)
+              .values(seq=bindparam("new_seq"), log_hash=bindparam("new_hash")))
+_STREAM_HEAD = (select(events_table.c.version, events_table.c.stream_hash)
+                .where(events_table.c.stream_id == bindparam("stream"))
+                .order_by(events_table.c.version.desc()).limit(1))
+_READ_STREAM = select(events_table).where(events_table.c.stream_id == bindparam("stream")).order_by(events_table.c.version)
 
 
 def canonical_json(payload: dict) -> str:
@@ -117,7 +131,7 @@ class EventStore:
 
         `check_versions=False` is for the importer, which has checked that its streams are new.
         """
-        head = conn.execute(select(log_head_table).where(log_head_table.c.id == 1).with_for_update()).first()
+        head = conn.execute(_LOCK_HEAD).first()
         seq, log_hash = (head.seq, head.log_hash) if head else (0, GENESIS)
         rows: list[dict] = []
         stored: list[StoredEvent] = []
@@ -126,6 +140,8 @@ class EventStore:
             previous = GENESIS
             if batch.stream_id in written:
                 current, previous = written[batch.stream_id]
+            elif batch.previous_hash is not None:
+                current, previous = batch.expected_version, batch.previous_hash
             elif check_versions:
                 current, previous = self._stream_head(conn, batch.stream_id)
             else:
@@ -158,27 +174,20 @@ class EventStore:
         except IntegrityError as error:
             raise ConcurrencyConflict(f"a concurrent writer appended to the same request first: {error.orig}") from error
         if head:
-            conn.execute(update(log_head_table).where(log_head_table.c.id == 1).values(seq=seq, log_hash=log_hash))
+            conn.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": log_hash})
         else:
             conn.execute(insert(log_head_table).values(id=1, seq=seq, log_hash=log_hash))
         return stored
 
     def _stream_head(self, conn: Connection, stream_id: str) -> tuple[int, str]:
-        row = conn.execute(
-            select(events_table.c.version, events_table.c.stream_hash)
-            .where(events_table.c.stream_id == stream_id)
-            .order_by(events_table.c.version.desc())
-            .limit(1)
-        ).first()
+        row = conn.execute(_STREAM_HEAD, {"stream": stream_id}).first()
         return (row.version, row.stream_hash) if row else (0, GENESIS)
 
     def stream_version(self, conn: Connection, stream_id: str) -> int:
         return self._stream_head(conn, stream_id)[0]
 
     def read_stream(self, conn: Connection, stream_id: str) -> list[StoredEvent]:
-        rows = conn.execute(
-            select(events_table).where(events_table.c.stream_id == stream_id).order_by(events_table.c.version)
-        )
+        rows = conn.execute(_READ_STREAM, {"stream": stream_id})
         return [row_to_event(r) for r in rows]
 
     def read_all(self, conn: Connection, prefix: str | None = None) -> Iterator[StoredEvent]:

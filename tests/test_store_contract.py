@@ -335,8 +335,8 @@ def test_concurrent_writers_on_different_requests_all_succeed_in_one_contiguous_
     if sqlite:  # BEGIN IMMEDIATE queues the writers: they start together and take turns
         start_together = lambda request_id: barrier.wait()  # noqa: E731
     else:  # every writer has loaded its request inside its transaction before any appends
-        load = services.load
-        monkeypatch.setattr(services, "load", lambda conn, request_id: (load(conn, request_id), barrier.wait())[0])
+        load = services.load_for_update
+        monkeypatch.setattr(services, "load_for_update", lambda conn, request_id: (load(conn, request_id), barrier.wait())[0])
         start_together = lambda request_id: None  # noqa: E731
 
     def writer(request_id):
@@ -372,14 +372,14 @@ def test_two_staff_commands_racing_on_one_request_leave_one_event_and_a_matching
     services = postgres_services
     receive(services, "2026-040")
     barrier = threading.Barrier(2, timeout=JOIN_TIMEOUT)
-    load = services.load
+    load = services.load_for_update
 
     def load_then_wait(conn, request_id):
         loaded = load(conn, request_id)
         barrier.wait()
         return loaded
 
-    monkeypatch.setattr(services, "load", load_then_wait)
+    monkeypatch.setattr(services, "load_for_update", load_then_wait)
     now = advance(services, days=1)
     clerk = user(services, "clerk")
     results = race([lambda: services.act("2026-040", c.Decide(at=now, outcome="disclosed"), clerk),

@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
 
 from engine.calendar import WorkingCalendar, YearArrangement, builtin_years
 from engine.clock import Clock, SystemClock
@@ -27,6 +27,12 @@ from workflows.tables import calendar_years_table, requests_table
 
 REQUEST_STREAM = "request/"
 CALENDAR_STREAM = "calendar/"
+
+
+# built once: statement construction is a visible share of a transition's time
+_CALENDAR_VERSIONS = select(calendar_years_table.c.year, calendar_years_table.c.version).order_by(calendar_years_table.c.year)
+_INSERT_PROJECTION = insert(requests_table)
+_UPDATE_PROJECTION = update(requests_table).where(requests_table.c.request_id == bindparam("key_request_id"))
 
 
 def request_stream(request_id: str) -> str:
@@ -60,6 +66,7 @@ class Services:
     engine: Engine
     clock: Clock = field(default_factory=SystemClock)
     store: EventStore = field(default_factory=EventStore)
+    _calendar_cache: tuple | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def from_environment(cls, url: str | None = None, clock: Clock | None = None, check_schema: bool = True) -> "Services":
@@ -70,6 +77,16 @@ class Services:
 
     # -- calendar ---------------------------------------------------------------------------
     def calendar(self, conn: Connection) -> WorkingCalendar:
+        """Built-in years plus the administrators' ones; rebuilt only when a year's version changed."""
+        key = tuple(conn.execute(_CALENDAR_VERSIONS).all())
+        cached = self._calendar_cache
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        calendar = self._load_calendar(conn)
+        self._calendar_cache = (key, calendar)
+        return calendar
+
+    def _load_calendar(self, conn: Connection) -> WorkingCalendar:
         years = dict(builtin_years())
         for row in conn.execute(select(calendar_years_table)):
             years[row.year] = YearArrangement(
@@ -80,10 +97,14 @@ class Services:
 
     # -- requests ---------------------------------------------------------------------------
     def load(self, conn: Connection, request_id: str) -> tuple[RequestState, int]:
+        return self.load_for_update(conn, request_id)[:2]
+
+    def load_for_update(self, conn: Connection, request_id: str) -> tuple[RequestState, int, str]:
+        """(state, version, last hash) of a request, read in the caller's transaction."""
         events = self.store.read_stream(conn, request_stream(request_id))
         if not events:
             raise NotFound(f"no request '{request_id}'")
-        return fold_stored(events), events[-1].version
+        return fold_stored(events), events[-1].version, events[-1].stream_hash
 
     def receive(self, command: c.Receive, actor: User) -> RequestState:
         actor.require_write("register a request")
@@ -99,8 +120,8 @@ class Services:
         with self.engine.begin() as conn:
             if isinstance(command, c.Extend) and not self._is_approver(conn, command.approved_by):
                 raise OgiError(f"extension approver '{command.approved_by}' must be a user with role head or admin (Art. 33: 负责人同意)")
-            state, version = self.load(conn, request_id)
-            return self._apply(conn, state, version, command, actor)
+            state, version, head_hash = self.load_for_update(conn, request_id)
+            return self._apply(conn, state, version, command, actor, head_hash)
 
     def _is_approver(self, conn: Connection, username: str) -> bool:
         try:
@@ -108,7 +129,8 @@ class Services:
         except NotFound:
             return False
 
-    def _apply(self, conn: Connection, state: RequestState, version: int, command: c.Command | None, actor: User) -> RequestState:
+    def _apply(self, conn: Connection, state: RequestState, version: int, command: c.Command | None, actor: User,
+               head_hash: str | None = None) -> RequestState:
         calendar = self.calendar(conn)
         now = self.clock.now()
         new_events: list[NewEvent] = []
@@ -125,7 +147,7 @@ class Services:
         if not new_events:
             return state
         stream = request_stream(state.request_id)
-        self.store.append(conn, StreamAppend(stream, version, new_events, actor.username), self.clock.now())
+        self.store.append(conn, StreamAppend(stream, version, new_events, actor.username, head_hash), now)
         self._save_projection(conn, state, version + len(new_events), is_new=version == 0)
         return state
 
@@ -135,9 +157,9 @@ class Services:
         with self.engine.begin() as conn:
             ids = list(request_ids) if request_ids is not None else self.open_request_ids(conn)
             for request_id in ids:
-                state, version = self.load(conn, request_id)
+                state, version, head_hash = self.load_for_update(conn, request_id)
                 before = version
-                state = self._apply(conn, state, version, None, actor)
+                state = self._apply(conn, state, version, None, actor, head_hash)
                 fired += self.store.stream_version(conn, request_stream(request_id)) - before
         return fired
 
@@ -148,9 +170,9 @@ class Services:
     def _save_projection(self, conn: Connection, state: RequestState, version: int, is_new: bool) -> None:
         row = projection_row(state, version)
         if is_new:
-            conn.execute(insert(requests_table).values(**row))
+            conn.execute(_INSERT_PROJECTION, row)
         else:
-            conn.execute(update(requests_table).where(requests_table.c.request_id == state.request_id).values(**row))
+            conn.execute(_UPDATE_PROJECTION, {**row, "key_request_id": state.request_id})
 
     # -- projections ------------------------------------------------------------------------
     def rebuild_projections(self, progress: Callable[[int], None] | None = None) -> int:
@@ -213,10 +235,10 @@ class Services:
             changed = []
             reason = f"{arrangement.year}年放假安排：{arrangement.source}"
             for request_id in self.open_request_ids(conn):
-                state, version = self.load(conn, request_id)
+                state, version, head_hash = self.load_for_update(conn, request_id)
                 if compute_deadlines(state, calendar) == state.deadlines:
                     continue
-                self._apply(conn, state, version, c.RecomputeDeadlines(at=now, reason=reason), actor)
+                self._apply(conn, state, version, c.RecomputeDeadlines(at=now, reason=reason), actor, head_hash)
                 changed.append(request_id)
             return changed
 
