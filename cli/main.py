@@ -40,6 +40,9 @@ def handle_errors(function):
             return function(*args, **kwargs)
         except OgiError as error:
             fail(str(error))
+        except UnicodeEncodeError as error:  # bytes that are not UTF-8 in an argument or file name
+            bad = error.object[error.start:error.end].encode("utf-8", "surrogateescape")
+            fail(f"input is not valid UTF-8 text (bytes {bad!r}); nothing was written")
     return wrapper
 
 

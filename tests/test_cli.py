@@ -134,3 +134,10 @@ def test_audit_verify_and_projection_rebuild_on_an_intact_log(ready):
 def test_import_of_a_missing_file_names_it(ready):
     result = ready("import", "/nonexistent.jsonl", ok=False)
     assert result.returncode == 1 and "/nonexistent.jsonl: no such file" in result.stderr
+
+
+def test_an_argument_that_is_not_utf8_is_refused_without_a_trace(ready):
+    result = ready("request", "new", "--id", "U-1", "--agency", "hedong-xzsp", "--kind", "natural_person", "--name", "张三",
+                   "--channel", "in_person", "--subject", "bad \udcff bytes", ok=False)
+    assert result.returncode == 1 and "not valid UTF-8" in result.stderr and "Traceback" not in result.stderr
+    assert "没有在办申请" in ready("request", "list").stdout
