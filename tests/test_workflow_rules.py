@@ -327,3 +327,13 @@ def test_a_deadline_explains_its_suspended_days_and_holidays_art32(calendar):
     assert reasons["2024-04-02"] == reasons["2024-04-03"] == "期限中止（不计入）"
     assert reasons["2024-04-04"] == "法定节假日" and reasons["2024-04-07"].startswith("调休上班日")
     assert period.due.isoformat() == reply_due(state)
+
+
+def test_confirming_a_channel_that_needs_no_confirmation_is_refused_art31(calendar):
+    with pytest.raises(RuleViolation, match="not from a confirmation"):
+        run(calendar, receive("2024-03-01", "in_person"), c.ConfirmReceipt(at=at("2024-03-04")))
+
+
+def test_a_confirmation_before_the_application_arrived_is_refused_art31(calendar):
+    with pytest.raises(RuleViolation, match="cannot be before the application arrived"):
+        run(calendar, receive("2024-03-04", "online", confirmed="2024-03-01"))

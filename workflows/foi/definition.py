@@ -39,16 +39,22 @@ def known_channel_and_kind(state: RequestState, cmd: c.Receive) -> str | None:
     )
 
 
-def confirmation_for_confirmable_channel(state: RequestState, cmd) -> str | None:
-    channel = getattr(cmd, "channel", state.channel)
-    if getattr(cmd, "confirmed_at", True) is None:
+def _confirmable(channel: str) -> str | None:
+    if channel in CONFIRMABLE_CHANNELS:
         return None
-    if channel not in CONFIRMABLE_CHANNELS:
-        return f"channel '{channel}' takes its receipt date from handing in or signing, not from a confirmation (Art. 31)"
-    confirmed = getattr(cmd, "confirmed_at", None)
-    if confirmed is not None and confirmed < cmd.at:
-        return f"confirmation ({confirmed.isoformat()}) cannot be before the application arrived ({cmd.at.isoformat()})"
-    return None
+    return f"channel '{channel}' takes its receipt date from handing in or signing, not from a confirmation (Art. 31)"
+
+
+def confirmation_fits_channel(state: RequestState, cmd: c.Receive) -> str | None:
+    if cmd.confirmed_at is None:
+        return None
+    if cmd.confirmed_at < cmd.at:
+        return f"confirmation ({cmd.confirmed_at.isoformat()}) cannot be before the application arrived ({cmd.at.isoformat()})"
+    return _confirmable(cmd.channel)
+
+
+def channel_takes_confirmation(state: RequestState, cmd: c.ConfirmReceipt) -> str | None:
+    return _confirmable(state.channel)
 
 
 def not_confirmed_yet(state: RequestState, cmd) -> str | None:
@@ -180,8 +186,8 @@ CONCLUDED = (S.DECIDED, S.SERVED, S.WITHDRAWN)
 T = Transition
 
 TRANSITIONS: list[Transition[Stage]] = [
-    T((S.NEW,), c.Receive.name, S.PROCESSING, "Art. 31", (known_channel_and_kind, confirmation_for_confirmable_channel), "收到申请"),
-    T((S.PROCESSING,), c.ConfirmReceipt.name, None, "Art. 31", (confirmation_for_confirmable_channel, not_confirmed_yet), "确认收到申请"),
+    T((S.NEW,), c.Receive.name, S.PROCESSING, "Art. 31", (known_channel_and_kind, confirmation_fits_channel), "收到申请"),
+    T((S.PROCESSING,), c.ConfirmReceipt.name, None, "Art. 31", (channel_takes_confirmation, not_confirmed_yet), "确认收到申请"),
     T((S.PROCESSING,), c.RequestCorrection.name, S.AWAITING_CORRECTION, "Art. 30", (correction_noticed_once,), "一次性告知补正"),
     T((S.AWAITING_CORRECTION,), c.SubmitCorrection.name, S.PROCESSING, "Art. 30", (), "收到补正申请，答复期限重新计算"),
     T((S.PROCESSING,), c.StartConsultation.name, S.CONSULTING, "Art. 32, 34", (no_open_consultation,), "征求第三方或其他机关意见（期限中止）"),
