@@ -240,15 +240,6 @@ def request_act(request_id, command, at, svc, user, **options):
     fields = {k: v for k, v in options.items() if v is not None and k in cls.__dataclass_fields__}
     if cls is c.FileLitigation:
         fields["after_review"] = bool(options["after_review"])
-    if cls is c.RequestCorrection and "period_days" not in fields:
-        with svc.engine.connect() as conn:
-            state, _ = svc.load(conn, request_id)
-            fields["period_days"] = get_agency(conn, state.agency).correction_period_days
-    if cls is c.EndConsultation and "party" not in fields:
-        with svc.engine.connect() as conn:
-            state, _ = svc.load(conn, request_id)
-        if state.open_consultation:
-            fields["party"] = state.open_consultation[0]
     state = svc.act(request_id, cls(at=moment(at) or svc.clock.now(), **fields), user)
     reply = state.deadlines.get("reply")
     due = f"; reply due {reply.due or '中止中 suspended'}" if reply and state.is_open else ""

@@ -125,7 +125,7 @@ class ReplayedRequest:
     events: list[NewEvent]
 
 
-def command_for(event: EventIn, state: RequestState, correction_default: int) -> c.Command:
+def command_for(event: EventIn, correction_default: int) -> c.Command:
     fields = {k: v for k, v in event.model_dump(exclude={"type", "at"}).items() if v is not None}
     missing = [name for name in REQUIRED_FIELDS.get(event.type, ()) if name not in fields]
     if missing:
@@ -133,8 +133,6 @@ def command_for(event: EventIn, state: RequestState, correction_default: int) ->
     cls = c.BY_EVENT_TYPE[event.type]
     if cls is c.RequestCorrection:
         fields.setdefault("period_days", correction_default)
-    if cls is c.EndConsultation and "party" not in fields and state.open_consultation:
-        fields["party"] = state.open_consultation[0]
     allowed = {f for f in cls.__dataclass_fields__ if f != "at"}
     extra = sorted(set(fields) - allowed)
     if extra:
@@ -170,7 +168,7 @@ def replay_line(line: LineIn, services_now: dt.datetime, calendar, correction_de
         state, fired = run_timers(state, event.at, calendar)
         produced.extend(fired)
         try:
-            command = command_for(event, state, correction_default)
+            command = command_for(event, correction_default)
         except (RuleViolation, TypeError) as error:
             raise RuleViolation(f"{where}: {getattr(error, 'reason', error)}", getattr(error, "rule", "import format")) from None
         apply(command, where)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable
 
 from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
@@ -121,6 +121,8 @@ class Services:
             if isinstance(command, c.Extend) and not self._is_approver(conn, command.approved_by):
                 raise OgiError(f"extension approver '{command.approved_by}' must be a user with role head or admin (Art. 33: 负责人同意)")
             state, version, head_hash = self.load_for_update(conn, request_id)
+            if isinstance(command, c.RequestCorrection) and command.period_days is None:
+                command = replace(command, period_days=get_agency(conn, state.agency).correction_period_days)
             return self._apply(conn, state, version, command, actor, head_hash)
 
     def _is_approver(self, conn: Connection, username: str) -> bool:

@@ -45,7 +45,7 @@ class ConfirmReceipt(Command):
 class RequestCorrection(Command):
     name = "request_correction"
     event_type = "correction_requested"
-    period_days: int = 15
+    period_days: int | None = None  # None: the agency's default, filled in by the service
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ class StartConsultation(Command):
 class EndConsultation(Command):
     name = "end_consultation"
     event_type = "consultation_ended"
-    party: str = "third_party"
+    party: str | None = None  # None: the one consultation that is open
     opinion: str = "none"
 
 

@@ -43,6 +43,8 @@ def step(state: RequestState, command: c.Command, calendar: WorkingCalendar) -> 
         _check_chronology(state, command)
     payload = command.payload()
     flags = _late_flags(state, command)
+    if isinstance(command, c.EndConsultation) and command.party is None:
+        payload["party"] = state.open_consultation[0]
     if isinstance(command, c.Receive):
         payload["confirmed_at"] = command.confirmed_at.isoformat() if command.confirmed_at else None
     if isinstance(command, c.LapsePeriod) and command.period == "consultation":

@@ -68,6 +68,8 @@ def not_confirmed_yet(state: RequestState, cmd) -> str | None:
 def correction_noticed_once(state: RequestState, cmd) -> str | None:
     if state.correction_notice_on is not None:
         return f"a correction was already requested on {state.correction_notice_on}; Art. 30 requires one notice covering everything (一次性告知)"
+    if cmd.period_days is None:
+        return "a correction notice needs the applicant's period (period_days, Art. 30: 合理的补正期限)"
     if cmd.period_days < 1:
         return f"the correction period must be at least 1 working day, not {cmd.period_days}"
     return None
@@ -80,11 +82,13 @@ def no_open_consultation(state: RequestState, cmd) -> str | None:
 
 
 def consultation_is_open_with_party(state: RequestState, cmd) -> str | None:
-    problem = _one_of(cmd.party, ConsultedParty, "consulted party") or _one_of(cmd.opinion, Opinion, "opinion")
+    problem = _one_of(cmd.opinion, Opinion, "opinion")
+    if cmd.party is not None:
+        problem = problem or _one_of(cmd.party, ConsultedParty, "consulted party")
     if problem:
         return problem
-    if not state.open_consultation or state.open_consultation[0] != cmd.party:
-        return f"no consultation with '{cmd.party}' is open"
+    if cmd.party is not None and state.open_consultation[0] != cmd.party:
+        return f"no consultation with '{cmd.party}' is open (the open one is with '{state.open_consultation[0]}')"
     return None
 
 
