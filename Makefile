@@ -22,6 +22,7 @@ run: install
 
 ## make test: the whole test suite (PostgreSQL tests run when 127.0.0.1:5432 answers)
 test: install
+	$(BIN)/ruff check engine workflows cli tests benchmarks migrations
 	$(BIN)/python -m pytest -q
 
 benchmark: install

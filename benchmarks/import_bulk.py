@@ -112,7 +112,7 @@ def print_table(results: list[ImportResult]) -> None:
     widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
     for row in (header, *rows):
         print("  ".join(cell.ljust(width) if i == 0 else cell.rjust(width)
-                        for i, (cell, width) in enumerate(zip(row, widths))))
+                        for i, (cell, width) in enumerate(zip(row, widths, strict=True))))
     print(f"target: 100,000 requests in under {TARGET_SECONDS:.0f} s; "
           f"peak memory of this process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
 

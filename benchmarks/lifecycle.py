@@ -196,7 +196,7 @@ def print_table(results: list[Result]) -> None:
     widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
     for row in (header, *rows):
         print("  ".join(cell.ljust(width) if i == 0 else cell.rjust(width)
-                        for i, (cell, width) in enumerate(zip(row, widths))))
+                        for i, (cell, width) in enumerate(zip(row, widths, strict=True))))
     print(f"target: ratio >= {TARGET_RATIO:.2f} (ogi transitions/s over the minimal baseline's)")
 
 

@@ -17,7 +17,7 @@ from cli.render import render
 from engine.calendar import YearArrangement, count_period
 from engine.database import make_engine, migrate
 from engine.errors import NotFound, OgiError
-from workflows.accounts import ADMIN_USERNAME, Role, add_agency, add_user, get_agency, get_user, list_agencies, mask_name
+from workflows.accounts import ADMIN_USERNAME, Role, add_agency, add_user, get_user, list_agencies, mask_name
 from workflows.foi import commands as c
 from workflows.foi.deadlines import explain as explain_deadline
 from workflows.foi.state import OPEN_STAGES, STAGE_LABELS

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from engine.calendar import DayKind, WorkingCalendar, YearArrangement, count_period
+from engine.calendar import DayKind, YearArrangement, count_period
 from engine.clock import Suspension, compute_deadline
 from engine.errors import CalendarError
 from workflows.foi import commands as c

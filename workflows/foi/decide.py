@@ -15,7 +15,7 @@ from engine.clock import Deadline, Suspension
 from engine.errors import RuleViolation
 from engine.events import NewEvent
 from workflows.foi import commands as c
-from workflows.foi.deadlines import Timer, compute_deadlines, pending_timers
+from workflows.foi.deadlines import compute_deadlines, pending_timers
 from workflows.foi.definition import WORKFLOW
 from workflows.foi.state import Case, RequestState, Stage
 from workflows.foi.vocabulary import Flag, Outcome
