@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Iterable, Iterator, Sequence
 
 from sqlalchemy import (
-    BigInteger, Column, Connection, bindparam, DateTime, Index, Integer, String, Table, Text, UniqueConstraint, func, insert,
+    BigInteger, Column, Connection, bindparam, DateTime, Integer, String, Table, Text, UniqueConstraint, func, insert,
     select, update,
 )
 from sqlalchemy.exc import IntegrityError
@@ -44,7 +44,6 @@ events_table = Table(
     Column("stream_hash", String(64), nullable=False),
     Column("log_hash", String(64), nullable=False),
     UniqueConstraint("stream_id", "version", name="uq_events_stream_version"),
-    Index("ix_events_type_occurred", "type", "occurred_at"),
 )
 
 log_head_table = Table(

@@ -48,9 +48,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('seq'),
     sa.UniqueConstraint('stream_id', 'version', name='uq_events_stream_version')
     )
-    with op.batch_alter_table('events', schema=None) as batch_op:
-        batch_op.create_index('ix_events_type_occurred', ['type', 'occurred_at'], unique=False)
-
     op.create_table('log_head',
     sa.Column('id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('seq', sa.BigInteger(), nullable=False),
@@ -103,9 +100,6 @@ def downgrade() -> None:
 
     op.drop_table('requests')
     op.drop_table('log_head')
-    with op.batch_alter_table('events', schema=None) as batch_op:
-        batch_op.drop_index('ix_events_type_occurred')
-
     op.drop_table('events')
     op.drop_table('calendar_years')
     op.drop_table('agencies')
