@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -27,9 +28,11 @@ def load_demo(example: Path | None = None) -> str:
     said = []
     with engine.begin() as conn:
         if not conn.execute(select(users_table.c.username).where(users_table.c.username == ADMIN_USERNAME)).first():
-            password = os.environ.get("OGI_ADMIN_PASSWORD") or "demo-only-change-me"
+            password = os.environ.get("OGI_ADMIN_PASSWORD")
+            shown = "from OGI_ADMIN_PASSWORD" if password else None
+            password = password or secrets.token_urlsafe(12)
             add_user(conn, ADMIN_USERNAME, Role.ADMIN, password, "系统管理员", svc.clock.now())
-            said.append(f"administrator '{ADMIN_USERNAME}' added (password from OGI_ADMIN_PASSWORD or 'demo-only-change-me')")
+            said.append(f"administrator '{ADMIN_USERNAME}' added; password {shown or f'(shown once): {password}'}")
         admin = get_user(conn, ADMIN_USERNAME)
         if not agency_exists(conn, DEMO_AGENCY[0]):
             add_agency(conn, DEMO_AGENCY[0], DEMO_AGENCY[1], None, admin, svc.clock.now())
