@@ -65,22 +65,23 @@ def postgres_database_url():
     admin.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path):
-    """Every store/projection test runs on both: the embedded default and the production database."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'ogi.db'}"
-        engine = make_engine(url)
-        migrate(engine)
-        engine.dispose()
-        return url
-    url = request.getfixturevalue("postgres_database_url")
+def empty_postgres(url: str) -> None:
+    """Empty the session's PostgreSQL database between tests, leaving it as `ogi init` made it."""
     engine = make_engine(url)
     with engine.begin() as conn:
         tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
         conn.execute(text(f"TRUNCATE {tables}"))
         conn.execute(text("INSERT INTO log_head (id, seq, log_hash) VALUES (1, 0, :genesis)"), {"genesis": "0" * 64})
     engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request):
+    """Every store/projection test runs on both: the embedded default and the production database."""
+    if request.param == "sqlite":
+        return request.getfixturevalue("sqlite_url")
+    url = request.getfixturevalue("postgres_database_url")
+    empty_postgres(url)
     return url
 
 
@@ -108,6 +109,15 @@ def make_services(url: str, clock: VirtualClock) -> Services:
 @pytest.fixture
 def services(database_url, clock) -> Services:
     svc = make_services(database_url, clock)
+    yield svc
+    svc.engine.dispose()
+
+
+@pytest.fixture
+def postgres_services(postgres_database_url, clock) -> Services:
+    """Services on PostgreSQL only, for the tests that need its row locks (SQLite queues writers at BEGIN)."""
+    empty_postgres(postgres_database_url)
+    svc = make_services(postgres_database_url, clock)
     yield svc
     svc.engine.dispose()
 

@@ -24,13 +24,12 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy import delete, insert, select, update
 
 from engine.clock import VirtualClock
-from engine.database import make_engine, metadata
 from engine.errors import RuleViolation
 from engine.eventstore import EventStore, canonical_json, event_hash, events_table
-from tests.conftest import AGENCY, make_services, user
+from tests.conftest import AGENCY, user
 from workflows.foi import commands as c
 from workflows.foi.decide import run_timers
 from workflows.foi.definition import WORKFLOW
@@ -282,18 +281,6 @@ _ids = itertools.count(1)
 def test_random_command_sequences_keep_one_outcome_contiguous_versions_a_replayable_projection_and_an_intact_chain(
         sqlite_services, data):
     run_random_request(sqlite_services, data, f"2026-P{next(_ids):05d}", max_steps=30)
-
-
-@pytest.fixture
-def postgres_services(postgres_database_url):
-    """Services on the session's PostgreSQL database, emptied first (as the `database_url` fixture does)."""
-    engine = make_engine(postgres_database_url)
-    with engine.begin() as conn:
-        conn.execute(text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)))
-    engine.dispose()
-    svc = make_services(postgres_database_url, VirtualClock(dt.datetime(2026, 11, 26, 9)))
-    yield svc
-    svc.engine.dispose()
 
 
 @settings(max_examples=12, **SEQUENCE_SETTINGS)

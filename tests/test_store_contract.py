@@ -13,16 +13,15 @@ import threading
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from engine.calendar import YearArrangement
 from engine.clock import VirtualClock
-from engine.database import make_engine, metadata
 from engine.errors import ConcurrencyConflict, OgiError, RuleViolation
 from engine.events import NewEvent
 from engine.eventstore import StreamAppend, events_table, log_head_table
-from tests.conftest import AGENCY, make_services, user
+from tests.conftest import AGENCY, user
 from workflows.foi import commands as c
 from workflows.foi.decide import decide
 from workflows.service import Services, fold_stored, projection_row, request_stream
@@ -353,17 +352,6 @@ def test_concurrent_writers_on_different_requests_all_succeed_in_one_contiguous_
     assert seqs == list(range(1, 2 * len(ids) + 1)) and head == len(seqs)
     assert verify(services).ok
     assert {r["stage"] for r in snapshot(services)["requests"]} == {"withdrawn"}
-
-
-@pytest.fixture
-def postgres_services(postgres_database_url):
-    engine = make_engine(postgres_database_url)
-    with engine.begin() as conn:
-        conn.execute(text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)))
-    engine.dispose()
-    svc = make_services(postgres_database_url, VirtualClock(NOW))
-    yield svc
-    svc.engine.dispose()
 
 
 def test_two_staff_commands_racing_on_one_request_leave_one_event_and_a_matching_projection_on_postgresql(
