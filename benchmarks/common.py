@@ -41,6 +41,18 @@ class DatabaseUnavailable(Exception):
     """The database server cannot be reached; the benchmark skips that database and says why."""
 
 
+def measure_each(kinds: list[str], measure) -> tuple[list, int]:
+    """Run `measure(kind)` for every database kind; an unavailable one is reported and counted, not fatal."""
+    results, skipped = [], 0
+    for kind in kinds:
+        try:
+            results.append(measure(kind))
+        except DatabaseUnavailable as reason:
+            print(f"skipped {kind}: {reason}", file=sys.stderr)
+            skipped += 1
+    return results, skipped
+
+
 def parse_databases(value: str) -> list[str]:
     names = [name.strip() for name in value.split(",") if name.strip()]
     unknown = [name for name in names if name not in DATABASES]

@@ -23,8 +23,8 @@ from pathlib import Path
 from sqlalchemy import Engine, func, select
 
 from benchmarks.common import (
-    DEFAULT_POSTGRES_URL, SEED, DatabaseUnavailable, PlannedRequest, Profiler, describe_mix, fresh_database,
-    load_average, make_services, parse_databases, plan_requests,
+    DEFAULT_POSTGRES_URL, SEED, PlannedRequest, Profiler, describe_mix, fresh_database,
+    load_average, make_services, measure_each, parse_databases, plan_requests,
 )
 from engine.clock import VirtualClock
 from engine.eventstore import events_table, verify_log
@@ -129,20 +129,18 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     plans = plan_requests(args.requests, args.seed)
-    results, skipped = [], 0
     with tempfile.TemporaryDirectory(prefix="ogi-bench-import-") as folder:
         path = Path(folder) / f"history-{args.requests}.jsonl"
         write_history_file(plans, path)
         print(f"{args.requests} requests, {path.stat().st_size / 1e6:.1f} MB of JSON Lines ({describe_mix(plans)}); "
               f"{load_average()}", flush=True)
         del plans  # the importer holds its own copy in memory; do not count this one twice
-        for kind in parse_databases(args.databases):
-            try:
-                with fresh_database(kind, args.postgres_url) as url:
-                    results.append(run_import(url, path, args.requests, Profiler(args.profile)))
-            except DatabaseUnavailable as reason:
-                print(f"skipped {kind}: {reason}", file=sys.stderr)
-                skipped += 1
+
+        def measure(kind: str) -> ImportResult:
+            with fresh_database(kind, args.postgres_url) as url:
+                return run_import(url, path, args.requests, Profiler(args.profile))
+
+        results, skipped = measure_each(parse_databases(args.databases), measure)
     if results:
         print_table(results)
     print(load_average())

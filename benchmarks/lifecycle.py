@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, text
 
 from benchmarks.common import (
-    DEFAULT_POSTGRES_URL, MIX, SEED, DatabaseUnavailable, PlannedRequest, Profiler, Step, describe_mix,
-    fresh_database, load_average, make_services, parse_databases, plan_requests,
+    DEFAULT_POSTGRES_URL, MIX, SEED, PlannedRequest, Profiler, Step, describe_mix,
+    fresh_database, load_average, make_services, measure_each, parse_databases, plan_requests,
 )
 from engine.clock import VirtualClock
 from engine.database import make_engine
@@ -215,13 +215,8 @@ def main(argv: list[str] | None = None) -> int:
     plans = plan_requests(args.requests, args.seed)
     print(f"{args.requests} requests ({describe_mix(plans)}; target mix %: "
           f"{', '.join(f'{k} {v}' for k, v in MIX.items())}); {load_average()}", flush=True)
-    results, skipped = [], 0
-    for kind in parse_databases(args.databases):
-        try:
-            results.append(measure(kind, plans, args.postgres_url, Profiler(args.profile)))
-        except DatabaseUnavailable as reason:
-            print(f"skipped {kind}: {reason}", file=sys.stderr)
-            skipped += 1
+    results, skipped = measure_each(
+        parse_databases(args.databases), lambda kind: measure(kind, plans, args.postgres_url, Profiler(args.profile)))
     if results:
         print_table(results)
     print(load_average())
