@@ -17,15 +17,16 @@ from cli.render import render
 from engine.calendar import YearArrangement, count_period
 from engine.database import make_engine, migrate
 from engine.errors import NotFound, OgiError
-from workflows.accounts import ADMIN_USERNAME, Role, add_agency, add_user, get_user, list_agencies, mask_name
+from workflows.accounts import ADMIN_USERNAME, Role, add_agency, add_user, get_user, list_agencies
 from workflows.foi import commands as c
 from workflows.foi.deadlines import explain as explain_deadline
-from workflows.foi.state import OPEN_STAGES, STAGE_LABELS
-from workflows.foi.vocabulary import FLAG_LABELS, ApplicantKind, Channel
+from workflows.foi.state import STAGE_LABELS
+from workflows.foi.vocabulary import ApplicantKind, Channel
 from workflows.history import history
 from workflows.importer import import_file, parse_moment
+from workflows.queue import queue_rows
 from workflows.service import Services
-from workflows.tables import requests_table, users_table
+from workflows.tables import users_table
 
 
 def fail(message: str, code: int = 1) -> None:
@@ -257,23 +258,8 @@ def request_list(agency, show_all) -> None:
 
 
 def queue_text(svc: Services, agency: str | None = None, show_all: bool = False) -> str:
-    query = select(requests_table)
-    if agency:
-        query = query.where(requests_table.c.agency == agency)
-    if not show_all:
-        query = query.where(requests_table.c.stage.in_([s.value for s in OPEN_STAGES]))
-    query = query.order_by(requests_table.c.next_due.is_(None), requests_table.c.next_due, requests_table.c.request_id)
     with svc.engine.connect() as conn:
-        rows = []
-        for r in conn.execute(query):
-            due = r.reply_due.isoformat() if r.reply_due else ("中止中" if r.stage in ("consulting", "awaiting_payment") else "—")
-            if r.stage == "awaiting_correction":
-                due = "补正至 " + (json.loads(r.deadlines).get("correction", {}).get("due") or "—")
-            rows.append(dict(request_id=r.request_id, stage_label=STAGE_LABELS.get(r.stage, r.stage),
-                             received_on=r.received_on, reply_due_text=due + ("*" if r.reply_provisional else ""),
-                             applicant=mask_name(r.applicant_name),
-                             flags="；".join(FLAG_LABELS.get(f, f) for f in json.loads(r.flags))))
-    return render("cli/queue.txt.j2", rows=rows)
+        return render("cli/queue.txt.j2", rows=queue_rows(conn, agency, show_all))
 
 
 @request.command("deadline")

@@ -30,3 +30,16 @@ def test_ending_a_consultation_without_naming_the_party_ends_the_open_one_art32(
     with sqlite_services.engine.connect() as conn:
         last = sqlite_services.store.read_stream(conn, "request/S-1")[-1]
     assert state.open_consultation is None and last.payload["party"] == "agency"
+
+
+def test_the_queue_puts_the_nearest_deadline_first_and_masks_names(sqlite_services):
+    from workflows.queue import queue_rows
+
+    now = received(sqlite_services, "S-late")
+    sqlite_services.clock.advance_to(now + dt.timedelta(days=3))
+    received(sqlite_services, "S-new")
+    sqlite_services.act("S-new", c.StartConsultation(at=sqlite_services.clock.now(), party="agency"), user(sqlite_services, "clerk"))
+    with sqlite_services.engine.connect() as conn:
+        rows = queue_rows(conn)
+    assert [r["request_id"] for r in rows] == ["S-late", "S-new"]
+    assert rows[1]["reply_due_text"] == "中止中" and all(r["applicant"] == "张*" for r in rows)
