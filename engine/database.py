@@ -7,9 +7,11 @@ instead of failing half-way; PostgreSQL needs nothing special (row locks do the 
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
-from sqlalchemy import Engine, MetaData, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, MetaData, create_engine, event, inspect
 
 from engine.errors import NotMigrated
 
@@ -46,7 +48,23 @@ def _serialise_sqlite_writers(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # a read snapshot (see `snapshot`) must not take the write lock; WAL gives it a consistent view
+        connection.exec_driver_sql("BEGIN" if connection.get_execution_options().get("ogi_snapshot") else "BEGIN IMMEDIATE")
+
+
+@contextmanager
+def snapshot(engine: Engine) -> Iterator[Connection]:
+    """A read-only transaction that sees one consistent state of the database, whatever commits meanwhile.
+
+    For reports: several queries must add up. PostgreSQL: REPEATABLE READ; SQLite: a deferred transaction in WAL.
+    """
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            conn = conn.execution_options(ogi_snapshot=True)
+        else:
+            conn = conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+        with conn.begin():
+            yield conn
 
 
 def alembic_config(url: str):

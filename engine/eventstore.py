@@ -178,6 +178,10 @@ class EventStore:
             conn.execute(insert(log_head_table).values(id=1, seq=seq, log_hash=log_hash))
         return stored
 
+    def lock_log(self, conn: Connection) -> None:
+        """Hold the log head until the caller's transaction ends: no other writer appends meanwhile."""
+        conn.execute(_LOCK_HEAD).first()
+
     def _stream_head(self, conn: Connection, stream_id: str) -> tuple[int, str]:
         row = conn.execute(_STREAM_HEAD, {"stream": stream_id}).first()
         return (row.version, row.stream_hash) if row else (0, GENESIS)

@@ -88,7 +88,7 @@ def assert_log_invariants(services: Services) -> None:
     for stream, events in by_stream.items():
         assert [e.version for e in events] == list(range(1, len(events) + 1)), stream
     replayed = sorted(
-        (projection_row(fold_stored(events), events[-1].version) for stream, events in by_stream.items()
+        (projection_row(fold_stored(events), events[-1].version, events[-1].stream_hash) for stream, events in by_stream.items()
          if stream.startswith("request/")),
         key=lambda row: row["request_id"],
     )
@@ -219,7 +219,7 @@ def run_random_request(services: Services, data, request_id: str, max_steps: int
     events = stream_events(services, request_id)
     event("timers fired with the receipt" if len(events) > 1 else "receipt alone")
     assert fold_stored(events) == state
-    assert projection_of(services, request_id) == projection_row(state, len(events))
+    assert projection_of(services, request_id) == projection_row(state, len(events), events[-1].stream_hash)
     first_outcome = state.outcome
     steps = data.draw(st.integers(1, max_steps), label="steps")
     for _ in range(steps):
@@ -242,7 +242,7 @@ def run_random_request(services: Services, data, request_id: str, max_steps: int
         assert events[-1].version > version
         assert [e.version for e in events] == list(range(1, len(events) + 1))
         assert fold_stored(events) == state, "the state returned by act differs from a replay of the stored events"
-        assert projection_of(services, request_id) == projection_row(state, events[-1].version)
+        assert projection_of(services, request_id) == projection_row(state, events[-1].version, events[-1].stream_hash)
         # (a) one outcome: once there is one, it never changes
         if first_outcome is None:
             first_outcome = state.outcome

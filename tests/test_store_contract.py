@@ -193,9 +193,9 @@ def test_a_command_that_fails_after_writing_its_projection_leaves_events_and_pro
     original = services._save_projection
     reached = []
 
-    def save_then_fail(conn, state, version, is_new):
-        original(conn, state, version, is_new)
-        reached.append(version)
+    def save_then_fail(conn, state, last, is_new):
+        original(conn, state, last, is_new)
+        reached.append(last.version)
         raise RuntimeError("the disk filled up after the projection was written")
 
     monkeypatch.setattr(services, "_save_projection", save_then_fail)
@@ -207,7 +207,8 @@ def test_a_command_that_fails_after_writing_its_projection_leaves_events_and_pro
     state = services.act("2026-006", c.Decide(at=services.clock.now(), outcome="disclosed"), user(services, "clerk"))
     events = read_stream(services, request_stream("2026-006"))
     [row] = snapshot(services)["requests"]
-    assert row == projection_row(state, events[-1].version) == projection_row(fold_stored(events), events[-1].version)
+    last = events[-1]
+    assert row == projection_row(state, last.version, last.stream_hash) == projection_row(fold_stored(events), last.version, last.stream_hash)
 
 
 def test_a_failing_projection_insert_rolls_back_the_receipt_event(services):
@@ -379,5 +380,5 @@ def test_two_staff_commands_racing_on_one_request_leave_one_event_and_a_matching
     assert [e.version for e in events] == [1, 2]
     assert fold_stored(events) == won[0]
     [row] = snapshot(services)["requests"]
-    assert row == projection_row(won[0], 2)
+    assert row == projection_row(won[0], 2, events[-1].stream_hash)
     assert verify(services).ok

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections import defaultdict
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -103,6 +104,37 @@ def add_agency(conn: Connection, slug: str, name: str, parent: str | None, actor
     conn.execute(insert(agencies_table).values(slug=slug, name=name.strip(), parent=parent,
                                                correction_period_days=correction_period_days,
                                                created_at=now, created_by=actor.username))
+
+
+def agency_members(conn: Connection, agency: str, own_only: bool = False) -> tuple[str, list[str]]:
+    """(name, [agency, its descendants…]): a parent's report rolls up the agencies below it."""
+    rows = conn.execute(select(agencies_table.c.slug, agencies_table.c.name, agencies_table.c.parent)).all()
+    names = {r.slug: r.name for r in rows}
+    if agency not in names:
+        raise NotFound(f"no agency '{agency}'; `ogi agency list` shows them")
+    if own_only:
+        return names[agency], [agency]
+    children = defaultdict(list)
+    for r in rows:
+        if r.parent:
+            children[r.parent].append(r.slug)
+    members, todo = [], [agency]
+    while todo:
+        slug = todo.pop(0)
+        if slug in members:  # a cycle in the parent links must not loop forever
+            continue
+        members.append(slug)
+        todo.extend(sorted(children[slug]))
+    return names[agency], members
+
+
+def ancestors(conn: Connection, agency: str) -> list[str]:
+    parents = dict(conn.execute(select(agencies_table.c.slug, agencies_table.c.parent)).all())
+    out, current = [], parents.get(agency)
+    while current and current not in out and current != agency:
+        out.append(current)
+        current = parents.get(current)
+    return out
 
 
 def list_agencies(conn: Connection):

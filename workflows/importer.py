@@ -23,6 +23,8 @@ from workflows.accounts import User
 from workflows.foi import commands as c
 from workflows.foi.decide import run_timers, step
 from workflows.foi.state import RequestState
+from workflows.report.facts import facts_of
+from workflows.report.publish import published_years, watch_published
 from workflows.service import Services, projection_row, request_stream
 from workflows.tables import agencies_table, requests_table
 
@@ -238,14 +240,22 @@ def import_lines(services: Services, lines: Iterable[tuple[int, str]], actor: Us
             if progress and (done % 1000 == 0 or done == total):
                 progress("replay", done, total)
         _refuse_existing(conn, [r.state.request_id for r in replayed], source)
+        published = published_years(conn)
         for start in range(0, total, CHUNK):
             chunk = replayed[start:start + CHUNK]
-            services.store.append_many(
+            stored = services.store.append_many(
                 conn,
                 [StreamAppend(request_stream(r.state.request_id), 0, r.events, actor.username) for r in chunk],
                 now, check_versions=False,
             )
-            conn.execute(insert(requests_table), [projection_row(r.state, len(r.events)) for r in chunk])
+            last_hash = {e.stream_id: e.stream_hash for e in stored}  # the last event of each stream wins
+            conn.execute(insert(requests_table), [
+                projection_row(r.state, len(r.events), last_hash[request_stream(r.state.request_id)]) for r in chunk
+            ])
+            if published:  # an imported history can land in a year whose report is already published
+                for r in chunk:
+                    watch_published(conn, services.store, now, actor.username, r.state.request_id, r.state.agency,
+                                    len(r.events), None, facts_of(r.state), published)
             if progress:
                 progress("write", min(start + CHUNK, total), total)
     return total

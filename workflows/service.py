@@ -23,6 +23,8 @@ from workflows.foi import commands as c
 from workflows.foi.deadlines import compute_deadlines
 from workflows.foi.decide import fold, run_timers, step
 from workflows.foi.state import OPEN_STAGES, RequestState
+from workflows.report.facts import facts_of, seal
+from workflows.report.publish import watch_published
 from workflows.tables import calendar_years_table, requests_table
 
 REQUEST_STREAM = "request/"
@@ -47,7 +49,9 @@ def fold_stored(events: Iterable[StoredEvent]) -> RequestState:
     return fold(as_new_event(e) for e in events)
 
 
-def projection_row(state: RequestState, version: int) -> dict:
+def projection_row(state: RequestState, version: int, stream_hash: str) -> dict:
+    """The read-model row of a request folded up to `version`, whose event has `stream_hash`."""
+    facts = facts_of(state)
     reply = state.deadlines.get("reply")
     open_dues = [d.due for d in state.deadlines.values() if d.due is not None] if state.is_open else []
     return dict(
@@ -58,6 +62,7 @@ def projection_row(state: RequestState, version: int) -> dict:
         reply_provisional=bool(reply and reply.provisional), next_due=min(open_dues) if open_dues else None,
         deadlines=json.dumps({k: v.as_dict() for k, v in sorted(state.deadlines.items())}, sort_keys=True),
         flags=json.dumps(list(state.flags)), version=version,
+        cases=facts.cases_json() if facts else "[]", seal=seal(facts, stream_hash) if facts else "",
     )
 
 
@@ -136,6 +141,7 @@ class Services:
         calendar = self.calendar(conn)
         now = self.clock.now()
         new_events: list[NewEvent] = []
+        facts_before = facts_of(state)
         if state.request_id:
             # a step recorded after the fact (--at in the past) sees the timers as they stood at its time
             until = min(now, command.at) if command is not None else now
@@ -149,8 +155,12 @@ class Services:
         if not new_events:
             return state
         stream = request_stream(state.request_id)
-        self.store.append(conn, StreamAppend(stream, version, new_events, actor.username, head_hash), now)
-        self._save_projection(conn, state, version + len(new_events), is_new=version == 0)
+        stored = self.store.append(conn, StreamAppend(stream, version, new_events, actor.username, head_hash), now)
+        self._save_projection(conn, state, stored[-1], is_new=version == 0)
+        facts_after = facts_of(state)
+        if facts_after != facts_before:
+            watch_published(conn, self.store, now, actor.username, state.request_id, state.agency, stored[-1].version,
+                            facts_before, facts_after)
         return state
 
     def run_due_timers(self, actor: User, request_ids: Iterable[str] | None = None) -> int:
@@ -169,8 +179,8 @@ class Services:
         query = select(requests_table.c.request_id).where(requests_table.c.stage.in_([s.value for s in OPEN_STAGES]))
         return list(conn.execute(query.order_by(requests_table.c.request_id)).scalars())
 
-    def _save_projection(self, conn: Connection, state: RequestState, version: int, is_new: bool) -> None:
-        row = projection_row(state, version)
+    def _save_projection(self, conn: Connection, state: RequestState, last: StoredEvent, is_new: bool) -> None:
+        row = projection_row(state, last.version, last.stream_hash)
         if is_new:
             conn.execute(_INSERT_PROJECTION, row)
         else:
@@ -187,7 +197,7 @@ class Services:
             def flush():
                 nonlocal count
                 if current and events:
-                    rows.append(projection_row(fold_stored(events), events[-1].version))
+                    rows.append(projection_row(fold_stored(events), events[-1].version, events[-1].stream_hash))
                     count += 1
                     if len(rows) >= 2000:
                         conn.execute(insert(requests_table), rows)

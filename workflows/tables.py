@@ -29,6 +29,8 @@ requests_table = Table(
     Column("deadlines", Text, nullable=False),  # JSON {name: {start, working_days, due, provisional}}
     Column("flags", Text, nullable=False),  # JSON list
     Column("version", Integer, nullable=False),
+    Column("cases", Text, nullable=False),  # JSON: review and litigation cases, for table 四
+    Column("seal", String(64), nullable=False),  # report fields bound to the stream hash at `version` (report/facts.py)
     Index("ix_requests_agency_stage", "agency", "stage"),
     Index("ix_requests_next_due", "next_due"),
 )
@@ -62,4 +64,32 @@ calendar_years_table = Table(
     Column("workdays", Text, nullable=False),  # JSON list of ISO dates (调休)
     Column("source", Text, nullable=False),
     Column("version", Integer, nullable=False),  # version of its stream in the event log
+)
+
+# Table 二 (主动公开): figures staff enter per agency and year; every change is an event in `register/AGENCY/YEAR`.
+register_entries_table = Table(
+    "register_entries",
+    metadata,
+    Column("agency", String(100), primary_key=True),
+    Column("year", Integer, primary_key=True, autoincrement=False),
+    Column("item", String(40), primary_key=True),
+    Column("figures", Text, nullable=False),  # JSON {measure: number as text}
+    Column("note", Text, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Column("updated_by", String(100), nullable=False),
+    Column("version", Integer, nullable=False),  # version of its stream in the event log
+)
+
+# A published annual report: its figures and their hash, as also recorded in `report/AGENCY/YEAR`.
+published_reports_table = Table(
+    "published_reports",
+    metadata,
+    Column("agency", String(100), primary_key=True),
+    Column("year", Integer, primary_key=True, autoincrement=False),
+    Column("rollup", Boolean, nullable=False),
+    Column("published_at", DateTime, nullable=False),
+    Column("published_by", String(100), nullable=False),
+    Column("figures", Text, nullable=False),  # canonical JSON of tables 二/三/四
+    Column("figures_hash", String(64), nullable=False),
+    Column("version", Integer, nullable=False),
 )

@@ -1,0 +1,69 @@
+"""annual report: sealed report fields on the requests projection, the table 二 register, published reports
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-26
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0002'
+down_revision = '0001'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('requests') as batch:
+        batch.add_column(sa.Column('cases', sa.Text(), nullable=False, server_default='[]'))
+        batch.add_column(sa.Column('seal', sa.String(length=64), nullable=False, server_default=''))
+    op.create_table('register_entries',
+    sa.Column('agency', sa.String(length=100), nullable=False),
+    sa.Column('year', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('item', sa.String(length=40), nullable=False),
+    sa.Column('figures', sa.Text(), nullable=False),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_by', sa.String(length=100), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('agency', 'year', 'item')
+    )
+    op.create_table('published_reports',
+    sa.Column('agency', sa.String(length=100), nullable=False),
+    sa.Column('year', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('rollup', sa.Boolean(), nullable=False),
+    sa.Column('published_at', sa.DateTime(), nullable=False),
+    sa.Column('published_by', sa.String(length=100), nullable=False),
+    sa.Column('figures', sa.Text(), nullable=False),
+    sa.Column('figures_hash', sa.String(length=64), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('agency', 'year')
+    )
+    _seal_existing_rows()
+
+
+def _seal_existing_rows() -> None:
+    """Requests recorded before this migration get their case list and seal by folding their events."""
+    from workflows.report.facts import facts_of, seal
+    from workflows.service import fold_stored, request_stream
+    from engine.eventstore import EventStore
+
+    conn = op.get_bind()
+    store = EventStore()
+    ids = [row[0] for row in conn.execute(sa.text("SELECT request_id FROM requests"))]
+    for request_id in ids:
+        events = store.read_stream(conn, request_stream(request_id))
+        facts = facts_of(fold_stored(events))
+        if facts is None:
+            continue
+        conn.execute(sa.text("UPDATE requests SET cases = :cases, seal = :seal WHERE request_id = :id"), {
+            "cases": facts.cases_json(), "seal": seal(facts, events[-1].stream_hash), "id": request_id,
+        })
+
+
+def downgrade() -> None:
+    op.drop_table('published_reports')
+    op.drop_table('register_entries')
+    with op.batch_alter_table('requests') as batch:
+        batch.drop_column('seal')
+        batch.drop_column('cases')

@@ -1,0 +1,116 @@
+"""Published reports: their figures and hash are kept, and any later event that would change one is flagged.
+
+`ogi report publish` records `report_published` in the stream `report/AGENCY/YEAR` (so the publication is
+in the tamper-evident log) and a row in `published_reports`. From then on, every event that moves a
+request in or out of a published cell also records `published_figures_changed` in that stream, in the
+same transaction; the report then states the published figures and shows the difference.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter, defaultdict
+
+from sqlalchemy import Connection, delete, insert, select
+
+from engine.errors import OgiError
+from engine.eventstore import EventStore, StreamAppend
+from engine.events import NewEvent
+from workflows.accounts import ancestors
+from workflows.report.annual import Publication
+from workflows.report.facts import Cell, RequestFacts, cells_in_year
+from workflows.tables import published_reports_table
+
+REPORT_STREAM = "report/"
+
+
+def report_stream(agency: str, year: int) -> str:
+    return f"{REPORT_STREAM}{agency}/{year}"
+
+
+def publication(conn: Connection, agency: str, year: int, as_of: dt.datetime | None = None,
+                store: EventStore | None = None) -> Publication | None:
+    if as_of is None:
+        row = conn.execute(select(published_reports_table).where(
+            (published_reports_table.c.agency == agency) & (published_reports_table.c.year == year))).first()
+        if row is None:
+            return None
+        return Publication(row.published_at, row.published_by, row.figures_hash, json.loads(row.figures))
+    found = None
+    for event in (store or EventStore()).read_stream(conn, report_stream(agency, year)):
+        if event.type == "report_published" and event.recorded_at <= as_of:
+            p = event.payload
+            found = Publication(event.recorded_at, event.actor, p["figures_hash"], p["figures"])
+    return found
+
+
+def changes_since_publication(conn: Connection, agency: str, year: int, as_of: dt.datetime | None = None,
+                              store: EventStore | None = None) -> dict[Cell, set[str]]:
+    """For each cell, the requests whose events moved it after the (last) publication."""
+    changed: dict[Cell, set[str]] = defaultdict(set)
+    for event in (store or EventStore()).read_stream(conn, report_stream(agency, year)):
+        if as_of is not None and event.recorded_at > as_of:
+            break
+        if event.type == "report_published":
+            changed.clear()  # a republication starts afresh
+        elif event.type == "published_figures_changed":
+            for cell in (*event.payload["removed"], *event.payload["added"]):
+                changed[tuple(cell)].add(event.payload["request_id"])
+    return dict(changed)
+
+
+def record_publication(conn: Connection, store: EventStore, now: dt.datetime, actor: str, agency: str, year: int,
+                       rollup: bool, members: list[str], figures: dict, figures_hash: str, reason: str | None) -> None:
+    stream = report_stream(agency, year)
+    existing = publication(conn, agency, year)
+    if existing is not None and not reason:
+        raise OgiError(f"the {year} report of '{agency}' was published on {existing.published_at:%Y-%m-%d %H:%M} "
+                       f"(hash {existing.figures_hash[:12]}); to publish a corrected one give --reason")
+    payload = {"agency": agency, "year": year, "rollup": rollup, "members": members, "figures": figures,
+               "figures_hash": figures_hash, "reason": reason or ""}
+    version = store.stream_version(conn, stream)
+    [stored] = store.append(conn, StreamAppend(stream, version, [NewEvent("report_published", now, payload)], actor), now)
+    conn.execute(delete(published_reports_table).where(
+        (published_reports_table.c.agency == agency) & (published_reports_table.c.year == year)))
+    conn.execute(insert(published_reports_table).values(
+        agency=agency, year=year, rollup=rollup, published_at=now, published_by=actor,
+        figures=json.dumps(figures, sort_keys=True, ensure_ascii=False), figures_hash=figures_hash, version=stored.version))
+
+
+def published_years(conn: Connection) -> list[tuple[str, int, bool]]:
+    c = published_reports_table.c
+    return [tuple(r) for r in conn.execute(select(c.agency, c.year, c.rollup))]
+
+
+def watch_published(conn: Connection, store: EventStore, now: dt.datetime, actor: str, request_id: str, agency: str,
+                    version: int, before: RequestFacts | None, after: RequestFacts | None,
+                    published: list[tuple[str, int, bool]] | None = None) -> int:
+    """Flag, in each affected published report's stream, that this request's latest events move its figures.
+
+    Returns the number of published reports flagged. Called only when a request's report facts changed.
+    """
+    published = published_years(conn) if published is None else published
+    if not published:
+        return 0
+    above = None
+    flagged = 0
+    for pub_agency, year, rollup in published:
+        if pub_agency != agency:
+            if not rollup:
+                continue
+            above = ancestors(conn, agency) if above is None else above
+            if pub_agency not in above:
+                continue
+        old = Counter(cells_in_year(before, year)) if before else Counter()
+        new = Counter(cells_in_year(after, year)) if after else Counter()
+        if old == new:
+            continue
+        payload = {"request_id": request_id, "request_version": version,
+                   "removed": [list(c) for c in sorted((old - new).elements())],
+                   "added": [list(c) for c in sorted((new - old).elements())]}
+        stream = report_stream(pub_agency, year)
+        store.append(conn, StreamAppend(stream, store.stream_version(conn, stream),
+                                        [NewEvent("published_figures_changed", now, payload)], actor), now)
+        flagged += 1
+    return flagged

@@ -1,0 +1,134 @@
+"""Table 二 (主动公开): the register staff fill in per agency and year, kept as events with its own history.
+
+Its figures are not derived from requests (DESIGN §5). Every change is an event `register_entry_set` in
+the stream `register/AGENCY/YEAR`; the `register_entries` table is its read model.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import Connection, delete, insert, select
+
+from engine.errors import OgiError
+from engine.eventstore import EventStore, StreamAppend
+from engine.events import NewEvent
+from workflows.accounts import User, get_agency
+from workflows.report.labels import MEASURE_LABELS, REGISTER_ITEMS
+from workflows.tables import register_entries_table
+
+REGISTER_STREAM = "register/"
+
+
+class RegisterError(OgiError):
+    pass
+
+
+def register_stream(agency: str, year: int) -> str:
+    return f"{REGISTER_STREAM}{agency}/{year}"
+
+
+def empty_register() -> dict[str, dict[str, str]]:
+    return {item: {m: "0" for m in measures} for item, (_, measures) in REGISTER_ITEMS.items()}
+
+
+def normalise_figures(item: str, figures: dict[str, object]) -> dict[str, str]:
+    """Checks one item's figures against table 二 and returns them as canonical text.
+
+    Counts are whole numbers ≥ 0; the fee amount is in 万元 with at most 4 decimals (one yuan).
+    """
+    if item not in REGISTER_ITEMS:
+        raise RegisterError(f"unknown table 二 item '{item}'; known: {', '.join(REGISTER_ITEMS)}")
+    label, measures = REGISTER_ITEMS[item]
+    unknown = set(figures) - set(measures)
+    if unknown:
+        raise RegisterError(f"{item} ({label}) has no measure {', '.join(sorted(unknown))}; it takes {', '.join(measures)}")
+    if not figures:
+        raise RegisterError(f"{item} ({label}): give at least one of {', '.join('--' + m.replace('_', '-') for m in measures)}")
+    out = {}
+    for measure, raw in figures.items():
+        where = f"{item} ({label}) {measure} ({MEASURE_LABELS[measure]})"
+        try:
+            value = Decimal(str(raw).strip())
+        except InvalidOperation:
+            raise RegisterError(f"{where}: '{raw}' is not a number") from None
+        if not value.is_finite() or value < 0:
+            raise RegisterError(f"{where}: '{raw}' must be a number of 0 or more")
+        if measure == "amount_wan":
+            if value != value.quantize(Decimal("0.0001")):
+                raise RegisterError(f"{where}: '{raw}' has more than 4 decimals (万元 to the yuan)")
+            out[measure] = format(value.normalize(), "f") if value else "0"
+        else:
+            if value != value.to_integral_value():
+                raise RegisterError(f"{where}: '{raw}' must be a whole number")
+            out[measure] = str(int(value))
+    return out
+
+
+def set_entry(engine, store: EventStore, now: dt.datetime, agency: str, year: int, item: str,
+              figures: dict[str, object], note: str, actor: User) -> dict[str, str]:
+    """Record one item's figures (the measures given replace the stored ones; the others stay)."""
+    actor.require_write("fill in the table 二 register")
+    if not 2000 <= year <= 2100:
+        raise RegisterError(f"year {year} is out of range")
+    clean = normalise_figures(item, figures)
+    with engine.begin() as conn:
+        get_agency(conn, agency)
+        stream = register_stream(agency, year)
+        version = store.stream_version(conn, stream)
+        current = register_figures(conn, [agency], year).get(item, {})
+        merged = {**current, **clean}
+        payload = {"agency": agency, "year": year, "item": item, "figures": merged, "note": note}
+        [stored] = store.append(conn, StreamAppend(stream, version, [NewEvent("register_entry_set", now, payload)],
+                                                   actor.username), now)
+        conn.execute(delete(register_entries_table).where(
+            (register_entries_table.c.agency == agency) & (register_entries_table.c.year == year)
+            & (register_entries_table.c.item == item)))
+        conn.execute(insert(register_entries_table).values(
+            agency=agency, year=year, item=item, figures=json.dumps(merged, sort_keys=True), note=note,
+            updated_at=now, updated_by=actor.username, version=stored.version))
+    return merged
+
+
+def register_figures(conn: Connection, agencies: list[str], year: int, as_of: dt.datetime | None = None,
+                     store: EventStore | None = None) -> dict[str, dict[str, str]]:
+    """The entered figures of the agencies for the year, summed over the agencies; items never entered are absent."""
+    entries: dict[tuple[str, str], dict[str, str]] = {}
+    if as_of is None:
+        rows = conn.execute(select(register_entries_table).where(
+            register_entries_table.c.agency.in_(agencies) & (register_entries_table.c.year == year)))
+        for row in rows:
+            entries[(row.agency, row.item)] = json.loads(row.figures)
+    else:
+        store = store or EventStore()
+        for agency in agencies:
+            for event in store.read_stream(conn, register_stream(agency, year)):
+                if event.recorded_at <= as_of:
+                    entries[(agency, event.payload["item"])] = event.payload["figures"]
+    summed: dict[str, dict[str, Decimal]] = {}
+    for (_, item), figures in entries.items():
+        target = summed.setdefault(item, {})
+        for measure, value in figures.items():
+            target[measure] = target.get(measure, Decimal(0)) + Decimal(value)
+    return {item: {m: format(v.normalize(), "f") if v else "0" for m, v in figures.items()} for item, figures in summed.items()}
+
+
+def register_with_blanks(entered: dict[str, dict[str, str]]) -> tuple[dict[str, dict[str, str]], list[str]]:
+    """Every item and measure of table 二 (0 where nothing was entered), and the items still missing."""
+    full = empty_register()
+    missing = []
+    for item, measures in full.items():
+        if item not in entered:
+            missing.append(item)
+        measures.update(entered.get(item, {}))
+    return full, missing
+
+
+def register_history(conn: Connection, agency: str, year: int, store: EventStore | None = None) -> list[dict]:
+    store = store or EventStore()
+    return [{"version": e.version, "item": e.payload["item"], "label": REGISTER_ITEMS[e.payload["item"]][0],
+             "figures": e.payload["figures"], "note": e.payload["note"], "actor": e.actor,
+             "recorded_at": e.recorded_at.isoformat(timespec="seconds")}
+            for e in store.read_stream(conn, register_stream(agency, year))]

@@ -1,0 +1,97 @@
+"""Where the report's facts come from: the sealed requests projection (fast) or a replay of the log as of a time.
+
+The projection is trusted only after it proved itself against the log: every row of the agencies must
+match its seal (its report fields bound to the hash of the event it was folded up to), and the number of
+rows must equal the number of requests in the log. Otherwise the report refuses to print.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from sqlalchemy import Connection, and_, func, literal, select
+
+from engine.errors import OgiError
+from engine.eventstore import EventStore, events_table, row_to_event
+from workflows.report.facts import CaseFacts, RequestFacts, facts_of, seal
+from workflows.service import REQUEST_STREAM, fold_stored
+from workflows.tables import requests_table
+
+
+class ProjectionTampered(OgiError):
+    """The read model disagrees with the event log: no report is printed from it."""
+
+    exit_code = 3
+
+    def __init__(self, message: str, request_ids: list[str]):
+        super().__init__(message)
+        self.request_ids = request_ids
+
+
+def _facts_from_row(row) -> RequestFacts:
+    return RequestFacts(row.request_id, row.agency, row.applicant_kind, row.received_on, row.concluded_on, row.outcome,
+                        tuple(CaseFacts.from_dict(c) for c in json.loads(row.cases)))
+
+
+def _in_chunks(values: list[str], size: int = 500):
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def load_sealed_facts(conn: Connection, agencies: list[str]) -> list[RequestFacts]:
+    """The agencies' requests from the projection, each checked against the log; refuses a tampered projection."""
+    r, e = requests_table.c, events_table.c
+    last_event = and_(e.stream_id == literal(REQUEST_STREAM) + r.request_id, e.version == r.version)
+    query = (select(r.request_id, r.agency, r.applicant_kind, r.received_on, r.concluded_on, r.outcome, r.cases, r.seal,
+                    e.stream_hash)
+             .select_from(requests_table.outerjoin(events_table, last_event)))
+    facts, bad = [], []
+    for chunk in _in_chunks(agencies):
+        for row in conn.execute(query.where(r.agency.in_(chunk))):
+            try:
+                f = _facts_from_row(row)
+            except (ValueError, KeyError, TypeError):
+                bad.append(row.request_id)
+                continue
+            if row.stream_hash is None or seal(f, row.stream_hash) != row.seal:
+                bad.append(row.request_id)
+            else:
+                facts.append(f)
+    if bad:
+        raise ProjectionTampered(
+            f"the requests projection disagrees with the event log for {len(bad)} request(s): {', '.join(sorted(bad)[:20])}"
+            f"{' …' if len(bad) > 20 else ''}. No report was printed. Run `ogi audit verify` to check the log, "
+            "then `ogi projections rebuild` to rebuild the projection from it.", sorted(bad))
+    logged = conn.execute(select(func.count()).select_from(events_table).where(
+        (e.stream_id >= REQUEST_STREAM) & (e.stream_id < REQUEST_STREAM[:-1] + chr(ord("/") + 1)) & (e.version == 1)
+    )).scalar_one()
+    projected = conn.execute(select(func.count()).select_from(requests_table)).scalar_one()
+    if logged != projected:
+        raise ProjectionTampered(
+            f"the event log holds {logged} requests but the requests projection has {projected} rows: rows were "
+            f"{'deleted' if projected < logged else 'added'} behind the engine's back. No report was printed. "
+            "Run `ogi audit verify`, then `ogi projections rebuild`.", [])
+    return facts
+
+
+def replay_facts(conn: Connection, agencies: list[str], as_of: dt.datetime, store: EventStore | None = None) -> list[RequestFacts]:
+    """The agencies' requests as the log stood at `as_of` (record time): events recorded later are left out."""
+    r, e = requests_table.c, events_table.c
+    facts = []
+    for chunk in _in_chunks(agencies):
+        query = (select(events_table)
+                 .select_from(events_table.join(requests_table, e.stream_id == literal(REQUEST_STREAM) + r.request_id))
+                 .where(r.agency.in_(chunk) & (e.recorded_at <= as_of))
+                 .order_by(e.stream_id, e.version))
+        current, events = None, []
+        for row in conn.execute(query.execution_options(yield_per=5000)):
+            event = row_to_event(row)
+            if event.stream_id != current:
+                if events:
+                    facts.append(facts_of(fold_stored(events)))
+                current, events = event.stream_id, []
+            events.append(event)
+        if events:
+            facts.append(facts_of(fold_stored(events)))
+    return [f for f in facts if f is not None]
