@@ -17,14 +17,21 @@ from cli.render import render
 from engine.calendar import YearArrangement, count_period
 from engine.database import make_engine, migrate
 from engine.errors import NotFound, OgiError
-from workflows.accounts import ADMIN_USERNAME, Role, add_agency, add_user, get_user, list_agencies
+from workflows.accounts import (
+    ADMIN_USERNAME, APPROVING_ROLES, Role, add_agency, add_user, agency_members, get_user, list_agencies,
+)
 from workflows.foi import commands as c
 from workflows.foi.deadlines import explain as explain_deadline
 from workflows.foi.state import STAGE_LABELS
-from workflows.foi.vocabulary import ApplicantKind, Channel
+from workflows.foi.vocabulary import OUTCOME_LABELS, ApplicantKind, Channel
 from workflows.history import history
 from workflows.importer import import_file, parse_moment
 from workflows.queue import queue_rows
+from workflows.report.annual import cases_in
+from workflows.report.build import annual_report, cell_requests, publish_report
+from workflows.report.exports import FORMATS, export
+from workflows.report.labels import MEASURE_LABELS, REGISTER_ITEMS, column_label, row_label
+from workflows.report.register import register_figures, register_history, register_with_blanks, set_entry
 from workflows.service import Services
 from workflows.tables import users_table
 
@@ -40,7 +47,7 @@ def handle_errors(function):
         try:
             return function(*args, **kwargs)
         except OgiError as error:
-            fail(str(error))
+            fail(str(error), getattr(error, "exit_code", 1))
         except UnicodeEncodeError as error:  # bytes that are not UTF-8 in an argument or file name
             bad = error.object[error.start:error.end].encode("utf-8", "surrogateescape")
             fail(f"input is not valid UTF-8 text (bytes {bad!r}); nothing was written")
@@ -361,6 +368,164 @@ def calendar_show(year) -> None:
 
 
 # -- projections, audit, timers ------------------------------------------------------------------
+# -- annual report -----------------------------------------------------------------------------
+REPORT_CHECK_FAILED = 4  # exit status when the report was produced but one of its checks failed
+
+
+def _year_agency(function):
+    function = click.option("--agency", required=True, help="agency slug; a parent rolls up the agencies below it")(function)
+    return click.option("--year", type=int, required=True, help="the calendar year reported on")(function)
+
+
+@main.group()
+def report() -> None:
+    """The annual report (年度报告): tables 二/三/四, checks, drill-down, publication."""
+
+
+@report.command("annual")
+@_year_agency
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="json", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="write to this file")
+@click.option("--as-of", help="the data as it stood at this date or ISO datetime (record time)")
+@click.option("--own-only", is_flag=True, help="only the agency itself, not the agencies below it")
+@handle_errors
+def report_annual(year, agency, fmt, output, as_of, own_only) -> None:
+    """Tables 二/三/四 with their checks; exit 4 when a check fails, 3 when the projection disagrees with the log."""
+    svc = services()
+    built = annual_report(svc, year, agency, moment(as_of), own_only)
+    content = export(built, fmt)
+    if output is not None:
+        write_atomically(output, content)
+        click.echo(f"wrote {output} ({fmt}, {agency} {year}{'，汇总' if built.is_rollup else ''})", err=True)
+    elif isinstance(content, bytes):
+        if sys.stdout.isatty():
+            fail(f"{fmt} is a binary format: give -o FILE (or redirect the output)")
+        sys.stdout.buffer.write(content)
+    else:
+        click.echo(content, nl=False)
+    failed = [check for check in built.checks if not check.ok]
+    if failed:
+        for check in failed:
+            click.echo(f"校验不通过 check failed: {check.name}: {check.detail}", err=True)
+        sys.exit(REPORT_CHECK_FAILED)
+
+
+def write_atomically(path: Path, content: str | bytes) -> None:
+    """A half-written report never replaces a good one: write beside it, then rename."""
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise OgiError(f"cannot write {path}: {error.strerror}") from None
+
+
+@report.command("cell")
+@_year_agency
+@click.option("--row", required=True, help="row code: new, carried_in, disclosed, … total, carried_out; review, litigation_…")
+@click.option("--column", required=True, help="column code: natural_person … other_org, total; maintained … pending, total")
+@click.option("--as-of", help="the data as it stood at this date or ISO datetime (record time)")
+@click.option("--own-only", is_flag=True, help="only the agency itself, not the agencies below it")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@handle_errors
+def report_cell(year, agency, row, column, as_of, own_only, fmt) -> None:
+    """List the requests counted in one cell of the report (the drill-down)."""
+    svc = services()
+    built, table, facts = cell_requests(svc, year, agency, row, column, moment(as_of), own_only)
+    items = []
+    if table == "table4":
+        for f, case in cases_in(built.current, row, column):
+            items.append({"id": f.request_id, "case": case.case, "filed": case.filed_on.isoformat(),
+                          "closed": case.closed_on.isoformat() if case.closed_on else None,
+                          "result": case.result, "received": f.received_on.isoformat(),
+                          "concluded": f.concluded_on.isoformat() if f.concluded_on else None, "outcome": f.outcome})
+    else:
+        for f in facts:
+            items.append({"id": f.request_id, "received": f.received_on.isoformat(),
+                          "concluded": f.concluded_on.isoformat() if f.concluded_on else None, "outcome": f.outcome,
+                          "applicant_kind": f.applicant_kind, "agency": f.agency})
+    if fmt == "json":
+        click.echo(json.dumps({"agency": agency, "year": year, "table": table, "row": row, "column": column,
+                               "count": len(items), "requests": items}, ensure_ascii=False, indent=1))
+        return
+    click.echo(render("cli/report_cell.txt.j2", year=year, agency=agency, table=table, row_label=row_label(row),
+                      column_label=column_label(column), items=items, outcome_labels=OUTCOME_LABELS,
+                      result_label=column_label), nl=False)
+
+
+@report.command("publish")
+@_year_agency
+@click.option("--reason", help="why a corrected report replaces the published one (更正)")
+@click.option("--own-only", is_flag=True, help="only the agency itself, not the agencies below it")
+@acting_user
+@handle_errors
+def report_publish(year, agency, reason, own_only, svc, user) -> None:
+    """Freeze the year's figures with their hash; later changes are then flagged and shown, never silent."""
+    if user.role not in APPROVING_ROLES:
+        raise OgiError(f"publishing the annual report needs role head or admin; '{user.username}' is {user.role.value}")
+    published = publish_report(svc, year, agency, user, reason, own_only)
+    click.echo(f"published {agency} {year}: hash {published.publication.figures_hash}")
+
+
+@main.group()
+def register() -> None:
+    """Table 二 (主动公开) figures that staff enter per agency and year."""
+
+
+@register.command("set")
+@_year_agency
+@click.option("--item", required=True, type=click.Choice(list(REGISTER_ITEMS)),
+              help="rules 规章, normative_documents 行政规范性文件, licensing 行政许可, penalty 行政处罚, "
+                   "enforcement 行政强制, fees 行政事业性收费")
+@click.option("--issued", help="本年制发件数 (rules, normative_documents)")
+@click.option("--repealed", help="本年废止件数 (rules, normative_documents)")
+@click.option("--in-force", help="现行有效件数 (rules, normative_documents)")
+@click.option("--decisions", help="本年处理决定数量 (licensing, penalty, enforcement)")
+@click.option("--amount-wan", help="本年收费金额，万元 (fees)")
+@click.option("--note", default="", help="where the figures come from")
+@acting_user
+@handle_errors
+def register_set(year, agency, item, issued, repealed, in_force, decisions, amount_wan, note, svc, user) -> None:
+    """Enter or correct one item of table 二; every change is kept in its history."""
+    given = {"issued": issued, "repealed": repealed, "in_force": in_force, "decisions": decisions, "amount_wan": amount_wan}
+    figures = {k: v for k, v in given.items() if v is not None}
+    merged = set_entry(svc.engine, svc.store, svc.clock.now(), agency, year, item, figures, note, user)
+    click.echo(f"{agency} {year} {REGISTER_ITEMS[item][0]}: "
+               + "，".join(f"{MEASURE_LABELS[m]} {v}" for m, v in merged.items()))
+
+
+@register.command("show")
+@_year_agency
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@handle_errors
+def register_show(year, agency, fmt) -> None:
+    """Table 二 as entered (a parent sums the agencies below it)."""
+    svc = services()
+    with svc.engine.connect() as conn:
+        _, members = agency_members(conn, agency)
+        figures, missing = register_with_blanks(register_figures(conn, members, year))
+    if fmt == "json":
+        click.echo(json.dumps({"agency": agency, "year": year, "table2": figures, "missing": missing},
+                              ensure_ascii=False, indent=1))
+        return
+    click.echo(render("cli/register.txt.j2", agency=agency, year=year, figures=figures, missing=missing,
+                      items=REGISTER_ITEMS, measure_labels=MEASURE_LABELS), nl=False)
+
+
+@register.command("history")
+@_year_agency
+@handle_errors
+def register_history_command(year, agency) -> None:
+    """Every change to the agency's table 二 figures for the year, with who and when."""
+    svc = services()
+    with svc.engine.connect() as conn:
+        entries = register_history(conn, agency, year)
+    click.echo(render("cli/register_history.txt.j2", agency=agency, year=year, entries=entries,
+                      measure_labels=MEASURE_LABELS), nl=False)
+
+
 @main.group()
 def projections() -> None:
     """Read models derived from the event log."""

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from workflows.report.facts import (
-    APPLICANT_COLUMNS, CASE_RESULTS, OUTCOME_ROWS, TABLE3_COLUMNS, TABLE3_ROWS, TABLE4_COLUMNS, TABLE4_ROWS, Cell,
-    RequestFacts, cells_in_year,
+    APPLICANT_COLUMNS, CASE_RESULTS, OUTCOME_ROWS, TABLE3_COLUMNS, TABLE3_ROWS, TABLE4_COLUMNS, TABLE4_ROWS, CaseFacts, Cell,
+    RequestFacts, case_column, cells_in_year,
 )
 from workflows.report.labels import column_label, row_label
 
@@ -128,6 +128,17 @@ def requests_in(t: Tally, table: str, row: str, column: str) -> list[RequestFact
             for f in t.cells.get((table, r, c), ()):
                 seen.setdefault(f.request_id, f)
     return sorted(seen.values(), key=lambda f: (f.received_on, f.request_id))
+
+
+def cases_in(t: Tally, row: str, column: str) -> list[tuple[RequestFacts, CaseFacts]]:
+    """The review or litigation cases behind one table 四 cell."""
+    out = []
+    for f in requests_in(t, "table4", row, column):
+        for case in f.cases:
+            counted = case_column(case, t.year)
+            if case.row == row and counted is not None and (column == "total" or counted == column):
+                out.append((f, case))
+    return out
 
 
 def _ids(facts: Iterable[RequestFacts]) -> tuple[str, ...]:

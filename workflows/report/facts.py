@@ -86,16 +86,17 @@ def table3_cells(facts: RequestFacts, year: int) -> list[Cell]:
     return [("table3", arrived, column), ("table3", "carried_out", column)]
 
 
+def case_column(case: CaseFacts, year: int) -> str | None:
+    """Its result if closed in the year, "pending" if filed by 31 December and open then, else None."""
+    first, last = year_bounds(year)
+    if case.filed_on > last or (case.closed_on is not None and case.closed_on < first):
+        return None
+    return case.result if case.closed_on is not None and case.closed_on <= last else "pending"
+
+
 def table4_cells(facts: RequestFacts, year: int) -> list[Cell]:
     """Cases closed in the year by result, plus those filed by 31 December and still pending then."""
-    first, last = year_bounds(year)
-    cells = []
-    for case in facts.cases:
-        if case.filed_on > last or (case.closed_on is not None and case.closed_on < first):
-            continue
-        closed_in_year = case.closed_on is not None and case.closed_on <= last
-        cells.append(("table4", case.row, case.result if closed_in_year else "pending"))
-    return cells
+    return [("table4", case.row, column) for case in facts.cases if (column := case_column(case, year)) is not None]
 
 
 def cells_in_year(facts: RequestFacts, year: int) -> list[Cell]:
