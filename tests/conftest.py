@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import subprocess
+import sys
 import uuid
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -132,3 +135,28 @@ def sqlite_services(sqlite_url, clock) -> Services:
 def user(services: Services, name: str = ADMIN_USERNAME):
     with services.engine.connect() as conn:
         return get_user(conn, name)
+
+
+# -- the `ogi` command as a separate process (tests/test_cli.py, tests/test_report_cli.py) ---------------------
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def ogi(tmp_path):
+    env = {**os.environ, "OGI_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "OGI_ADMIN_PASSWORD": "secret-pw"}
+    env.pop("OGI_USER", None)
+
+    def run(*args, ok=True):
+        result = subprocess.run([sys.executable, "-m", "cli.main", *args], cwd=REPO_ROOT, env=env,
+                                capture_output=True, text=True, timeout=120)
+        if ok:
+            assert result.returncode == 0, f"ogi {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+        return result
+    return run
+
+
+@pytest.fixture
+def ready(ogi):
+    ogi("init")
+    ogi("agency", "add", "hedong-xzsp", "--name", "河东区行政审批服务局")
+    return ogi

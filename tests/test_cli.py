@@ -4,36 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "hedong-2023.jsonl"
-
-
-@pytest.fixture
-def ogi(tmp_path):
-    env = {**os.environ, "OGI_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "OGI_ADMIN_PASSWORD": "secret-pw"}
-    env.pop("OGI_USER", None)
-
-    def run(*args, ok=True):
-        result = subprocess.run([sys.executable, "-m", "cli.main", *args], cwd=ROOT, env=env,
-                                capture_output=True, text=True, timeout=120)
-        if ok:
-            assert result.returncode == 0, f"ogi {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
-        return result
-    return run
-
-
-@pytest.fixture
-def ready(ogi):
-    ogi("init")
-    ogi("agency", "add", "hedong-xzsp", "--name", "河东区行政审批服务局")
-    return ogi
 
 
 def test_commands_refuse_a_database_that_was_not_initialised(ogi):

@@ -20,3 +20,47 @@ def test_migrated_schema_matches_the_declared_tables(database_url):
 
 def test_a_migrated_database_is_accepted(database_url):
     require_migrated(make_engine(database_url))
+
+
+def test_migration_0002_seals_the_requests_recorded_before_it(tmp_path):
+    """A database at 0001 with requests gets their case list and seal from their events, so reports accept them."""
+    import datetime as dt
+
+    from alembic import command
+    from sqlalchemy import Column, MetaData, Table, insert, select
+
+    from engine.database import alembic_config, migrate
+    from engine.eventstore import EventStore, StreamAppend
+    from engine.events import NewEvent
+    from workflows.report.facts import facts_of, seal
+    from workflows.service import fold_stored, request_stream
+    from workflows.tables import requests_table
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = make_engine(url)
+    config = alembic_config(url)
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0001")
+    at = dt.datetime(2025, 3, 3, 9)
+    events = [NewEvent("received", at, {"request_id": "OLD-1", "agency": "hedong-xzsp", "channel": "in_person", "subject": "s",
+                                         "applicant": {"kind": "commercial", "name": "某公司"}}),
+              NewEvent("decided", at + dt.timedelta(days=3), {"outcome": "partial"}),
+              NewEvent("review_filed", at + dt.timedelta(days=20), {"case": "R1"})]
+    store = EventStore()
+    with engine.begin() as conn:
+        stored = store.append(conn, StreamAppend(request_stream("OLD-1"), 0, events, "admin"), at)
+        old_columns = [c for c in requests_table.c if c.name not in ("cases", "seal")]
+        requests_0001 = Table("requests", MetaData(), *[Column(c.name, c.type) for c in old_columns])  # without the new columns
+        conn.execute(insert(requests_0001).values(
+            request_id="OLD-1", agency="hedong-xzsp", stage="decided", outcome="partial", applicant_kind="commercial",
+            applicant_name="某公司", channel="in_person", subject="s", received_on=at.date(), clock_start=at.date(),
+            concluded_on=(at + dt.timedelta(days=3)).date(), reply_due=None, reply_provisional=False, next_due=None,
+            deadlines="{}", flags="[]", version=3))
+    migrate(engine)
+    with engine.connect() as conn:
+        row = conn.execute(select(requests_table).where(requests_table.c.request_id == "OLD-1")).one()
+        facts = facts_of(fold_stored(store.read_stream(conn, request_stream("OLD-1"))))
+    engine.dispose()
+    assert '"case": "R1"' in row.cases and '"row": "review"' in row.cases
+    assert row.seal == seal(facts, stored[-1].stream_hash)

@@ -348,3 +348,15 @@ def test_a_tampered_projection_is_refused_rather_than_reported(services, edit):
         annual_report(services, 2023, AGENCY)
     services.rebuild_projections()
     assert annual_report(services, 2023, AGENCY).table3["disclosed"][TOTAL] == 2
+
+
+def test_rebuilding_the_projections_restores_the_register_and_publications(services):
+    load(services, request("Z-1", "2023-03-01", decided("2023-03-10")))
+    set_entry(services.engine, services.store, services.clock.now(), AGENCY, 2023, "licensing", {"decisions": 12}, "",
+              user(services))
+    publish_report(services, 2023, AGENCY, user(services, "head"))
+    before = annual_report(services, 2023, AGENCY)
+    services.rebuild_projections()
+    after = annual_report(services, 2023, AGENCY)
+    assert after.publication == before.publication and after.table2 == before.table2 == {**after.table2, "licensing": {"decisions": "12"}}
+    assert after.as_json() == before.as_json()

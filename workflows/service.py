@@ -24,8 +24,9 @@ from workflows.foi.deadlines import compute_deadlines
 from workflows.foi.decide import fold, run_timers, step
 from workflows.foi.state import OPEN_STAGES, RequestState
 from workflows.report.facts import facts_of, seal
-from workflows.report.publish import watch_published
-from workflows.tables import calendar_years_table, requests_table
+from workflows.report.publish import REPORT_STREAM, save_publication, watch_published
+from workflows.report.register import REGISTER_STREAM, save_entry
+from workflows.tables import calendar_years_table, published_reports_table, register_entries_table, requests_table
 
 REQUEST_STREAM = "request/"
 CALENDAR_STREAM = "calendar/"
@@ -215,6 +216,13 @@ class Services:
                 conn.execute(insert(requests_table), rows)
             for event in self.store.read_all(conn, CALENDAR_STREAM):
                 self._save_calendar_year(conn, event)
+            conn.execute(delete(register_entries_table))
+            for event in self.store.read_all(conn, REGISTER_STREAM):
+                save_entry(conn, event)
+            conn.execute(delete(published_reports_table))
+            for event in self.store.read_all(conn, REPORT_STREAM):
+                if event.type == "report_published":
+                    save_publication(conn, event)
             return count
 
     def _events_by_stream(self, conn: Connection, prefix: str):

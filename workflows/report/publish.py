@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from sqlalchemy import Connection, delete, insert, select
 
 from engine.errors import OgiError
-from engine.eventstore import EventStore, StreamAppend
+from engine.eventstore import EventStore, StoredEvent, StreamAppend
 from engine.events import NewEvent
 from workflows.accounts import ancestors
 from workflows.report.annual import Publication
@@ -71,11 +71,17 @@ def record_publication(conn: Connection, store: EventStore, now: dt.datetime, ac
                "figures_hash": figures_hash, "reason": reason or ""}
     version = store.stream_version(conn, stream)
     [stored] = store.append(conn, StreamAppend(stream, version, [NewEvent("report_published", now, payload)], actor), now)
-    conn.execute(delete(published_reports_table).where(
-        (published_reports_table.c.agency == agency) & (published_reports_table.c.year == year)))
-    conn.execute(insert(published_reports_table).values(
-        agency=agency, year=year, rollup=rollup, published_at=now, published_by=actor,
-        figures=json.dumps(figures, sort_keys=True, ensure_ascii=False), figures_hash=figures_hash, version=stored.version))
+    save_publication(conn, stored)
+
+
+def save_publication(conn: Connection, stored: StoredEvent) -> None:
+    """The read-model row of one `report_published` event (also used by `ogi projections rebuild`)."""
+    p, t = stored.payload, published_reports_table
+    conn.execute(delete(t).where((t.c.agency == p["agency"]) & (t.c.year == p["year"])))
+    conn.execute(insert(t).values(
+        agency=p["agency"], year=p["year"], rollup=p["rollup"], published_at=stored.recorded_at, published_by=stored.actor,
+        figures=json.dumps(p["figures"], sort_keys=True, ensure_ascii=False), figures_hash=p["figures_hash"],
+        version=stored.version))
 
 
 def published_years(conn: Connection) -> list[tuple[str, int, bool]]:

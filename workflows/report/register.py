@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import Connection, delete, insert, select
 
 from engine.errors import OgiError
-from engine.eventstore import EventStore, StreamAppend
+from engine.eventstore import EventStore, StoredEvent, StreamAppend
 from engine.events import NewEvent
 from workflows.accounts import User, get_agency
 from workflows.report.labels import MEASURE_LABELS, REGISTER_ITEMS
@@ -83,13 +83,17 @@ def set_entry(engine, store: EventStore, now: dt.datetime, agency: str, year: in
         payload = {"agency": agency, "year": year, "item": item, "figures": merged, "note": note}
         [stored] = store.append(conn, StreamAppend(stream, version, [NewEvent("register_entry_set", now, payload)],
                                                    actor.username), now)
-        conn.execute(delete(register_entries_table).where(
-            (register_entries_table.c.agency == agency) & (register_entries_table.c.year == year)
-            & (register_entries_table.c.item == item)))
-        conn.execute(insert(register_entries_table).values(
-            agency=agency, year=year, item=item, figures=json.dumps(merged, sort_keys=True), note=note,
-            updated_at=now, updated_by=actor.username, version=stored.version))
+        save_entry(conn, stored)
     return merged
+
+
+def save_entry(conn: Connection, stored: StoredEvent) -> None:
+    """The read-model row of one `register_entry_set` event (also used by `ogi projections rebuild`)."""
+    p = stored.payload
+    t = register_entries_table
+    conn.execute(delete(t).where((t.c.agency == p["agency"]) & (t.c.year == p["year"]) & (t.c.item == p["item"])))
+    conn.execute(insert(t).values(agency=p["agency"], year=p["year"], item=p["item"], figures=json.dumps(p["figures"], sort_keys=True),
+                                  note=p["note"], updated_at=stored.recorded_at, updated_by=stored.actor, version=stored.version))
 
 
 def register_figures(conn: Connection, agencies: list[str], year: int, as_of: dt.datetime | None = None,

@@ -25,6 +25,12 @@ def year_on_year(current: int, previous: int | None) -> str:
     return f"同比{'增加' if current > previous else '减少'}{text}%"
 
 
+def _short(group: str) -> str:
+    """（二）部分公开（区分处理的，…） → 部分公开: the group's name without its number and its note."""
+    name = group.split("）", 1)[1]
+    return name.split("（", 1)[0]
+
+
 def _outcome_phrases(report: AnnualReport) -> list[str]:
     phrases = []
     by_group: dict[str, int] = {}
@@ -33,7 +39,7 @@ def _outcome_phrases(report: AnnualReport) -> list[str]:
         by_group[group] = by_group.get(group, 0) + report.table3[row][-1]
     for group, count in by_group.items():
         if count:
-            phrases.append(f"{group.split('）')[-1]}{count}件")
+            phrases.append(f"{_short(group)}{count}件")
     return phrases
 
 
