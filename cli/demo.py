@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import secrets
@@ -58,3 +59,17 @@ def sample_request_id(svc: Services) -> str | None:
             select(requests_table.c.request_id)
             .order_by(is_open.desc(), requests_table.c.version.desc(), requests_table.c.request_id).limit(1)
         ).scalar()
+
+
+def sample_report(svc: Services) -> tuple[int, str] | None:
+    """(year, agency) of the latest complete year with requests, to show the annual report."""
+    this_year = svc.clock.now().year
+    with svc.engine.connect() as conn:
+        row = conn.execute(
+            select(requests_table.c.agency, func.max(requests_table.c.received_on))
+            .where(requests_table.c.received_on < dt.date(this_year, 1, 1))
+            .group_by(requests_table.c.agency).order_by(func.max(requests_table.c.received_on).desc()).limit(1)
+        ).first()
+    if row is None or row[1] is None:
+        return None
+    return row[1].year, row[0]

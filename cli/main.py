@@ -577,7 +577,7 @@ def timers_run(svc, user) -> None:
 @handle_errors
 def up() -> None:
     """The embedded default: shows the queue and one request's history (timers, workers and web UI come later)."""
-    from cli.demo import sample_request_id
+    from cli.demo import sample_report, sample_request_id
 
     svc = services()
     click.echo(f"ogi on {svc.engine.url} — {svc.clock.now():%Y-%m-%d %H:%M} (Asia/Shanghai)\n")
@@ -589,6 +589,12 @@ def up() -> None:
         with svc.engine.connect() as conn:
             data = history(svc, conn, request_id)
         click.echo(history_text(data), nl=False)
+    shown = sample_report(svc)
+    if shown:
+        year, agency = shown
+        click.echo("\n" + "-" * 60)
+        click.echo(export(annual_report(svc, year, agency), "text"), nl=False)
+        click.echo(f"(ogi report annual --year {year} --agency {agency} --format docx -o report.docx: the whole report)")
 
 
 @main.group()

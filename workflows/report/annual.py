@@ -237,6 +237,7 @@ class AnnualReport:
     publication: Publication | None = None
     differences: list[Difference] = field(default_factory=list)
     previous: Tally | None = None  # last year, for the narrative's year-on-year figures
+    register_missing: tuple[str, ...] = ()  # table 二 items nobody entered for the year (shown as 0)
 
     @property
     def is_rollup(self) -> bool:

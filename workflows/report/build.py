@@ -55,9 +55,9 @@ def _build(services: Services, conn, year: int, agency: str, as_of: dt.datetime 
     else:
         carried, source = None, ""
     checks = run_checks(current, carried, source)
-    table2, _missing = register_with_blanks(register_figures(conn, members, year, as_of, services.store))
+    table2, missing = register_with_blanks(register_figures(conn, members, year, as_of, services.store))
     report = AnnualReport(agency, name, year, tuple(members), table2, current, checks, as_of=as_of,
-                          generated_at=services.clock.now(), previous=previous)
+                          generated_at=services.clock.now(), previous=previous, register_missing=tuple(missing))
     published = publication(conn, agency, year, as_of, services.store)
     if published is not None:
         changed = changes_since_publication(conn, agency, year, as_of, services.store)

@@ -10,7 +10,7 @@ from workflows.report.exports.layout import (
 )
 from workflows.report.exports.narrative import narrative
 from workflows.report.facts import APPLICANT_COLUMNS, TABLE3_COLUMNS, TABLE4_COLUMNS, TABLE4_ROWS
-from workflows.report.labels import BALANCE_NOTE, SECTIONS, column_label, row_label
+from workflows.report.labels import BALANCE_NOTE, REGISTER_ITEMS, SECTIONS, column_label, row_label
 
 
 def cell_anchor(table: str, row: str, column: str) -> str:
@@ -56,6 +56,6 @@ def to_html(report: AnnualReport) -> str:
         table3_column_labels=TABLE3_COLUMN_LABELS, table4_groups=TABLE4_GROUPS, table4_column_labels=TABLE4_COLUMN_LABELS,
         table4_rows=TABLE4_ROWS, table4_columns=TABLE4_COLUMNS, table4_values=table4_values(report),
         balance_note=BALANCE_NOTE, anchor=cell_anchor, details=_details(report), outcome_labels=OUTCOME_LABELS,
-        column_label=column_label, row_label=row_label,
+        column_label=column_label, row_label=row_label, register_items=REGISTER_ITEMS,
         linked=report.publication is None,  # published figures may differ from today's lists: shown in the differences
     )
