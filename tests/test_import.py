@@ -128,3 +128,10 @@ def test_an_auditor_cannot_import(services):
 
     with pytest.raises(PermissionDenied):
         import_file(services, EXAMPLE, user(services, "auditor"))
+
+
+def test_a_control_character_in_a_name_is_refused_by_field(services):
+    bad = line(applicant={"kind": "natural_person", "name": "张\u0000三"})
+    with pytest.raises(ImportRefused, match=r"applicant.name contains the control character U\+0000 \[input\]"):
+        import_lines(services, as_lines(bad), user(services))
+    assert counts(services) == (0, 0)

@@ -39,6 +39,9 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('agency', 'year')
     )
+    from workflows.tables import create_received_agency_index
+
+    create_received_agency_index(op.execute, op.get_bind().dialect.name)
     _seal_existing_rows()
 
 
@@ -62,6 +65,7 @@ def _seal_existing_rows() -> None:
 
 
 def downgrade() -> None:
+    op.execute("DROP INDEX ix_events_received_agency")
     op.drop_table('published_reports')
     op.drop_table('register_entries')
     with op.batch_alter_table('requests') as batch:

@@ -46,6 +46,7 @@ def step(state: RequestState, command: c.Command, calendar: WorkingCalendar) -> 
     if isinstance(command, c.EndConsultation) and command.party is None:
         payload["party"] = state.open_consultation[0]
     if isinstance(command, c.Receive):
+        _refuse_control_characters(payload)
         payload["confirmed_at"] = command.confirmed_at.isoformat() if command.confirmed_at else None
     if isinstance(command, c.LapsePeriod) and command.period == "consultation":
         party = state.open_consultation[0]
@@ -62,6 +63,17 @@ def step(state: RequestState, command: c.Command, calendar: WorkingCalendar) -> 
     if deadlines != state.deadlines or row.target is not None:
         event.payload["deadlines"] = {name: d.as_dict() for name, d in deadlines.items()}
     return tentative.but(deadlines=deadlines), [event]
+
+
+def _refuse_control_characters(value, where: str = "") -> None:
+    """Names, numbers and subjects are text: a NUL or other control character is a broken input, not data."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_control_characters(item, f"{where}.{key}" if where else str(key))
+    elif isinstance(value, str):
+        bad = next((ch for ch in value if ord(ch) < 32 and ch not in "\t\n\r"), None)
+        if bad is not None:
+            raise RuleViolation(f"{where} contains the control character U+{ord(bad):04X}", "input")
 
 
 def _check_chronology(state: RequestState, command: c.Command) -> None:
