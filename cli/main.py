@@ -372,9 +372,29 @@ def calendar_show(year) -> None:
 REPORT_CHECK_FAILED = 4  # exit status when the report was produced but one of its checks failed
 
 
-def _year_agency(function):
-    function = click.option("--agency", required=True, help="agency slug; a parent rolls up the agencies below it")(function)
+def _year_agency(function, agency_required: bool = True):
+    help_text = "agency slug; a parent rolls up the agencies below it"
+    if not agency_required:
+        help_text += " (default: the only top-level agency)"
+    function = click.option("--agency", required=agency_required, help=help_text)(function)
     return click.option("--year", type=int, required=True, help="the calendar year reported on")(function)
+
+
+def _year_optional_agency(function):
+    return _year_agency(function, agency_required=False)
+
+
+def _reported_agency(svc: Services, agency: str | None) -> str:
+    """DESIGN §5 makes --agency optional: without it, the one agency at the top of the tree."""
+    if agency:
+        return agency
+    with svc.engine.connect() as conn:
+        roots = [row.slug for row in list_agencies(conn) if not row.parent]
+    if len(roots) == 1:
+        return roots[0]
+    if not roots:
+        raise OgiError("there is no agency yet: add one with `ogi agency add SLUG --name NAME`")
+    raise OgiError(f"several top-level agencies ({', '.join(roots)}): choose one with --agency")
 
 
 @main.group()
@@ -383,7 +403,7 @@ def report() -> None:
 
 
 @report.command("annual")
-@_year_agency
+@_year_optional_agency
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="json", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="write to this file")
 @click.option("--as-of", help="the data as it stood at this date or ISO datetime (record time)")
@@ -392,6 +412,7 @@ def report() -> None:
 def report_annual(year, agency, fmt, output, as_of, own_only) -> None:
     """Tables 二/三/四 with their checks; exit 4 when a check fails, 3 when the projection disagrees with the log."""
     svc = services()
+    agency = _reported_agency(svc, agency)
     built = annual_report(svc, year, agency, moment(as_of), own_only)
     content = export(built, fmt)
     if output is not None:
@@ -423,7 +444,7 @@ def write_atomically(path: Path, content: str | bytes) -> None:
 
 
 @report.command("cell")
-@_year_agency
+@_year_optional_agency
 @click.option("--row", required=True, help="row code: new, carried_in, disclosed, … total, carried_out; review, litigation_…")
 @click.option("--column", required=True, help="column code: natural_person … other_org, total; maintained … pending, total")
 @click.option("--as-of", help="the data as it stood at this date or ISO datetime (record time)")
@@ -433,6 +454,7 @@ def write_atomically(path: Path, content: str | bytes) -> None:
 def report_cell(year, agency, row, column, as_of, own_only, fmt) -> None:
     """List the requests counted in one cell of the report (the drill-down)."""
     svc = services()
+    agency = _reported_agency(svc, agency)
     built, table, facts = cell_requests(svc, year, agency, row, column, moment(as_of), own_only)
     items = []
     if table == "table4":

@@ -22,6 +22,13 @@ def test_report_annual_json_of_the_example_is_the_published_report(ready):
     checks = printed.pop("checks")
     assert printed == EXPECTED
     assert checks and all(check["ok"] for check in checks)
+    # --agency is optional (DESIGN §5): the only top-level agency
+    alone = json.loads(ready("report", "annual", "--year", "2023", "--format", "json").stdout)
+    alone.pop("checks")
+    assert alone == EXPECTED
+    ready("agency", "add", "hexi-xzsp", "--name", "河西区行政审批服务局")
+    ambiguous = ready("report", "annual", "--year", "2023", ok=False)
+    assert ambiguous.returncode == 1 and "several top-level agencies (hedong-xzsp, hexi-xzsp)" in ambiguous.stderr
 
 
 def test_every_format_is_written_to_a_file_and_opens(ready, tmp_path):

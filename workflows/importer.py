@@ -205,6 +205,9 @@ def _read_lines(path: Path) -> list[tuple[int, str]]:
     return [(number, raw) for number, raw in enumerate(text.splitlines(), start=1) if raw.strip()]
 
 
+ANALYZE_AFTER = 10_000  # lines
+
+
 def import_lines(services: Services, lines: Iterable[tuple[int, str]], actor: User, source: str = "import",
                  progress: Callable[[str, int, int], None] | None = None) -> int:
     lines = list(lines)
@@ -258,6 +261,11 @@ def import_lines(services: Services, lines: Iterable[tuple[int, str]], actor: Us
                                     len(r.events), None, facts_of(r.state), published)
             if progress:
                 progress("write", min(start + CHUNK, total), total)
+    if total >= ANALYZE_AFTER and services.engine.dialect.name == "postgresql":
+        # fresh planner statistics, or the first reports plan for the tables as they were before the import
+        with services.engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE events")
+            conn.exec_driver_sql("ANALYZE requests")
     return total
 
 
