@@ -37,7 +37,7 @@ from workflows.importer import import_file
 from workflows.report.annual import tally
 from workflows.report.build import annual_report
 from workflows.report.facts import facts_of
-from workflows.service import REQUEST_STREAM, fold_stored
+from workflows.service import REQUEST_STREAM, fold_stored, streams_of
 
 NOW = dt.datetime(2026, 11, 26, 9, 0)
 YEAR = 2023
@@ -124,17 +124,8 @@ def write_history(path: Path, target_events: int, seed: int) -> tuple[int, int]:
 
 def baseline_report(services) -> tuple[dict, dict]:
     """Without read models: read every event of every request, fold, tally the agency-year."""
-    facts = []
     with services.engine.connect() as conn:
-        current, events = None, []
-        for event in services._events_by_stream(conn, REQUEST_STREAM):
-            if event.stream_id != current:
-                if events:
-                    facts.append(facts_of(fold_stored(events)))
-                current, events = event.stream_id, []
-            events.append(event)
-        if events:
-            facts.append(facts_of(fold_stored(events)))
+        facts = [facts_of(fold_stored(events)) for events in streams_of(services._events_by_stream(conn, REQUEST_STREAM))]
     t = tally((f for f in facts if f.agency == REPORTED), YEAR)
     return t.table3, t.table4
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field, replace
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
 
@@ -48,6 +48,19 @@ def as_new_event(stored: StoredEvent) -> NewEvent:
 
 def fold_stored(events: Iterable[StoredEvent]) -> RequestState:
     return fold(as_new_event(e) for e in events)
+
+
+def streams_of(events: Iterable[StoredEvent]) -> Iterator[list[StoredEvent]]:
+    """Events ordered by stream (then version), cut into one list per stream."""
+    current, batch = None, []
+    for event in events:
+        if event.stream_id != current:
+            if batch:
+                yield batch
+            current, batch = event.stream_id, []
+        batch.append(event)
+    if batch:
+        yield batch
 
 
 def projection_row(state: RequestState, version: int, stream_hash: str) -> dict:

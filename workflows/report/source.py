@@ -15,7 +15,7 @@ from sqlalchemy import Connection, and_, literal, select, text
 from engine.errors import OgiError
 from engine.eventstore import EventStore, events_table, row_to_event
 from workflows.report.facts import CaseFacts, RequestFacts, facts_of, seal_of_fields
-from workflows.service import REQUEST_STREAM, fold_stored
+from workflows.service import REQUEST_STREAM, fold_stored, streams_of
 from workflows.tables import FIRST_REQUEST_EVENTS_SQL, RECEIVED_AGENCY_SQL, requests_table
 
 
@@ -95,14 +95,6 @@ def replay_facts(conn: Connection, agencies: list[str], as_of: dt.datetime, stor
                  .select_from(events_table.join(requests_table, e.stream_id == literal(REQUEST_STREAM) + r.request_id))
                  .where(r.agency.in_(chunk) & (e.recorded_at <= as_of))
                  .order_by(e.stream_id, e.version))
-        current, events = None, []
-        for row in conn.execute(query.execution_options(yield_per=5000)):
-            event = row_to_event(row)
-            if event.stream_id != current:
-                if events:
-                    facts.append(facts_of(fold_stored(events)))
-                current, events = event.stream_id, []
-            events.append(event)
-        if events:
-            facts.append(facts_of(fold_stored(events)))
+        rows = conn.execute(query.execution_options(yield_per=5000))
+        facts.extend(facts_of(fold_stored(events)) for events in streams_of(row_to_event(row) for row in rows))
     return [f for f in facts if f is not None]
