@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 
 from engine.database import snapshot
-from engine.errors import OgiError
-from workflows.accounts import User, agency_members
+from engine.errors import OgiError, PermissionDenied
+from workflows.accounts import APPROVING_ROLES, User, agency_members
 from workflows.report.annual import (
     AnnualReport, Check, Tally, differences_from, figures_hash, requests_in, run_checks, tally,
 )
@@ -103,6 +103,8 @@ def publish_report(services: Services, year: int, agency: str, actor: User, reas
                    own_only: bool = False) -> AnnualReport:
     """Freeze the year's figures: stored with their hash; later changes are flagged, not silently applied."""
     actor.require_write("publish an annual report")
+    if actor.role not in APPROVING_ROLES:  # the report is signed off by the person in charge (负责人)
+        raise PermissionDenied(f"publishing the annual report needs role head or admin; '{actor.username}' is {actor.role.value}")
     _check_year(year)
     now = services.clock.now()
     with services.engine.begin() as conn:
