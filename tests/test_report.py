@@ -362,3 +362,24 @@ def test_rebuilding_the_projections_restores_the_register_and_publications(servi
     after = annual_report(services, 2023, AGENCY)
     assert after.publication == before.publication and after.table2 == before.table2 == {**after.table2, "licensing": {"decisions": "12"}}
     assert after.as_json() == before.as_json()
+
+
+def test_every_figure_of_the_html_report_links_to_the_list_of_its_requests(services):
+    import re
+
+    from workflows.report.exports import export
+
+    load(services, *random_history(random.Random(11), 80))
+    report = annual_report(services, 2023, AGENCY)
+    page = export(report, "html")
+    links = re.findall(r'<a href="#([^"]+)">(\d+)</a>', page)
+    ids = set(re.findall(r'id="([^"]+)"', page))
+    assert links and all(target in ids for target, _ in links)
+    # a leaf cell's list holds exactly as many requests (or cases) as the figure that links to it
+    sections = dict(re.findall(r'<h4 id="(cell-[^"]+)">.*?</h4>\s*(.*?)(?=<h4|<h3|</section>)', page, flags=re.S))
+    leaf_links = [(t, int(n)) for t, n in links if t.startswith("cell-")]
+    assert leaf_links
+    for target, figure in leaf_links:
+        assert sections[target].count("<tr><td>") == figure, target
+    total_new = report.table3["new"][-1]
+    assert total_new and f'<a href="#row-table3-new">{total_new}</a>' in page
