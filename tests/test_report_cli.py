@@ -98,3 +98,34 @@ def test_a_projection_row_edited_behind_the_engine_exits_3_without_a_report(read
     repaired = json.loads(ready("report", "annual", *YEAR_AGENCY, "--format", "json").stdout)
     repaired.pop("checks")
     assert repaired == EXPECTED
+
+
+def test_the_report_commands_work_on_postgresql(postgres_database_url):
+    """The production database: the same commands as separate processes, against the real server."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import empty_postgres
+
+    empty_postgres(postgres_database_url)
+    env = {**os.environ, "OGI_DATABASE_URL": postgres_database_url, "OGI_ADMIN_PASSWORD": "pw"}
+
+    def run(*args):
+        result = subprocess.run([sys.executable, "-m", "cli.main", *args], cwd=ROOT, env=env, capture_output=True,
+                                text=True, timeout=120)
+        assert result.returncode == 0, f"ogi {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+        return result
+
+    run("init")
+    run("agency", "add", "hedong-xzsp", "--name", "河东区行政审批服务局")
+    run("import", str(EXAMPLE))
+    printed = json.loads(run("report", "annual", *YEAR_AGENCY, "--format", "json").stdout)
+    printed.pop("checks")
+    assert printed == EXPECTED
+    cell = json.loads(run("report", "cell", *YEAR_AGENCY, "--row", "disclosed", "--column", "total", "--format", "json").stdout)
+    assert cell["count"] == 4
+    run("register", "set", *YEAR_AGENCY, "--item", "penalty", "--decisions", "12")
+    assert "published hedong-xzsp 2023" in run("report", "publish", *YEAR_AGENCY).stdout
+    published = json.loads(run("report", "annual", *YEAR_AGENCY, "--as-of", "2000-01-01").stdout)
+    assert published["table3"]["new"][-1] == 0 and "published" not in published  # as of before anything was recorded
