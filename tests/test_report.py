@@ -383,3 +383,21 @@ def test_every_figure_of_the_html_report_links_to_the_list_of_its_requests(servi
         assert sections[target].count("<tr><td>") == figure, target
     total_new = report.table3["new"][-1]
     assert total_new and f'<a href="#row-table3-new">{total_new}</a>' in page
+
+
+def test_a_table_2_change_after_publication_is_flagged_and_shown(services):
+    head = user(services, "head")
+    set_entry(services.engine, services.store, services.clock.now(), AGENCY, 2023, "licensing", {"decisions": 100}, "", head)
+    publish_report(services, 2023, AGENCY, head)
+    set_entry(services.engine, services.store, services.clock.now(), AGENCY, 2023, "licensing", {"decisions": 120}, "补录", head)
+    set_entry(services.engine, services.store, services.clock.now(), AGENCY, 2024, "licensing", {"decisions": 7}, "", head)
+    report = annual_report(services, 2023, AGENCY)
+    assert report.stated_table2["licensing"] == {"decisions": "100"}
+    assert [(d.table, d.row, d.column, d.published, d.current) for d in report.differences] == [
+        ("table2", "licensing", "decisions", "100", "120")]
+    assert not next(ch for ch in report.checks if ch.name == "已发布数字未被此后的记录改变").ok
+    with services.engine.connect() as conn:
+        events = EventStore().read_stream(conn, report_stream(AGENCY, 2023))
+    assert [e.type for e in events] == ["report_published", "published_figures_changed"]  # 2024 is not published
+    assert events[1].payload == {"agency": AGENCY, "register_item": "licensing", "before": {"decisions": "100"},
+                                 "after": {"decisions": "120"}}

@@ -28,6 +28,9 @@ class ReportError(OgiError):
     pass
 
 
+PUBLISHED_CHECK = "已发布数字未被此后的记录改变"
+
+
 def _check_year(year: int) -> None:
     if not 2008 <= year <= 2100:  # the first Regulation took effect on 1 May 2008
         raise ReportError(f"year {year} is out of range (2008–2100)")
@@ -68,7 +71,7 @@ def _build(services: Services, conn, year: int, agency: str, as_of: dt.datetime 
                   + ("此后的记录未改变任何已发布数字" if not report.differences else
                      "；".join(f"{_cell_name(d.table, d.row, d.column)}：已发布{d.published}，现为{d.current}"
                                for d in report.differences[:20])))
-        checks.append(Check("已发布数字未被此后的记录改变", not report.differences, detail, ids))
+        checks.append(Check(PUBLISHED_CHECK, not report.differences, detail, ids))
     return report
 
 
@@ -116,7 +119,7 @@ def publish_report(services: Services, year: int, agency: str, actor: User, reas
 
 
 def _publish(services: Services, conn, report: AnnualReport, actor: User, reason: str | None, now: dt.datetime) -> None:
-    failed = [c for c in report.checks if not c.ok and c.name != "已发布数字未被此后的记录改变"]
+    failed = [c for c in report.checks if not c.ok and c.name != PUBLISHED_CHECK]
     if failed:
         raise ReportError("the report fails its checks and cannot be published: "
                           + "; ".join(f"{c.name}: {c.detail}" for c in failed))

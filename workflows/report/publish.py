@@ -54,7 +54,7 @@ def changes_since_publication(conn: Connection, agency: str, year: int, as_of: d
             break
         if event.type == "report_published":
             changed.clear()  # a republication starts afresh
-        elif event.type == "published_figures_changed":
+        elif event.type == "published_figures_changed" and "request_id" in event.payload:
             for cell in (*event.payload["removed"], *event.payload["added"]):
                 changed[tuple(cell)].add(event.payload["request_id"])
     return dict(changed)
@@ -89,6 +89,42 @@ def published_years(conn: Connection) -> list[tuple[str, int, bool]]:
     return [tuple(r) for r in conn.execute(select(c.agency, c.year, c.rollup))]
 
 
+def _publications_covering(conn: Connection, agency: str, year: int | None,
+                           published: list[tuple[str, int, bool]] | None = None) -> list[tuple[str, int]]:
+    """(publishing agency, year) of the publications whose figures include `agency`: its own, or a roll-up above it."""
+    published = published_years(conn) if published is None else published
+    covering, above = [], None
+    for pub_agency, pub_year, rollup in published:
+        if year is not None and pub_year != year:
+            continue
+        if pub_agency != agency:
+            if not rollup:
+                continue
+            above = ancestors(conn, agency) if above is None else above
+            if pub_agency not in above:
+                continue
+        covering.append((pub_agency, pub_year))
+    return covering
+
+
+def _flag(conn: Connection, store: EventStore, now: dt.datetime, actor: str, agency: str, year: int, payload: dict) -> None:
+    stream = report_stream(agency, year)
+    store.append(conn, StreamAppend(stream, store.stream_version(conn, stream),
+                                    [NewEvent("published_figures_changed", now, payload)], actor), now)
+
+
+def watch_register(conn: Connection, store: EventStore, now: dt.datetime, actor: str, agency: str, year: int, item: str,
+                   before: dict[str, str], after: dict[str, str]) -> int:
+    """Flag a table 二 change in every publication of that year that includes the agency's figures."""
+    if before == after:
+        return 0
+    covering = _publications_covering(conn, agency, year)
+    for pub_agency, pub_year in covering:
+        _flag(conn, store, now, actor, pub_agency, pub_year,
+              {"agency": agency, "register_item": item, "before": before, "after": after})
+    return len(covering)
+
+
 def watch_published(conn: Connection, store: EventStore, now: dt.datetime, actor: str, request_id: str, agency: str,
                     version: int, before: RequestFacts | None, after: RequestFacts | None,
                     published: list[tuple[str, int, bool]] | None = None) -> int:
@@ -96,27 +132,15 @@ def watch_published(conn: Connection, store: EventStore, now: dt.datetime, actor
 
     Returns the number of published reports flagged. Called only when a request's report facts changed.
     """
-    published = published_years(conn) if published is None else published
-    if not published:
-        return 0
-    above = None
     flagged = 0
-    for pub_agency, year, rollup in published:
-        if pub_agency != agency:
-            if not rollup:
-                continue
-            above = ancestors(conn, agency) if above is None else above
-            if pub_agency not in above:
-                continue
+    for pub_agency, year in _publications_covering(conn, agency, None, published):
         old = Counter(cells_in_year(before, year)) if before else Counter()
         new = Counter(cells_in_year(after, year)) if after else Counter()
         if old == new:
             continue
-        payload = {"request_id": request_id, "request_version": version,
-                   "removed": [list(c) for c in sorted((old - new).elements())],
-                   "added": [list(c) for c in sorted((new - old).elements())]}
-        stream = report_stream(pub_agency, year)
-        store.append(conn, StreamAppend(stream, store.stream_version(conn, stream),
-                                        [NewEvent("published_figures_changed", now, payload)], actor), now)
+        _flag(conn, store, now, actor, pub_agency, year,
+              {"request_id": request_id, "request_version": version,
+               "removed": [list(c) for c in sorted((old - new).elements())],
+               "added": [list(c) for c in sorted((new - old).elements())]})
         flagged += 1
     return flagged

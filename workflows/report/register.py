@@ -17,6 +17,7 @@ from engine.eventstore import EventStore, StoredEvent, StreamAppend
 from engine.events import NewEvent
 from workflows.accounts import User, get_agency
 from workflows.report.labels import MEASURE_LABELS, REGISTER_ITEMS
+from workflows.report.publish import watch_register
 from workflows.tables import register_entries_table
 
 REGISTER_STREAM = "register/"
@@ -84,6 +85,7 @@ def set_entry(engine, store: EventStore, now: dt.datetime, agency: str, year: in
         [stored] = store.append(conn, StreamAppend(stream, version, [NewEvent("register_entry_set", now, payload)],
                                                    actor.username), now)
         save_entry(conn, stored)
+        watch_register(conn, store, now, actor.username, agency, year, item, current, merged)
     return merged
 
 

@@ -2,7 +2,8 @@
 
 The projection is trusted only after it proved itself against the log: every row of the agencies must
 match its seal (its report fields bound to the hash of the event it was folded up to), and the number of
-rows must equal the number of requests in the log. Otherwise the report refuses to print.
+rows must equal the number of requests the log records as received by those agencies. Otherwise the report
+refuses to print.
 """
 
 from __future__ import annotations
