@@ -193,8 +193,8 @@ def test_a_command_that_fails_after_writing_its_projection_leaves_events_and_pro
     original = services._save_projection
     reached = []
 
-    def save_then_fail(conn, state, last, is_new):
-        original(conn, state, last, is_new)
+    def save_then_fail(conn, state, last, facts, is_new):
+        original(conn, state, last, facts, is_new)
         reached.append(last.version)
         raise RuntimeError("the disk filled up after the projection was written")
 

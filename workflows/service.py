@@ -23,7 +23,7 @@ from workflows.foi import commands as c
 from workflows.foi.deadlines import compute_deadlines
 from workflows.foi.decide import fold, run_timers, step
 from workflows.foi.state import OPEN_STAGES, RequestState
-from workflows.report.facts import facts_of, seal
+from workflows.report.facts import RequestFacts, facts_of, seal
 from workflows.report.publish import REPORT_STREAM, save_publication, watch_published
 from workflows.report.register import REGISTER_STREAM, save_entry
 from workflows.tables import calendar_years_table, published_reports_table, register_entries_table, requests_table
@@ -63,9 +63,15 @@ def streams_of(events: Iterable[StoredEvent]) -> Iterator[list[StoredEvent]]:
         yield batch
 
 
-def projection_row(state: RequestState, version: int, stream_hash: str) -> dict:
-    """The read-model row of a request folded up to `version`, whose event has `stream_hash`."""
-    facts = facts_of(state)
+_UNSET = object()
+
+
+def projection_row(state: RequestState, version: int, stream_hash: str, facts=_UNSET) -> dict:
+    """The read-model row of a request folded up to `version`, whose event has `stream_hash`.
+
+    `facts`: `facts_of(state)` when the caller has it already (a transition needs it for the published-report watch).
+    """
+    facts = facts_of(state) if facts is _UNSET else facts
     reply = state.deadlines.get("reply")
     open_dues = [d.due for d in state.deadlines.values() if d.due is not None] if state.is_open else []
     return dict(
@@ -155,7 +161,7 @@ class Services:
         calendar = self.calendar(conn)
         now = self.clock.now()
         new_events: list[NewEvent] = []
-        facts_before = facts_of(state)
+        initial = state
         if state.request_id:
             # a step recorded after the fact (--at in the past) sees the timers as they stood at its time
             until = min(now, command.at) if command is not None else now
@@ -170,8 +176,8 @@ class Services:
             return state
         stream = request_stream(state.request_id)
         stored = self.store.append(conn, StreamAppend(stream, version, new_events, actor.username, head_hash), now)
-        self._save_projection(conn, state, stored[-1], is_new=version == 0)
-        facts_after = facts_of(state)
+        facts_before, facts_after = facts_of(initial), facts_of(state)
+        self._save_projection(conn, state, stored[-1], facts_after, is_new=version == 0)
         if facts_after != facts_before:
             watch_published(conn, self.store, now, actor.username, state.request_id, state.agency, stored[-1].version,
                             facts_before, facts_after)
@@ -193,8 +199,9 @@ class Services:
         query = select(requests_table.c.request_id).where(requests_table.c.stage.in_([s.value for s in OPEN_STAGES]))
         return list(conn.execute(query.order_by(requests_table.c.request_id)).scalars())
 
-    def _save_projection(self, conn: Connection, state: RequestState, last: StoredEvent, is_new: bool) -> None:
-        row = projection_row(state, last.version, last.stream_hash)
+    def _save_projection(self, conn: Connection, state: RequestState, last: StoredEvent, facts: RequestFacts | None,
+                         is_new: bool) -> None:
+        row = projection_row(state, last.version, last.stream_hash, facts)
         if is_new:
             conn.execute(_INSERT_PROJECTION, row)
         else:
@@ -206,25 +213,15 @@ class Services:
         with self.engine.begin() as conn:
             conn.execute(delete(requests_table))
             conn.execute(delete(calendar_years_table))
-            rows, current, events, count = [], None, [], 0
-
-            def flush():
-                nonlocal count
-                if current and events:
-                    rows.append(projection_row(fold_stored(events), events[-1].version, events[-1].stream_hash))
-                    count += 1
-                    if len(rows) >= 2000:
-                        conn.execute(insert(requests_table), rows)
-                        rows.clear()
-                        if progress:
-                            progress(count)
-
-            for event in self._events_by_stream(conn, REQUEST_STREAM):
-                if event.stream_id != current:
-                    flush()
-                    current, events = event.stream_id, []
-                events.append(event)
-            flush()
+            rows, count = [], 0
+            for events in streams_of(self._events_by_stream(conn, REQUEST_STREAM)):
+                rows.append(projection_row(fold_stored(events), events[-1].version, events[-1].stream_hash))
+                count += 1
+                if len(rows) >= 2000:
+                    conn.execute(insert(requests_table), rows)
+                    rows.clear()
+                    if progress:
+                        progress(count)
             if rows:
                 conn.execute(insert(requests_table), rows)
             for event in self.store.read_all(conn, CALENDAR_STREAM):
