@@ -53,6 +53,15 @@ def measure_each(kinds: list[str], measure) -> tuple[list, int]:
     return results, skipped
 
 
+def add_database_options(parser, profiled: str) -> None:
+    """--databases, --postgres-url and --profile, the same in every benchmark; `profiled` names what is profiled."""
+    parser.add_argument("--databases", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql")
+    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL,
+                        help="server to create a scratch database on (default: $OGI_BENCH_POSTGRES_URL or %(default)s)")
+    parser.add_argument("--profile", action="store_true",
+                        help=f"profile {profiled} (cProfile, top 15); the figures then include the profiler's overhead")
+
+
 def parse_databases(value: str) -> list[str]:
     names = [name.strip() for name in value.split(",") if name.strip()]
     unknown = [name for name in names if name not in DATABASES]

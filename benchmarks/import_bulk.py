@@ -23,7 +23,7 @@ from pathlib import Path
 from sqlalchemy import Engine, func, select
 
 from benchmarks.common import (
-    DEFAULT_POSTGRES_URL, SEED, PlannedRequest, Profiler, describe_mix, fresh_database,
+    SEED, PlannedRequest, Profiler, add_database_options, describe_mix, fresh_database,
     load_average, make_services, measure_each, parse_databases, plan_requests,
 )
 from engine.clock import VirtualClock
@@ -120,12 +120,8 @@ def print_table(results: list[ImportResult]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.import_bulk", description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=100_000, help="lines in the generated file (default %(default)s)")
-    parser.add_argument("--databases", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql")
-    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL,
-                        help="server to create a scratch database on (default: $OGI_BENCH_POSTGRES_URL or %(default)s)")
     parser.add_argument("--seed", type=int, default=SEED)
-    parser.add_argument("--profile", action="store_true",
-                        help="profile the import (cProfile, top 15); the figures then include the profiler's overhead")
+    add_database_options(parser, "the import")
     args = parser.parse_args(argv)
 
     plans = plan_requests(args.requests, args.seed)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, text
 
 from benchmarks.common import (
-    DEFAULT_POSTGRES_URL, MIX, SEED, PlannedRequest, Profiler, Step, describe_mix,
+    MIX, SEED, PlannedRequest, Profiler, Step, add_database_options, describe_mix,
     fresh_database, load_average, make_services, measure_each, parse_databases, plan_requests,
 )
 from engine.clock import VirtualClock
@@ -204,12 +204,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.lifecycle", description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=1000,
                         help="requests to drive from receipt to service (default %(default)s)")
-    parser.add_argument("--databases", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql")
-    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL,
-                        help="server to create a scratch database on (default: $OGI_BENCH_POSTGRES_URL or %(default)s)")
     parser.add_argument("--seed", type=int, default=SEED)
-    parser.add_argument("--profile", action="store_true",
-                        help="profile ogi's steps (cProfile, top 15); the figures then include the profiler's overhead")
+    add_database_options(parser, "ogi's steps")
     args = parser.parse_args(argv)
 
     plans = plan_requests(args.requests, args.seed)

@@ -28,7 +28,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from benchmarks.common import (
-    DEFAULT_POSTGRES_URL, Profiler, fresh_database, load_average, make_services, measure_each, parse_databases,
+    Profiler, add_database_options, fresh_database, load_average, make_services, measure_each, parse_databases,
 )
 from engine.clock import VirtualClock
 from engine.eventstore import events_table
@@ -164,11 +164,9 @@ def run(url: str, path: Path, runs: int, profiler: Profiler) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.report", description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, default=1_000_000)
-    parser.add_argument("--databases", default="sqlite,postgresql")
-    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--seed", type=int, default=2023)
-    parser.add_argument("--profile", action="store_true", help="cProfile the report (top 15)")
+    add_database_options(parser, "the report")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="ogi-bench-report-") as folder:
         path = Path(folder) / "history.jsonl"
