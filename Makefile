@@ -2,7 +2,6 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-export OGI_DATABASE_URL ?= sqlite:///$(CURDIR)/var/ogi.db
 
 .PHONY: run test install benchmark benchmark-report docs clean
 
@@ -14,15 +13,16 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed
 
-## make run: the embedded default (SQLite, in-process broker and scheduler) with demo data
+## make run: the embedded default (SQLite file ogi.db here, as for every `ogi` command run here) with demo data
 run: install
-	mkdir -p var
 	$(BIN)/ogi demo load
 	$(BIN)/ogi up
 
 ## make test: the whole test suite (PostgreSQL tests run when 127.0.0.1:5432 answers)
 test: install
-	$(BIN)/ruff check engine workflows cli tests benchmarks migrations
+	$(BIN)/ruff check bootstrap engine workflows cli tests benchmarks migrations
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 benchmark: install
@@ -34,7 +34,7 @@ benchmark-report: install
 
 ## regenerate docs/workflow.md from the workflow definition
 docs: install
-	$(BIN)/python -m workflows.foi.docs > docs/workflow.md
+	$(BIN)/python -m workflows.workflow_docs > docs/workflow.md
 
 clean:
 	rm -rf $(VENV) var

@@ -1,7 +1,7 @@
 """What both benchmarks share: fresh databases, the users and agency, and a realistic mix of requests.
 
 The mix is generated from a fixed seed, so two runs (and the two benchmarks) work on the same histories.
-One plan serves both: as commands for `Services.act` and as lines of the import format (DESIGN §6).
+One plan serves both: as commands for `App.act` and as lines of the import format (DESIGN §6).
 """
 
 from __future__ import annotations
@@ -13,17 +13,17 @@ import shutil
 import sys
 import tempfile
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterator
 
 from sqlalchemy import create_engine, text
 
+from bootstrap import App, build
 from engine.clock import VirtualClock
 from engine.database import make_engine, migrate
 from workflows.accounts import ADMIN_USERNAME, Role, User, add_agency, add_user, get_user
 from workflows.foi import commands as c
-from workflows.service import Services
 
 DEFAULT_POSTGRES_URL = os.environ.get("OGI_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 DATABASES = ("sqlite", "postgresql")
@@ -120,9 +120,9 @@ def _migrate(url: str) -> None:
     engine.dispose()
 
 
-def make_services(url: str, clock: VirtualClock) -> tuple[Services, User]:
-    """Services on `url` with the users and agency of tests/conftest.py; returns them and the clerk who acts."""
-    services = Services(make_engine(url), clock)
+def make_services(url: str, clock: VirtualClock) -> tuple[App, User]:
+    """App on `url` with the users and agency of tests/conftest.py; returns them and the clerk who acts."""
+    services = build(make_engine(url), clock)
     with services.engine.begin() as conn:
         admin = add_user(conn, ADMIN_USERNAME, Role.ADMIN, "pw", "管理员", clock.now())
         add_user(conn, HEAD, Role.HEAD, "pw", "李主任", clock.now())

@@ -23,8 +23,17 @@ from pathlib import Path
 from sqlalchemy import Engine, func, select
 
 from benchmarks.common import (
-    SEED, PlannedRequest, Profiler, add_database_options, describe_mix, fresh_database,
-    load_average, make_services, measure_each, parse_databases, plan_requests,
+    SEED,
+    PlannedRequest,
+    Profiler,
+    add_database_options,
+    describe_mix,
+    fresh_database,
+    load_average,
+    make_services,
+    measure_each,
+    parse_databases,
+    plan_requests,
 )
 from engine.clock import VirtualClock
 from engine.eventstore import events_table, verify_log
@@ -73,7 +82,7 @@ def run_import(url: str, path: Path, expected: int, profiler: Profiler) -> Impor
     try:
         with profiler.running():
             start = time.perf_counter()
-            imported = import_file(services, path, clerk, progress=phases)
+            imported = import_file(services.requests, path, clerk, progress=phases)
             end = time.perf_counter()
         profiler.report(f"import of {expected} requests on {services.engine.dialect.name}")
         requests, events = stored_counts(services.engine)

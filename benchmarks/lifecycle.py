@@ -2,7 +2,7 @@
 
     python -m benchmarks.lifecycle [--requests N] [--databases sqlite,postgresql] [--postgres-url URL] [--profile]
 
-ogi: each `Services.receive` / `Services.act` call loads the request, folds its events, runs its timers,
+ogi: each `App.receive` / `App.act` call loads the request, folds its events, runs its timers,
 decides, appends the event with both hash chains under the log-head lock and updates the projection, in one
 committed transaction.
 Baseline, same run, same database, same engine settings (SQLite: WAL, synchronous=FULL, BEGIN IMMEDIATE;
@@ -22,14 +22,25 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, text
 
 from benchmarks.common import (
-    MIX, SEED, PlannedRequest, Profiler, Step, add_database_options, describe_mix,
-    fresh_database, load_average, make_services, measure_each, parse_databases, plan_requests,
+    MIX,
+    SEED,
+    PlannedRequest,
+    Profiler,
+    Step,
+    add_database_options,
+    describe_mix,
+    fresh_database,
+    load_average,
+    make_services,
+    measure_each,
+    parse_databases,
+    plan_requests,
 )
 from engine.clock import VirtualClock
 from engine.database import make_engine
 from engine.eventstore import events_table, verify_log
 from workflows.foi.state import Stage
-from workflows.service import REQUEST_STREAM
+from workflows.streams import REQUEST_STREAM
 from workflows.tables import requests_table
 
 TARGET_RATIO = 0.5  # the issue: ogi reaches at least half the baseline's transitions/s
@@ -87,15 +98,15 @@ class OgiRun:
         self.last_seq = 0
 
     def drive(self, steps: list[ScheduledStep]) -> float:
-        """Each step is one `Services` call, one committed transaction; returns the seconds taken."""
+        """Each step is one `App` call, one committed transaction; returns the seconds taken."""
         with self.profiler.running():
             start = time.perf_counter()
             for at, plan, step in steps:
                 self.clock.advance_to(at)
                 if step is None:
-                    self.services.receive(plan.receive_command(), self.clerk)
+                    self.services.requests.receive(plan.receive_command(), self.clerk)
                 else:
-                    self.services.act(plan.id, plan.command(step), self.clerk)
+                    self.services.requests.act(plan.id, plan.command(step), self.clerk)
             return time.perf_counter() - start
 
     def new_transitions(self) -> list[dict]:

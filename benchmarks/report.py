@@ -7,7 +7,7 @@ deliveries, archiving, reviews and suits, imported through `ogi import` (not tim
 process on the same database:
 - baseline: what a report without read models has to do: read the whole log, fold every request, tally
   the agency-year (the same `tally` as the report);
-- ogi: `annual_report(services, 2023, agency)`: the sealed projection rows of the agency, each checked
+- ogi: `services.reports.annual(2023, agency)`: the sealed projection rows of the agency, each checked
   against the log, the tallies of 2023 and 2022, the checks, table 二.
 Both must give the same table 三 and 四 (else the run is invalid). Reported: medians of --runs runs, the ratio
 ogi / baseline, and whether ogi stays under the issue's 2 s.
@@ -28,16 +28,21 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from benchmarks.common import (
-    Profiler, add_database_options, fresh_database, load_average, make_services, measure_each, parse_databases,
+    Profiler,
+    add_database_options,
+    fresh_database,
+    load_average,
+    make_services,
+    measure_each,
+    parse_databases,
 )
 from engine.clock import VirtualClock
 from engine.eventstore import events_table
 from workflows.accounts import add_agency, get_user
 from workflows.importer import import_file
 from workflows.report.annual import tally
-from workflows.report.build import annual_report
 from workflows.report.facts import facts_of
-from workflows.service import REQUEST_STREAM, fold_stored, streams_of
+from workflows.streams import REQUEST_STREAM, fold_stored, streams_of
 
 NOW = dt.datetime(2026, 11, 26, 9, 0)
 YEAR = 2023
@@ -125,7 +130,7 @@ def write_history(path: Path, target_events: int, seed: int) -> tuple[int, int]:
 def baseline_report(services) -> tuple[dict, dict]:
     """Without read models: read every event of every request, fold, tally the agency-year."""
     with services.engine.connect() as conn:
-        facts = [facts_of(fold_stored(events)) for events in streams_of(services._events_by_stream(conn, REQUEST_STREAM))]
+        facts = [facts_of(fold_stored(events)) for events in streams_of(services.store.read_streams(conn, REQUEST_STREAM))]
     t = tally((f for f in facts if f.agency == REPORTED), YEAR)
     return t.table3, t.table4
 
@@ -138,7 +143,7 @@ def run(url: str, path: Path, runs: int, profiler: Profiler) -> dict:
             for agency in AGENCIES[1:]:
                 add_agency(conn, agency, agency, None, admin, NOW)
         start = time.perf_counter()
-        import_file(services, path, clerk)
+        import_file(services.requests, path, clerk)
         load_seconds = time.perf_counter() - start
         with services.engine.connect() as conn:
             stored = conn.execute(select(func.count()).select_from(events_table)).scalar_one()
@@ -149,7 +154,7 @@ def run(url: str, path: Path, runs: int, profiler: Profiler) -> dict:
             baseline_times.append(time.perf_counter() - start)
             with profiler.running():
                 start = time.perf_counter()
-                report = annual_report(services, YEAR, REPORTED)
+                report = services.reports.annual(YEAR, REPORTED)
                 ogi_times.append(time.perf_counter() - start)
             if (report.table3, report.table4) != expected or not report.ok:
                 raise SystemExit("benchmark run is invalid: the report differs from the whole-log replay or fails a check")

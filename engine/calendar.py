@@ -8,11 +8,11 @@ a year without data is judged Monday–Friday and everything computed from it is
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from bisect import bisect_left, bisect_right
 from functools import lru_cache
-from typing import Iterable, Mapping
 
 from engine.errors import CalendarError
 
@@ -78,7 +78,7 @@ class WorkingCalendar:
     # sorted working days per year, built on first use: deadlines are counted by bisection, not day by day
     _workdays: dict[int, list[dt.date]] = field(default_factory=dict, compare=False, repr=False)
 
-    def with_year(self, arrangement: YearArrangement) -> "WorkingCalendar":
+    def with_year(self, arrangement: YearArrangement) -> WorkingCalendar:
         return WorkingCalendar({**self.years, arrangement.year: arrangement})
 
     def has_year(self, year: int) -> bool:

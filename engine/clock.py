@@ -7,8 +7,9 @@ Working days after the day a suspension starts, up to and including the day it e
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable, Protocol
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from engine.calendar import PeriodCount, WorkingCalendar, count_period
@@ -79,7 +80,7 @@ class Deadline:
         }
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Deadline":
+    def from_dict(cls, data: dict) -> Deadline:
         return cls(
             dt.date.fromisoformat(data["start"]),
             data["working_days"],

@@ -7,11 +7,11 @@ instead of failing half-way; PostgreSQL needs nothing special (row locks do the 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
-from sqlalchemy import Connection, Engine, MetaData, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, MetaData, create_engine, event, inspect, make_url
 
 from engine.errors import NotMigrated
 
@@ -30,10 +30,20 @@ def make_engine(url: str | None = None) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     if url.startswith("sqlite"):
+        _create_folder_of(url)
         engine = create_engine(url, connect_args={"timeout": 30})
         _serialise_sqlite_writers(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # no pool_pre_ping: it costs a round trip per transaction; a connection the server dropped fails its
+    # transaction, which is rolled back whole and reported, and the pool replaces it
+    return create_engine(url)
+
+
+def _create_folder_of(url: str) -> None:
+    """`ogi init` on a fresh machine: the folder of the SQLite file may not exist yet."""
+    database = make_url(url).database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
 
 
 def _serialise_sqlite_writers(engine: Engine) -> None:

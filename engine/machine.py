@@ -8,9 +8,10 @@ from the initial one, every non-final state can still reach a final one, and not
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Callable, Generic, Iterable, TypeVar
+from typing import Any, Generic, TypeVar
 
 from engine.errors import DefinitionError, RuleViolation
 
@@ -38,7 +39,7 @@ class MachineDefinition(Generic[S]):
     initial: S
     finals: frozenset[S]
     transitions: list[Transition[S]]
-    state_labels: dict[S, str] = field(default_factory=dict)
+    state_labels: Mapping[Any, str] = field(default_factory=dict)  # by state (a StrEnum: by its value too)
     _index: dict[tuple[S, str], Transition[S]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:

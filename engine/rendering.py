@@ -12,7 +12,7 @@ TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 
 def _is_html(name: str | None) -> bool:
     """Escape in pages (x.html.j2), never in plain text and documents."""
-    return bool(name) and (name.endswith(".html.j2") or name.endswith(".html"))
+    return name is not None and name.endswith((".html.j2", ".html"))
 
 
 @lru_cache(maxsize=1)

@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from bootstrap import App, build
 from engine.calendar import WorkingCalendar, builtin_years
 from engine.clock import VirtualClock
 from engine.database import make_engine, metadata, migrate
 from workflows.accounts import ADMIN_USERNAME, Role, add_agency, add_user, get_user
-from workflows.service import Services
 
 POSTGRES_URL = os.environ.get("OGI_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 AGENCY = "hedong-xzsp"
@@ -97,8 +97,8 @@ def sqlite_url(tmp_path):
     return url
 
 
-def make_services(url: str, clock: VirtualClock) -> Services:
-    services = Services(make_engine(url), clock)
+def make_services(url: str, clock: VirtualClock) -> App:
+    services = build(make_engine(url), clock)
     with services.engine.begin() as conn:
         add_user(conn, ADMIN_USERNAME, Role.ADMIN, "pw", "管理员", clock.now())
         admin = get_user(conn, ADMIN_USERNAME)
@@ -110,15 +110,15 @@ def make_services(url: str, clock: VirtualClock) -> Services:
 
 
 @pytest.fixture
-def services(database_url, clock) -> Services:
+def services(database_url, clock) -> App:
     svc = make_services(database_url, clock)
     yield svc
     svc.engine.dispose()
 
 
 @pytest.fixture
-def postgres_services(postgres_database_url, clock) -> Services:
-    """Services on PostgreSQL only, for the tests that need its row locks (SQLite queues writers at BEGIN)."""
+def postgres_services(postgres_database_url, clock) -> App:
+    """App on PostgreSQL only, for the tests that need its row locks (SQLite queues writers at BEGIN)."""
     empty_postgres(postgres_database_url)
     svc = make_services(postgres_database_url, clock)
     yield svc
@@ -126,13 +126,13 @@ def postgres_services(postgres_database_url, clock) -> Services:
 
 
 @pytest.fixture
-def sqlite_services(sqlite_url, clock) -> Services:
+def sqlite_services(sqlite_url, clock) -> App:
     svc = make_services(sqlite_url, clock)
     yield svc
     svc.engine.dispose()
 
 
-def user(services: Services, name: str = ADMIN_USERNAME):
+def user(services: App, name: str = ADMIN_USERNAME):
     with services.engine.connect() as conn:
         return get_user(conn, name)
 

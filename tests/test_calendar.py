@@ -9,8 +9,8 @@ import pytest
 from engine.calendar import DayKind, YearArrangement, count_period
 from engine.clock import Suspension, compute_deadline
 from engine.errors import CalendarError
-from workflows.foi import commands as c
 from tests.conftest import AGENCY, user
+from workflows.foi import commands as c
 
 D = dt.date.fromisoformat
 
@@ -103,19 +103,19 @@ def test_arrangement_dates_must_be_in_their_year():
 def test_setting_a_year_recomputes_open_provisional_deadlines_as_events(services, clock):
     clock.advance_to(dt.datetime(2026, 12, 15, 9))
     svc, admin = services, user(services)
-    svc.receive(c.Receive(at=clock.now(), request_id="P1", agency=AGENCY, applicant={"kind": "natural_person", "name": "张三"},
+    svc.requests.receive(c.Receive(at=clock.now(), request_id="P1", agency=AGENCY, applicant={"kind": "natural_person", "name": "张三"},
                           channel="in_person", subject="s"), admin)
     with svc.engine.connect() as conn:
-        state, version = svc.load(conn, "P1")
+        state, version = (lambda loaded: (loaded.state, loaded.version))(svc.requests.load(conn, "P1"))
     assert state.deadlines["reply"].provisional
     assert state.deadlines["reply"].due == D("2027-01-12")  # Mon–Fri guess: 1 Jan counted as a working day
     arrangement = YearArrangement(2027, frozenset({D("2027-01-01")}), frozenset(), "国务院办公厅2027年放假安排（测试）")
-    changed = svc.set_calendar_year(arrangement, admin)
+    changed = svc.requests.set_calendar_year(arrangement, admin)
     assert changed == ["P1"]
     with svc.engine.connect() as conn:
-        state, new_version = svc.load(conn, "P1")
+        state, new_version = (lambda loaded: (loaded.state, loaded.version))(svc.requests.load(conn, "P1"))
         events = svc.store.read_stream(conn, "request/P1")
-        assert svc.calendar(conn).years[2027].source.startswith("国务院办公厅")
+        assert svc.requests.calendar(conn).years[2027].source.startswith("国务院办公厅")
     assert new_version == version + 1 and events[-1].type == "deadlines_recomputed"
     assert "2027年放假安排" in events[-1].payload["reason"]
     assert state.deadlines["reply"].due == D("2027-01-13") and not state.deadlines["reply"].provisional
@@ -125,10 +125,11 @@ def test_only_an_administrator_changes_the_calendar(services):
     from engine.errors import PermissionDenied
 
     with pytest.raises(PermissionDenied):
-        services.set_calendar_year(YearArrangement(2027, frozenset(), frozenset(), "x"), user(services, "clerk"))
+        services.requests.set_calendar_year(YearArrangement(2027, frozenset(), frozenset(), "x"), user(services, "clerk"))
 
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 _days = st.dates(min_value=dt.date(2023, 1, 1), max_value=dt.date(2027, 6, 30))
 

@@ -6,7 +6,6 @@ import datetime as dt
 import json
 from pathlib import Path
 
-
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "hedong-2023.jsonl"
 

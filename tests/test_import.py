@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import func, select
 
 from engine.eventstore import events_table
+from tests.conftest import AGENCY, user
 from workflows.importer import ImportRefused, import_file, import_lines
 from workflows.tables import requests_table
-from tests.conftest import AGENCY, user
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "hedong-2023.jsonl"
 SHARED_EXAMPLE = Path(__file__).resolve().parents[2] / "shared" / "examples" / "hedong-2023.jsonl"
@@ -42,7 +42,7 @@ def test_the_repository_copy_of_the_example_is_the_shared_one():
 
 
 def test_the_seed_agency_2023_example_imports_cleanly(services):
-    assert import_file(services, EXAMPLE, user(services)) == 8
+    assert import_file(services.requests, EXAMPLE, user(services)) == 8
     with services.engine.connect() as conn:
         rows = {r.request_id: r for r in conn.execute(select(requests_table))}
         first = services.store.read_stream(conn, "request/hedong-xzsp-2023-00001")
@@ -59,7 +59,7 @@ def test_the_seed_agency_2023_example_imports_cleanly(services):
 def test_an_import_replays_timers_on_a_virtual_clock(services):
     record = line(events=[{"type": "correction_requested", "at": "2024-03-04", "period_days": 10},
                           {"type": "decided", "at": "2024-03-25", "outcome": "other.no_correction"}])
-    import_lines(services, as_lines(record), user(services))
+    import_lines(services.requests, as_lines(record), user(services))
     with services.engine.connect() as conn:
         events = services.store.read_stream(conn, "request/T-1")
     lapse = [e for e in events if e.type == "period_lapsed"]
@@ -71,7 +71,7 @@ def test_late_steps_are_imported_and_flagged(services):
     record = line(events=[{"type": "correction_requested", "at": "2024-03-20", "period_days": 10},
                           {"type": "corrected", "at": "2024-03-22"},
                           {"type": "decided", "at": "2024-06-01", "outcome": "disclosed"}])
-    import_lines(services, as_lines(record), user(services))
+    import_lines(services.requests, as_lines(record), user(services))
     with services.engine.connect() as conn:
         flags = json.loads(conn.execute(select(requests_table.c.flags)).scalar_one())
     assert "late_correction_notice" in flags and "late_reply" in flags
@@ -109,17 +109,17 @@ def test_a_broken_file_is_refused_with_a_precise_message_and_nothing_is_written(
     good = line(id="ok-1")
     before = counts(services)
     with pytest.raises(ImportRefused) as refused:
-        import_lines(services, as_lines(good, broken), user(services), source="broken.jsonl")
+        import_lines(services.requests, as_lines(good, broken), user(services), source="broken.jsonl")
     assert message in str(refused.value)
     assert str(refused.value).startswith("broken.jsonl line 2")
     assert counts(services) == before == (0, 0)
 
 
 def test_an_existing_request_id_is_refused_and_nothing_is_written(services):
-    import_lines(services, as_lines(line(id="dup")), user(services))
+    import_lines(services.requests, as_lines(line(id="dup")), user(services))
     before = counts(services)
     with pytest.raises(ImportRefused, match="request 'dup' already exists; nothing was imported"):
-        import_lines(services, as_lines(line(id="new-1"), line(id="dup")), user(services))
+        import_lines(services.requests, as_lines(line(id="new-1"), line(id="dup")), user(services))
     assert counts(services) == before
 
 
@@ -127,11 +127,11 @@ def test_an_auditor_cannot_import(services):
     from engine.errors import PermissionDenied
 
     with pytest.raises(PermissionDenied):
-        import_file(services, EXAMPLE, user(services, "auditor"))
+        import_file(services.requests, EXAMPLE, user(services, "auditor"))
 
 
 def test_a_control_character_in_a_name_is_refused_by_field(services):
     bad = line(applicant={"kind": "natural_person", "name": "张\u0000三"})
     with pytest.raises(ImportRefused, match=r"applicant.name contains the control character U\+0000 \[input\]"):
-        import_lines(services, as_lines(bad), user(services))
+        import_lines(services.requests, as_lines(bad), user(services))
     assert counts(services) == (0, 0)

@@ -6,9 +6,9 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from engine.database import make_engine, metadata, require_migrated
 import engine.eventstore  # noqa: F401  (registers its tables)
 import workflows.tables  # noqa: F401
+from engine.database import make_engine, metadata, require_migrated
 from workflows.tables import RECEIVED_AGENCY_INDEX
 
 
@@ -40,8 +40,8 @@ def test_migration_0002_seals_the_requests_recorded_before_it(tmp_path):
     from sqlalchemy import Column, MetaData, Table, insert, select
 
     from engine.database import alembic_config, migrate
-    from engine.eventstore import EventStore, StreamAppend
     from engine.events import NewEvent
+    from engine.eventstore import EventStore, StreamAppend
     from workflows.report.facts import facts_of, seal
     from workflows.service import fold_stored, request_stream
     from workflows.tables import requests_table

@@ -1,6 +1,6 @@
 """Properties of the whole write path on a real database, and the tamper evidence of the event log.
 
-Random command sequences (hypothesis) drive requests through `Services` the way staff would: each step
+Random command sequences (hypothesis) drive requests through `App` the way staff would: each step
 advances a virtual clock by 0–10 days and picks a command the workflow allows in the request's current
 stage, with arguments that are valid most of the time (an occasional refused command must leave no
 trace). After every sequence: one outcome at most, stream versions 1..n, the projection equals a replay,
@@ -26,19 +26,28 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, insert, select, update
 
+from bootstrap import App, build
 from engine.clock import VirtualClock
 from engine.errors import RuleViolation
 from engine.eventstore import EventStore, canonical_json, event_hash, events_table
 from tests.conftest import AGENCY, user
 from workflows.foi import commands as c
-from workflows.foi.decide import run_timers
 from workflows.foi.definition import WORKFLOW
+from workflows.foi.handle import handle
 from workflows.foi.state import RequestState, Stage
 from workflows.foi.vocabulary import (
-    CONFIRMABLE_CHANNELS, ApplicantKind, CaseResult, Channel, ConsultedParty, DeliveryMethod, FeeMethod, Opinion,
+    CONFIRMABLE_CHANNELS,
+    ApplicantKind,
+    CaseResult,
+    Channel,
+    ConsultedParty,
+    DeliveryMethod,
+    FeeMethod,
+    Opinion,
     Outcome,
 )
-from workflows.service import Services, fold_stored, projection_row, request_stream
+from workflows.requests_projection import projection_row
+from workflows.streams import fold_stored, request_stream
 from workflows.tables import calendar_years_table, requests_table
 
 OGI = Path(__file__).resolve().parent.parent / ".venv" / "bin" / "ogi"
@@ -47,35 +56,35 @@ CHINESE = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5)
 # -- snapshots of the database ----------------------------------------------------------------------
 
 
-def projection_rows(services: Services) -> list[dict]:
+def projection_rows(services: App) -> list[dict]:
     with services.engine.connect() as conn:
         rows = conn.execute(select(requests_table).order_by(requests_table.c.request_id))
         return [dict(r._mapping) for r in rows]
 
 
-def calendar_rows(services: Services) -> list[dict]:
+def calendar_rows(services: App) -> list[dict]:
     with services.engine.connect() as conn:
         rows = conn.execute(select(calendar_years_table).order_by(calendar_years_table.c.year))
         return [dict(r._mapping) for r in rows]
 
 
-def event_count(services: Services) -> int:
+def event_count(services: App) -> int:
     with services.engine.connect() as conn:
         return EventStore().count(conn)
 
 
-def stream_events(services: Services, request_id: str):
+def stream_events(services: App, request_id: str):
     with services.engine.connect() as conn:
         return services.store.read_stream(conn, request_stream(request_id))
 
 
-def projection_of(services: Services, request_id: str) -> dict | None:
+def projection_of(services: App, request_id: str) -> dict | None:
     with services.engine.connect() as conn:
         row = conn.execute(select(requests_table).where(requests_table.c.request_id == request_id)).first()
         return dict(row._mapping) if row else None
 
 
-def assert_log_invariants(services: Services) -> None:
+def assert_log_invariants(services: App) -> None:
     """(b) versions 1..n in every stream, (c) projection == replay (and == a rebuild), (d) both chains verify."""
     with services.engine.connect() as conn:
         by_stream: dict[str, list] = {}
@@ -95,8 +104,8 @@ def assert_log_invariants(services: Services) -> None:
     before = projection_rows(services)
     assert before == replayed
     calendar_before = calendar_rows(services)
-    rebuilt = services.rebuild_projections()
-    assert rebuilt == len(replayed)
+    rebuilt = services.requests.rebuild_projections()
+    assert rebuilt["requests"] == len(replayed)
     assert projection_rows(services) == before
     assert calendar_rows(services) == calendar_before
 
@@ -150,45 +159,52 @@ def staff_command(draw, s: RequestState, now: dt.datetime) -> c.Command:
         name = draw(st.sampled_from(valid))
     else:
         name = draw(st.sampled_from(anything))
-    if name == c.ConfirmReceipt.name:
-        return c.ConfirmReceipt(at=now)
-    if name == c.RequestCorrection.name:
-        return c.RequestCorrection(at=now, period_days=draw(st.integers(1, 15)))
-    if name == c.SubmitCorrection.name:
-        return c.SubmitCorrection(at=now)
-    if name == c.StartConsultation.name:
-        return c.StartConsultation(at=now, party=draw(st.sampled_from([p.value for p in ConsultedParty])))
-    if name == c.EndConsultation.name:
-        party = s.open_consultation[0] if s.open_consultation else ConsultedParty.THIRD_PARTY.value
-        return c.EndConsultation(at=now, party=party, opinion=draw(st.sampled_from([o.value for o in Opinion])))
-    if name == c.NotifyFee.name:
-        amount = draw(st.integers(1, 50_000)) / 100
-        return c.NotifyFee(at=now, amount_yuan=amount, method=draw(st.sampled_from([m.value for m in FeeMethod])))
-    if name == c.PayFee.name:
-        return c.PayFee(at=now)
-    if name == c.Extend.name:
-        return c.Extend(at=now, working_days=draw(st.integers(1, 20)), approved_by="head")
-    if name == c.Decide.name:
-        outcomes = valid_outcomes(s) or [o.value for o in Outcome]
-        return c.Decide(at=now, outcome=draw(st.sampled_from(outcomes)))
-    if name == c.Deliver.name:
-        return c.Deliver(at=now, method=draw(st.sampled_from([m.value for m in DeliveryMethod])))
-    if name == c.Withdraw.name:
-        return c.Withdraw(at=now)
-    if name == c.FileReview.name:
-        return c.FileReview(at=now, case=f"复议〔{now.year}〕{len(s.reviews) + 1}号")
-    if name == c.CloseReview.name:
-        case = draw(st.sampled_from(sorted(k for k, v in s.reviews.items() if v.closed_on is None) or ["无此案"]))
-        return c.CloseReview(at=now, case=case, result=draw(st.sampled_from([r.value for r in CaseResult])))
-    if name == c.FileLitigation.name:
-        after_review = any(r.closed_on for r in s.reviews.values()) and draw(st.booleans())
-        return c.FileLitigation(at=now, case=f"行初〔{now.year}〕{len(s.litigations) + 1}号", after_review=after_review)
-    if name == c.CloseLitigation.name:
-        case = draw(st.sampled_from(sorted(k for k, v in s.litigations.items() if v.closed_on is None) or ["无此案"]))
-        return c.CloseLitigation(at=now, case=case, result=draw(st.sampled_from([r.value for r in CaseResult])))
-    if name == c.Close.name:
-        return c.Close(at=now)
-    raise AssertionError(f"the generator does not know the staff command {name!r}")
+    build = COMMAND_BUILDERS.get(name)
+    if build is None:
+        raise AssertionError(f"the generator does not know the staff command {name!r}")
+    return build(draw, s, now)
+
+
+def _open_case(draw, cases: dict) -> str:
+    return draw(st.sampled_from(sorted(k for k, v in cases.items() if v.closed_on is None) or ["无此案"]))
+
+
+def _end_consultation(draw, s: RequestState, now: dt.datetime) -> c.Command:
+    party = s.open_consultation[0] if s.open_consultation else ConsultedParty.THIRD_PARTY.value
+    return c.EndConsultation(at=now, party=party, opinion=draw(st.sampled_from([o.value for o in Opinion])))
+
+
+def _decide(draw, s: RequestState, now: dt.datetime) -> c.Command:
+    return c.Decide(at=now, outcome=draw(st.sampled_from(valid_outcomes(s) or [o.value for o in Outcome])))
+
+
+def _file_litigation(draw, s: RequestState, now: dt.datetime) -> c.Command:
+    after_review = any(r.closed_on for r in s.reviews.values()) and draw(st.booleans())
+    return c.FileLitigation(at=now, case=f"行初〔{now.year}〕{len(s.litigations) + 1}号", after_review=after_review)
+
+
+COMMAND_BUILDERS = {
+    c.ConfirmReceipt.name: lambda draw, s, now: c.ConfirmReceipt(at=now),
+    c.RequestCorrection.name: lambda draw, s, now: c.RequestCorrection(at=now, period_days=draw(st.integers(1, 15))),
+    c.SubmitCorrection.name: lambda draw, s, now: c.SubmitCorrection(at=now),
+    c.StartConsultation.name: lambda draw, s, now: c.StartConsultation(
+        at=now, party=draw(st.sampled_from([p.value for p in ConsultedParty]))),
+    c.EndConsultation.name: _end_consultation,
+    c.NotifyFee.name: lambda draw, s, now: c.NotifyFee(
+        at=now, amount_yuan=draw(st.integers(1, 50_000)) / 100, method=draw(st.sampled_from([m.value for m in FeeMethod]))),
+    c.PayFee.name: lambda draw, s, now: c.PayFee(at=now),
+    c.Extend.name: lambda draw, s, now: c.Extend(at=now, working_days=draw(st.integers(1, 20)), approved_by="head"),
+    c.Decide.name: _decide,
+    c.Deliver.name: lambda draw, s, now: c.Deliver(at=now, method=draw(st.sampled_from([m.value for m in DeliveryMethod]))),
+    c.Withdraw.name: lambda draw, s, now: c.Withdraw(at=now),
+    c.FileReview.name: lambda draw, s, now: c.FileReview(at=now, case=f"复议〔{now.year}〕{len(s.reviews) + 1}号"),
+    c.CloseReview.name: lambda draw, s, now: c.CloseReview(
+        at=now, case=_open_case(draw, s.reviews), result=draw(st.sampled_from([r.value for r in CaseResult]))),
+    c.FileLitigation.name: _file_litigation,
+    c.CloseLitigation.name: lambda draw, s, now: c.CloseLitigation(
+        at=now, case=_open_case(draw, s.litigations), result=draw(st.sampled_from([r.value for r in CaseResult]))),
+    c.Close.name: lambda draw, s, now: c.Close(at=now),
+}
 
 
 @st.composite
@@ -210,12 +226,12 @@ def receive_command(draw, request_id: str, now: dt.datetime) -> c.Receive:
 # -- one random life of a request -----------------------------------------------------------------
 
 
-def run_random_request(services: Services, data, request_id: str, max_steps: int) -> None:
+def run_random_request(services: App, data, request_id: str, max_steps: int) -> None:
     clerk = user(services, "clerk")
     start = data.draw(st.datetimes(dt.datetime(2024, 1, 1, 8), dt.datetime(2026, 10, 31, 18)), label="start")
     clock = VirtualClock(start.replace(microsecond=0))
-    services.clock = clock  # a fresh business time line per example; the database is shared
-    state = services.receive(data.draw(receive_command(request_id, clock.now()), label="receive"), clerk)
+    services = build(services.engine, clock)  # a fresh business time line per example; the database is shared
+    state = services.requests.receive(data.draw(receive_command(request_id, clock.now()), label="receive"), clerk)
     events = stream_events(services, request_id)
     event("timers fired with the receipt" if len(events) > 1 else "receipt alone")
     assert fold_stored(events) == state
@@ -225,12 +241,13 @@ def run_random_request(services: Services, data, request_id: str, max_steps: int
     for _ in range(steps):
         clock.advance_to(clock.now() + dt.timedelta(seconds=data.draw(st.integers(0, 10 * 86400), label="advance")))
         with services.engine.connect() as conn:
-            stored, version = services.load(conn, request_id)
-            due, _ = run_timers(stored, clock.now(), services.calendar(conn))  # what `act` will see
+            loaded = services.requests.load(conn, request_id)
+            version = loaded.version
+            due = handle(loaded.state, None, clock.now(), services.requests.calendar(conn)).state  # what `act` will see
         command = data.draw(staff_command(due, clock.now()), label="command")
         before_events, before_row = event_count(services), projection_of(services, request_id)
         try:
-            state = services.act(request_id, command, clerk)
+            state = services.requests.act(request_id, command, clerk)
         except RuleViolation:
             event(f"refused {command.name} in {due.stage.value}")
             assert event_count(services) == before_events, f"a refused {command.name} appended events"
@@ -259,12 +276,12 @@ def run_random_request(services: Services, data, request_id: str, max_steps: int
         for outcome in [o.value for o in Outcome]:
             attempt = c.Decide(at=clock.now(), outcome=outcome)
             with pytest.raises(RuleViolation):
-                services.act(request_id, attempt, clerk)
+                services.requests.act(request_id, attempt, clerk)
         with pytest.raises(RuleViolation):
-            services.act(request_id, c.Withdraw(at=clock.now()), clerk)
+            services.requests.act(request_id, c.Withdraw(at=clock.now()), clerk)
         assert stream_events(services, request_id) == events
         with services.engine.connect() as conn:
-            assert services.load(conn, request_id)[0].outcome == state.outcome
+            assert services.requests.load(conn, request_id).state.outcome == state.outcome
         assert projection_of(services, request_id)["outcome"] == state.outcome
     assert_log_invariants(services)
 
@@ -292,7 +309,7 @@ def test_random_command_sequences_keep_the_same_properties_on_postgresql(postgre
 # -- tamper evidence ----------------------------------------------------------------------------------
 
 
-def build_log(services: Services) -> None:
+def build_log(services: App) -> None:
     """Three requests whose events interleave in the log: served and closed, withdrawn, still open (with lapses)."""
     clerk = user(services, "clerk")
     clock: VirtualClock = services.clock
@@ -304,25 +321,25 @@ def build_log(services: Services) -> None:
         return moment
 
     def receive(request_id: str, channel: str, subject: str) -> None:
-        services.receive(c.Receive(at=clock.now(), request_id=request_id, agency=AGENCY,
+        services.requests.receive(c.Receive(at=clock.now(), request_id=request_id, agency=AGENCY,
                                    applicant={"kind": "natural_person", "name": "张三"}, channel=channel,
                                    subject=subject), clerk)
 
     receive("2026-T1", "in_person", "2025年度部门预算执行情况")
     receive("2026-T2", "online", "某路段拆迁补偿标准")
-    services.act("2026-T1", c.Extend(at=at(1), working_days=10, approved_by="head"), clerk)
-    services.act("2026-T2", c.ConfirmReceipt(at=at(1.1)), clerk)
+    services.requests.act("2026-T1", c.Extend(at=at(1), working_days=10, approved_by="head"), clerk)
+    services.requests.act("2026-T2", c.ConfirmReceipt(at=at(1.1)), clerk)
     receive("2026-T3", "post_signed", "河道整治环评报告")
-    services.act("2026-T2", c.RequestCorrection(at=at(2), period_days=5), clerk)
-    services.act("2026-T1", c.Decide(at=at(3), outcome=Outcome.PARTIAL.value), clerk)
-    services.act("2026-T3", c.StartConsultation(at=at(4), party="third_party"), clerk)
-    services.act("2026-T1", c.Deliver(at=at(5), method="post"), clerk)
-    services.act("2026-T2", c.Withdraw(at=at(6)), clerk)
-    services.act("2026-T1", c.FileReview(at=at(8), case="复议〔2026〕7号"), clerk)
-    services.act("2026-T3", c.EndConsultation(at=at(12), party="third_party", opinion="consent"), clerk)
-    services.act("2026-T1", c.CloseReview(at=at(20), case="复议〔2026〕7号", result="maintained"), clerk)
-    services.act("2026-T1", c.Close(at=at(31)), clerk)
-    services.act("2026-T3", c.Extend(at=at(60), working_days=20, approved_by="head"), clerk)  # reply lapsed first
+    services.requests.act("2026-T2", c.RequestCorrection(at=at(2), period_days=5), clerk)
+    services.requests.act("2026-T1", c.Decide(at=at(3), outcome=Outcome.PARTIAL.value), clerk)
+    services.requests.act("2026-T3", c.StartConsultation(at=at(4), party="third_party"), clerk)
+    services.requests.act("2026-T1", c.Deliver(at=at(5), method="post"), clerk)
+    services.requests.act("2026-T2", c.Withdraw(at=at(6)), clerk)
+    services.requests.act("2026-T1", c.FileReview(at=at(8), case="复议〔2026〕7号"), clerk)
+    services.requests.act("2026-T3", c.EndConsultation(at=at(12), party="third_party", opinion="consent"), clerk)
+    services.requests.act("2026-T1", c.CloseReview(at=at(20), case="复议〔2026〕7号", result="maintained"), clerk)
+    services.requests.act("2026-T1", c.Close(at=at(31)), clerk)
+    services.requests.act("2026-T3", c.Extend(at=at(60), working_days=20, approved_by="head"), clerk)  # reply lapsed first
 
 
 @dataclass(frozen=True)

@@ -13,17 +13,17 @@ from sqlalchemy import delete, insert, select, update
 
 from engine.errors import NotFound, OgiError, PermissionDenied
 from engine.eventstore import EventStore
+from tests.conftest import AGENCY, user
 from workflows.accounts import add_agency
 from workflows.foi import commands as c
 from workflows.importer import import_file, import_lines
-from workflows.report.build import ReportError, annual_report, cell_requests, publish_report
 from workflows.report.exports.as_csv import read_csv, to_csv
 from workflows.report.facts import OUTCOME_ROWS, TABLE3_COLUMNS, TABLE3_ROWS
 from workflows.report.publish import report_stream
 from workflows.report.register import RegisterError, register_history, set_entry
+from workflows.report.service import ReportError
 from workflows.report.source import ProjectionTampered
 from workflows.tables import requests_table
-from tests.conftest import AGENCY, user
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 NP = TABLE3_COLUMNS.index("natural_person")
@@ -41,7 +41,7 @@ def decided(at: str, outcome: str = "disclosed") -> dict:
 
 
 def load(services, *records) -> None:
-    import_lines(services, [(n, json.dumps(r, ensure_ascii=False)) for n, r in enumerate(records, 1)], user(services))
+    import_lines(services.requests, [(n, json.dumps(r, ensure_ascii=False)) for n, r in enumerate(records, 1)], user(services))
 
 
 def figures(report) -> dict:
@@ -58,8 +58,8 @@ def assert_checks_hold(report) -> None:
 # -- the seed agency's published figures ------------------------------------------------------
 
 def test_hedong_2023_example_gives_exactly_the_published_report(services):
-    import_file(services, EXAMPLES / "hedong-2023.jsonl", user(services))
-    report = annual_report(services, 2023, AGENCY)
+    import_file(services.requests, EXAMPLES / "hedong-2023.jsonl", user(services))
+    report = services.reports.annual(2023, AGENCY)
     assert figures(report) == json.loads((EXAMPLES / "hedong-2023.report.json").read_text(encoding="utf-8"))
     assert_checks_hold(report)
     assert {ch.name for ch in report.checks} >= {"勾稽关系：每列第一项加第二项之和等于第三项加第四项之和", "总计列等于六类申请人之和",
@@ -70,7 +70,7 @@ def test_hedong_2023_example_gives_exactly_the_published_report(services):
 
 def test_received_in_december_concluded_in_january_is_carried_out_then_carried_in(services):
     load(services, request("D-1", "2023-12-20", decided("2024-01-10")))
-    y2023, y2024 = annual_report(services, 2023, AGENCY), annual_report(services, 2024, AGENCY)
+    y2023, y2024 = services.reports.annual(2023, AGENCY), services.reports.annual(2024, AGENCY)
     assert y2023.table3["new"][NP] == 1 and y2023.table3["carried_out"][NP] == 1 and y2023.table3["total"][TOTAL] == 0
     assert y2024.table3["new"][TOTAL] == 0 and y2024.table3["carried_in"][NP] == 1
     assert y2024.table3["disclosed"][NP] == 1 and y2024.table3["carried_out"][TOTAL] == 0
@@ -84,7 +84,7 @@ def test_the_original_receipt_date_counts_even_when_corrected_next_year_art30(se
     load(services, request("K-1", "2023-12-27",
                            {"type": "correction_requested", "at": "2023-12-28", "period_days": 10},
                            {"type": "corrected", "at": "2024-01-04"}, decided("2024-01-30", "partial")))
-    y2023, y2024 = annual_report(services, 2023, AGENCY), annual_report(services, 2024, AGENCY)
+    y2023, y2024 = services.reports.annual(2023, AGENCY), services.reports.annual(2024, AGENCY)
     assert y2023.table3["new"][TOTAL] == 1 and y2023.table3["carried_out"][TOTAL] == 1
     assert y2024.table3["new"][TOTAL] == 0 and y2024.table3["partial"][TOTAL] == 1
 
@@ -98,7 +98,7 @@ def test_suspended_extended_and_withdrawn_requests_count_by_their_conclusion_dat
                  decided("2024-01-25", "unable.not_held")),
          request("W-1", "2023-12-11", {"type": "withdrawn", "at": "2024-01-03"}),
          request("W-2", "2023-06-11", {"type": "withdrawn", "at": "2023-06-13"}))
-    y2023, y2024 = annual_report(services, 2023, AGENCY), annual_report(services, 2024, AGENCY)
+    y2023, y2024 = services.reports.annual(2023, AGENCY), services.reports.annual(2024, AGENCY)
     assert y2023.table3["new"][TOTAL] == 4 and y2023.table3["carried_out"][TOTAL] == 3
     assert y2023.table3["other.other"][NP] == 1  # W-2: withdrawal is （六）3 其他
     assert y2024.table3["carried_in"][COM] == 1 and y2024.table3["withheld.third_party"][COM] == 1
@@ -117,13 +117,13 @@ def test_review_and_litigation_cases_by_year_concluded_and_pending(services):
         {"type": "review_closed", "at": "2024-02-01", "case": "R1", "result": "maintained"},
         {"type": "litigation_filed", "at": "2024-03-01", "case": "L1", "after_review": True},
         {"type": "litigation_closed", "at": "2025-05-01", "case": "L1", "result": "corrected"}))
-    t = {year: annual_report(services, year, AGENCY).table4 for year in (2023, 2024, 2025, 2026)}
+    t = {year: services.reports.annual(year, AGENCY).table4 for year in (2023, 2024, 2025, 2026)}
     assert t[2023] == {"review": [0, 0, 0, 1, 1], "litigation_direct": [0, 0, 1, 0, 1], "litigation_after_review": [0] * 5}
     assert t[2024] == {"review": [1, 0, 0, 0, 1], "litigation_direct": [0] * 5, "litigation_after_review": [0, 0, 0, 1, 1]}
     assert t[2025] == {"review": [0] * 5, "litigation_direct": [0] * 5, "litigation_after_review": [0, 1, 0, 0, 1]}
     assert t[2026] == {"review": [0] * 5, "litigation_direct": [0] * 5, "litigation_after_review": [0] * 5}
     # the request itself was concluded in 2023: it counts in table 三 of 2023 only
-    assert annual_report(services, 2024, AGENCY).table3["total"][TOTAL] == 0
+    assert services.reports.annual(2024, AGENCY).table3["total"][TOTAL] == 0
 
 
 def random_history(rng: random.Random, n: int) -> list[dict]:
@@ -161,7 +161,7 @@ def test_generated_histories_over_five_years_hold_every_check_and_chain(sqlite_s
     rng = random.Random(20231231)
     records = random_history(rng, 400)
     load(sqlite_services, *records)
-    reports = {year: annual_report(sqlite_services, year, AGENCY) for year in range(2021, 2027)}
+    reports = {year: sqlite_services.reports.annual(year, AGENCY) for year in range(2021, 2027)}
     for year, report in reports.items():
         assert_checks_hold(report)
         if year > 2021:
@@ -180,19 +180,19 @@ def test_a_cell_lists_exactly_the_requests_it_counts(services):
          request("A-2", "2023-04-01", decided("2023-04-10"), kind="commercial"),
          request("A-3", "2022-12-30", decided("2023-01-05")),
          request("A-4", "2023-12-30"))
-    report, table, facts = cell_requests(services, 2023, AGENCY, "disclosed", "natural_person")
-    assert table == "table3" and [f.request_id for f in facts] == ["A-3", "A-1"]
-    assert report.table3["disclosed"][NP] == len(facts)
-    _, _, facts = cell_requests(services, 2023, AGENCY, "disclosed", "total")
+    listing = services.reports.cell(2023, AGENCY, "disclosed", "natural_person")
+    assert listing.table == "table3" and [f.request_id for f in listing.requests] == ["A-3", "A-1"]
+    assert listing.report.table3["disclosed"][NP] == len(listing.requests)
+    facts = services.reports.cell(2023, AGENCY, "disclosed", "total").requests
     assert sorted(f.request_id for f in facts) == ["A-1", "A-2", "A-3"]
-    _, _, facts = cell_requests(services, 2023, AGENCY, "carried_out", "natural_person")
+    facts = services.reports.cell(2023, AGENCY, "carried_out", "natural_person").requests
     assert [f.request_id for f in facts] == ["A-4"]
-    _, _, facts = cell_requests(services, 2023, AGENCY, "carried_in", "total")
+    facts = services.reports.cell(2023, AGENCY, "carried_in", "total").requests
     assert [f.request_id for f in facts] == ["A-3"]
     with pytest.raises(ReportError, match="row 'approved' is in neither"):
-        cell_requests(services, 2023, AGENCY, "approved", "total")
+        services.reports.cell(2023, AGENCY, "approved", "total")
     with pytest.raises(ReportError, match="column 'pending' is not in table 三"):
-        cell_requests(services, 2023, AGENCY, "disclosed", "pending")
+        services.reports.cell(2023, AGENCY, "disclosed", "pending")
 
 
 # -- roll-up ---------------------------------------------------------------------------------------
@@ -208,16 +208,16 @@ def test_a_parent_agency_rolls_up_its_children_and_says_so(services):
     load(services, request("P-1", "2023-03-01", decided("2023-03-10"), agency="hedong-gov"),
          request("C-1", "2023-03-01", decided("2023-03-10"), agency="hedong-edu"),
          request("C-2", "2023-05-01", decided("2023-05-10", "partial"), agency=AGENCY))
-    rollup = annual_report(services, 2023, "hedong-gov")
-    own = annual_report(services, 2023, "hedong-gov", own_only=True)
-    child = annual_report(services, 2023, "hedong-edu")
+    rollup = services.reports.annual(2023, "hedong-gov")
+    own = services.reports.annual(2023, "hedong-gov", own_only=True)
+    child = services.reports.annual(2023, "hedong-edu")
     assert rollup.is_rollup and set(rollup.members) == {"hedong-gov", "hedong-edu", AGENCY}
     assert rollup.as_json()["rollup"] == list(rollup.members)
     assert rollup.table3["new"][TOTAL] == 3 and rollup.table3["partial"][TOTAL] == 1
     assert own.table3["new"][TOTAL] == 1 and not own.is_rollup and "rollup" not in own.as_json()
     assert child.table3["new"][TOTAL] == 1 and not child.is_rollup
     with pytest.raises(NotFound, match="no agency 'nowhere'"):
-        annual_report(services, 2023, "nowhere")
+        services.reports.annual(2023, "nowhere")
 
 
 # -- as of a moment, and publication ---------------------------------------------------------------
@@ -226,26 +226,26 @@ def test_as_of_gives_the_report_as_the_data_stood_then(services):
     load(services, request("O-1", "2023-12-01"), request("O-2", "2023-05-01", decided("2023-05-20")))
     imported_at = services.clock.now()
     services.clock.advance_to(services.clock.now() + dt.timedelta(hours=2))
-    services.act("O-1", c.Decide(at=dt.datetime(2023, 12, 20, 10), outcome="rejected.repeat"), user(services, "clerk"))
-    now = annual_report(services, 2023, AGENCY)
-    then = annual_report(services, 2023, AGENCY, as_of=imported_at)
+    services.requests.act("O-1", c.Decide(at=dt.datetime(2023, 12, 20, 10), outcome="rejected.repeat"), user(services, "clerk"))
+    now = services.reports.annual(2023, AGENCY)
+    then = services.reports.annual(2023, AGENCY, as_of=imported_at)
     assert now.table3["rejected.repeat"][TOTAL] == 1 and now.table3["carried_out"][TOTAL] == 0
     assert then.table3["rejected.repeat"][TOTAL] == 0 and then.table3["carried_out"][TOTAL] == 1
     assert then.as_json()["as_of"] == imported_at.isoformat()
-    before_anything = annual_report(services, 2023, AGENCY, as_of=imported_at - dt.timedelta(seconds=1))
+    before_anything = services.reports.annual(2023, AGENCY, as_of=imported_at - dt.timedelta(seconds=1))
     assert before_anything.table3["new"][TOTAL] == 0
 
 
 def test_a_published_report_keeps_its_figures_and_shows_what_changed_since(services):
     load(services, request("B-1", "2023-03-01", decided("2023-03-10")), request("B-2", "2023-12-28"))
-    published = publish_report(services, 2023, AGENCY, user(services, "head"))
+    published = services.reports.publish(2023, AGENCY, user(services, "head"))
     stated = figures(published)["table3"]
     assert published.publication is not None and published.ok
     services.clock.advance_to(services.clock.now() + dt.timedelta(days=1))
     # a decision recorded late, dated in 2023, and a 2023 request imported after publication
-    services.act("B-2", c.Decide(at=dt.datetime(2023, 12, 29, 9), outcome="unable.not_held"), user(services, "clerk"))
+    services.requests.act("B-2", c.Decide(at=dt.datetime(2023, 12, 29, 9), outcome="unable.not_held"), user(services, "clerk"))
     load(services, request("B-3", "2023-07-01", decided("2023-07-05"), kind="commercial"))
-    report = annual_report(services, 2023, AGENCY)
+    report = services.reports.annual(2023, AGENCY)
     assert figures(report)["table3"] == stated  # the published figures stand …
     changed = {(d.table, d.row, d.column): d for d in report.differences}  # … and the difference is shown
     assert changed[("table3", "unable.not_held", "natural_person")].current == 1
@@ -260,28 +260,28 @@ def test_a_published_report_keeps_its_figures_and_shows_what_changed_since(servi
     assert [e.type for e in flags] == ["report_published", "published_figures_changed", "published_figures_changed"]
     assert flags[1].payload["removed"] == [["table3", "carried_out", "natural_person"]]
     with pytest.raises(OgiError, match="give --reason"):
-        publish_report(services, 2023, AGENCY, user(services, "head"))
-    corrected = publish_report(services, 2023, AGENCY, user(services, "head"), reason="更正：补录12月答复")
+        services.reports.publish(2023, AGENCY, user(services, "head"))
+    corrected = services.reports.publish(2023, AGENCY, user(services, "head"), reason="更正：补录12月答复")
     assert corrected.ok and not corrected.differences and corrected.table3["new"][TOTAL] == 3
     # the next year's 二 is checked against the published 四 of this year
-    nxt = annual_report(services, 2024, AGENCY)
+    nxt = services.reports.annual(2024, AGENCY)
     check = next(ch for ch in nxt.checks if ch.name == "本年第二项等于上年第四项")
     assert check.ok and "已发布的2023年报告" in check.detail
 
 
 def test_a_year_unaffected_by_a_change_is_not_flagged(services):
     load(services, request("U-1", "2023-03-01", decided("2023-03-10")), request("U-2", "2024-03-01"))
-    publish_report(services, 2023, AGENCY, user(services, "head"))
-    services.act("U-2", c.Decide(at=services.clock.now(), outcome="disclosed"), user(services, "clerk"))
-    report = annual_report(services, 2023, AGENCY)
+    services.reports.publish(2023, AGENCY, user(services, "head"))
+    services.requests.act("U-2", c.Decide(at=services.clock.now(), outcome="disclosed"), user(services, "clerk"))
+    report = services.reports.annual(2023, AGENCY)
     assert report.ok and not report.differences
 
 
 def test_auditors_and_staff_cannot_publish_or_auditors_fill_the_register(services):
     with pytest.raises(PermissionDenied):
-        publish_report(services, 2023, AGENCY, user(services, "auditor"))
+        services.reports.publish(2023, AGENCY, user(services, "auditor"))
     with pytest.raises(PermissionDenied, match="needs role head or admin; 'clerk' is staff"):
-        publish_report(services, 2023, AGENCY, user(services, "clerk"))
+        services.reports.publish(2023, AGENCY, user(services, "clerk"))
     with pytest.raises(PermissionDenied):
         set_entry(services.engine, services.store, services.clock.now(), AGENCY, 2023, "rules", {"issued": 1}, "",
                   user(services, "auditor"))
@@ -300,11 +300,11 @@ def test_the_register_keeps_every_change_and_refuses_bad_figures(services):
                                ("licensing", {"issued": 3}, "has no measure issued"), ("rules", {"issued": "x"}, "not a number")]:
         with pytest.raises(RegisterError, match=message):
             set_entry(services.engine, services.store, services.clock.now(), AGENCY, 2023, item, bad, "", clerk)
-    report = annual_report(services, 2023, AGENCY)
+    report = services.reports.annual(2023, AGENCY)
     assert report.table2["rules"] == {"issued": "2", "repealed": "0", "in_force": "15"}
     assert report.table2["fees"] == {"amount_wan": "0.125"} and report.table2["licensing"] == {"decisions": "0"}
     with services.engine.connect() as conn:
-        history = register_history(conn, AGENCY, 2023)
+        history = register_history(conn, services.store, AGENCY, 2023)
     assert [(h["item"], h["note"]) for h in history] == [("rules", "法制科台账"), ("rules", "更正"), ("fees", "")]
     assert history[1]["figures"]["in_force"] == "15" and history[0]["figures"]["in_force"] == "14"
 
@@ -313,7 +313,7 @@ def test_the_csv_round_trips(services):
     load(services, *random_history(random.Random(7), 60))
     set_entry(services.engine, services.store, services.clock.now(), AGENCY, 2023, "penalty", {"decisions": 31}, "",
               user(services))
-    report = annual_report(services, 2023, AGENCY)
+    report = services.reports.annual(2023, AGENCY)
     text = to_csv(report)
     assert text.startswith("\ufefftable,row,row_label,column,column_label,value\r\n")
     assert "table3,disclosed,（一）予以公开,natural_person,自然人," in text
@@ -327,7 +327,7 @@ def test_the_csv_round_trips(services):
 @pytest.mark.parametrize("edit", ["outcome", "received_on", "agency", "delete", "insert", "cases"])
 def test_a_tampered_projection_is_refused_rather_than_reported(services, edit):
     load(services, request("T-1", "2023-03-01", decided("2023-03-10")), request("T-2", "2023-04-01", decided("2023-04-10")))
-    assert annual_report(services, 2023, AGENCY).table3["disclosed"][TOTAL] == 2
+    assert services.reports.annual(2023, AGENCY).table3["disclosed"][TOTAL] == 2
     r = requests_table.c
     admin = user(services)
     with services.engine.begin() as conn:
@@ -347,19 +347,19 @@ def test_a_tampered_projection_is_refused_rather_than_reported(services, edit):
             row = dict(conn.execute(select(requests_table).where(r.request_id == "T-2")).mappings().one())
             conn.execute(insert(requests_table).values({**row, "request_id": "T-9"}))
     with pytest.raises(ProjectionTampered, match="No report was printed"):
-        annual_report(services, 2023, AGENCY)
-    services.rebuild_projections()
-    assert annual_report(services, 2023, AGENCY).table3["disclosed"][TOTAL] == 2
+        services.reports.annual(2023, AGENCY)
+    services.requests.rebuild_projections()
+    assert services.reports.annual(2023, AGENCY).table3["disclosed"][TOTAL] == 2
 
 
 def test_rebuilding_the_projections_restores_the_register_and_publications(services):
     load(services, request("Z-1", "2023-03-01", decided("2023-03-10")))
     set_entry(services.engine, services.store, services.clock.now(), AGENCY, 2023, "licensing", {"decisions": 12}, "",
               user(services))
-    publish_report(services, 2023, AGENCY, user(services, "head"))
-    before = annual_report(services, 2023, AGENCY)
-    services.rebuild_projections()
-    after = annual_report(services, 2023, AGENCY)
+    services.reports.publish(2023, AGENCY, user(services, "head"))
+    before = services.reports.annual(2023, AGENCY)
+    services.requests.rebuild_projections()
+    after = services.reports.annual(2023, AGENCY)
     assert after.publication == before.publication and after.table2 == before.table2 == {**after.table2, "licensing": {"decisions": "12"}}
     assert after.as_json() == before.as_json()
 
@@ -370,7 +370,7 @@ def test_every_figure_of_the_html_report_links_to_the_list_of_its_requests(servi
     from workflows.report.exports import export
 
     load(services, *random_history(random.Random(11), 80))
-    report = annual_report(services, 2023, AGENCY)
+    report = services.reports.annual(2023, AGENCY)
     page = export(report, "html")
     links = re.findall(r'<a href="#([^"]+)">(\d+)</a>', page)
     ids = set(re.findall(r'id="([^"]+)"', page))
@@ -388,10 +388,10 @@ def test_every_figure_of_the_html_report_links_to_the_list_of_its_requests(servi
 def test_a_table_2_change_after_publication_is_flagged_and_shown(services):
     head = user(services, "head")
     set_entry(services.engine, services.store, services.clock.now(), AGENCY, 2023, "licensing", {"decisions": 100}, "", head)
-    publish_report(services, 2023, AGENCY, head)
+    services.reports.publish(2023, AGENCY, head)
     set_entry(services.engine, services.store, services.clock.now(), AGENCY, 2023, "licensing", {"decisions": 120}, "补录", head)
     set_entry(services.engine, services.store, services.clock.now(), AGENCY, 2024, "licensing", {"decisions": 7}, "", head)
-    report = annual_report(services, 2023, AGENCY)
+    report = services.reports.annual(2023, AGENCY)
     assert report.stated_table2["licensing"] == {"decisions": "100"}
     assert [(d.table, d.row, d.column, d.published, d.current) for d in report.differences] == [
         ("table2", "licensing", "decisions", "100", "120")]

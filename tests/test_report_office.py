@@ -13,16 +13,15 @@ from docx import Document
 from docx.oxml.ns import qn
 from openpyxl import load_workbook
 
+from tests.conftest import AGENCY, user
 from workflows.accounts import add_agency
 from workflows.importer import import_file, import_lines
-from workflows.report.build import annual_report, publish_report
 from workflows.report.exports.as_docx import to_docx
 from workflows.report.exports.as_xlsx import to_xlsx
 from workflows.report.exports.layout import table2_blocks, table3_rows, table4_values
 from workflows.report.facts import TABLE4_ROWS
 from workflows.report.labels import BALANCE_NOTE, RESULTS_HEADING, SECTIONS
 from workflows.report.register import set_entry
-from tests.conftest import AGENCY, user
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "hedong-2023.jsonl"
 SUBS = ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]
@@ -64,9 +63,9 @@ LINES = [
 
 @pytest.fixture
 def rich(sqlite_services):
-    """Services holding LINES and a table 二 register for 2023."""
+    """App holding LINES and a table 二 register for 2023."""
     admin = user(sqlite_services)
-    import_lines(sqlite_services, list(enumerate(LINES, start=1)), admin)
+    import_lines(sqlite_services.requests, list(enumerate(LINES, start=1)), admin)
     now = sqlite_services.clock.now()
     set_entry(sqlite_services.engine, sqlite_services.store, now, AGENCY, 2023, "rules",
               {"issued": 2, "repealed": 1, "in_force": 15}, "", admin)
@@ -77,7 +76,7 @@ def rich(sqlite_services):
 
 @pytest.fixture
 def report(rich):
-    return annual_report(rich, 2023, AGENCY)
+    return rich.reports.annual(2023, AGENCY)
 
 
 def test_the_fixture_report_exercises_every_part_of_the_tables(report):
@@ -206,9 +205,9 @@ def test_the_checks_sheet_lists_every_check(report):
 
 def test_a_published_report_notes_its_hash_and_a_later_change_fails_a_check(rich):
     admin = user(rich)
-    published = publish_report(rich, 2023, AGENCY, admin)
-    import_lines(rich, [(1, _line("2023-9", "natural_person", "2023-09-01", [_decided("2023-09-05", "disclosed")]))], admin)
-    report = annual_report(rich, 2023, AGENCY)
+    published = rich.reports.publish(2023, AGENCY, admin)
+    import_lines(rich.requests, [(1, _line("2023-9", "natural_person", "2023-09-01", [_decided("2023-09-05", "disclosed")]))], admin)
+    report = rich.reports.annual(2023, AGENCY)
     digest = published.publication.figures_hash
     assert report.publication.figures_hash == digest and report.differences
     wb = _workbook(report)
@@ -229,9 +228,9 @@ def test_a_rollup_says_so_under_the_title(rich):
     admin = user(rich)
     with rich.engine.begin() as conn:
         add_agency(conn, "hedong-sub", "河东区政务服务中心", AGENCY, admin, rich.clock.now())
-    import_lines(rich, [(1, _line("SUB-1", "commercial", "2023-04-01", [_decided("2023-04-10", "disclosed")], "hedong-sub"))],
+    import_lines(rich.requests, [(1, _line("SUB-1", "commercial", "2023-04-01", [_decided("2023-04-10", "disclosed")], "hedong-sub"))],
                  admin)
-    report = annual_report(rich, 2023, AGENCY)
+    report = rich.reports.annual(2023, AGENCY)
     assert report.is_rollup
     wb = _workbook(report)
     assert wb["表二"]["A2"].value.startswith("汇总报告") and "hedong-sub" in wb["表二"]["A2"].value
@@ -348,8 +347,8 @@ def test_the_document_is_a4_with_chinese_fonts(report):
 
 
 def test_the_seed_example_exports_without_a_previous_year(sqlite_services):
-    assert import_file(sqlite_services, EXAMPLE, user(sqlite_services)) == 8
-    report = annual_report(sqlite_services, 2023, AGENCY)
+    assert import_file(sqlite_services.requests, EXAMPLE, user(sqlite_services)) == 8
+    report = sqlite_services.reports.annual(2023, AGENCY)
     assert report.previous is None
     doc = _document(report)
     assert not any("同比" in p.text for p in doc.paragraphs)

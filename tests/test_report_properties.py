@@ -9,7 +9,14 @@ from hypothesis import strategies as st
 
 from workflows.report.annual import requests_in, run_checks, tally
 from workflows.report.facts import (
-    APPLICANT_COLUMNS, CASE_RESULTS, OUTCOME_ROWS, TABLE3_COLUMNS, TABLE3_ROWS, TABLE4_COLUMNS, TABLE4_ROWS, CaseFacts,
+    APPLICANT_COLUMNS,
+    CASE_RESULTS,
+    OUTCOME_ROWS,
+    TABLE3_COLUMNS,
+    TABLE3_ROWS,
+    TABLE4_COLUMNS,
+    TABLE4_ROWS,
+    CaseFacts,
     RequestFacts,
 )
 

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 
-from workflows.foi import commands as c
 from tests.conftest import AGENCY, user
+from workflows.foi import commands as c
 
 
 def received(services, request_id="S-1"):
     now = services.clock.now()
-    services.receive(c.Receive(at=now, request_id=request_id, agency=AGENCY, applicant={"kind": "natural_person", "name": "张三"},
+    services.requests.receive(c.Receive(at=now, request_id=request_id, agency=AGENCY, applicant={"kind": "natural_person", "name": "张三"},
                                channel="in_person", subject="s"), user(services, "clerk"))
     return now
 
 
 def test_a_correction_notice_without_a_period_takes_the_agencys_default_art30(sqlite_services):
     now = received(sqlite_services)
-    state = sqlite_services.act("S-1", c.RequestCorrection(at=now), user(sqlite_services, "clerk"))
+    state = sqlite_services.requests.act("S-1", c.RequestCorrection(at=now), user(sqlite_services, "clerk"))
     assert state.correction_period_days == 15  # the default of `ogi agency add`
     assert state.deadlines["correction"].working_days == 15
 
@@ -25,8 +25,8 @@ def test_a_correction_notice_without_a_period_takes_the_agencys_default_art30(sq
 def test_ending_a_consultation_without_naming_the_party_ends_the_open_one_art32(sqlite_services):
     now = received(sqlite_services)
     clerk = user(sqlite_services, "clerk")
-    sqlite_services.act("S-1", c.StartConsultation(at=now, party="agency"), clerk)
-    state = sqlite_services.act("S-1", c.EndConsultation(at=now + dt.timedelta(hours=1), opinion="consent"), clerk)
+    sqlite_services.requests.act("S-1", c.StartConsultation(at=now, party="agency"), clerk)
+    state = sqlite_services.requests.act("S-1", c.EndConsultation(at=now + dt.timedelta(hours=1), opinion="consent"), clerk)
     with sqlite_services.engine.connect() as conn:
         last = sqlite_services.store.read_stream(conn, "request/S-1")[-1]
     assert state.open_consultation is None and last.payload["party"] == "agency"
@@ -38,7 +38,7 @@ def test_the_queue_puts_the_nearest_deadline_first_and_masks_names(sqlite_servic
     now = received(sqlite_services, "S-late")
     sqlite_services.clock.advance_to(now + dt.timedelta(days=3))
     received(sqlite_services, "S-new")
-    sqlite_services.act("S-new", c.StartConsultation(at=sqlite_services.clock.now(), party="agency"), user(sqlite_services, "clerk"))
+    sqlite_services.requests.act("S-new", c.StartConsultation(at=sqlite_services.clock.now(), party="agency"), user(sqlite_services, "clerk"))
     with sqlite_services.engine.connect() as conn:
         rows = queue_rows(conn)
     assert [r["request_id"] for r in rows] == ["S-late", "S-new"]

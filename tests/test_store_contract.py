@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from bootstrap import App
 from engine.calendar import YearArrangement
 from engine.clock import VirtualClock
 from engine.errors import ConcurrencyConflict, OgiError, RuleViolation
@@ -24,7 +25,8 @@ from engine.eventstore import StreamAppend, events_table, log_head_table
 from tests.conftest import AGENCY, user
 from workflows.foi import commands as c
 from workflows.foi.decide import decide
-from workflows.service import Services, fold_stored, projection_row, request_stream
+from workflows.requests_projection import projection_row
+from workflows.streams import fold_stored, request_stream
 from workflows.tables import calendar_years_table, requests_table
 
 NOW = dt.datetime(2026, 11, 26, 9, 0)
@@ -34,20 +36,20 @@ JOIN_TIMEOUT = 60  # seconds a writer thread may take before the test calls it h
 # -- helpers ------------------------------------------------------------------------------------------
 
 
-def receive(services: Services, request_id: str, subject: str = "2025年度部门预算", channel: str = "in_person",
+def receive(services: App, request_id: str, subject: str = "2025年度部门预算", channel: str = "in_person",
             name: str = "张三") -> None:
-    services.receive(c.Receive(at=services.clock.now(), request_id=request_id, agency=AGENCY,
+    services.requests.receive(c.Receive(at=services.clock.now(), request_id=request_id, agency=AGENCY,
                                applicant={"kind": "natural_person", "name": name}, channel=channel, subject=subject),
                      user(services, "clerk"))
 
 
-def advance(services: Services, **delta) -> dt.datetime:
+def advance(services: App, **delta) -> dt.datetime:
     clock: VirtualClock = services.clock
     clock.advance_to(clock.now() + dt.timedelta(**delta))
     return clock.now()
 
 
-def snapshot(services: Services) -> dict:
+def snapshot(services: App) -> dict:
     """Everything a write may touch: the log, its head and both read models."""
     tables = {"events": (events_table, "seq"), "head": (log_head_table, "id"),
               "requests": (requests_table, "request_id"), "calendar": (calendar_years_table, "year")}
@@ -56,12 +58,12 @@ def snapshot(services: Services) -> dict:
                 for name, (table, key) in tables.items()}
 
 
-def verify(services: Services):
+def verify(services: App):
     with services.engine.connect() as conn:
         return services.store.verify(conn)
 
 
-def read_stream(services: Services, stream: str):
+def read_stream(services: App, stream: str):
     with services.engine.connect() as conn:
         return services.store.read_stream(conn, stream)
 
@@ -135,7 +137,7 @@ def test_any_json_payload_and_moment_round_trip_through_the_store_unchanged(serv
 @pytest.mark.parametrize("expected", [0, 1, 3])
 def test_a_stale_expected_version_raises_a_concurrency_conflict_and_writes_nothing(services, expected):
     receive(services, "2026-002")
-    services.act("2026-002", c.Extend(at=advance(services, days=1), working_days=5, approved_by="head"),
+    services.requests.act("2026-002", c.Extend(at=advance(services, days=1), working_days=5, approved_by="head"),
                  user(services, "clerk"))
     before = snapshot(services)
     assert before["events"][-1]["version"] == 2
@@ -181,7 +183,7 @@ def test_a_refused_command_leaves_events_and_projection_unchanged(services):
     advance(services, days=40)  # the reply and correction-notice periods have lapsed: act would fire timers first
     before = snapshot(services)
     with pytest.raises(RuleViolation):
-        services.act("2026-005", c.Deliver(at=services.clock.now(), method="post"), user(services, "clerk"))
+        services.requests.act("2026-005", c.Deliver(at=services.clock.now(), method="post"), user(services, "clerk"))
     assert snapshot(services) == before
 
 
@@ -190,21 +192,24 @@ def test_a_command_that_fails_after_writing_its_projection_leaves_events_and_pro
     receive(services, "2026-006")
     advance(services, days=40)  # timer events are due too: they must vanish with the failed command
     before = snapshot(services)
-    original = services._save_projection
     reached = []
 
-    def save_then_fail(conn, state, last, facts, is_new):
-        original(conn, state, last, facts, is_new)
-        reached.append(last.version)
-        raise RuntimeError("the disk filled up after the projection was written")
+    class FailsAfterTheProjection:
+        """The last after-append projector: everything before it has written, then the disk fills up."""
 
-    monkeypatch.setattr(services, "_save_projection", save_then_fail)
+        name = "fails"
+
+        def apply(self, conn, changes):
+            reached.append(changes[-1].version)
+            raise RuntimeError("the disk filled up after the projection was written")
+
+    monkeypatch.setattr(services.requests, "projectors", (*services.requests.projectors, FailsAfterTheProjection()))
     with pytest.raises(RuntimeError, match="disk filled up"):
-        services.act("2026-006", c.Decide(at=services.clock.now(), outcome="disclosed"), user(services, "clerk"))
+        services.requests.act("2026-006", c.Decide(at=services.clock.now(), outcome="disclosed"), user(services, "clerk"))
     assert reached and reached[0] > 2  # the events and the projection were written, timers included, then undone
     assert snapshot(services) == before
     monkeypatch.undo()
-    state = services.act("2026-006", c.Decide(at=services.clock.now(), outcome="disclosed"), user(services, "clerk"))
+    state = services.requests.act("2026-006", c.Decide(at=services.clock.now(), outcome="disclosed"), user(services, "clerk"))
     events = read_stream(services, request_stream("2026-006"))
     [row] = snapshot(services)["requests"]
     last = events[-1]
@@ -228,25 +233,25 @@ def test_rebuild_projections_reproduces_the_projection_tables_exactly_and_repair
     receive(services, "2026-010", channel="online")
     receive(services, "2026-011", subject="征地补偿安置方案")
     receive(services, "2026-012", name="王五")
-    services.act("2026-010", c.ConfirmReceipt(at=advance(services, days=1)), clerk)
-    services.act("2026-011", c.StartConsultation(at=advance(services, days=1), party="agency"), clerk)
-    services.act("2026-012", c.Decide(at=advance(services, days=2), outcome="unable.not_held"), clerk)
-    services.act("2026-012", c.Deliver(at=advance(services, days=1), method="electronic"), clerk)
-    changed = services.set_calendar_year(
+    services.requests.act("2026-010", c.ConfirmReceipt(at=advance(services, days=1)), clerk)
+    services.requests.act("2026-011", c.StartConsultation(at=advance(services, days=1), party="agency"), clerk)
+    services.requests.act("2026-012", c.Decide(at=advance(services, days=2), outcome="unable.not_held"), clerk)
+    services.requests.act("2026-012", c.Deliver(at=advance(services, days=1), method="electronic"), clerk)
+    changed = services.requests.set_calendar_year(
         YearArrangement(2027, frozenset({dt.date(2027, 1, 1), dt.date(2027, 2, 8)}), frozenset({dt.date(2027, 2, 6)}),
                         "国办发明电〔2026〕测试号"), user(services))
     assert changed  # the open requests' provisional 2027 deadlines were recomputed through the log
-    services.run_due_timers(clerk)
+    services.requests.run_due_timers(clerk)
     before = snapshot(services)
     assert len(before["requests"]) == 3 and len(before["calendar"]) == 1
-    assert services.rebuild_projections() == 3
+    assert services.requests.rebuild_projections()["requests"] == 3
     assert snapshot(services) == before
     with services.engine.begin() as conn:  # damage the read models behind the engine's back
         conn.execute(update(requests_table).where(requests_table.c.request_id == "2026-011")
                      .values(stage="closed", version=99))
         conn.execute(requests_table.delete().where(requests_table.c.request_id == "2026-012"))
         conn.execute(calendar_years_table.delete())
-    assert services.rebuild_projections() == 3
+    assert services.requests.rebuild_projections()["requests"] == 3
     assert snapshot(services) == before
 
 
@@ -296,7 +301,7 @@ def test_two_concurrent_writers_on_one_request_exactly_one_wins_and_the_other_ge
 
     def load_and_decide(conn, command):
         events = services.store.read_stream(conn, stream)
-        return events[-1].version, decide(fold_stored(events), command, services.calendar(conn))
+        return events[-1].version, decide(fold_stored(events), command, services.requests.calendar(conn))
 
     def writer(command):
         def write():
@@ -335,14 +340,14 @@ def test_concurrent_writers_on_different_requests_all_succeed_in_one_contiguous_
     if sqlite:  # BEGIN IMMEDIATE queues the writers: they start together and take turns
         start_together = lambda request_id: barrier.wait()  # noqa: E731
     else:  # every writer has loaded its request inside its transaction before any appends
-        load = services.load_for_update
-        monkeypatch.setattr(services, "load_for_update", lambda conn, request_id: (load(conn, request_id), barrier.wait())[0])
+        load = services.requests.load
+        monkeypatch.setattr(services.requests, "load", lambda conn, request_id: (load(conn, request_id), barrier.wait())[0])
         start_together = lambda request_id: None  # noqa: E731
 
     def writer(request_id):
         def write():
             start_together(request_id)
-            return services.act(request_id, c.Withdraw(at=now), clerk)
+            return services.requests.act(request_id, c.Withdraw(at=now), clerk)
         return write
 
     results = race([writer(request_id) for request_id in ids])
@@ -357,22 +362,22 @@ def test_concurrent_writers_on_different_requests_all_succeed_in_one_contiguous_
 
 def test_two_staff_commands_racing_on_one_request_leave_one_event_and_a_matching_projection_on_postgresql(
         postgres_services, monkeypatch):
-    """Through `Services.act`, both loading version n in their transactions (PostgreSQL: SQLite queues at BEGIN)."""
+    """Through `App.act`, both loading version n in their transactions (PostgreSQL: SQLite queues at BEGIN)."""
     services = postgres_services
     receive(services, "2026-040")
     barrier = threading.Barrier(2, timeout=JOIN_TIMEOUT)
-    load = services.load_for_update
+    load = services.requests.load
 
     def load_then_wait(conn, request_id):
         loaded = load(conn, request_id)
         barrier.wait()
         return loaded
 
-    monkeypatch.setattr(services, "load_for_update", load_then_wait)
+    monkeypatch.setattr(services.requests, "load", load_then_wait)
     now = advance(services, days=1)
     clerk = user(services, "clerk")
-    results = race([lambda: services.act("2026-040", c.Decide(at=now, outcome="disclosed"), clerk),
-                    lambda: services.act("2026-040", c.Withdraw(at=now), clerk)])
+    results = race([lambda: services.requests.act("2026-040", c.Decide(at=now, outcome="disclosed"), clerk),
+                    lambda: services.requests.act("2026-040", c.Withdraw(at=now), clerk)])
     won = [r for r in results if not isinstance(r, BaseException)]
     lost = [r for r in results if isinstance(r, BaseException)]
     assert len(won) == 1 and len(lost) == 1 and isinstance(lost[0], ConcurrencyConflict), results

@@ -9,8 +9,8 @@ import pytest
 from engine.errors import DefinitionError, RuleViolation
 from engine.machine import MachineDefinition, Transition
 from workflows.foi import commands as c
-from workflows.foi.decide import decide, evolve, run_timers
 from workflows.foi.definition import WORKFLOW
+from workflows.foi.handle import handle
 from workflows.foi.state import RequestState, Stage
 
 
@@ -24,15 +24,12 @@ def receive(day="2024-03-01", channel="in_person", confirmed=None, kind="natural
 
 
 def run(calendar, *commands, now: str | None = None) -> RequestState:
-    """Apply commands in order, firing timers due before each one (as the service and importer do)."""
+    """Apply commands in order through `handle`, each at its own time (as the importer does), then timers to `now`."""
     state = RequestState()
     for command in commands:
-        if state.request_id:
-            state, _ = run_timers(state, command.at, calendar)
-        for event in decide(state, command, calendar):
-            state = evolve(state, event)
+        state = handle(state, command, command.at, calendar).state
     if now:
-        state, _ = run_timers(state, at(now), calendar)
+        state = handle(state, None, at(now), calendar).state
     return state
 
 
@@ -141,7 +138,7 @@ def test_no_correction_decision_after_the_period_lapsed_art30(calendar):
     state = run(calendar, receive("2024-03-01"), c.RequestCorrection(at=at("2024-03-04"), period_days=10),
                 c.Decide(at=at("2024-03-19"), outcome="other.no_correction"))
     assert state.outcome == "other.no_correction"
-    assert state.decided_on == dt.date(2024, 3, 19)
+    assert state.concluded_on == dt.date(2024, 3, 19)
 
 
 def test_a_lapsed_correction_period_does_not_conclude_the_request_by_itself_art30(calendar):
@@ -311,7 +308,7 @@ def test_a_definition_with_a_trap_state_is_rejected():
 def test_docs_workflow_md_is_generated_from_the_definition():
     from pathlib import Path
 
-    from workflows.foi.docs import workflow_markdown
+    from workflows.workflow_docs import workflow_markdown
 
     committed = (Path(__file__).resolve().parent.parent / "docs" / "workflow.md").read_text(encoding="utf-8")
     assert committed == workflow_markdown(), "docs/workflow.md is stale: run `make docs`"

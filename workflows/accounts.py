@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, bindparam, insert, select
 
 from engine.errors import NotFound, OgiError, PermissionDenied
 from workflows.tables import agencies_table, users_table
@@ -60,11 +60,20 @@ def check_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(candidate.hex(), digest)
 
 
+_USER = select(users_table).where(users_table.c.username == bindparam("username"))
+_AGENCY = select(agencies_table).where(agencies_table.c.slug == bindparam("slug"))
+
+
+def find_user(conn: Connection, username: str) -> User | None:
+    row = conn.execute(_USER, {"username": username}).first()
+    return None if row is None else User(row.username, row.display_name, Role(row.role))
+
+
 def get_user(conn: Connection, username: str) -> User:
-    row = conn.execute(select(users_table).where(users_table.c.username == username)).first()
-    if row is None:
+    user = find_user(conn, username)
+    if user is None:
         raise NotFound(f"unknown user '{username}'; add it with `ogi user add {username} --role staff`")
-    return User(row.username, row.display_name, Role(row.role))
+    return user
 
 
 def add_user(conn: Connection, username: str, role: Role, password: str, display_name: str | None, now: dt.datetime) -> User:
@@ -82,7 +91,7 @@ def agency_exists(conn: Connection, slug: str) -> bool:
 
 
 def get_agency(conn: Connection, slug: str):
-    row = conn.execute(select(agencies_table).where(agencies_table.c.slug == slug)).first()
+    row = conn.execute(_AGENCY, {"slug": slug}).first()
     if row is None:
         raise NotFound(f"unknown agency '{slug}': add it first with `ogi agency add {slug} --name NAME`")
     return row

@@ -1,13 +1,28 @@
-"""Generated demo requests around a given day, so that there is work in every state (for `make run`)."""
+"""`ogi demo load`: the embedded default set up with demo data, idempotently (for `make run`).
+
+The seed agency, the shared 2023 example (when it is found) and generated requests around today, so that
+there is work in every state.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+from pathlib import Path
+
+from workflows.accounts import ADMIN_USERNAME
+from workflows.directory import Directory
+from workflows.importer import import_file, import_lines
+from workflows.queries import RequestQueries
+from workflows.service import RequestService
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLE_CANDIDATES = [REPO.parent / "shared" / "examples" / "hedong-2023.jsonl", REPO / "examples" / "hedong-2023.jsonl"]
 
 DEMO_AGENCY = ("hedong-xzsp", "河东区行政审批服务局")
 
 # (applicant kind, channel, subject, [(event type, days before today, extra fields)], received days before today)
-_SCENARIOS = [
+_SCENARIOS: list[tuple[str, str, str, int, list[tuple[str, int, dict]]]] = [
     ("natural_person", "online", "申请公开本区2026年建设项目环评审批清单", 3, []),
     ("commercial", "in_person", "申请公开某地块规划条件核实材料", 10,
      [("correction_requested", 8, {"period_days": 15})]),
@@ -49,3 +64,28 @@ def demo_lines(today: dt.date) -> list[dict]:
             "events": [{"type": kind_, "at": day(before), **extra} for kind_, before, extra in steps],
         })
     return lines
+
+
+def load_demo(directory: Directory, requests: RequestService, queries: RequestQueries,
+              example: Path | None = None) -> list[str]:
+    """Set up everything `make run` shows; returns what was done, line by line. Repeating it changes nothing."""
+    said = []
+    initialised = directory.initialise()
+    if initialised.created_admin:
+        shown = f"(shown once): {initialised.generated_password}" if initialised.generated_password else "from OGI_ADMIN_PASSWORD"
+        said.append(f"administrator '{ADMIN_USERNAME}' added; password {shown}")
+    admin = directory.user(ADMIN_USERNAME)
+    if directory.ensure_agency(admin, *DEMO_AGENCY):
+        said.append(f"agency {DEMO_AGENCY[0]} added")
+    existing = queries.request_count()
+    if existing:
+        return said + [f"demo data already loaded ({existing} requests in {requests.engine.url})"]
+    example = example or next((p for p in EXAMPLE_CANDIDATES if p.exists()), None)
+    if example:
+        count = import_file(requests, example, admin)
+        said.append(f"imported {count} requests from {example}")
+    today = requests.clock.now().date()
+    lines = [(n, json.dumps(line, ensure_ascii=False)) for n, line in enumerate(demo_lines(today), 1)]
+    count = import_lines(requests, lines, admin, source="demo")
+    said.append(f"generated {count} open and recent requests around today")
+    return said

@@ -7,12 +7,13 @@ import datetime as dt
 
 from sqlalchemy import Connection
 
+from engine.errors import NotFound
+from engine.eventstore import EventStore
 from workflows.accounts import mask_id_number, mask_phone
 from workflows.foi.deadlines import DEADLINE_LABELS
 from workflows.foi.state import STAGE_LABELS
 from workflows.foi.vocabulary import CHANNEL_LABELS, FLAG_LABELS, OUTCOME_LABELS, Flag
-from workflows.service import Services, fold_stored, request_stream
-from engine.errors import NotFound
+from workflows.streams import fold_stored, request_stream
 
 
 def masked_applicant(applicant: dict) -> dict:
@@ -24,8 +25,8 @@ def masked_applicant(applicant: dict) -> dict:
     return out
 
 
-def history(services: Services, conn: Connection, request_id: str, as_of: dt.datetime | None = None) -> dict:
-    events = services.store.read_stream(conn, request_stream(request_id))
+def history(store: EventStore, conn: Connection, request_id: str, as_of: dt.datetime | None = None) -> dict:
+    events = store.read_stream(conn, request_stream(request_id))
     if not events:
         raise NotFound(f"no request '{request_id}'")
     if as_of is not None:
@@ -38,7 +39,7 @@ def history(services: Services, conn: Connection, request_id: str, as_of: dt.dat
     }
     deadlines.setdefault("reply", {"start": None, "working_days": None, "due": None, "provisional": False,
                                    "label": DEADLINE_LABELS["reply"]})
-    flags = list(state.flags)
+    flags = [str(f) for f in state.flags]
     if any(d["provisional"] for d in deadlines.values()) and Flag.PROVISIONAL_DEADLINE not in flags:
         flags.append(Flag.PROVISIONAL_DEADLINE.value)
     shown_events = []
@@ -55,11 +56,11 @@ def history(services: Services, conn: Connection, request_id: str, as_of: dt.dat
         "agency": state.agency,
         "state": state.stage.value,
         "state_label": STAGE_LABELS[state.stage],
-        "outcome": state.outcome,
+        "outcome": str(state.outcome) if state.outcome else None,
         "outcome_label": OUTCOME_LABELS.get(state.outcome) if state.outcome else None,
         "applicant": masked_applicant(state.applicant),
-        "channel": state.channel,
-        "channel_label": CHANNEL_LABELS.get(state.channel, state.channel),
+        "channel": str(state.channel) if state.channel else None,
+        "channel_label": CHANNEL_LABELS.get(state.channel, state.channel) if state.channel else None,
         "subject": state.subject,
         "received_at": state.received_on.isoformat() if state.received_on else None,
         "confirmed_at": state.confirmed_on.isoformat() if state.confirmed_on else None,

@@ -8,24 +8,22 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
-from sqlalchemy import insert, select
+from sqlalchemy import Connection, select
 
+from engine.calendar import WorkingCalendar
 from engine.clock import to_shanghai_naive
 from engine.errors import OgiError, RuleViolation
-from engine.eventstore import StreamAppend
 from engine.events import NewEvent
 from workflows.accounts import User
 from workflows.foi import commands as c
-from workflows.foi.decide import run_timers, step
+from workflows.foi.handle import Handled, handle
 from workflows.foi.state import RequestState
-from workflows.report.facts import facts_of
-from workflows.report.publish import published_years, watch_published
-from workflows.service import Services, projection_row, request_stream
+from workflows.service import Loaded, Pending, RequestService
 from workflows.tables import agencies_table, requests_table
 
 CHUNK = 2000
@@ -107,32 +105,12 @@ class LineIn(BaseModel):
         return value
 
 
-# The fields each event type needs: required ones raise an error when missing.
-REQUIRED_FIELDS = {
-    "consultation_started": ("party",),
-    "fee_notified": ("amount_yuan", "method"),
-    "extended": ("working_days", "approved_by"),
-    "decided": ("outcome",),
-    "delivered": ("method",),
-    "review_filed": ("case",),
-    "review_closed": ("case", "result"),
-    "litigation_filed": ("case",),
-    "litigation_closed": ("case", "result"),
-}
-
-
-@dataclass
-class ReplayedRequest:
-    state: RequestState
-    events: list[NewEvent]
-
-
 def command_for(event: EventIn, correction_default: int) -> c.Command:
     fields = {k: v for k, v in event.model_dump(exclude={"type", "at"}).items() if v is not None}
-    missing = [name for name in REQUIRED_FIELDS.get(event.type, ()) if name not in fields]
+    cls = c.BY_EVENT_TYPE[event.type]
+    missing = [name for name in c.required_fields(cls) if name not in fields]
     if missing:
         raise RuleViolation(f"field {missing[0]} is required for {event.type}", "import format (DESIGN §6)")
-    cls = c.BY_EVENT_TYPE[event.type]
     if cls is c.RequestCorrection:
         fields.setdefault("period_days", correction_default)
     allowed = {f for f in cls.__dataclass_fields__ if f != "at"}
@@ -142,41 +120,40 @@ def command_for(event: EventIn, correction_default: int) -> c.Command:
     return cls(at=event.at, **fields)
 
 
-def replay_line(line: LineIn, services_now: dt.datetime, calendar, correction_default: int, source: str) -> ReplayedRequest:
-    """Run one request's history through the workflow on a virtual clock, timers included."""
+def replay_line(line: LineIn, services_now: dt.datetime, calendar: WorkingCalendar, correction_default: int,
+                source: str) -> Handled:
+    """Run one request's history through the workflow on a virtual clock: each step at its own time, timers included."""
     if line.received_at > services_now:
         raise RuleViolation(f"received_at {line.received_at.isoformat()} is in the future", "field received_at")
     state = RequestState()
     produced: list[NewEvent] = []
 
-    def apply(command: c.Command, where: str) -> None:
+    def apply(command: c.Command | None, now: dt.datetime, where: str) -> None:
         nonlocal state
         try:
-            state, events = step(state, command, calendar)
+            handled = handle(state, command, now, calendar)
         except RuleViolation as error:
             raise RuleViolation(f"{where}: {error.reason}", error.rule) from None
-        produced.extend(events)
+        state = handled.state
+        produced.extend(handled.events)
 
     receive = c.Receive(
         at=line.received_at, request_id=line.id, agency=line.agency, applicant=line.applicant.model_dump(exclude_none=True),
         channel=line.channel, subject=line.subject, confirmed_at=line.confirmed_at,
     )
-    apply(receive, "received_at")
+    apply(receive, line.received_at, "received_at")
     produced[0].payload["imported_from"] = source
     for index, event in enumerate(line.events):
         where = f"events[{index}] ({event.type})"
         if event.at > services_now:
             raise RuleViolation(f"{where}: at {event.at.isoformat()} is in the future", "field at")
-        state, fired = run_timers(state, event.at, calendar)
-        produced.extend(fired)
         try:
             command = command_for(event, correction_default)
         except (RuleViolation, TypeError) as error:
             raise RuleViolation(f"{where}: {getattr(error, 'reason', error)}", getattr(error, "rule", "import format")) from None
-        apply(command, where)
-    state, fired = run_timers(state, services_now, calendar)
-    produced.extend(fired)
-    return ReplayedRequest(state, produced)
+        apply(command, event.at, where)
+    apply(None, services_now, "timers")
+    return Handled(state, produced)
 
 
 def _pydantic_message(error: ValidationError) -> str:
@@ -187,12 +164,12 @@ def _pydantic_message(error: ValidationError) -> str:
     return f"field {path or '(line)'}: {first['msg']}"
 
 
-def import_file(services: Services, path: Path, actor: User,
+def import_file(requests: RequestService, path: Path, actor: User,
                 progress: Callable[[str, int, int], None] | None = None) -> int:
     """Import every line or nothing. Returns the number of requests imported."""
     actor.require_write("import requests")
     lines = _read_lines(path)
-    return import_lines(services, lines, actor, source=path.name, progress=progress)
+    return import_lines(requests, lines, actor, source=path.name, progress=progress)
 
 
 def _read_lines(path: Path) -> list[tuple[int, str]]:
@@ -208,34 +185,21 @@ def _read_lines(path: Path) -> list[tuple[int, str]]:
 ANALYZE_AFTER = 10_000  # lines
 
 
-def import_lines(services: Services, lines: Iterable[tuple[int, str]], actor: User, source: str = "import",
+def import_lines(requests: RequestService, lines: Iterable[tuple[int, str]], actor: User, source: str = "import",
                  progress: Callable[[str, int, int], None] | None = None) -> int:
     lines = list(lines)
     if not lines:
         raise ImportRefused(f"{source}: the file holds no requests")
     total = len(lines)
-    now = services.clock.now()
-    with services.engine.begin() as conn:
-        calendar = services.calendar(conn)
+    now = requests.clock.now()
+    with requests.engine.begin() as conn:
+        calendar = requests.calendar(conn)
         agencies = {row.slug: row.correction_period_days for row in conn.execute(select(agencies_table))}
         seen: set[str] = set()
-        replayed: list[ReplayedRequest] = []
+        replayed: list[Handled] = []
         for done, (number, raw) in enumerate(lines, start=1):
             where = f"{source} line {number}"
-            try:
-                record = json.loads(raw)
-            except json.JSONDecodeError as error:
-                raise ImportRefused(f"{where}: not valid JSON ({error.msg} at column {error.colno})") from None
-            try:
-                line = LineIn.model_validate(record)
-            except ValidationError as error:
-                raise ImportRefused(f"{where}: {_pydantic_message(error)}") from None
-            if line.agency not in agencies:
-                raise ImportRefused(f"{where}: field agency: unknown agency '{line.agency}'; "
-                                   f"add it first with `ogi agency add {line.agency} --name NAME`")
-            if line.id in seen:
-                raise ImportRefused(f"{where}: field id: '{line.id}' appears twice in the file")
-            seen.add(line.id)
+            line = _parse_line(raw, where, agencies, seen)
             try:
                 replayed.append(replay_line(line, now, calendar, agencies[line.agency], source))
             except RuleViolation as error:
@@ -243,33 +207,43 @@ def import_lines(services: Services, lines: Iterable[tuple[int, str]], actor: Us
             if progress and (done % 1000 == 0 or done == total):
                 progress("replay", done, total)
         _refuse_existing(conn, [r.state.request_id for r in replayed], source)
-        published = published_years(conn)
         for start in range(0, total, CHUNK):
             chunk = replayed[start:start + CHUNK]
-            stored = services.store.append_many(
-                conn,
-                [StreamAppend(request_stream(r.state.request_id), 0, r.events, actor.username) for r in chunk],
-                now, check_versions=False,
-            )
-            last_hash = {e.stream_id: e.stream_hash for e in stored}  # the last event of each stream wins
-            conn.execute(insert(requests_table), [
-                projection_row(r.state, len(r.events), last_hash[request_stream(r.state.request_id)]) for r in chunk
-            ])
-            if published:  # an imported history can land in a year whose report is already published
-                for r in chunk:
-                    watch_published(conn, services.store, now, actor.username, r.state.request_id, r.state.agency,
-                                    len(r.events), None, facts_of(r.state), published)
+            # the streams are new (checked above): no version look-ups
+            requests.commit(conn, [Pending(NEW_REQUEST, handled) for handled in chunk], actor.username,
+                            check_versions=False)
             if progress:
                 progress("write", min(start + CHUNK, total), total)
-    if total >= ANALYZE_AFTER and services.engine.dialect.name == "postgresql":
+    if total >= ANALYZE_AFTER and requests.engine.dialect.name == "postgresql":
         # fresh planner statistics, or the first reports plan for the tables as they were before the import
-        with services.engine.begin() as conn:
+        with requests.engine.begin() as conn:
             conn.exec_driver_sql("ANALYZE events")
             conn.exec_driver_sql("ANALYZE requests")
     return total
 
 
-def _refuse_existing(conn, ids: list[str], source: str) -> None:
+NEW_REQUEST = Loaded(RequestState(), 0)
+
+
+def _parse_line(raw: str, where: str, agencies: dict[str, int], seen: set[str]) -> LineIn:
+    try:
+        record = json.loads(raw)
+    except json.JSONDecodeError as error:
+        raise ImportRefused(f"{where}: not valid JSON ({error.msg} at column {error.colno})") from None
+    try:
+        line = LineIn.model_validate(record)
+    except ValidationError as error:
+        raise ImportRefused(f"{where}: {_pydantic_message(error)}") from None
+    if line.agency not in agencies:
+        raise ImportRefused(f"{where}: field agency: unknown agency '{line.agency}'; "
+                            f"add it first with `ogi agency add {line.agency} --name NAME`")
+    if line.id in seen:
+        raise ImportRefused(f"{where}: field id: '{line.id}' appears twice in the file")
+    seen.add(line.id)
+    return line
+
+
+def _refuse_existing(conn: Connection, ids: list[str], source: str) -> None:
     for start in range(0, len(ids), 500):
         clash = conn.execute(
             select(requests_table.c.request_id).where(requests_table.c.request_id.in_(ids[start:start + 500])).limit(1)

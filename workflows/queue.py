@@ -7,11 +7,9 @@ import json
 from sqlalchemy import Connection, select
 
 from workflows.accounts import mask_name
-from workflows.foi.state import OPEN_STAGES, STAGE_LABELS, Stage
+from workflows.foi.state import OPEN_STAGES, STAGE_LABELS, SUSPENDED_STAGES, Stage
 from workflows.foi.vocabulary import FLAG_LABELS
 from workflows.tables import requests_table
-
-SUSPENDED_STAGES = frozenset({Stage.CONSULTING.value, Stage.AWAITING_PAYMENT.value})
 
 
 def queue_rows(conn: Connection, agency: str | None = None, show_all: bool = False) -> list[dict]:

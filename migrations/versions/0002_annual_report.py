@@ -47,9 +47,9 @@ def upgrade() -> None:
 
 def _seal_existing_rows() -> None:
     """Requests recorded before this migration get their case list and seal by folding their events."""
+    from engine.eventstore import EventStore
     from workflows.report.facts import facts_of, seal
     from workflows.service import fold_stored, request_stream
-    from engine.eventstore import EventStore
 
     conn = op.get_bind()
     store = EventStore()

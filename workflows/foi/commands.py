@@ -1,16 +1,29 @@
-"""Commands: what a person (or a timer) asks the workflow to do. Imperative names; each yields one event type."""
+"""Commands: what a person (or a timer) asks the workflow to do. Imperative names; each yields one event type.
+
+A field without a default must be given; a field made with `stated()` has a default a clerk may rely on at
+the command line, yet an imported history must state it (DESIGN §6). `required_fields` reads both from the
+class, so the importer's rules are these classes.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Any, ClassVar
+
+from workflows.foi.event_types import EventType
+
+
+def stated(default: Any) -> Any:
+    """A field with a default for people, which an imported history must still state."""
+    return field(default=default, metadata={"stated": True})
 
 
 @dataclass(frozen=True)
 class Command:
     name: ClassVar[str]  # the command in the workflow definition and on the CLI
-    event_type: ClassVar[str]  # the past-tense event it records (also the import `type`)
+    event_type: ClassVar[EventType]  # the past-tense event it records (also the import `type`)
     at: dt.datetime
 
     def payload(self) -> dict:
@@ -26,7 +39,7 @@ class Command:
 @dataclass(frozen=True)
 class Receive(Command):
     name = "receive"
-    event_type = "received"
+    event_type = EventType.RECEIVED
     request_id: str = ""
     agency: str = ""
     applicant: dict = field(default_factory=dict)
@@ -38,33 +51,33 @@ class Receive(Command):
 @dataclass(frozen=True)
 class ConfirmReceipt(Command):
     name = "confirm_receipt"
-    event_type = "receipt_confirmed"
+    event_type = EventType.RECEIPT_CONFIRMED
 
 
 @dataclass(frozen=True)
 class RequestCorrection(Command):
     name = "request_correction"
-    event_type = "correction_requested"
+    event_type = EventType.CORRECTION_REQUESTED
     period_days: int | None = None  # None: the agency's default, filled in by the service
 
 
 @dataclass(frozen=True)
 class SubmitCorrection(Command):
     name = "submit_correction"
-    event_type = "corrected"
+    event_type = EventType.CORRECTED
 
 
 @dataclass(frozen=True)
 class StartConsultation(Command):
     name = "start_consultation"
-    event_type = "consultation_started"
-    party: str = "third_party"
+    event_type = EventType.CONSULTATION_STARTED
+    party: str = stated("third_party")
 
 
 @dataclass(frozen=True)
 class EndConsultation(Command):
     name = "end_consultation"
-    event_type = "consultation_ended"
+    event_type = EventType.CONSULTATION_ENDED
     party: str | None = None  # None: the one consultation that is open
     opinion: str = "none"
 
@@ -72,80 +85,80 @@ class EndConsultation(Command):
 @dataclass(frozen=True)
 class NotifyFee(Command):
     name = "notify_fee"
-    event_type = "fee_notified"
-    amount_yuan: float = 0
-    method: str = "per_request"
+    event_type = EventType.FEE_NOTIFIED
+    amount_yuan: float
+    method: str = stated("per_request")
 
 
 @dataclass(frozen=True)
 class PayFee(Command):
     name = "pay_fee"
-    event_type = "fee_paid"
+    event_type = EventType.FEE_PAID
 
 
 @dataclass(frozen=True)
 class Extend(Command):
     name = "extend"
-    event_type = "extended"
-    working_days: int = 20
-    approved_by: str = ""
+    event_type = EventType.EXTENDED
+    approved_by: str
+    working_days: int = stated(20)
 
 
 @dataclass(frozen=True)
 class Decide(Command):
     name = "decide"
-    event_type = "decided"
-    outcome: str = ""
+    event_type = EventType.DECIDED
+    outcome: str
 
 
 @dataclass(frozen=True)
 class Deliver(Command):
     name = "deliver"
-    event_type = "delivered"
-    method: str = "in_person"
+    event_type = EventType.DELIVERED
+    method: str = stated("in_person")
 
 
 @dataclass(frozen=True)
 class Withdraw(Command):
     name = "withdraw"
-    event_type = "withdrawn"
+    event_type = EventType.WITHDRAWN
 
 
 @dataclass(frozen=True)
 class FileReview(Command):
     name = "file_review"
-    event_type = "review_filed"
-    case: str = ""
+    event_type = EventType.REVIEW_FILED
+    case: str
 
 
 @dataclass(frozen=True)
 class CloseReview(Command):
     name = "close_review"
-    event_type = "review_closed"
-    case: str = ""
-    result: str = ""
+    event_type = EventType.REVIEW_CLOSED
+    case: str
+    result: str
 
 
 @dataclass(frozen=True)
 class FileLitigation(Command):
     name = "file_litigation"
-    event_type = "litigation_filed"
-    case: str = ""
+    event_type = EventType.LITIGATION_FILED
+    case: str
     after_review: bool = False
 
 
 @dataclass(frozen=True)
 class CloseLitigation(Command):
     name = "close_litigation"
-    event_type = "litigation_closed"
-    case: str = ""
-    result: str = ""
+    event_type = EventType.LITIGATION_CLOSED
+    case: str
+    result: str
 
 
 @dataclass(frozen=True)
 class Close(Command):
     name = "close"
-    event_type = "closed"
+    event_type = EventType.CLOSED
 
 
 @dataclass(frozen=True)
@@ -153,7 +166,7 @@ class LapsePeriod(Command):
     """Fired by a timer when a period has run out (never by a person)."""
 
     name = "lapse"
-    event_type = "period_lapsed"
+    event_type = EventType.PERIOD_LAPSED
     period: str = ""  # reply | correction | payment | consultation
     due: dt.date | None = None
 
@@ -163,7 +176,7 @@ class RecomputeDeadlines(Command):
     """Fired when the calendar data of a year changes (a provisional deadline becomes final)."""
 
     name = "recompute_deadlines"
-    event_type = "deadlines_recomputed"
+    event_type = EventType.DEADLINES_RECOMPUTED
     reason: str = ""
 
 
@@ -177,3 +190,15 @@ STAFF_COMMANDS: dict[str, type[Command]] = {
 }
 SYSTEM_COMMANDS = frozenset({LapsePeriod.name, RecomputeDeadlines.name})
 BY_EVENT_TYPE: dict[str, type[Command]] = {c.event_type: c for c in STAFF_COMMANDS.values()}
+
+
+def required_fields(cls: type[Command]) -> tuple[str, ...]:
+    """The fields an imported event of this command must state: no default, or a default only for people."""
+    return tuple(f.name for f in dataclasses.fields(cls) if f.name != "at" and (
+        (f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING) or f.metadata.get("stated")))
+
+
+def has_default(cls: type[Command], name: str) -> bool:
+    """Whether a person may leave the field out (an imported history may still have to state it)."""
+    f = cls.__dataclass_fields__[name]
+    return f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING

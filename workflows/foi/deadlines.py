@@ -38,6 +38,7 @@ def period_specs(state: RequestState) -> list[PeriodSpec]:
         return []
     specs: list[PeriodSpec] = []
     if state.stage == Stage.AWAITING_CORRECTION:
+        assert state.correction_notice_on is not None and state.correction_period_days is not None  # set together
         specs.append(PeriodSpec("correction", state.correction_notice_on, state.correction_period_days, False))
     else:
         specs.append(PeriodSpec("reply", state.clock_start, REPLY_DAYS + state.extension_days, True))
@@ -46,6 +47,7 @@ def period_specs(state: RequestState) -> list[PeriodSpec]:
     if state.open_consultation:
         specs.append(PeriodSpec("consultation", state.open_consultation[1], CONSULTATION_DAYS, False))
     if state.stage == Stage.AWAITING_PAYMENT:
+        assert state.fee_notified_on is not None  # the stage is entered by the fee notice
         specs.append(PeriodSpec("payment", state.fee_notified_on, PAYMENT_DAYS, False))
     return specs
 

@@ -7,18 +7,19 @@ as they were computed at the time, even if the calendar data changed later.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Callable
 
 from engine.calendar import WorkingCalendar
 from engine.clock import Deadline, Suspension
 from engine.errors import RuleViolation
 from engine.events import NewEvent
 from workflows.foi import commands as c
-from workflows.foi.deadlines import compute_deadlines, pending_timers
+from workflows.foi.deadlines import compute_deadlines
 from workflows.foi.definition import WORKFLOW
+from workflows.foi.event_types import SYSTEM_EVENTS, EventType
 from workflows.foi.state import Case, RequestState, Stage
-from workflows.foi.vocabulary import Flag, Outcome
+from workflows.foi.vocabulary import ApplicantKind, Channel, Flag, Outcome
 
 SYSTEM_ACTOR = "system"
 
@@ -33,31 +34,35 @@ def _day(value) -> dt.date | None:
 
 # -- decide --------------------------------------------------------------------------------------
 def decide(state: RequestState, command: c.Command, calendar: WorkingCalendar) -> list[NewEvent]:
-    return step(state, command, calendar)[1]
+    return decide_and_evolve(state, command, calendar)[1]
 
 
-def step(state: RequestState, command: c.Command, calendar: WorkingCalendar) -> tuple[RequestState, list[NewEvent]]:
-    """decide, and the state after its events: the same as folding them with `evolve`, computed once."""
+def decide_and_evolve(state: RequestState, command: c.Command,
+                      calendar: WorkingCalendar) -> tuple[RequestState, list[NewEvent]]:
+    """decide, and the state after its events: the same as folding them with `evolve`, computed once.
+
+    Timers are not fired here: `workflows.foi.handle.handle` is the path every caller takes.
+    """
     row = WORKFLOW.transition(state.stage, command.name, command, state)
     if command.name not in c.SYSTEM_COMMANDS:
         _check_chronology(state, command)
     payload = command.payload()
     flags = _late_flags(state, command)
     if isinstance(command, c.EndConsultation) and command.party is None:
-        payload["party"] = state.open_consultation[0]
+        payload["party"] = state.consulted_party
     if isinstance(command, c.Receive):
         _refuse_control_characters(payload)
         payload["confirmed_at"] = command.confirmed_at.isoformat() if command.confirmed_at else None
     if isinstance(command, c.LapsePeriod) and command.period == "consultation":
-        party = state.open_consultation[0]
-        payload = {"party": party, "opinion": "none", "auto": True, "ended_on": command.due.isoformat()}
+        ended_on = command.due.isoformat() if command.due else command.at.date().isoformat()
+        payload = {"party": state.consulted_party, "opinion": "none", "auto": True, "ended_on": ended_on}
         event_type = c.EndConsultation.event_type
     else:
         event_type = command.event_type
     if flags:
         payload["flags"] = flags
     actor = SYSTEM_ACTOR if command.name in c.SYSTEM_COMMANDS else None
-    event = NewEvent(event_type, command.at, payload, actor)
+    event = NewEvent(str(event_type), command.at, payload, actor)
     tentative = evolve(state, event)
     deadlines = compute_deadlines(tentative, calendar)
     if deadlines != state.deadlines or row.target is not None:
@@ -116,23 +121,6 @@ def _late_flags(state: RequestState, command: c.Command) -> list[str]:
     return [str(f) for f in flags]
 
 
-def due_timer_commands(state: RequestState, now: dt.datetime) -> list[c.LapsePeriod]:
-    """The lapse commands whose time has come by `now` (earliest first)."""
-    return [c.LapsePeriod(at=t.fires_at, period=t.period, due=t.due) for t in pending_timers(state) if t.fires_at <= now]
-
-
-def run_timers(state: RequestState, now: dt.datetime, calendar: WorkingCalendar) -> tuple[RequestState, list[NewEvent]]:
-    """Fire every lapse due by `now`, one at a time (a fired lapse can end a suspension and move others)."""
-    emitted: list[NewEvent] = []
-    for _ in range(20):  # each round fires the earliest lapse; a request has only a few periods
-        due = due_timer_commands(state, now)
-        if not due:
-            return state, emitted
-        state, events = step(state, due[0], calendar)
-        emitted.extend(events)
-    raise RuntimeError(f"timers of {state.request_id} did not settle")  # a bug, not bad input
-
-
 # -- evolve --------------------------------------------------------------------------------------
 def evolve(state: RequestState, event: NewEvent) -> RequestState:
     p = event.payload
@@ -145,8 +133,8 @@ def evolve(state: RequestState, event: NewEvent) -> RequestState:
     if "deadlines" in p:
         changes["deadlines"] = {name: Deadline.from_dict(d) for name, d in p["deadlines"].items()}
     if p.get("flags"):
-        changes["flags"] = state.flags + tuple(f for f in p["flags"] if f not in state.flags)
-    if event.type not in ("period_lapsed", "deadlines_recomputed") and not p.get("auto"):
+        changes["flags"] = state.flags + tuple(Flag(f) for f in p["flags"] if f not in state.flags)
+    if event.type not in SYSTEM_EVENTS and not p.get("auto"):
         changes["last_staff_at"] = event.occurred_at
     return state.but(**changes) if changes else state
 
@@ -155,7 +143,7 @@ def _received(s: RequestState, p: dict, day: dt.date) -> RequestState:
     confirmed = _day(p.get("confirmed_at"))
     return s.but(
         request_id=p["request_id"], agency=p["agency"], stage=Stage.PROCESSING, applicant=p["applicant"],
-        applicant_kind=p["applicant"]["kind"], channel=p["channel"], subject=p.get("subject", ""),
+        applicant_kind=ApplicantKind(p["applicant"]["kind"]), channel=Channel(p["channel"]), subject=p.get("subject", ""),
         received_on=day, confirmed_on=confirmed, clock_start=confirmed or day,
     )
 
@@ -179,7 +167,7 @@ def _decided(s: RequestState, p: dict, day: dt.date) -> RequestState:
     on_time = Flag.LATE_REPLY not in (p.get("flags") or ()) and Flag.LATE_REPLY not in flags
     if on_time and Flag.REPLY_OVERDUE in flags:
         flags = tuple(f for f in flags if f != Flag.REPLY_OVERDUE)  # served on time after all (backdated step)
-    return s.but(stage=Stage.DECIDED, outcome=p["outcome"], decided_on=day, flags=flags)
+    return s.but(stage=Stage.DECIDED, outcome=Outcome(p["outcome"]), concluded_on=day, flags=flags)
 
 
 def _lapsed(s: RequestState, p: dict, day: dt.date) -> RequestState:
@@ -203,32 +191,32 @@ def _case_closed(kind: str) -> Callable:
 
 
 _APPLY: dict[str, Callable[[RequestState, dict, dt.date], RequestState]] = {
-    "received": _received,
-    "receipt_confirmed": lambda s, p, d: s.but(confirmed_on=d, clock_start=d),
-    "correction_requested": lambda s, p, d: s.but(
+    EventType.RECEIVED: _received,
+    EventType.RECEIPT_CONFIRMED: lambda s, p, d: s.but(confirmed_on=d, clock_start=d),
+    EventType.CORRECTION_REQUESTED: lambda s, p, d: s.but(
         stage=Stage.AWAITING_CORRECTION, correction_notice_on=d, correction_period_days=p["period_days"]
     ),
-    "corrected": lambda s, p, d: s.but(stage=Stage.PROCESSING, corrected_on=d, clock_start=d, suspensions=()),
-    "consultation_started": lambda s, p, d: s.but(
+    EventType.CORRECTED: lambda s, p, d: s.but(stage=Stage.PROCESSING, corrected_on=d, clock_start=d, suspensions=()),
+    EventType.CONSULTATION_STARTED: lambda s, p, d: s.but(
         stage=Stage.CONSULTING, open_consultation=(p["party"], d), suspensions=_suspend(s, d, f"consultation:{p['party']}")
     ),
-    "consultation_ended": _consultation_ended,
-    "fee_notified": lambda s, p, d: s.but(
+    EventType.CONSULTATION_ENDED: _consultation_ended,
+    EventType.FEE_NOTIFIED: lambda s, p, d: s.but(
         stage=Stage.AWAITING_PAYMENT, fee_notified_on=d, fee_amount_yuan=p["amount_yuan"], fee_method=p["method"],
         suspensions=_suspend(s, d, "fee"),
     ),
-    "fee_paid": lambda s, p, d: s.but(stage=Stage.PROCESSING, fee_paid_on=d, suspensions=_resume(s, d)),
-    "extended": lambda s, p, d: s.but(extension_days=p["working_days"], extension_approved_by=p["approved_by"]),
-    "decided": _decided,
-    "delivered": lambda s, p, d: s.but(stage=Stage.SERVED, delivered_on=d, delivery_method=p["method"]),
-    "withdrawn": lambda s, p, d: s.but(stage=Stage.WITHDRAWN, outcome=Outcome.OTHER_OTHER.value, decided_on=d),
-    "review_filed": _case_filed("reviews"),
-    "review_closed": _case_closed("reviews"),
-    "litigation_filed": _case_filed("litigations"),
-    "litigation_closed": _case_closed("litigations"),
-    "closed": lambda s, p, d: s.but(stage=Stage.CLOSED),
-    "period_lapsed": _lapsed,
-    "deadlines_recomputed": lambda s, p, d: s,
+    EventType.FEE_PAID: lambda s, p, d: s.but(stage=Stage.PROCESSING, fee_paid_on=d, suspensions=_resume(s, d)),
+    EventType.EXTENDED: lambda s, p, d: s.but(extension_days=p["working_days"], extension_approved_by=p["approved_by"]),
+    EventType.DECIDED: _decided,
+    EventType.DELIVERED: lambda s, p, d: s.but(stage=Stage.SERVED, delivered_on=d, delivery_method=p["method"]),
+    EventType.WITHDRAWN: lambda s, p, d: s.but(stage=Stage.WITHDRAWN, outcome=Outcome.OTHER_OTHER, concluded_on=d),
+    EventType.REVIEW_FILED: _case_filed("reviews"),
+    EventType.REVIEW_CLOSED: _case_closed("reviews"),
+    EventType.LITIGATION_FILED: _case_filed("litigations"),
+    EventType.LITIGATION_CLOSED: _case_closed("litigations"),
+    EventType.CLOSED: lambda s, p, d: s.but(stage=Stage.CLOSED),
+    EventType.PERIOD_LAPSED: _lapsed,
+    EventType.DEADLINES_RECOMPUTED: lambda s, p, d: s,
 }
 
 

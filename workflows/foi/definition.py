@@ -1,25 +1,39 @@
 """The 依申请公开 workflow as data: every transition with the article it implements and its guards.
 
 Each guard returns the reason for refusing, in words that name the rule, or None.
-docs/workflow.md is generated from this file (`python -m workflows.foi.docs`).
+docs/workflow.md is generated from this file (`python -m workflows.workflow_docs`).
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 from engine.machine import MachineDefinition, Transition
 from workflows.foi import commands as c
-from workflows.foi.state import RequestState, STAGE_LABELS, Stage
+from workflows.foi.state import (
+    ANSWERED_STAGES,
+    OPEN_STAGES,
+    REPLY_RUNNING_STAGES,
+    STAGE_LABELS,
+    RequestState,
+    Stage,
+)
 from workflows.foi.vocabulary import (
-    CONFIRMABLE_CHANNELS, ApplicantKind, CaseResult, Channel, ConsultedParty, DeliveryMethod, FeeMethod,
-    Opinion, Outcome,
+    CONFIRMABLE_CHANNELS,
+    ApplicantKind,
+    CaseResult,
+    Channel,
+    ConsultedParty,
+    DeliveryMethod,
+    FeeMethod,
+    Opinion,
+    Outcome,
 )
 
 MAX_EXTENSION_DAYS = 20  # Art. 33 ¶2
 
 
-@lru_cache(maxsize=None)
+@cache
 def _values(enum_class) -> frozenset[str]:
     return frozenset(member.value for member in enum_class)
 
@@ -39,7 +53,7 @@ def known_channel_and_kind(state: RequestState, cmd: c.Receive) -> str | None:
     )
 
 
-def _confirmable(channel: str) -> str | None:
+def _confirmable(channel: str | None) -> str | None:
     if channel in CONFIRMABLE_CHANNELS:
         return None
     return f"channel '{channel}' takes its receipt date from handing in or signing, not from a confirmation (Art. 31)"
@@ -87,8 +101,8 @@ def consultation_is_open_with_party(state: RequestState, cmd) -> str | None:
         problem = problem or _one_of(cmd.party, ConsultedParty, "consulted party")
     if problem:
         return problem
-    if cmd.party is not None and state.open_consultation[0] != cmd.party:
-        return f"no consultation with '{cmd.party}' is open (the open one is with '{state.open_consultation[0]}')"
+    if cmd.party is not None and state.consulted_party != cmd.party:
+        return f"no consultation with '{cmd.party}' is open (the open one is with '{state.consulted_party}')"
     return None
 
 
@@ -184,9 +198,6 @@ def no_pending_cases(state: RequestState, cmd) -> str | None:
 
 # -- the table -----------------------------------------------------------------------------------
 S = Stage
-OPEN = (S.PROCESSING, S.AWAITING_CORRECTION, S.CONSULTING, S.AWAITING_PAYMENT)
-RUNNING = (S.PROCESSING, S.CONSULTING, S.AWAITING_PAYMENT)  # the reply period exists (no pending correction)
-CONCLUDED = (S.DECIDED, S.SERVED, S.WITHDRAWN)
 T = Transition
 
 TRANSITIONS: list[Transition[Stage]] = [
@@ -198,21 +209,21 @@ TRANSITIONS: list[Transition[Stage]] = [
     T((S.CONSULTING,), c.EndConsultation.name, S.PROCESSING, "Art. 32, 34", (consultation_is_open_with_party,), "征求意见结束（期限恢复）"),
     T((S.PROCESSING,), c.NotifyFee.name, S.AWAITING_PAYMENT, "109号 Art. 3–5", (fee_noticed_once,), "发出收费通知（期限中止）"),
     T((S.AWAITING_PAYMENT,), c.PayFee.name, S.PROCESSING, "109号", (), "申请人缴费（期限恢复）"),
-    T(RUNNING, c.Extend.name, None, "Art. 33", (extended_once_within_limit,), "经负责人同意延长答复期限"),
+    T(REPLY_RUNNING_STAGES, c.Extend.name, None, "Art. 33", (extended_once_within_limit,), "经负责人同意延长答复期限"),
     T((S.PROCESSING, S.AWAITING_CORRECTION, S.AWAITING_PAYMENT), c.Decide.name, S.DECIDED, "Art. 36–39", (outcome_allowed_now,), "作出答复"),
     T((S.DECIDED,), c.Deliver.name, S.SERVED, "235号", (known_delivery_method,), "送达"),
-    T(OPEN, c.Withdraw.name, S.WITHDRAWN, "DESIGN §6", (), "申请人撤回申请（计入其他处理）"),
-    T(CONCLUDED, c.FileReview.name, None, "行政复议法 Art. 20", (new_review_case,), "申请行政复议"),
-    T(CONCLUDED, c.CloseReview.name, None, "行政复议法", (open_review_case,), "行政复议审结"),
-    T(CONCLUDED, c.FileLitigation.name, None, "行政诉讼法 Art. 45, 46", (new_litigation_case,), "提起行政诉讼"),
-    T(CONCLUDED, c.CloseLitigation.name, None, "行政诉讼法", (open_litigation_case,), "行政诉讼审结"),
+    T(OPEN_STAGES, c.Withdraw.name, S.WITHDRAWN, "DESIGN §6", (), "申请人撤回申请（计入其他处理）"),
+    T(ANSWERED_STAGES, c.FileReview.name, None, "行政复议法 Art. 20", (new_review_case,), "申请行政复议"),
+    T(ANSWERED_STAGES, c.CloseReview.name, None, "行政复议法", (open_review_case,), "行政复议审结"),
+    T(ANSWERED_STAGES, c.FileLitigation.name, None, "行政诉讼法 Art. 45, 46", (new_litigation_case,), "提起行政诉讼"),
+    T(ANSWERED_STAGES, c.CloseLitigation.name, None, "行政诉讼法", (open_litigation_case,), "行政诉讼审结"),
     T((S.SERVED, S.WITHDRAWN), c.Close.name, S.CLOSED, "归档", (no_pending_cases,), "办结归档"),
     # timers: a lapse never concludes a request (DESIGN §3); it records the fact and enables the decision
-    T(OPEN, c.LapsePeriod.name, None, "DESIGN §3", (), "期限届满（计时器）"),
-    T(OPEN, c.RecomputeDeadlines.name, None, "DESIGN §3", (), "日历数据更新，重新计算期限"),
+    T(OPEN_STAGES, c.LapsePeriod.name, None, "DESIGN §3", (), "期限届满（计时器）"),
+    T(OPEN_STAGES, c.RecomputeDeadlines.name, None, "DESIGN §3", (), "日历数据更新，重新计算期限"),
 ]
 
-WORKFLOW = MachineDefinition(
+WORKFLOW: MachineDefinition[Stage] = MachineDefinition(
     name="依申请公开",
     states=Stage,
     initial=Stage.NEW,

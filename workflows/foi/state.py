@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, fields
 from enum import StrEnum
 
 from engine.clock import Deadline, Suspension
+from workflows.foi.vocabulary import ApplicantKind, Channel, Flag, Outcome
 
 
 class Stage(StrEnum):
@@ -21,7 +22,7 @@ class Stage(StrEnum):
     CLOSED = "closed"
 
 
-STAGE_LABELS = {
+STAGE_LABELS: dict[str, str] = {
     Stage.NEW: "未受理",
     Stage.PROCESSING: "办理中",
     Stage.AWAITING_CORRECTION: "待补正",
@@ -33,8 +34,12 @@ STAGE_LABELS = {
     Stage.CLOSED: "已归档",
 }
 
-OPEN_STAGES = frozenset({Stage.PROCESSING, Stage.AWAITING_CORRECTION, Stage.CONSULTING, Stage.AWAITING_PAYMENT})
-CONCLUDED_STAGES = frozenset({Stage.DECIDED, Stage.SERVED, Stage.WITHDRAWN, Stage.CLOSED})
+# The stage sets, defined here only (tuples: the workflow table and its generated docs keep this order).
+OPEN_STAGES = (Stage.PROCESSING, Stage.AWAITING_CORRECTION, Stage.CONSULTING, Stage.AWAITING_PAYMENT)
+REPLY_RUNNING_STAGES = (Stage.PROCESSING, Stage.CONSULTING, Stage.AWAITING_PAYMENT)  # a reply period exists
+SUSPENDED_STAGES = (Stage.CONSULTING, Stage.AWAITING_PAYMENT)  # the reply period is stopped (Art. 32–34, 109号)
+ANSWERED_STAGES = (Stage.DECIDED, Stage.SERVED, Stage.WITHDRAWN)  # concluded, not archived: review and suits
+CONCLUDED_STAGES = (*ANSWERED_STAGES, Stage.CLOSED)
 
 
 @dataclass(frozen=True)
@@ -54,8 +59,8 @@ class RequestState:
     agency: str = ""
     stage: Stage = Stage.NEW
     applicant: dict = field(default_factory=dict)
-    applicant_kind: str = ""
-    channel: str = ""
+    applicant_kind: ApplicantKind | None = None
+    channel: Channel | None = None
     subject: str = ""
     received_on: dt.date | None = None  # original receipt date: counts the request as "new" in its year
     confirmed_on: dt.date | None = None  # Art. 31 confirmation for post_plain / online / fax / email
@@ -71,13 +76,13 @@ class RequestState:
     suspensions: tuple[Suspension, ...] = ()
     extension_days: int = 0
     extension_approved_by: str | None = None
-    outcome: str | None = None
-    decided_on: dt.date | None = None
+    outcome: Outcome | None = None
+    concluded_on: dt.date | None = None  # the decision, or the withdrawal (the report's conclusion date)
     delivered_on: dt.date | None = None
     delivery_method: str | None = None
     deadlines: dict[str, Deadline] = field(default_factory=dict)
     lapsed: frozenset[str] = frozenset()  # periods whose lapse has fired (timer keys)
-    flags: tuple[str, ...] = ()
+    flags: tuple[Flag, ...] = ()
     reviews: dict[str, Case] = field(default_factory=dict)
     litigations: dict[str, Case] = field(default_factory=dict)
     last_staff_at: dt.datetime | None = None  # staff steps must not go back in business time
@@ -86,11 +91,7 @@ class RequestState:
     def is_open(self) -> bool:
         return self.stage in OPEN_STAGES
 
-    @property
-    def concluded_on(self) -> dt.date | None:
-        return self.decided_on
-
-    def but(self, **changes) -> "RequestState":
+    def but(self, **changes) -> RequestState:
         """A copy with some fields changed: dataclasses.replace without re-running __init__ (hot in replays)."""
         unknown = changes.keys() - _FIELDS
         if unknown:
@@ -99,6 +100,13 @@ class RequestState:
         new.__dict__.update(self.__dict__)
         new.__dict__.update(changes)
         return new
+
+    @property
+    def consulted_party(self) -> str:
+        """The party of the open consultation (only asked while one is open)."""
+        if self.open_consultation is None:
+            raise ValueError(f"{self.request_id} has no open consultation")
+        return self.open_consultation[0]
 
     def has_lapsed(self, period: str) -> bool:
         return any(key.startswith(period + ":") for key in self.lapsed)

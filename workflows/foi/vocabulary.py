@@ -14,7 +14,7 @@ class ApplicantKind(StrEnum):
     OTHER_ORG = "other_org"
 
 
-APPLICANT_LABELS = {
+APPLICANT_LABELS: dict[str, str] = {  # keyed by the enum, looked up by enum or plain code alike
     ApplicantKind.NATURAL_PERSON: "自然人",
     ApplicantKind.COMMERCIAL: "商业企业",
     ApplicantKind.RESEARCH: "科研机构",
@@ -49,7 +49,7 @@ class Outcome(StrEnum):
 
 
 # Row labels of table 三, exactly as in 国办公开办函〔2021〕30号.
-OUTCOME_LABELS = {
+OUTCOME_LABELS: dict[str, str] = {
     Outcome.DISCLOSED: "（一）予以公开",
     Outcome.PARTIAL: "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
     Outcome.WITHHELD_STATE_SECRET: "（三）不予公开 1.属于国家秘密",
@@ -83,7 +83,7 @@ class Channel(StrEnum):
     EMAIL = "email"
 
 
-CHANNEL_LABELS = {
+CHANNEL_LABELS: dict[str, str] = {
     Channel.IN_PERSON: "当面提交",
     Channel.POST_SIGNED: "邮寄（需签收）",
     Channel.POST_PLAIN: "平常信函",
@@ -141,7 +141,7 @@ class Flag(StrEnum):
     PAYMENT_LAPSED = "payment_lapsed"
 
 
-FLAG_LABELS = {
+FLAG_LABELS: dict[str, str] = {
     Flag.LATE_CORRECTION_NOTICE: "补正告知逾期（超过7个工作日）",
     Flag.LATE_CORRECTION: "申请人逾期补正",
     Flag.LATE_FEE_NOTICE: "收费通知晚于答复期限",

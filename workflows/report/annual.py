@@ -11,12 +11,22 @@ import datetime as dt
 import hashlib
 import json
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from workflows.report.facts import (
-    APPLICANT_COLUMNS, CASE_RESULTS, OUTCOME_ROWS, TABLE3_COLUMNS, TABLE3_ROWS, TABLE4_COLUMNS, TABLE4_ROWS, CaseFacts, Cell,
-    RequestFacts, case_column, cells_in_year,
+    APPLICANT_COLUMNS,
+    CASE_RESULTS,
+    OUTCOME_ROWS,
+    TABLE3_COLUMNS,
+    TABLE3_ROWS,
+    TABLE4_COLUMNS,
+    TABLE4_ROWS,
+    CaseFacts,
+    Cell,
+    RequestFacts,
+    case_column,
+    cells_in_year,
 )
 from workflows.report.labels import column_label, row_label
 
@@ -41,8 +51,8 @@ class Difference:
     table: str
     row: str
     column: str
-    published: int
-    current: int
+    published: int | str | None  # table 二 figures are text (万元 with decimals)
+    current: int | str | None
     requests: tuple[str, ...]
 
     def as_dict(self) -> dict:
@@ -299,6 +309,6 @@ def differences_from(publication: Publication, current: Tally, table2: dict, cha
         for measure, value in measures.items():
             was = publication.figures["table2"].get(item, {}).get(measure)
             if was != value:
-                out.append(Difference("table2", item, measure, was, value, ()))  # type: ignore[arg-type]
+                out.append(Difference("table2", item, measure, was, value, ()))
     return out
 

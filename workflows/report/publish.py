@@ -11,26 +11,28 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 
 from sqlalchemy import Connection, delete, insert, select
 
 from engine.errors import OgiError
-from engine.eventstore import EventStore, StoredEvent, StreamAppend
 from engine.events import NewEvent
+from engine.eventstore import EventStore, StoredEvent, StreamAppend
+from engine.projection import Change, EventRowsReadModel
 from workflows.accounts import ancestors
+from workflows.foi.state import RequestState
 from workflows.report.annual import Publication
-from workflows.report.facts import Cell, RequestFacts, cells_in_year
+from workflows.report.facts import Cell, RequestFacts, cells_in_year, facts_of
+from workflows.streams import REPORT_STREAM
 from workflows.tables import published_reports_table
-
-REPORT_STREAM = "report/"
 
 
 def report_stream(agency: str, year: int) -> str:
     return f"{REPORT_STREAM}{agency}/{year}"
 
 
-def publication(conn: Connection, agency: str, year: int, as_of: dt.datetime | None = None,
-                store: EventStore | None = None) -> Publication | None:
+def publication(conn: Connection, store: EventStore, agency: str, year: int,
+                as_of: dt.datetime | None = None) -> Publication | None:
     if as_of is None:
         row = conn.execute(select(published_reports_table).where(
             (published_reports_table.c.agency == agency) & (published_reports_table.c.year == year))).first()
@@ -38,18 +40,18 @@ def publication(conn: Connection, agency: str, year: int, as_of: dt.datetime | N
             return None
         return Publication(row.published_at, row.published_by, row.figures_hash, json.loads(row.figures))
     found = None
-    for event in (store or EventStore()).read_stream(conn, report_stream(agency, year)):
+    for event in store.read_stream(conn, report_stream(agency, year)):
         if event.type == "report_published" and event.recorded_at <= as_of:
             p = event.payload
             found = Publication(event.recorded_at, event.actor, p["figures_hash"], p["figures"])
     return found
 
 
-def changes_since_publication(conn: Connection, agency: str, year: int, as_of: dt.datetime | None = None,
-                              store: EventStore | None = None) -> dict[Cell, set[str]]:
+def changes_since_publication(conn: Connection, store: EventStore, agency: str, year: int,
+                              as_of: dt.datetime | None = None) -> dict[Cell, set[str]]:
     """For each cell, the requests whose events moved it after the (last) publication."""
     changed: dict[Cell, set[str]] = defaultdict(set)
-    for event in (store or EventStore()).read_stream(conn, report_stream(agency, year)):
+    for event in store.read_stream(conn, report_stream(agency, year)):
         if as_of is not None and event.recorded_at > as_of:
             break
         if event.type == "report_published":
@@ -63,7 +65,7 @@ def changes_since_publication(conn: Connection, agency: str, year: int, as_of: d
 def record_publication(conn: Connection, store: EventStore, now: dt.datetime, actor: str, agency: str, year: int,
                        rollup: bool, members: list[str], figures: dict, figures_hash: str, reason: str | None) -> None:
     stream = report_stream(agency, year)
-    existing = publication(conn, agency, year)
+    existing = publication(conn, store, agency, year)
     if existing is not None and not reason:
         raise OgiError(f"the {year} report of '{agency}' was published on {existing.published_at:%Y-%m-%d %H:%M} "
                        f"(hash {existing.figures_hash[:12]}); to publish a corrected one give --reason")
@@ -82,6 +84,10 @@ def save_publication(conn: Connection, stored: StoredEvent) -> None:
         agency=p["agency"], year=p["year"], rollup=p["rollup"], published_at=stored.recorded_at, published_by=stored.actor,
         figures=json.dumps(p["figures"], sort_keys=True, ensure_ascii=False), figures_hash=p["figures_hash"],
         version=stored.version))
+
+
+PUBLICATIONS_READ_MODEL = EventRowsReadModel("published_reports", published_reports_table, REPORT_STREAM, save_publication,
+                                             frozenset({"report_published"}))
 
 
 def published_years(conn: Connection) -> list[tuple[str, int, bool]]:
@@ -125,9 +131,30 @@ def watch_register(conn: Connection, store: EventStore, now: dt.datetime, actor:
     return len(covering)
 
 
-def watch_published(conn: Connection, store: EventStore, now: dt.datetime, actor: str, request_id: str, agency: str,
-                    version: int, before: RequestFacts | None, after: RequestFacts | None,
-                    published: list[tuple[str, int, bool]] | None = None) -> int:
+class PublishedReportWatch:
+    """After-append projector: a request's events that move a published figure are flagged in that report's stream."""
+
+    name = "published_report_watch"
+
+    def __init__(self, store: EventStore):
+        self.store = store
+
+    def apply(self, conn: Connection, changes: Sequence[Change[RequestState]]) -> None:
+        published: list[tuple[str, int, bool]] | None = None
+        for change in changes:
+            before, after = facts_of(change.before), facts_of(change.after)
+            if before == after:
+                continue
+            published = published_years(conn) if published is None else published
+            if not published:
+                return
+            flag_published_changes(conn, self.store, change.now, change.actor, change.after.request_id,
+                                   change.after.agency, change.version, before, after, published)
+
+
+def flag_published_changes(conn: Connection, store: EventStore, now: dt.datetime, actor: str, request_id: str,
+                           agency: str, version: int, before: RequestFacts | None, after: RequestFacts | None,
+                           published: list[tuple[str, int, bool]] | None = None) -> int:
     """Flag, in each affected published report's stream, that this request's latest events move its figures.
 
     Returns the number of published reports flagged. Called only when a request's report facts changed.

@@ -13,14 +13,15 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import Connection, delete, insert, select
 
 from engine.errors import OgiError
-from engine.eventstore import EventStore, StoredEvent, StreamAppend
 from engine.events import NewEvent
+from engine.eventstore import EventStore, StoredEvent, StreamAppend
+from engine.projection import EventRowsReadModel
 from workflows.accounts import User, get_agency
 from workflows.report.labels import MEASURE_LABELS, REGISTER_ITEMS
 from workflows.report.publish import watch_register
+from workflows.streams import REGISTER_STREAM
 from workflows.tables import register_entries_table
-
-REGISTER_STREAM = "register/"
+from workflows.years import check_report_year
 
 
 class RegisterError(OgiError):
@@ -72,14 +73,13 @@ def set_entry(engine, store: EventStore, now: dt.datetime, agency: str, year: in
               figures: dict[str, object], note: str, actor: User) -> dict[str, str]:
     """Record one item's figures (the measures given replace the stored ones; the others stay)."""
     actor.require_write("fill in the table 二 register")
-    if not 2000 <= year <= 2100:
-        raise RegisterError(f"year {year} is out of range")
+    check_report_year(year)
     clean = normalise_figures(item, figures)
     with engine.begin() as conn:
         get_agency(conn, agency)
         stream = register_stream(agency, year)
         version = store.stream_version(conn, stream)
-        current = register_figures(conn, [agency], year).get(item, {})
+        current = register_figures(conn, store, [agency], year).get(item, {})
         merged = {**current, **clean}
         payload = {"agency": agency, "year": year, "item": item, "figures": merged, "note": note}
         [stored] = store.append(conn, StreamAppend(stream, version, [NewEvent("register_entry_set", now, payload)],
@@ -98,8 +98,11 @@ def save_entry(conn: Connection, stored: StoredEvent) -> None:
                                   note=p["note"], updated_at=stored.recorded_at, updated_by=stored.actor, version=stored.version))
 
 
-def register_figures(conn: Connection, agencies: list[str], year: int, as_of: dt.datetime | None = None,
-                     store: EventStore | None = None) -> dict[str, dict[str, str]]:
+REGISTER_READ_MODEL = EventRowsReadModel("register_entries", register_entries_table, REGISTER_STREAM, save_entry)
+
+
+def register_figures(conn: Connection, store: EventStore, agencies: list[str], year: int,
+                     as_of: dt.datetime | None = None) -> dict[str, dict[str, str]]:
     """The entered figures of the agencies for the year, summed over the agencies; items never entered are absent."""
     entries: dict[tuple[str, str], dict[str, str]] = {}
     if as_of is None:
@@ -108,7 +111,6 @@ def register_figures(conn: Connection, agencies: list[str], year: int, as_of: dt
         for row in rows:
             entries[(row.agency, row.item)] = json.loads(row.figures)
     else:
-        store = store or EventStore()
         for agency in agencies:
             for event in store.read_stream(conn, register_stream(agency, year)):
                 if event.recorded_at <= as_of:
@@ -132,8 +134,7 @@ def register_with_blanks(entered: dict[str, dict[str, str]]) -> tuple[dict[str, 
     return full, missing
 
 
-def register_history(conn: Connection, agency: str, year: int, store: EventStore | None = None) -> list[dict]:
-    store = store or EventStore()
+def register_history(conn: Connection, store: EventStore, agency: str, year: int) -> list[dict]:
     return [{"version": e.version, "item": e.payload["item"], "label": REGISTER_ITEMS[e.payload["item"]][0],
              "figures": e.payload["figures"], "note": e.payload["note"], "actor": e.actor,
              "recorded_at": e.recorded_at.isoformat(timespec="seconds")}

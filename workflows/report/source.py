@@ -11,12 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from sqlalchemy import Connection, and_, literal, select, text
+from sqlalchemy import Connection, DateTime, and_, bindparam, literal, select, text
 
 from engine.errors import OgiError
-from engine.eventstore import EventStore, events_table, row_to_event
+from engine.eventstore import events_table, row_to_event
 from workflows.report.facts import CaseFacts, RequestFacts, facts_of, seal_of_fields
-from workflows.service import REQUEST_STREAM, fold_stored, streams_of
+from workflows.streams import REQUEST_STREAM, fold_stored, streams_of
 from workflows.tables import FIRST_REQUEST_EVENTS_SQL, RECEIVED_AGENCY_SQL, requests_table
 
 
@@ -87,15 +87,22 @@ def load_sealed_facts(conn: Connection, agencies: list[str]) -> list[RequestFact
     return facts
 
 
-def replay_facts(conn: Connection, agencies: list[str], as_of: dt.datetime, store: EventStore | None = None) -> list[RequestFacts]:
-    """The agencies' requests as the log stood at `as_of` (record time): events recorded later are left out."""
-    r, e = requests_table.c, events_table.c
-    facts = []
-    for chunk in _in_chunks(agencies):
-        query = (select(events_table)
-                 .select_from(events_table.join(requests_table, e.stream_id == literal(REQUEST_STREAM) + r.request_id))
-                 .where(r.agency.in_(chunk) & (e.recorded_at <= as_of))
-                 .order_by(e.stream_id, e.version))
-        rows = conn.execute(query.execution_options(yield_per=5000))
+def replay_facts(conn: Connection, agencies: list[str], as_of: dt.datetime) -> list[RequestFacts]:
+    """The agencies' requests as the log stood at `as_of` (record time), read from the log alone.
+
+    Which agency received a request comes from its first event, not from the projection: a replay must
+    not trust the read model it exists to check.
+    """
+    agency_sql = RECEIVED_AGENCY_SQL[conn.dialect.name]
+    facts: list[RequestFacts | None] = []
+    for chunk in _in_chunks(agencies, 100):
+        names = {f"a{i}": a for i, a in enumerate(chunk)}
+        query = text(
+            "SELECT * FROM events WHERE recorded_at <= :as_of AND stream_id IN ("
+            f"SELECT stream_id FROM events WHERE {FIRST_REQUEST_EVENTS_SQL} "
+            f"AND {agency_sql} IN ({', '.join(':' + k for k in names)}) AND recorded_at <= :as_of) "
+            "ORDER BY stream_id, version"
+        ).bindparams(bindparam("as_of", type_=DateTime())).columns(*events_table.c)
+        rows = conn.execute(query.execution_options(yield_per=5000), {**names, "as_of": as_of})
         facts.extend(facts_of(fold_stored(events)) for events in streams_of(row_to_event(row) for row in rows))
     return [f for f in facts if f is not None]

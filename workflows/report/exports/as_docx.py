@@ -15,6 +15,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
+from docx.text.paragraph import Paragraph
 
 from workflows.report.annual import AnnualReport
 from workflows.report.exports.layout import Grid, report_notes, report_title, table2_grid, table3_grid, table4_grid
@@ -151,16 +152,16 @@ def to_docx(report: AnnualReport) -> bytes:
     _setup(doc)
     doc.add_paragraph(report_title(report), style="Title")
     for note in report_notes(report):
-        p = doc.add_paragraph(note)
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        for run in p.runs:
+        centred = doc.add_paragraph(note)
+        centred.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        for run in centred.runs:
             run.font.size = Pt(9)
     text = narrative(report)
     tables = {"二": (table2_grid, TABLE2_WIDTHS), "三": (table3_grid, TABLE3_WIDTHS), "四": (table4_grid, TABLE4_WIDTHS)}
     for heading in SECTIONS:
         key = heading.split("、", 1)[0]
         doc.add_paragraph(heading, style="Heading 1")
-        p = None
+        p: Paragraph | None = None
         for paragraph in text.get(key, []):
             p = _paragraph(doc, paragraph)
         if key in tables:

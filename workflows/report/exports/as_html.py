@@ -6,7 +6,13 @@ from engine.rendering import render
 from workflows.foi.vocabulary import APPLICANT_LABELS, OUTCOME_LABELS
 from workflows.report.annual import AnnualReport, cases_in, requests_in
 from workflows.report.exports.layout import (
-    TABLE3_COLUMN_LABELS, TABLE4_COLUMN_LABELS, TABLE4_GROUPS, spans, table2_blocks, table3_rows, table4_values,
+    TABLE3_COLUMN_LABELS,
+    TABLE4_COLUMN_LABELS,
+    TABLE4_GROUPS,
+    spans,
+    table2_blocks,
+    table3_rows,
+    table4_values,
 )
 from workflows.report.exports.narrative import narrative
 from workflows.report.facts import APPLICANT_COLUMNS, TABLE3_COLUMNS, TABLE4_COLUMNS, TABLE4_ROWS

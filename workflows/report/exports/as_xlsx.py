@@ -12,6 +12,7 @@ from io import BytesIO
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from workflows.report.annual import AnnualReport
@@ -44,7 +45,7 @@ class _Sheet:
         ws.page_setup.paperSize = ws.PAPERSIZE_A4
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
         ws.print_options.horizontalCentered = True
         ws.page_margins.left = ws.page_margins.right = 0.5
 
@@ -90,13 +91,15 @@ class _Sheet:
                      bold=c.kind == "block", size=9 if c.kind == "corner" else 10.5)
         if grid.header_rows:
             self.ws.print_title_rows = f"{top}:{top + grid.header_rows - 1}"
-        self.ws.freeze_panes = self.ws.cell(row=top + grid.header_rows, column=1)
+        self.ws.freeze_panes = f"A{top + grid.header_rows}"
         self.heights()
 
 
 def to_xlsx(report: AnnualReport) -> bytes:
     wb = Workbook()
-    sheet = _Sheet(wb.active, [30, 18, 18, 18])
+    first = wb.active
+    assert isinstance(first, Worksheet)  # a new workbook starts with one worksheet
+    sheet = _Sheet(first, [30, 18, 18, 18])
     sheet.ws.title = "表二"
     sheet.grid(table2_grid(report), sheet.preamble(report, SECTIONS[1]))
 

@@ -6,6 +6,7 @@ Table 三's left side has three label columns: the top heading (三、本年度�
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -13,7 +14,13 @@ from workflows.foi.vocabulary import APPLICANT_LABELS
 from workflows.report.annual import AnnualReport
 from workflows.report.facts import APPLICANT_COLUMNS, OUTCOME_ROWS, TABLE3_ROWS, TABLE4_COLUMNS, TABLE4_ROWS
 from workflows.report.labels import (
-    APPLICANT_GROUP, BALANCE_NOTE, MEASURE_LABELS, REGISTER_BLOCKS, RESULTS_HEADING, column_label, outcome_group_and_item,
+    APPLICANT_GROUP,
+    BALANCE_NOTE,
+    MEASURE_LABELS,
+    REGISTER_BLOCKS,
+    RESULTS_HEADING,
+    column_label,
+    outcome_group_and_item,
     row_label,
 )
 
@@ -45,7 +52,7 @@ def table3_rows(report: AnnualReport) -> list[Table3Row]:
     return out
 
 
-def spans(values: list[str | None]) -> list[int]:
+def spans(values: Sequence[str | None]) -> list[int]:
     """Row spans for a label column: the first row of a run of equal labels spans the run, the others get 0."""
     out = [0] * len(values)
     i = 0

@@ -1,0 +1,64 @@
+"""The composition root: everything ogi runs on is built here from the environment, and nowhere else.
+
+The CLI (and the worker, scheduler and web app to come) call `bootstrap()` and take their services from
+the `App` it returns. Adapters (database engine, event store, templates) are chosen here; the services get
+them handed in. Nothing connects at import: a database is opened only when `bootstrap()` is called.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from engine.clock import Clock, SystemClock
+from engine.database import make_engine, require_migrated
+from engine.eventstore import EventStore
+from workflows.calendar_years import CALENDAR_YEARS_READ_MODEL, CalendarSource
+from workflows.directory import Directory
+from workflows.queries import RequestQueries
+from workflows.report.publish import PUBLICATIONS_READ_MODEL, PublishedReportWatch
+from workflows.report.register import REGISTER_READ_MODEL
+from workflows.report.service import ReportService
+from workflows.requests_projection import RequestsProjection
+from workflows.service import RequestService
+
+
+@dataclass
+class App:
+    """The services of one process, sharing one database engine, event store and clock."""
+
+    engine: Engine
+    clock: Clock
+    store: EventStore
+    requests: RequestService
+    reports: ReportService
+    queries: RequestQueries
+    directory: Directory
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def build(engine: Engine, clock: Clock | None = None) -> App:
+    """Wire the services on an engine (tests hand in their own engine and a virtual clock)."""
+    clock = clock or SystemClock()
+    store = EventStore()
+    calendars = CalendarSource()
+    requests_projection = RequestsProjection()
+    requests = RequestService(
+        engine, clock, store, calendars,
+        # after every append, in its transaction: the read model first, then the watch that reads published figures
+        projectors=(requests_projection, PublishedReportWatch(store)),
+        read_models=(requests_projection, CALENDAR_YEARS_READ_MODEL, REGISTER_READ_MODEL, PUBLICATIONS_READ_MODEL),
+    )
+    return App(engine, clock, store, requests, ReportService(engine, store, clock),
+               RequestQueries(engine, store, clock, requests), Directory(engine, clock))
+
+
+def bootstrap(url: str | None = None, clock: Clock | None = None, check_schema: bool = True) -> App:
+    """The App on the database of `url` (default: OGI_DATABASE_URL, else the embedded SQLite file)."""
+    engine = make_engine(url)
+    if check_schema:
+        require_migrated(engine)
+    return build(engine, clock)

@@ -1,0 +1,81 @@
+"""Administration: users, agencies, the read models and the audit of the log."""
+
+from __future__ import annotations
+
+import os
+import secrets
+
+import click
+
+from cli.common import acting_user, app, fail, handle_errors
+from workflows.accounts import Role
+
+
+@click.group()
+def user() -> None:
+    """Users and their roles."""
+
+
+@user.command("add")
+@click.argument("username")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--name", "display_name", help="display name")
+@acting_user
+def user_add(username, role, display_name, user) -> None:
+    password = os.environ.get("OGI_NEW_USER_PASSWORD") or secrets.token_urlsafe(12)
+    app().directory.add_user(user, username, Role(role), password, display_name)
+    click.echo(f"user '{username}' ({role}) added; password (shown once): {password}")
+
+
+@click.group()
+def agency() -> None:
+    """Agencies (机关). Nothing creates one silently."""
+
+
+@agency.command("add")
+@click.argument("slug")
+@click.option("--name", required=True, help="official name, e.g. 河东区行政审批服务局")
+@click.option("--parent", help="slug of the agency above it (for roll-up reports)")
+@click.option("--correction-days", type=int, default=15, show_default=True,
+              help="default applicant's correction period in a correction notice (working days)")
+@acting_user
+def agency_add(slug, name, parent, correction_days, user) -> None:
+    app().directory.add_agency(user, slug, name, parent, correction_days)
+    click.echo(f"agency '{slug}' ({name}) added")
+
+
+@agency.command("list")
+@handle_errors
+def agency_list() -> None:
+    for row in app().directory.agencies():
+        click.echo(f"{row.slug}\t{row.name}\t{row.parent or ''}")
+
+
+@click.group()
+def projections() -> None:
+    """Read models derived from the event log."""
+
+
+@projections.command("rebuild")
+@acting_user
+def projections_rebuild(user) -> None:
+    """Throw the read models away and fold them again from the log."""
+    user.require_write("rebuild projections")
+    counts = app().requests.rebuild_projections()
+    click.echo(f"rebuilt {counts.get('requests', 0)} requests from the event log")
+
+
+@click.group()
+def audit() -> None:
+    """Tamper evidence."""
+
+
+@audit.command("verify")
+@handle_errors
+def audit_verify() -> None:
+    """Recompute every hash; exit 0 only when the whole log is intact, otherwise name the first bad event."""
+    result = app().queries.verify_log()
+    if result.ok:
+        click.echo(f"OK: {result.events_checked} events intact; log head {result.head_hash}")
+        return
+    fail(f"TAMPERED: {result.problem} ({result.events_checked} events before it are intact)", code=3)

@@ -1,0 +1,88 @@
+"""What every command group shares: the App from the composition root, the acting user, errors, dates, output."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import click
+
+from bootstrap import App, bootstrap
+from engine.errors import OgiError
+from engine.rendering import render
+from workflows.accounts import ADMIN_USERNAME
+from workflows.importer import parse_moment
+
+__all__ = ["app", "acting_user", "fail", "handle_errors", "moment", "program", "render", "write_atomically"]
+
+
+def fail(message: str, code: int = 1) -> None:
+    click.echo(f"错误 error: {message}", err=True)
+    sys.exit(code)
+
+
+def handle_errors(function):
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except OgiError as error:
+            fail(str(error), getattr(error, "exit_code", 1))
+        except UnicodeEncodeError as error:  # bytes that are not UTF-8 in an argument or file name
+            bad = error.object[error.start:error.end].encode("utf-8", "surrogateescape")
+            fail(f"input is not valid UTF-8 text (bytes {bad!r}); nothing was written")
+    return wrapper
+
+
+@functools.lru_cache(maxsize=1)
+def app() -> App:
+    """The one App of this process, built from the environment (a command runs once per process)."""
+    return bootstrap()
+
+
+def acting_user(function):
+    """Adds `--as USER` (default: the administrator made by `ogi init`); an unknown user is refused by name."""
+    @click.option("--as", "as_user", default=lambda: os.environ.get("OGI_USER", ADMIN_USERNAME), show_default="admin",
+                  help="the user who makes this change (recorded in the log)")
+    @functools.wraps(function)
+    @handle_errors
+    def wrapper(*args, as_user: str, **kwargs):
+        return function(*args, user=app().directory.user(as_user), **kwargs)
+    return wrapper
+
+
+def moment(value: str | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    try:
+        return parse_moment(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+def program() -> str:
+    """How to type `ogi` here: plain `ogi` when that is on the PATH, else the path of the one running now."""
+    running = Path(sys.argv[0]).resolve() if sys.argv and sys.argv[0] else None
+    found = shutil.which("ogi")
+    if running is None or running.name != "ogi" or (found and Path(found).resolve() == running):
+        return "ogi"
+    try:
+        return str(running.relative_to(Path.cwd()))
+    except ValueError:
+        return str(running)
+
+
+def write_atomically(path: Path, content: str | bytes) -> None:
+    """A half-written file never replaces a good one: write beside it, then rename."""
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise OgiError(f"cannot write {path}: {error.strerror}") from None

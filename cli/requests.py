@@ -1,0 +1,150 @@
+"""Requests: import histories, register and work requests, the queue, deadlines, history, and the timer sweep."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from cli.common import acting_user, app, handle_errors, moment, render
+from workflows.foi import commands as c
+from workflows.foi.state import STAGE_LABELS
+from workflows.foi.vocabulary import ApplicantKind, Channel
+from workflows.importer import import_file
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@acting_user
+def import_command(file: Path, user) -> None:
+    """Import requests with their whole history (JSON Lines, DESIGN §6); all or nothing."""
+    def progress(phase: str, done: int, total: int) -> None:
+        if total >= 1000:
+            label = "校验重放 replaying" if phase == "replay" else "写入 writing"
+            click.echo(f"\r{label}: {done}/{total}", nl=done == total, err=True)
+
+    count = import_file(app().requests, file, user, progress)
+    click.echo(f"imported {count} requests from {file}")
+
+
+@click.command("history")
+@click.argument("request_id")
+@click.option("--as-of", help="replay as the request stood at this date or ISO datetime (business time)")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@handle_errors
+def history_command(request_id, as_of, fmt) -> None:
+    """Replay one request: every event with actor and time, and its state and deadlines."""
+    data = app().queries.history(request_id, moment(as_of) if as_of else None)
+    if fmt == "json":
+        click.echo(json.dumps(data, ensure_ascii=False, indent=1))
+        return
+    click.echo(history_text(data), nl=False)
+
+
+def history_text(data: dict) -> str:
+    events = [{**event, "summary": _summary(event["payload"])} for event in data["events"]]
+    return render("cli/history.txt.j2", h={**data, "events": events})
+
+
+def _summary(payload: dict) -> str:
+    keys = ("outcome", "party", "opinion", "amount_yuan", "method", "working_days", "approved_by", "period_days",
+            "case", "result", "period", "due", "reason", "flags")
+    return " ".join(f"{k}={payload[k]}" for k in keys if payload.get(k) not in (None, "", []))
+
+
+@click.group()
+def request() -> None:
+    """Register requests and record each statutory step."""
+
+
+@request.command("new")
+@click.option("--id", "request_id", required=True)
+@click.option("--agency", required=True)
+@click.option("--kind", type=click.Choice([k.value for k in ApplicantKind]), required=True, help="applicant kind")
+@click.option("--name", required=True, help="applicant's name")
+@click.option("--id-number")
+@click.option("--phone")
+@click.option("--email")
+@click.option("--channel", type=click.Choice([ch.value for ch in Channel]), required=True)
+@click.option("--received-at", help="date or datetime the application arrived (default: now)")
+@click.option("--confirmed-at", help="Art. 31 confirmation (post_plain, online, fax, email)")
+@click.option("--subject", required=True, help="the information asked for")
+@acting_user
+def request_new(request_id, agency, kind, name, id_number, phone, email, channel, received_at, confirmed_at, subject, user):
+    """Register a new request (收到申请, Art. 31)."""
+    ogi = app()
+    applicant = {k: v for k, v in dict(kind=kind, name=name, id_number=id_number, phone=phone, email=email).items() if v}
+    state = ogi.requests.receive(c.Receive(
+        at=moment(received_at) or ogi.clock.now(), request_id=request_id, agency=agency, applicant=applicant,
+        channel=channel, subject=subject, confirmed_at=moment(confirmed_at),
+    ), user)
+    reply = state.deadlines.get("reply")
+    provisional = "（暂定 provisional）" if reply and reply.provisional else ""
+    click.echo(f"request {request_id} registered; reply due {reply.due if reply else '—'}{provisional}")
+
+
+@request.command("act")
+@click.argument("request_id")
+@click.argument("command", type=click.Choice(sorted(c.STAFF_COMMANDS)))
+@click.option("--at", help="when it happened (date or ISO datetime; default: now)")
+@click.option("--period-days", type=int, help="request_correction: applicant's period (default: the agency's)")
+@click.option("--party", type=click.Choice(["third_party", "agency"]), help="start_consultation (default third_party), end_consultation")
+@click.option("--opinion", type=click.Choice(["consent", "object", "none"]), help="end_consultation")
+@click.option("--amount", "amount_yuan", type=float, help="notify_fee: amount in yuan")
+@click.option("--method", help="notify_fee: per_request|by_volume; deliver: in_person|post|electronic")
+@click.option("--working-days", type=int, help="extend: 1–20 working days (default 20)")
+@click.option("--approved-by", help="extend: the person in charge (a user with role head)")
+@click.option("--outcome", help="decide: one of the 21 outcome codes")
+@click.option("--case", help="review/litigation case number")
+@click.option("--result", type=click.Choice(["maintained", "corrected", "other"]), help="close_review/close_litigation")
+@click.option("--after-review", is_flag=True, help="file_litigation: suit after an administrative review")
+@acting_user
+def request_act(request_id, command, at, user, **options):
+    """Record one step on a request, e.g. `ogi request act HD-1 decide --outcome disclosed`."""
+    ogi = app()
+    cls = c.STAFF_COMMANDS[command]
+    fields = {k: v for k, v in options.items() if v is not None and k in cls.__dataclass_fields__}
+    if cls is c.FileLitigation:
+        fields["after_review"] = bool(options["after_review"])
+    missing = [name for name in c.required_fields(cls) if name not in fields and not c.has_default(cls, name)]
+    if missing:
+        raise click.UsageError(f"{command} needs --{missing[0].replace('_', '-')}")
+    state = ogi.requests.act(request_id, cls(at=moment(at) or ogi.clock.now(), **fields), user)
+    reply = state.deadlines.get("reply")
+    due = f"; reply due {reply.due or '中止中 suspended'}" if reply and state.is_open else ""
+    click.echo(f"{request_id}: {command} recorded; now {state.stage.value} ({STAGE_LABELS[state.stage]}){due}")
+
+
+@request.command("list")
+@click.option("--agency")
+@click.option("--all", "show_all", is_flag=True, help="concluded requests too")
+@handle_errors
+def request_list(agency, show_all) -> None:
+    """The queue: open requests, the nearest deadline first."""
+    click.echo(render("cli/queue.txt.j2", rows=app().queries.queue(agency, show_all)), nl=False)
+
+
+@request.command("deadline")
+@click.argument("request_id")
+@click.option("--name", default="reply", show_default=True, help="reply|correction|correction_notice|consultation|payment")
+@click.option("--explain", is_flag=True, help="list every day counted or skipped and why")
+@handle_errors
+def request_deadline(request_id, name, explain) -> None:
+    """A request's deadline, explained: the start, each counted day, suspensions, holidays skipped."""
+    explained = app().queries.deadline(request_id, name)
+    for s in explained.suspensions:
+        click.echo(f"中止 suspended: {s.start} – {s.end or '至今 ongoing'} ({s.reason})")
+    click.echo(render("cli/calendar_explain.txt.j2", p=explained.period, explain=explain), nl=False)
+
+
+@click.group()
+def timers() -> None:
+    """Lapses and overdue alerts (the scheduler runs this sweep; here by hand)."""
+
+
+@timers.command("run")
+@acting_user
+def timers_run(user) -> None:
+    fired = app().requests.run_due_timers(user)
+    click.echo(f"{fired} timer events recorded")

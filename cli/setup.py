@@ -1,0 +1,63 @@
+"""Set-up: `ogi init`, `ogi demo load`, and `ogi up` (the embedded all-in-one process)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from bootstrap import bootstrap
+from cli.common import app, handle_errors, program, render
+from cli.requests import history_text
+from workflows.accounts import ADMIN_USERNAME
+from workflows.demo import load_demo
+from workflows.report.exports import export
+
+
+@click.command()
+@handle_errors
+def init() -> None:
+    """Create or migrate the database and the first administrator (no questions asked)."""
+    setup = bootstrap(check_schema=False)
+    done = setup.directory.initialise()
+    if not done.created_admin:
+        click.echo(f"database {setup.engine.url} is up to date; administrator '{ADMIN_USERNAME}' exists")
+        return
+    click.echo(f"database {setup.engine.url} created; administrator '{ADMIN_USERNAME}' added")
+    if done.generated_password:
+        click.echo(f"administrator password (shown once): {done.generated_password}")
+
+
+@click.group()
+def demo() -> None:
+    """Demo data."""
+
+
+@demo.command("load")
+@click.option("--example", type=click.Path(path_type=Path), default=None, help="the shared example JSONL")
+@handle_errors
+def demo_load(example) -> None:
+    """Idempotent: init, the seed agency, the 2023 example and generated open requests around today."""
+    setup = bootstrap(check_schema=False)
+    click.echo("\n".join(load_demo(setup.directory, setup.requests, setup.queries, example)))
+
+
+@click.command()
+@handle_errors
+def up() -> None:
+    """The embedded default: shows the queue and one request's history (timers, workers and web UI come later)."""
+    ogi = app()
+    click.echo(f"ogi on {ogi.engine.url} — {ogi.clock.now():%Y-%m-%d %H:%M} (Asia/Shanghai)\n")
+    click.echo("在办申请 open requests:")
+    click.echo(render("cli/queue.txt.j2", rows=ogi.queries.queue()), nl=False)
+    request_id = ogi.queries.sample_request_id()
+    if request_id:
+        click.echo("\n" + "-" * 60)
+        click.echo(history_text(ogi.queries.history(request_id)), nl=False)
+    shown = ogi.queries.latest_complete_year()
+    if shown:
+        year, agency = shown
+        click.echo("\n" + "-" * 60)
+        click.echo(export(ogi.reports.annual(year, agency), "text"), nl=False)
+        click.echo(f"({program()} report annual --year {year} --agency {agency} --format docx -o report.docx: "
+                   "the whole report)")

@@ -1,0 +1,85 @@
+"""After-append projectors: what runs inside the transaction of every append, and how read models are rebuilt.
+
+The application service appends a stream's new events and hands each projector the `Change` (state before,
+state after, the stored events) in the same transaction, so a read model, a watch or an outbox row is
+written with the event that causes it or not at all. A `ReadModel` can also be thrown away and folded again
+from the log (`ogi projections rebuild`); a projector that is not one (a watch that appends events, an
+outbox) never runs on a rebuild, so a rebuild repeats no side effect.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Generic, Protocol, TypeVar, runtime_checkable
+
+from sqlalchemy import Connection, Table, delete
+
+from engine.eventstore import EventStore, StoredEvent
+
+S = TypeVar("S")
+
+
+@dataclass(frozen=True)
+class Change(Generic[S]):
+    """One stream's append: the folded state before and after, and the events as stored."""
+
+    stream_id: str
+    before: S
+    after: S
+    events: Sequence[StoredEvent]
+    actor: str
+    now: dt.datetime
+
+    @property
+    def version(self) -> int:
+        return self.events[-1].version
+
+    @property
+    def stream_hash(self) -> str:
+        return self.events[-1].stream_hash
+
+    @property
+    def is_new(self) -> bool:
+        """The stream was created by this append."""
+        return self.events[0].version == 1
+
+
+class Projector(Protocol[S]):
+    """Runs after every append of the streams it is registered for, in the append's transaction."""
+
+    name: str
+
+    def apply(self, conn: Connection, changes: Sequence[Change[S]]) -> None: ...
+
+
+@runtime_checkable
+class ReadModel(Protocol):
+    """A table (or several) derived from the log alone: it can be cleared and folded again."""
+
+    name: str
+
+    def rebuild(self, conn: Connection, store: EventStore) -> int:
+        """Delete its rows and fold them again from the log; returns the number of rows written."""
+        ...
+
+
+@dataclass(frozen=True)
+class EventRowsReadModel:
+    """A read model whose rows each follow from one event of its streams: `save(conn, event)` writes that row."""
+
+    name: str
+    table: Table
+    stream_prefix: str
+    save: Callable[[Connection, StoredEvent], None]
+    event_types: frozenset[str] | None = None  # None: every event of the streams
+
+    def rebuild(self, conn: Connection, store: EventStore) -> int:
+        conn.execute(delete(self.table))
+        count = 0
+        for event in store.read_all(conn, self.stream_prefix):
+            if self.event_types is None or event.type in self.event_types:
+                self.save(conn, event)
+                count += 1
+        return count

@@ -1,0 +1,73 @@
+"""Who and where: setting up the database with its administrator, users and agencies (for the CLI and web alike)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from engine.clock import Clock
+from engine.database import migrate
+from workflows.accounts import (
+    ADMIN_USERNAME,
+    DEFAULT_CORRECTION_PERIOD_DAYS,
+    Role,
+    User,
+    add_agency,
+    add_user,
+    agency_exists,
+    find_user,
+    get_user,
+    list_agencies,
+)
+
+
+@dataclass(frozen=True)
+class Initialised:
+    created_admin: bool
+    generated_password: str | None  # shown once; None when it came from OGI_ADMIN_PASSWORD or the admin existed
+
+
+@dataclass
+class Directory:
+    engine: Engine
+    clock: Clock
+
+    def initialise(self) -> Initialised:
+        """Create or migrate the schema, then the first administrator (password from OGI_ADMIN_PASSWORD or generated)."""
+        migrate(self.engine)
+        with self.engine.begin() as conn:
+            if find_user(conn, ADMIN_USERNAME) is not None:
+                return Initialised(False, None)
+            password = os.environ.get("OGI_ADMIN_PASSWORD")
+            generated = None if password else secrets.token_urlsafe(12)
+            add_user(conn, ADMIN_USERNAME, Role.ADMIN, password or str(generated), "系统管理员", self.clock.now())
+        return Initialised(True, generated)
+
+    def user(self, username: str) -> User:
+        with self.engine.connect() as conn:
+            return get_user(conn, username)
+
+    def add_user(self, actor: User, username: str, role: Role, password: str, display_name: str | None = None) -> User:
+        actor.require_admin("add users")
+        with self.engine.begin() as conn:
+            return add_user(conn, username, role, password, display_name, self.clock.now())
+
+    def add_agency(self, actor: User, slug: str, name: str, parent: str | None = None,
+                   correction_period_days: int = DEFAULT_CORRECTION_PERIOD_DAYS) -> None:
+        with self.engine.begin() as conn:
+            add_agency(conn, slug, name, parent, actor, self.clock.now(), correction_period_days)
+
+    def ensure_agency(self, actor: User, slug: str, name: str) -> bool:
+        """Add the agency unless it exists; True when it was added (the demo set-up is idempotent)."""
+        with self.engine.begin() as conn:
+            if agency_exists(conn, slug):
+                return False
+            add_agency(conn, slug, name, None, actor, self.clock.now())
+            return True
+
+    def agencies(self) -> list:
+        with self.engine.connect() as conn:
+            return list_agencies(conn)

@@ -1,0 +1,31 @@
+"""Every event type of a request's stream, named once (the stored `type`, the import `type`, the fold's keys)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class EventType(StrEnum):
+    RECEIVED = "received"
+    RECEIPT_CONFIRMED = "receipt_confirmed"
+    CORRECTION_REQUESTED = "correction_requested"
+    CORRECTED = "corrected"
+    CONSULTATION_STARTED = "consultation_started"
+    CONSULTATION_ENDED = "consultation_ended"
+    FEE_NOTIFIED = "fee_notified"
+    FEE_PAID = "fee_paid"
+    EXTENDED = "extended"
+    DECIDED = "decided"
+    DELIVERED = "delivered"
+    WITHDRAWN = "withdrawn"
+    REVIEW_FILED = "review_filed"
+    REVIEW_CLOSED = "review_closed"
+    LITIGATION_FILED = "litigation_filed"
+    LITIGATION_CLOSED = "litigation_closed"
+    CLOSED = "closed"
+    PERIOD_LAPSED = "period_lapsed"
+    DEADLINES_RECOMPUTED = "deadlines_recomputed"
+
+
+CONCLUDING = frozenset({EventType.DECIDED, EventType.WITHDRAWN})  # the events that give a request its one outcome
+SYSTEM_EVENTS = frozenset({EventType.PERIOD_LAPSED, EventType.DEADLINES_RECOMPUTED})  # no person's step

@@ -1,0 +1,91 @@
+"""What staff read about requests: the queue, one request's history, a deadline explained, the calendar, the audit.
+
+The CLI and the web UI ask here; no entry point queries a table itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, func, select
+
+from engine.calendar import PeriodCount, WorkingCalendar, count_period
+from engine.clock import Clock, Suspension
+from engine.errors import NotFound
+from engine.eventstore import AuditResult, EventStore
+from workflows.foi.deadlines import explain
+from workflows.foi.state import OPEN_STAGES
+from workflows.history import history
+from workflows.queue import queue_rows
+from workflows.service import RequestService
+from workflows.tables import requests_table
+
+
+@dataclass(frozen=True)
+class ExplainedDeadline:
+    period: PeriodCount
+    suspensions: tuple[Suspension, ...]
+
+
+@dataclass
+class RequestQueries:
+    engine: Engine
+    store: EventStore
+    clock: Clock
+    requests: RequestService
+
+    def queue(self, agency: str | None = None, show_all: bool = False) -> list[dict]:
+        with self.engine.connect() as conn:
+            return queue_rows(conn, agency, show_all)
+
+    def history(self, request_id: str, as_of: dt.datetime | None = None) -> dict:
+        with self.engine.connect() as conn:
+            return history(self.store, conn, request_id, as_of)
+
+    def deadline(self, request_id: str, name: str = "reply") -> ExplainedDeadline:
+        """Every day of a request's running deadline counted or skipped, and why."""
+        with self.engine.connect() as conn:
+            state = self.requests.load(conn, request_id).state
+            period = explain(state, name, self.requests.calendar(conn), self.clock.now().date())
+        if period is None:
+            raise NotFound(f"request {request_id} has no running '{name}' period")
+        return ExplainedDeadline(period, state.suspensions)
+
+    def calendar(self) -> WorkingCalendar:
+        with self.engine.connect() as conn:
+            return self.requests.calendar(conn)
+
+    def count_period(self, start: dt.date, days: int) -> PeriodCount:
+        return count_period(self.calendar(), start, days)
+
+    def verify_log(self) -> AuditResult:
+        with self.engine.connect() as conn:
+            return self.store.verify(conn)
+
+    def request_count(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(requests_table)).scalar_one()
+
+    def sample_request_id(self) -> str | None:
+        """The request with the most history, an open one first, to show what a replay looks like."""
+        is_open = requests_table.c.stage.in_([s.value for s in OPEN_STAGES])
+        with self.engine.connect() as conn:
+            return conn.execute(
+                select(requests_table.c.request_id)
+                .order_by(is_open.desc(), requests_table.c.version.desc(), requests_table.c.request_id).limit(1)
+            ).scalar()
+
+    def latest_complete_year(self) -> tuple[int, str] | None:
+        """(year, agency) of the latest complete year with requests, to show the annual report."""
+        this_year = self.clock.now().year
+        latest = func.max(requests_table.c.received_on)
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(requests_table.c.agency, latest)
+                .where(requests_table.c.received_on < dt.date(this_year, 1, 1))
+                .group_by(requests_table.c.agency).order_by(latest.desc()).limit(1)
+            ).first()
+        if row is None or row[1] is None:
+            return None
+        return row[1].year, row[0]
