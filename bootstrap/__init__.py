@@ -44,7 +44,7 @@ def build(engine: Engine, clock: Clock | None = None) -> App:
     """Wire the services on an engine (tests hand in their own engine and a virtual clock)."""
     clock = clock or SystemClock()
     store = EventStore()
-    calendars = CalendarSource()
+    calendars = CalendarSource(store)
     requests_projection = RequestsProjection()
     requests = RequestService(
         engine, clock, store, calendars,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from cli import admin, calendar, report, requests, setup
+from cli import admin, calendar, register, report, requests, setup
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -18,7 +18,7 @@ for command in (
     admin.user, admin.agency, admin.projections, admin.audit,
     requests.import_command, requests.history_command, requests.request, requests.timers,
     calendar.calendar,
-    report.report, report.register,
+    report.report, register.register,
 ):
     main.add_command(command)
 

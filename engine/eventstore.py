@@ -64,6 +64,9 @@ log_head_table = Table(
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("seq", BigInteger, nullable=False),
     Column("log_hash", String(64), nullable=False),
+    # moved by every change to data that processes cache (calendar years, published reports): a transaction that
+    # holds the head knows from it, without another query, whether its caches still hold
+    Column("reference_version", Integer, nullable=False, server_default="0"),
 )
 
 
@@ -83,6 +86,15 @@ class StoredEvent:
 
 
 @dataclass(frozen=True)
+class LogHead:
+    """The log head as locked by the current transaction."""
+
+    seq: int
+    log_hash: str
+    reference_version: int
+
+
+@dataclass(frozen=True)
 class StreamAppend:
     """Events for one stream, written only if the stream is still at `expected_version`."""
 
@@ -99,6 +111,11 @@ class StreamAppend:
 _LOCK_HEAD = select(log_head_table).where(log_head_table.c.id == 1).with_for_update()
 _MOVE_HEAD = (update(log_head_table).where(log_head_table.c.id == 1)
               .values(seq=bindparam("new_seq"), log_hash=bindparam("new_hash")))
+_BUMP_REFERENCE = (update(log_head_table).where(log_head_table.c.id == 1)
+                   .values(reference_version=log_head_table.c.reference_version + 1))
+_READ_REFERENCE = select(log_head_table.c.reference_version).where(log_head_table.c.id == 1)
+_HEAD_KEY = "ogi.log_head"  # in Connection.info: (transaction, LogHead) of the transaction that locked it
+_REFERENCE_KEY = "ogi.reference_version"  # (transaction, version) read without a lock
 _STREAM_HEAD = (select(events_table.c.version, events_table.c.stream_hash)
                 .where(events_table.c.stream_id == bindparam("stream"))
                 .order_by(events_table.c.version.desc()).limit(1))
@@ -142,8 +159,8 @@ class EventStore:
 
         `check_versions=False` is for the importer, which has checked that its streams are new.
         """
-        head = conn.execute(_LOCK_HEAD).first()
-        seq, log_hash = (head.seq, head.log_hash) if head else (0, GENESIS)
+        head = self.lock_head(conn)
+        seq, log_hash = head.seq, head.log_hash
         rows: list[dict] = []
         stored: list[StoredEvent] = []
         written: dict[str, tuple[int, str]] = {}  # streams appended earlier in this call: not yet in the table
@@ -184,15 +201,66 @@ class EventStore:
             conn.execute(insert(events_table), rows)
         except IntegrityError as error:
             raise ConcurrencyConflict(f"a concurrent writer appended to the same request first: {error.orig}") from error
-        if head:
-            conn.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": log_hash})
-        else:
-            conn.execute(insert(log_head_table).values(id=1, seq=seq, log_hash=log_hash))
+        conn.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": log_hash})
+        self._remember(conn, LogHead(seq, log_hash, head.reference_version))
         return stored
 
-    def lock_log(self, conn: Connection) -> None:
-        """Hold the log head until the caller's transaction ends: no other writer appends meanwhile."""
-        conn.execute(_LOCK_HEAD).first()
+    def lock_head(self, conn: Connection) -> LogHead:
+        """Lock the log head until the caller's transaction ends (no other writer appends meanwhile) and return it.
+
+        Read once per transaction: later calls in the same transaction, and its appends, reuse what was read.
+        """
+        cached = conn.info.get(_HEAD_KEY)
+        transaction = conn.get_transaction()
+        if cached is not None and cached[0] is transaction:
+            return cached[1]
+        row = conn.execute(_LOCK_HEAD).first()
+        if row is None:
+            raise RuntimeError("the log head row is missing: the database was not created by `ogi init`")
+        return self._remember(conn, LogHead(row.seq, row.log_hash, row.reference_version))
+
+    lock_log = lock_head
+
+    def start_write(self, conn: Connection) -> int:
+        """Begin a write transaction's work; returns the reference version its caches must match.
+
+        SQLite's BEGIN IMMEDIATE already serialises writers, so the head is read (and kept) now, for free: the
+        appends reuse it and the caches need no query. PostgreSQL reads the version without a lock, so commands
+        on different requests run side by side until they append; `check_reference` then catches a change.
+        """
+        if conn.dialect.name == "sqlite":
+            return self.lock_head(conn).reference_version
+        return self.reference_version(conn)
+
+    def check_reference(self, conn: Connection, seen: int) -> None:
+        """After appending (the head is locked): refuse if reference data changed since `start_write`."""
+        now = self.lock_head(conn).reference_version
+        if now != seen:
+            raise ConcurrencyConflict("the working-day calendar or a published report changed while this step was "
+                                      "being recorded; nothing was written: try again")
+
+    def reference_version(self, conn: Connection) -> int:
+        """The reference version without locking anything: from the head if this transaction holds it, else read
+        once per transaction (a change after that is caught by `check_reference` when appending)."""
+        transaction = conn.get_transaction()
+        for key in (_HEAD_KEY, _REFERENCE_KEY):
+            cached = conn.info.get(key)
+            if cached is not None and cached[0] is transaction:
+                return cached[1].reference_version if key == _HEAD_KEY else cached[1]
+        version = conn.execute(_READ_REFERENCE).scalar_one()
+        conn.info[_REFERENCE_KEY] = (conn.get_transaction(), version)
+        return version
+
+    def bump_reference_version(self, conn: Connection) -> None:
+        """Tell every process that cached reference data (calendar years, publications) changed in this transaction."""
+        head = self.lock_head(conn)
+        conn.execute(_BUMP_REFERENCE)
+        self._remember(conn, LogHead(head.seq, head.log_hash, head.reference_version + 1))
+
+    @staticmethod
+    def _remember(conn: Connection, head: LogHead) -> LogHead:
+        conn.info[_HEAD_KEY] = (conn.get_transaction(), head)
+        return head
 
     def _stream_head(self, conn: Connection, stream_id: str) -> tuple[int, str]:
         row = conn.execute(_STREAM_HEAD, {"stream": stream_id}).first()

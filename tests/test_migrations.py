@@ -41,9 +41,9 @@ def test_migration_0002_seals_the_requests_recorded_before_it(tmp_path):
 
     from engine.database import alembic_config, migrate
     from engine.events import NewEvent
-    from engine.eventstore import EventStore, StreamAppend
+    from engine.eventstore import GENESIS, SCHEMA_VERSION, EventStore, canonical_json, chain_hash, event_hash
     from workflows.report.facts import facts_of, seal
-    from workflows.service import fold_stored, request_stream
+    from workflows.streams import fold_stored, request_stream
     from workflows.tables import requests_table
 
     url = f"sqlite:///{tmp_path / 'old.db'}"
@@ -59,7 +59,19 @@ def test_migration_0002_seals_the_requests_recorded_before_it(tmp_path):
               NewEvent("review_filed", at + dt.timedelta(days=20), {"case": "R1"})]
     store = EventStore()
     with engine.begin() as conn:
-        stored = store.append(conn, StreamAppend(request_stream("OLD-1"), 0, events, "admin"), at)
+        # written as the 0001 code wrote them (today's store needs the newer log head)
+        stream, stream_hash, log_hash = request_stream("OLD-1"), GENESIS, GENESIS
+        for version, event in enumerate(events, start=1):
+            payload = canonical_json(event.payload)
+            stream_hash = event_hash(stream_hash, stream, version, event.type, event.occurred_at, at, "admin",
+                                     SCHEMA_VERSION, payload)
+            log_hash = chain_hash(log_hash, version, stream_hash)
+            conn.exec_driver_sql(
+                "INSERT INTO events (seq, stream_id, version, type, occurred_at, recorded_at, actor, schema_version, "
+                "payload, stream_hash, log_hash) VALUES (?, ?, ?, ?, ?, ?, 'admin', ?, ?, ?, ?)",
+                (version, stream, version, event.type, str(event.occurred_at), str(at), SCHEMA_VERSION, payload,
+                 stream_hash, log_hash))
+        conn.exec_driver_sql("UPDATE log_head SET seq = ?, log_hash = ?", (len(events), log_hash))
         old_columns = [c for c in requests_table.c if c.name not in ("cases", "seal")]
         requests_0001 = Table("requests", MetaData(), *[Column(c.name, c.type) for c in old_columns])  # without the new columns
         conn.execute(insert(requests_0001).values(
@@ -73,4 +85,4 @@ def test_migration_0002_seals_the_requests_recorded_before_it(tmp_path):
         facts = facts_of(fold_stored(store.read_stream(conn, request_stream("OLD-1"))))
     engine.dispose()
     assert '"case": "R1"' in row.cases and '"row": "review"' in row.cases
-    assert row.seal == seal(facts, stored[-1].stream_hash)
+    assert row.seal == seal(facts, stream_hash)

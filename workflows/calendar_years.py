@@ -12,13 +12,10 @@ import json
 from sqlalchemy import Connection, delete, insert, select
 
 from engine.calendar import WorkingCalendar, YearArrangement, builtin_years
-from engine.eventstore import StoredEvent
+from engine.eventstore import EventStore, StoredEvent
 from engine.projection import EventRowsReadModel
 from workflows.streams import CALENDAR_STREAM
 from workflows.tables import calendar_years_table
-
-# built once: statement construction is a visible share of a transition's time
-_VERSIONS = select(calendar_years_table.c.year, calendar_years_table.c.version).order_by(calendar_years_table.c.year)
 
 
 def calendar_stream(year: int) -> str:
@@ -48,18 +45,23 @@ CALENDAR_YEARS_READ_MODEL = EventRowsReadModel("calendar_years", calendar_years_
 
 
 class CalendarSource:
-    """The calendar in force, read in the caller's transaction; cached per process while no year changed."""
+    """The calendar in force, read in the caller's transaction; cached per process while no year changed.
 
-    def __init__(self) -> None:
-        self._cached: tuple[tuple, WorkingCalendar] | None = None
+    Setting a year moves the log head's reference version (in the same transaction), so the version read with
+    the head tells whether the cached calendar still holds: no query at all while it does.
+    """
+
+    def __init__(self, store: EventStore) -> None:
+        self.store = store
+        self._cached: tuple[int, WorkingCalendar] | None = None
 
     def get(self, conn: Connection) -> WorkingCalendar:
-        key = tuple(conn.execute(_VERSIONS).all())
+        version = self.store.reference_version(conn)
         cached = self._cached
-        if cached is not None and cached[0] == key:
+        if cached is not None and cached[0] == version:
             return cached[1]
         calendar = self._load(conn)
-        self._cached = (key, calendar)
+        self._cached = (version, calendar)
         return calendar
 
     @staticmethod

@@ -193,6 +193,7 @@ def import_lines(requests: RequestService, lines: Iterable[tuple[int, str]], act
     total = len(lines)
     now = requests.clock.now()
     with requests.engine.begin() as conn:
+        reference = requests.store.start_write(conn)
         calendar = requests.calendar(conn)
         agencies = {row.slug: row.correction_period_days for row in conn.execute(select(agencies_table))}
         seen: set[str] = set()
@@ -211,7 +212,7 @@ def import_lines(requests: RequestService, lines: Iterable[tuple[int, str]], act
             chunk = replayed[start:start + CHUNK]
             # the streams are new (checked above): no version look-ups
             requests.commit(conn, [Pending(NEW_REQUEST, handled) for handled in chunk], actor.username,
-                            check_versions=False)
+                            check_versions=False, reference=reference)
             if progress:
                 progress("write", min(start + CHUNK, total), total)
     if total >= ANALYZE_AFTER and requests.engine.dialect.name == "postgresql":

@@ -9,7 +9,7 @@ nothing of the report. Built by `bootstrap`, never by hand.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from sqlalchemy import Connection, Engine, select
 
@@ -55,7 +55,7 @@ class RequestService:
     engine: Engine
     clock: Clock
     store: EventStore
-    calendars: CalendarSource = field(default_factory=CalendarSource)
+    calendars: CalendarSource
     projectors: Sequence[Projector[RequestState]] = ()
     read_models: Sequence[ReadModel] = ()
 
@@ -109,17 +109,24 @@ class RequestService:
         return fired
 
     def _handle(self, conn: Connection, loaded: Loaded, command: c.Command | None, actor: User) -> Handled:
+        reference = self.store.start_write(conn)
         handled = handle(loaded.state, command, self.clock.now(), self.calendar(conn))
         if handled.events:
-            self.commit(conn, [Pending(loaded, handled)], actor.username)
+            self.commit(conn, [Pending(loaded, handled)], actor.username, reference=reference)
         return handled
 
-    def commit(self, conn: Connection, pending: Sequence[Pending], actor: str, check_versions: bool = True) -> None:
-        """Append each request's events and run the projectors over the changes, in the caller's transaction."""
+    def commit(self, conn: Connection, pending: Sequence[Pending], actor: str, check_versions: bool = True,
+               reference: int | None = None) -> None:
+        """Append each request's events and run the projectors over the changes, in the caller's transaction.
+
+        `reference`: the reference version the events were decided under (`EventStore.start_write`).
+        """
         now = self.clock.now()
         batches = [StreamAppend(request_stream(p.handled.state.request_id), p.before.version, p.handled.events, actor,
                                 p.before.head_hash) for p in pending]
         stored = self.store.append_many(conn, batches, now, check_versions=check_versions)
+        if reference is not None:
+            self.store.check_reference(conn, reference)
         changes, start = [], 0
         for p in pending:
             count = len(p.handled.events)
@@ -133,6 +140,7 @@ class RequestService:
     def rebuild_projections(self) -> dict[str, int]:
         """Throw every read model away and fold it again from the log; the result is identical."""
         with self.engine.begin() as conn:
+            self.store.bump_reference_version(conn)  # cached calendars and publications are read afresh
             return {model.name: model.rebuild(conn, self.store) for model in self.read_models}
 
     # -- calendar administration ------------------------------------------------------------
@@ -149,6 +157,7 @@ class RequestService:
             event = NewEvent("calendar_year_set", now, arrangement_payload(arrangement))
             [stored] = self.store.append(conn, StreamAppend(stream, version, [event], actor.username), now)
             save_calendar_year(conn, stored)
+            self.store.bump_reference_version(conn)
             calendar = self.calendar(conn)
             changed = []
             reason = f"{arrangement.year}年放假安排：{arrangement.source}"

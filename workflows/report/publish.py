@@ -74,6 +74,7 @@ def record_publication(conn: Connection, store: EventStore, now: dt.datetime, ac
     version = store.stream_version(conn, stream)
     [stored] = store.append(conn, StreamAppend(stream, version, [NewEvent("report_published", now, payload)], actor), now)
     save_publication(conn, stored)
+    store.bump_reference_version(conn)  # every process's cached list of publications is now stale
 
 
 def save_publication(conn: Connection, stored: StoredEvent) -> None:
@@ -138,6 +139,7 @@ class PublishedReportWatch:
 
     def __init__(self, store: EventStore):
         self.store = store
+        self._published: tuple[int, list[tuple[str, int, bool]]] | None = None  # (reference version, publications)
 
     def apply(self, conn: Connection, changes: Sequence[Change[RequestState]]) -> None:
         published: list[tuple[str, int, bool]] | None = None
@@ -145,11 +147,19 @@ class PublishedReportWatch:
             before, after = facts_of(change.before), facts_of(change.after)
             if before == after:
                 continue
-            published = published_years(conn) if published is None else published
+            published = self._publications(conn) if published is None else published
             if not published:
                 return
             flag_published_changes(conn, self.store, change.now, change.actor, change.after.request_id,
                                    change.after.agency, change.version, before, after, published)
+
+
+    def _publications(self, conn: Connection) -> list[tuple[str, int, bool]]:
+        """Cached per process; a publication moves the reference version, so the cache is checked without a query."""
+        version = self.store.lock_head(conn).reference_version
+        if self._published is None or self._published[0] != version:
+            self._published = (version, published_years(conn))
+        return self._published[1]
 
 
 def flag_published_changes(conn: Connection, store: EventStore, now: dt.datetime, actor: str, request_id: str,

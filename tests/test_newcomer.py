@@ -1,0 +1,30 @@
+"""What a newcomer types: `make run`'s two commands, then the command `ogi up` prints, in the same folder."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+from docx import Document
+
+OGI = Path(sys.executable).parent / "ogi"
+
+
+def test_the_report_command_ogi_up_prints_works_as_printed_in_that_folder(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("OGI_DATABASE_URL", "OGI_USER")}  # the default database
+    run = lambda *args: subprocess.run(args, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)  # noqa: E731
+    loaded = run(str(OGI), "demo", "load")
+    assert loaded.returncode == 0, loaded.stderr
+    assert (tmp_path / "ogi.db").exists()  # the one default location: the working folder
+    up = run(str(OGI), "up")
+    assert up.returncode == 0, up.stderr
+    printed = re.search(r"\((\S*ogi report annual [^:]+):", up.stdout)
+    assert printed, up.stdout[-500:]
+    report = subprocess.run(shlex.split(printed.group(1)), cwd=tmp_path, env=env, capture_output=True, text=True,
+                            timeout=300)
+    assert report.returncode == 0, report.stderr
+    assert "年度报告" in "\n".join(p.text for p in Document(str(tmp_path / "report.docx")).paragraphs)
