@@ -130,23 +130,26 @@ def outcome_allowed_now(state: RequestState, cmd) -> str | None:
         return problem
     outcome = Outcome(cmd.outcome)
     if state.stage == Stage.AWAITING_CORRECTION:
-        if outcome != Outcome.OTHER_NO_CORRECTION:
-            return f"while awaiting correction the only decision is {Outcome.OTHER_NO_CORRECTION.value} (after the period lapsed) or withdrawal"
-        if not state.has_lapsed("correction"):
-            due = state.deadlines.get("correction")
-            return f"{outcome.value} only after the correction period lapsed (due {due.due if due else '?'}; Art. 30)"
-    elif state.stage == Stage.AWAITING_PAYMENT:
-        if outcome != Outcome.OTHER_UNPAID_FEE:
-            return f"while awaiting payment the only decision is {Outcome.OTHER_UNPAID_FEE.value} (after the payment period lapsed)"
-        if not state.has_lapsed("payment"):
-            due = state.deadlines.get("payment")
-            return f"{outcome.value} only after the payment period lapsed (due {due.due if due else '?'}; 109号)"
-    elif outcome == Outcome.OTHER_NO_CORRECTION:
+        return _only_after_lapse(state, outcome, Outcome.OTHER_NO_CORRECTION, "correction", "Art. 30")
+    if state.stage == Stage.AWAITING_PAYMENT:
+        return _only_after_lapse(state, outcome, Outcome.OTHER_UNPAID_FEE, "payment", "109号")
+    if outcome == Outcome.OTHER_NO_CORRECTION:
         return f"{outcome.value} only while awaiting a correction whose period lapsed (Art. 30)"
-    elif outcome == Outcome.OTHER_UNPAID_FEE:
+    if outcome == Outcome.OTHER_UNPAID_FEE:
         return f"{outcome.value} only while awaiting a payment whose period lapsed (109号)"
-    elif outcome == Outcome.UNABLE_UNCLEAR and state.corrected_on is None:
+    if outcome == Outcome.UNABLE_UNCLEAR and state.corrected_on is None:
         return f"{outcome.value} means still unclear after correction (Art. 30); no correction was received"
+    return None
+
+
+def _only_after_lapse(state: RequestState, outcome: Outcome, only: Outcome, period: str, rule: str) -> str | None:
+    """While waiting on the applicant the one decision is `only`, and only once their period has lapsed."""
+    if outcome != only:
+        after = "(after the period lapsed) or withdrawal" if period == "correction" else "(after the payment period lapsed)"
+        return f"while awaiting {period} the only decision is {only.value} {after}"
+    if not state.has_lapsed(period):
+        due = state.deadlines.get(period)
+        return f"{outcome.value} only after the {period} period lapsed (due {due.due if due else '?'}; {rule})"
     return None
 
 

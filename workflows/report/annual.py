@@ -80,48 +80,60 @@ class Tally:
     stray: list[tuple[str, Cell]]  # (request_id, cell) outside the official table
 
 
+_T3_ROWS, _T3_COLUMNS = frozenset(TABLE3_ROWS), frozenset(APPLICANT_COLUMNS)
+_T4_ROWS, _T4_COLUMNS = frozenset(TABLE4_ROWS), frozenset((*CASE_RESULTS, "pending"))
+_ARRIVALS = frozenset({"new", "carried_in", "carried_out"})
+
+
 def tally(facts: Iterable[RequestFacts], year: int) -> Tally:
     cells: dict[Cell, list[RequestFacts]] = defaultdict(list)
     row_totals: dict[str, int] = defaultdict(int)  # table 三 总计 column, counted per request
     concluded_by_column: dict[str, int] = defaultdict(int)  # table 三 （七）总计 row, counted per request
     case_totals: dict[str, int] = defaultdict(int)  # table 四 总计, counted per case
     stray: list[tuple[str, Cell]] = []
-    t3_rows, t3_cols, t4_rows, t4_cols = set(TABLE3_ROWS), set(APPLICANT_COLUMNS), set(TABLE4_ROWS), set(CASE_RESULTS)
-    t4_cols.add("pending")
     for f in facts:
         for cell in cells_in_year(f, year):
             table, row, column = cell
             cells[cell].append(f)
             if table == "table3":
                 row_totals[row] += 1
-                if row not in ("new", "carried_in", "carried_out"):
+                if row not in _ARRIVALS:
                     concluded_by_column[column] += 1
                     concluded_by_column["total"] += 1
-                if row not in t3_rows or column not in t3_cols:
-                    stray.append((f.request_id, cell))
             else:
                 case_totals[row] += 1
-                if row not in t4_rows or column not in t4_cols:
-                    stray.append((f.request_id, cell))
-
-    def count(table: str, row: str, column: str) -> int:
-        return len(cells.get((table, row, column), ()))
-
-    table3 = {}
-    for row in TABLE3_ROWS:
-        if row == "total":
-            continue
-        values = [count("table3", row, column) for column in APPLICANT_COLUMNS]
-        table3[row] = values + [sum(values)]
-    total_row = [sum(table3[row][i] for row in OUTCOME_ROWS) for i in range(len(TABLE3_COLUMNS))]
-    table3 = {row: (total_row if row == "total" else table3[row]) for row in TABLE3_ROWS}
-    table4 = {}
-    for row in TABLE4_ROWS:
-        values = [count("table4", row, column) for column in (*CASE_RESULTS, "pending")]
-        table4[row] = values + [sum(values)]
+            if _is_stray(cell):
+                stray.append((f.request_id, cell))
+    table3, table4 = _table3(cells), _table4(cells)
     return Tally(year, table3, table4, dict(cells),
                  {"row_totals": dict(row_totals), "concluded": dict(concluded_by_column), "case_totals": dict(case_totals)},
                  stray)
+
+
+def _is_stray(cell: Cell) -> bool:
+    """A cell outside the official table (an unknown outcome, applicant kind or case result)."""
+    table, row, column = cell
+    if table == "table3":
+        return row not in _T3_ROWS or column not in _T3_COLUMNS
+    return row not in _T4_ROWS or column not in _T4_COLUMNS
+
+
+def _table3(cells: dict[Cell, list[RequestFacts]]) -> dict[str, list[int]]:
+    counted = {}
+    for row in TABLE3_ROWS:
+        values = [len(cells.get(("table3", row, column), ())) for column in APPLICANT_COLUMNS]
+        counted[row] = values + [sum(values)]
+    # the （七）总计 row is the sum of the outcome rows, as the official table defines it
+    counted["total"] = [sum(counted[row][i] for row in OUTCOME_ROWS) for i in range(len(TABLE3_COLUMNS))]
+    return {row: counted[row] for row in TABLE3_ROWS}
+
+
+def _table4(cells: dict[Cell, list[RequestFacts]]) -> dict[str, list[int]]:
+    table4 = {}
+    for row in TABLE4_ROWS:
+        values = [len(cells.get(("table4", row, column), ())) for column in (*CASE_RESULTS, "pending")]
+        table4[row] = values + [sum(values)]
+    return table4
 
 
 def requests_in(t: Tally, table: str, row: str, column: str) -> list[RequestFacts]:
@@ -163,11 +175,17 @@ def _named(ids: Iterable[str]) -> str:
 
 def run_checks(t: Tally, previous_carried_out: list[int] | None, previous_source: str) -> list[Check]:
     """The consistency rules printed with every report (30号 format notes and DESIGN §5)."""
-    checks = []
-    t3, t4 = t.table3, t.table4
+    checks = [_balance(t), _total_column(t), _concluded_total(t), _carried_in(t, previous_carried_out, previous_source),
+              _table4_totals(t)]
     stray_ids = tuple(sorted({rid for rid, _ in t.stray}))
+    if stray_ids and all(c.ok for c in checks):  # cannot happen with the tallies above; kept loud on purpose
+        checks.append(Check("所有申请均计入表中", False, f"未计入的申请：{_named(stray_ids)}", stray_ids))
+    return checks
 
-    # 1. 勾稽关系, per column: 一 + 二 = 三（七） + 四
+
+def _balance(t: Tally) -> Check:
+    """1. 勾稽关系, per column: 一 + 二 = 三（七） + 四."""
+    t3 = t.table3
     failed, involved = [], set()
     for i, column in enumerate(TABLE3_COLUMNS):
         left, right = t3["new"][i] + t3["carried_in"][i], t3["total"][i] + t3["carried_out"][i]
@@ -175,58 +193,62 @@ def run_checks(t: Tally, previous_carried_out: list[int] | None, previous_source
             failed.append(f"{column_label(column)}列：一+二={left}，三（七）+四={right}")
             cols = APPLICANT_COLUMNS if column == "total" else (column,)
             involved |= {rid for rid, (table, _, col) in t.stray if table == "table3" and (col in cols or col not in TABLE3_COLUMNS)}
-    checks.append(Check("勾稽关系：每列第一项加第二项之和等于第三项加第四项之和", not failed,
-                        "；".join(failed) + (f"；涉及申请：{_named(sorted(involved))}" if involved else "") if failed
-                        else "七列均相符", tuple(sorted(involved))))
+    return Check("勾稽关系：每列第一项加第二项之和等于第三项加第四项之和", not failed,
+                 "；".join(failed) + (f"；涉及申请：{_named(sorted(involved))}" if involved else "") if failed
+                 else "七列均相符", tuple(sorted(involved)))
 
-    # 2. 总计 column = the six applicant columns (the 总计 counted per request, whatever its applicant kind)
+
+def _total_column(t: Tally) -> Check:
+    """2. 总计 column = the six applicant columns (the 总计 counted per request, whatever its applicant kind)."""
     failed = []
     for row in TABLE3_ROWS:
-        if row == "total":
-            continue
         counted = t.independent["row_totals"].get(row, 0)
-        if t3[row][-1] != counted:
-            failed.append(f"{row_label(row)}：六列之和{t3[row][-1]}，按申请计{counted}")
+        if row != "total" and t.table3[row][-1] != counted:
+            failed.append(f"{row_label(row)}：六列之和{t.table3[row][-1]}，按申请计{counted}")
     bad_kind = tuple(sorted({rid for rid, (table, _, col) in t.stray if table == "table3" and col not in APPLICANT_COLUMNS}))
-    checks.append(Check("总计列等于六类申请人之和", not failed,
-                        "；".join(failed) + (f"；申请人类型不在表中的申请：{_named(bad_kind)}" if bad_kind else "") if failed
-                        else "各行相符", bad_kind))
+    return Check("总计列等于六类申请人之和", not failed,
+                 "；".join(failed) + (f"；申请人类型不在表中的申请：{_named(bad_kind)}" if bad_kind else "") if failed
+                 else "各行相符", bad_kind)
 
-    # 3. 三（七）总计 = the outcome rows
+
+def _concluded_total(t: Tally) -> Check:
+    """3. 三（七）总计 = the outcome rows."""
     failed = []
     for i, column in enumerate(TABLE3_COLUMNS):
         counted = t.independent["concluded"].get(column, 0)
-        if t3["total"][i] != counted:
-            failed.append(f"{column_label(column)}列：各办理结果之和{t3['total'][i]}，本年办结{counted}")
+        if t.table3["total"][i] != counted:
+            failed.append(f"{column_label(column)}列：各办理结果之和{t.table3['total'][i]}，本年办结{counted}")
     bad_outcome = tuple(sorted({rid for rid, (table, row, _) in t.stray if table == "table3" and row not in TABLE3_ROWS}))
-    checks.append(Check("三（七）总计等于各项办理结果之和", not failed,
-                        "；".join(failed) + (f"；办理结果不在表中的申请：{_named(bad_outcome)}" if bad_outcome else "") if failed
-                        else "各列相符", bad_outcome))
+    return Check("三（七）总计等于各项办理结果之和", not failed,
+                 "；".join(failed) + (f"；办理结果不在表中的申请：{_named(bad_outcome)}" if bad_outcome else "") if failed
+                 else "各列相符", bad_outcome)
 
-    # 4. this year's 二 = last year's 四
+
+def _carried_in(t: Tally, previous_carried_out: list[int] | None, previous_source: str) -> Check:
+    """4. this year's 二 = last year's 四."""
+    name = "本年第二项等于上年第四项"
     if previous_carried_out is None:
-        checks.append(Check("本年第二项等于上年第四项", True, f"系统中没有{t.year - 1}年的数据，未比较"))
-    else:
-        failed = [f"{column_label(c)}列：本年二={t3['carried_in'][i]}，{t.year - 1}年四={previous_carried_out[i]}"
-                  for i, c in enumerate(TABLE3_COLUMNS) if t3["carried_in"][i] != previous_carried_out[i]]
-        ids = _ids(f for (table, row, _), fs in t.cells.items() if table == "table3" and row == "carried_in" for f in fs)
-        checks.append(Check("本年第二项等于上年第四项", not failed,
-                            ("；".join(failed) + f"（上年数字来自{previous_source}）；本年结转申请：{_named(ids)}") if failed
-                            else f"七列均相符（上年数字来自{previous_source}）", ids if failed else ()))
+        return Check(name, True, f"系统中没有{t.year - 1}年的数据，未比较")
+    t3 = t.table3
+    failed = [f"{column_label(c)}列：本年二={t3['carried_in'][i]}，{t.year - 1}年四={previous_carried_out[i]}"
+              for i, c in enumerate(TABLE3_COLUMNS) if t3["carried_in"][i] != previous_carried_out[i]]
+    ids = _ids(f for (table, row, _), fs in t.cells.items() if table == "table3" and row == "carried_in" for f in fs)
+    return Check(name, not failed,
+                 ("；".join(failed) + f"（上年数字来自{previous_source}）；本年结转申请：{_named(ids)}") if failed
+                 else f"七列均相符（上年数字来自{previous_source}）", ids if failed else ())
 
-    # 5. table 四 totals = sum of parts
+
+def _table4_totals(t: Tally) -> Check:
+    """5. table 四 totals = sum of parts."""
     failed = []
     for row in TABLE4_ROWS:
         counted = t.independent["case_totals"].get(row, 0)
-        if t4[row][-1] != counted:
-            failed.append(f"{row_label(row)}：各项之和{t4[row][-1]}，按案件计{counted}")
+        if t.table4[row][-1] != counted:
+            failed.append(f"{row_label(row)}：各项之和{t.table4[row][-1]}，按案件计{counted}")
     bad_case = tuple(sorted({rid for rid, (table, _, _) in t.stray if table == "table4"}))
-    checks.append(Check("表四总计等于各项之和", not failed,
-                        "；".join(failed) + (f"；结果不在表中的案件所属申请：{_named(bad_case)}" if bad_case else "") if failed
-                        else "三行相符", bad_case))
-    if stray_ids and all(c.ok for c in checks):  # cannot happen with the tallies above; kept loud on purpose
-        checks.append(Check("所有申请均计入表中", False, f"未计入的申请：{_named(stray_ids)}", stray_ids))
-    return checks
+    return Check("表四总计等于各项之和", not failed,
+                 "；".join(failed) + (f"；结果不在表中的案件所属申请：{_named(bad_case)}" if bad_case else "") if failed
+                 else "三行相符", bad_case)
 
 
 def figures_hash(figures: dict) -> str:
