@@ -19,17 +19,17 @@ from dataclasses import dataclass
 
 from sqlalchemy import create_engine, text
 
-from bootstrap import App, build
+from bootstrap import App
 from engine.clock import VirtualClock
 from engine.database import make_engine, migrate
-from workflows.accounts import ADMIN_USERNAME, Role, User, add_agency, add_user, get_user
+from tests import world
+from tests.builders import event, request_line
+from tests.world import AGENCY, CLERK, HEAD
+from workflows.accounts import User
 from workflows.foi import commands as c
 
 DEFAULT_POSTGRES_URL = os.environ.get("OGI_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 DATABASES = ("sqlite", "postgresql")
-AGENCY = "hedong-xzsp"
-CLERK = "clerk"
-HEAD = "head"  # approves extensions (Art. 33: 负责人同意)
 SEED = 2026
 
 # Share of each path through the procedure, in percent (the issue: "the mix found in practice").
@@ -121,15 +121,9 @@ def _migrate(url: str) -> None:
 
 
 def make_services(url: str, clock: VirtualClock) -> tuple[App, User]:
-    """App on `url` with the users and agency of tests/conftest.py; returns them and the clerk who acts."""
-    services = build(make_engine(url), clock)
-    with services.engine.begin() as conn:
-        admin = add_user(conn, ADMIN_USERNAME, Role.ADMIN, "pw", "管理员", clock.now())
-        add_user(conn, HEAD, Role.HEAD, "pw", "李主任", clock.now())
-        add_user(conn, CLERK, Role.STAFF, "pw", "经办人", clock.now())
-        add_agency(conn, AGENCY, "河东区行政审批服务局", None, admin, clock.now())
-        clerk = get_user(conn, CLERK)
-    return services, clerk
+    """App on `url` with the users and agency the tests use (tests/world.py); returns it and the clerk who acts."""
+    services = world.make_services(url, clock)
+    return services, world.user(services, CLERK)
 
 
 # -- the mix of requests ---------------------------------------------------------------------------
@@ -160,11 +154,8 @@ class PlannedRequest:
         return c.BY_EVENT_TYPE[step.type](at=step.at, **step.fields)
 
     def import_line(self) -> dict:
-        return {
-            "id": self.id, "agency": AGENCY, "applicant": self.applicant, "channel": self.channel,
-            "received_at": self.received_at.isoformat(), "subject": self.subject,
-            "events": [{"type": s.type, "at": s.at.isoformat(), **s.fields} for s in self.steps],
-        }
+        return request_line(self.id, self.received_at, *(event(s.type, s.at, **s.fields) for s in self.steps),
+                            applicant=self.applicant, channel=self.channel, subject=self.subject)
 
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"

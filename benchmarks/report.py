@@ -38,6 +38,7 @@ from benchmarks.common import (
 )
 from engine.clock import VirtualClock
 from engine.eventstore import events_table
+from tests.builders import decided, event, request_line
 from workflows.accounts import add_agency, get_user
 from workflows.importer import import_file
 from workflows.report.annual import tally
@@ -69,49 +70,48 @@ def history_line(number: int, rng: random.Random) -> tuple[dict, int]:
     channel = rng.choice(["online", "in_person", "email", "post_signed"])
     events, day = [], received
     if channel == "online":
-        events.append({"type": "receipt_confirmed", "at": str(day)})
+        events.append(event("receipt_confirmed", day))
     outcome = pick(OUTCOMES)
     roll = rng.random()
     if roll < 0.2:
         day = _workday_after(day, rng, 1, 4)
-        events.append({"type": "correction_requested", "at": str(day), "period_days": 15})
+        events.append(event("correction_requested", day, period_days=15))
         day = _workday_after(day, rng, 2, 9)
-        events.append({"type": "corrected", "at": str(day)})
+        events.append(event("corrected", day))
     elif roll < 0.35:
         day = _workday_after(day, rng, 2, 6)
-        events.append({"type": "consultation_started", "at": str(day), "party": "third_party"})
+        events.append(event("consultation_started", day, party="third_party"))
         day = _workday_after(day, rng, 3, 12)
-        events.append({"type": "consultation_ended", "at": str(day), "opinion": rng.choice(["consent", "object"])})
+        events.append(event("consultation_ended", day, opinion=rng.choice(["consent", "object"])))
     elif roll < 0.45:
         day = _workday_after(day, rng, 3, 8)
-        events.append({"type": "fee_notified", "at": str(day), "amount_yuan": 300.0, "method": "per_request"})
+        events.append(event("fee_notified", day, amount_yuan=300.0, method="per_request"))
         day = _workday_after(day, rng, 2, 9)
-        events.append({"type": "fee_paid", "at": str(day)})
+        events.append(event("fee_paid", day))
     elif roll < 0.6:
         day = _workday_after(day, rng, 10, 15)
-        events.append({"type": "extended", "at": str(day), "working_days": 20, "approved_by": "head"})
+        events.append(event("extended", day, working_days=20, approved_by="head"))
     if rng.random() < 0.02 and received.year == 2024:
         pass  # still open at the end: carried over
     else:
         day = _workday_after(day, rng, 2, 12)
-        events.append({"type": "decided", "at": str(day), "outcome": outcome})
+        events.append(decided(day, outcome))
         day = _workday_after(day, rng, 1, 2)
-        events.append({"type": "delivered", "at": str(day), "method": "electronic"})
+        events.append(event("delivered", day, method="electronic"))
         if rng.random() < 0.06:
             day = _workday_after(day, rng, 10, 50)
-            events.append({"type": "review_filed", "at": str(day), "case": "R1"})
+            events.append(event("review_filed", day, case="R1"))
             day = _workday_after(day, rng, 30, 80)
-            events.append({"type": "review_closed", "at": str(day), "case": "R1",
-                           "result": rng.choice(["maintained", "maintained", "corrected", "other"])})
+            events.append(event("review_closed", day, case="R1",
+                                result=rng.choice(["maintained", "maintained", "corrected", "other"])))
             if rng.random() < 0.3:
                 day = _workday_after(day, rng, 3, 10)
-                events.append({"type": "litigation_filed", "at": str(day), "case": "L1", "after_review": True})
+                events.append(event("litigation_filed", day, case="L1", after_review=True))
         else:
             day = _workday_after(day, rng, 5, 30)
-            events.append({"type": "closed", "at": str(day)})
-    line = {"id": f"{agency}-{received.year}-{number:07d}", "agency": agency,
-            "applicant": {"kind": pick(KINDS), "name": "张三"}, "channel": channel, "received_at": str(received),
-            "subject": "申请公开某建设项目的施工许可审批材料", "events": events}
+            events.append(event("closed", day))
+    line = request_line(f"{agency}-{received.year}-{number:07d}", received, *events, agency=agency, kind=pick(KINDS),
+                        channel=channel, subject="申请公开某建设项目的施工许可审批材料")
     return line, 1 + len(events)
 
 

@@ -12,19 +12,22 @@ import os
 import subprocess
 import sys
 import uuid
+from functools import partial
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 
-from bootstrap import App, build
+from bootstrap import App
 from engine.calendar import WorkingCalendar, builtin_years
 from engine.clock import VirtualClock
 from engine.database import make_engine, metadata, migrate
-from workflows.accounts import ADMIN_USERNAME, Role, add_agency, add_user, get_user
+from tests.world import AGENCY, AGENCY_NAME, make_services, user
+
+__all__ = ["AGENCY", "POSTGRES_URL", "REPO_ROOT", "empty_postgres", "run_ogi", "user"]  # what test modules import from here
 
 POSTGRES_URL = os.environ.get("OGI_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-AGENCY = "hedong-xzsp"
+REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="session")
@@ -97,18 +100,6 @@ def sqlite_url(tmp_path):
     return url
 
 
-def make_services(url: str, clock: VirtualClock) -> App:
-    services = build(make_engine(url), clock)
-    with services.engine.begin() as conn:
-        add_user(conn, ADMIN_USERNAME, Role.ADMIN, "pw", "管理员", clock.now())
-        admin = get_user(conn, ADMIN_USERNAME)
-        add_user(conn, "head", Role.HEAD, "pw", "李主任", clock.now())
-        add_user(conn, "clerk", Role.STAFF, "pw", "经办人", clock.now())
-        add_user(conn, "auditor", Role.AUDITOR, "pw", "审计", clock.now())
-        add_agency(conn, AGENCY, "河东区行政审批服务局", None, admin, clock.now())
-    return services
-
-
 @pytest.fixture
 def services(database_url, clock) -> App:
     svc = make_services(database_url, clock)
@@ -132,31 +123,31 @@ def sqlite_services(sqlite_url, clock) -> App:
     svc.engine.dispose()
 
 
-def user(services: App, name: str = ADMIN_USERNAME):
-    with services.engine.connect() as conn:
-        return get_user(conn, name)
+# -- the `ogi` command as a separate process (tests/test_cli.py, tests/test_report_cli.py, tests/test_properties.py) --
+def run_ogi(database_url: str, *args: str, ok: bool = True, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """`ogi ARGS…` on `database_url` in a process of its own, as staff run it; `env` adds to or overrides the environment.
 
-
-# -- the `ogi` command as a separate process (tests/test_cli.py, tests/test_report_cli.py) ---------------------
-REPO_ROOT = Path(__file__).resolve().parent.parent
+    OGI_USER is cleared, so commands act as the default user unless they say `--as`. With `ok` (the default) a
+    non-zero exit fails the test with the command's output; pass ok=False to check a refusal's exit code yourself.
+    """
+    environment = {**os.environ, "OGI_DATABASE_URL": database_url}
+    environment.pop("OGI_USER", None)
+    environment.update(env or {})
+    result = subprocess.run([sys.executable, "-m", "cli.main", *args], cwd=REPO_ROOT, env=environment,
+                            capture_output=True, text=True, timeout=120)
+    if ok:
+        assert result.returncode == 0, f"ogi {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+    return result
 
 
 @pytest.fixture
 def ogi(tmp_path):
-    env = {**os.environ, "OGI_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "OGI_ADMIN_PASSWORD": "secret-pw"}
-    env.pop("OGI_USER", None)
-
-    def run(*args, ok=True):
-        result = subprocess.run([sys.executable, "-m", "cli.main", *args], cwd=REPO_ROOT, env=env,
-                                capture_output=True, text=True, timeout=120)
-        if ok:
-            assert result.returncode == 0, f"ogi {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
-        return result
-    return run
+    """`ogi(*args, ok=True)` on a fresh SQLite file, tmp_path / "cli.db" (`ogi init` not yet run)."""
+    return partial(run_ogi, f"sqlite:///{tmp_path / 'cli.db'}", env={"OGI_ADMIN_PASSWORD": "secret-pw"})
 
 
 @pytest.fixture
 def ready(ogi):
     ogi("init")
-    ogi("agency", "add", "hedong-xzsp", "--name", "河东区行政审批服务局")
+    ogi("agency", "add", AGENCY, "--name", AGENCY_NAME)
     return ogi

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from engine.eventstore import events_table
-from tests.conftest import AGENCY, user
+from tests.builders import as_lines, decided, event, request_line
+from tests.conftest import user
 from workflows.importer import ImportRefused, import_file, import_lines
 from workflows.tables import requests_table
 
@@ -17,16 +18,9 @@ EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "hedong-2023.jso
 SHARED_EXAMPLE = Path(__file__).resolve().parents[2] / "shared" / "examples" / "hedong-2023.jsonl"
 
 
-def line(**overrides) -> dict:
-    base = {"id": "T-1", "agency": AGENCY, "applicant": {"kind": "natural_person", "name": "张三", "id_number": "371315198209213958"},
-            "channel": "online", "received_at": "2024-03-01", "subject": "s",
-            "events": [{"type": "decided", "at": "2024-03-10", "outcome": "disclosed"}]}
-    base.update(overrides)
-    return base
-
-
-def as_lines(*records) -> list[tuple[int, str]]:
-    return [(n, r if isinstance(r, str) else json.dumps(r, ensure_ascii=False)) for n, r in enumerate(records, 1)]
+# one request, decided in time; each broken file below changes one thing of it
+T1 = request_line("T-1", "2024-03-01", decided("2024-03-10"), channel="online",
+                  applicant={"kind": "natural_person", "name": "张三", "id_number": "371315198209213958"})
 
 
 def counts(services) -> tuple[int, int]:
@@ -57,8 +51,8 @@ def test_the_seed_agency_2023_example_imports_cleanly(services):
 
 
 def test_an_import_replays_timers_on_a_virtual_clock(services):
-    record = line(events=[{"type": "correction_requested", "at": "2024-03-04", "period_days": 10},
-                          {"type": "decided", "at": "2024-03-25", "outcome": "other.no_correction"}])
+    record = T1 | {"events": [event("correction_requested", "2024-03-04", period_days=10),
+                              decided("2024-03-25", "other.no_correction")]}
     import_lines(services.requests, as_lines(record), user(services))
     with services.engine.connect() as conn:
         events = services.store.read_stream(conn, "request/T-1")
@@ -68,9 +62,8 @@ def test_an_import_replays_timers_on_a_virtual_clock(services):
 
 
 def test_late_steps_are_imported_and_flagged(services):
-    record = line(events=[{"type": "correction_requested", "at": "2024-03-20", "period_days": 10},
-                          {"type": "corrected", "at": "2024-03-22"},
-                          {"type": "decided", "at": "2024-06-01", "outcome": "disclosed"}])
+    record = T1 | {"events": [event("correction_requested", "2024-03-20", period_days=10),
+                              event("corrected", "2024-03-22"), decided("2024-06-01")]}
     import_lines(services.requests, as_lines(record), user(services))
     with services.engine.connect() as conn:
         flags = json.loads(conn.execute(select(requests_table.c.flags)).scalar_one())
@@ -79,34 +72,34 @@ def test_late_steps_are_imported_and_flagged(services):
 
 BAD_FILES = [
     ("not json", '{"id": "T-1", ', "line 2: not valid JSON"),
-    ("unknown outcome", line(events=[{"type": "decided", "at": "2024-03-10", "outcome": "published"}]),
+    ("unknown outcome", T1 | {"events": [decided("2024-03-10", "published")]},
      "line 2 (T-1): events[0] (decided): unknown outcome 'published'"),
-    ("event before receipt", line(events=[{"type": "decided", "at": "2024-02-10", "outcome": "disclosed"}]),
+    ("event before receipt", T1 | {"events": [decided("2024-02-10")]},
      "line 2 (T-1): events[0] (decided): decide on 2024-02-10 is before receipt on 2024-03-01 [chronology]"),
-    ("unknown agency", line(agency="nowhere"), "line 2: field agency: unknown agency 'nowhere'; add it first with `ogi agency add nowhere"),
-    ("impossible sequence", line(events=[{"type": "fee_paid", "at": "2024-03-10"}]),
+    ("unknown agency", T1 | {"agency": "nowhere"}, "line 2: field agency: unknown agency 'nowhere'; add it first with `ogi agency add nowhere"),
+    ("impossible sequence", T1 | {"events": [event("fee_paid", "2024-03-10")]},
      "line 2 (T-1): events[0] (fee_paid): 'pay_fee' is not possible in state processing"),
-    ("second extension", line(events=[{"type": "extended", "at": "2024-03-10", "working_days": 10, "approved_by": "李"},
-                                      {"type": "extended", "at": "2024-03-11", "working_days": 10, "approved_by": "李"}]),
+    ("second extension", T1 | {"events": [event("extended", "2024-03-10", working_days=10, approved_by="李"),
+                                          event("extended", "2024-03-11", working_days=10, approved_by="李")]},
      "events[1] (extended): the reply period was already extended by 10 working days; Art. 33 allows one extension [Art. 33]"),
-    ("no_correction too early", line(events=[{"type": "correction_requested", "at": "2024-03-04", "period_days": 10},
-                                             {"type": "decided", "at": "2024-03-05", "outcome": "other.no_correction"}]),
+    ("no_correction too early", T1 | {"events": [event("correction_requested", "2024-03-04", period_days=10),
+                                                 decided("2024-03-05", "other.no_correction")]},
      "only after the correction period lapsed"),
-    ("unknown event type", line(events=[{"type": "published", "at": "2024-03-10"}]),
+    ("unknown event type", T1 | {"events": [event("published", "2024-03-10")]},
      "line 2: field events[0].type: Value error, unknown event type 'published'"),
-    ("missing field", line(events=[{"type": "decided", "at": "2024-03-10"}]), "events[0] (decided): field outcome is required for decided"),
-    ("bad date", line(received_at="2024-13-01"), "line 2: field received_at: Value error, '2024-13-01' is not a date"),
-    ("unknown applicant kind", line(applicant={"kind": "alien"}), "unknown applicant kind 'alien'"),
-    ("duplicate id", line(id="ok-1"), "line 2: field id: 'ok-1' appears twice in the file"),
-    ("decision on a concluded request", line(events=[{"type": "decided", "at": "2024-03-10", "outcome": "disclosed"},
-                                                     {"type": "decided", "at": "2024-03-11", "outcome": "partial"}]),
+    ("missing field", T1 | {"events": [event("decided", "2024-03-10")]},
+     "events[0] (decided): field outcome is required for decided"),
+    ("bad date", T1 | {"received_at": "2024-13-01"}, "line 2: field received_at: Value error, '2024-13-01' is not a date"),
+    ("unknown applicant kind", T1 | {"applicant": {"kind": "alien"}}, "unknown applicant kind 'alien'"),
+    ("duplicate id", T1 | {"id": "ok-1"}, "line 2: field id: 'ok-1' appears twice in the file"),
+    ("decision on a concluded request", T1 | {"events": [decided("2024-03-10"), decided("2024-03-11", "partial")]},
      "'decide' is not possible in state decided"),
 ]
 
 
 @pytest.mark.parametrize("broken, message", [(b, m) for _, b, m in BAD_FILES], ids=[n for n, _, _ in BAD_FILES])
 def test_a_broken_file_is_refused_with_a_precise_message_and_nothing_is_written(services, broken, message):
-    good = line(id="ok-1")
+    good = T1 | {"id": "ok-1"}
     before = counts(services)
     with pytest.raises(ImportRefused) as refused:
         import_lines(services.requests, as_lines(good, broken), user(services), source="broken.jsonl")
@@ -116,10 +109,10 @@ def test_a_broken_file_is_refused_with_a_precise_message_and_nothing_is_written(
 
 
 def test_an_existing_request_id_is_refused_and_nothing_is_written(services):
-    import_lines(services.requests, as_lines(line(id="dup")), user(services))
+    import_lines(services.requests, as_lines(T1 | {"id": "dup"}), user(services))
     before = counts(services)
     with pytest.raises(ImportRefused, match="request 'dup' already exists; nothing was imported"):
-        import_lines(services.requests, as_lines(line(id="new-1"), line(id="dup")), user(services))
+        import_lines(services.requests, as_lines(T1 | {"id": "new-1"}, T1 | {"id": "dup"}), user(services))
     assert counts(services) == before
 
 
@@ -131,7 +124,7 @@ def test_an_auditor_cannot_import(services):
 
 
 def test_a_control_character_in_a_name_is_refused_by_field(services):
-    bad = line(applicant={"kind": "natural_person", "name": "张\u0000三"})
+    bad = T1 | {"applicant": {"kind": "natural_person", "name": "张\u0000三"}}
     with pytest.raises(ImportRefused, match=r"applicant.name contains the control character U\+0000 \[input\]"):
         import_lines(services.requests, as_lines(bad), user(services))
     assert counts(services) == (0, 0)

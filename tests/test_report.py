@@ -13,10 +13,11 @@ from sqlalchemy import delete, insert, select, update
 
 from engine.errors import NotFound, OgiError, PermissionDenied
 from engine.eventstore import EventStore
+from tests.builders import decided, event, load, request_line
 from tests.conftest import AGENCY, user
 from workflows.accounts import add_agency
 from workflows.foi import commands as c
-from workflows.importer import import_file, import_lines
+from workflows.importer import import_file
 from workflows.report.exports.as_csv import read_csv, to_csv
 from workflows.report.facts import OUTCOME_ROWS, TABLE3_COLUMNS, TABLE3_ROWS
 from workflows.report.publish import report_stream
@@ -29,19 +30,6 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 NP = TABLE3_COLUMNS.index("natural_person")
 COM = TABLE3_COLUMNS.index("commercial")
 TOTAL = -1
-
-
-def request(rid: str, received: str, *events: dict, kind: str = "natural_person", agency: str = AGENCY) -> dict:
-    return {"id": rid, "agency": agency, "applicant": {"kind": kind, "name": "张三"}, "channel": "in_person",
-            "received_at": received, "subject": "s", "events": list(events)}
-
-
-def decided(at: str, outcome: str = "disclosed") -> dict:
-    return {"type": "decided", "at": at, "outcome": outcome}
-
-
-def load(services, *records) -> None:
-    import_lines(services.requests, [(n, json.dumps(r, ensure_ascii=False)) for n, r in enumerate(records, 1)], user(services))
 
 
 def figures(report) -> dict:
@@ -69,7 +57,7 @@ def test_hedong_2023_example_gives_exactly_the_published_report(services):
 # -- which year a request counts in -----------------------------------------------------------
 
 def test_received_in_december_concluded_in_january_is_carried_out_then_carried_in(services):
-    load(services, request("D-1", "2023-12-20", decided("2024-01-10")))
+    load(services, request_line("D-1", "2023-12-20", decided("2024-01-10")))
     y2023, y2024 = services.reports.annual(2023, AGENCY), services.reports.annual(2024, AGENCY)
     assert y2023.table3["new"][NP] == 1 and y2023.table3["carried_out"][NP] == 1 and y2023.table3["total"][TOTAL] == 0
     assert y2024.table3["new"][TOTAL] == 0 and y2024.table3["carried_in"][NP] == 1
@@ -81,9 +69,9 @@ def test_received_in_december_concluded_in_january_is_carried_out_then_carried_i
 
 
 def test_the_original_receipt_date_counts_even_when_corrected_next_year_art30(services):
-    load(services, request("K-1", "2023-12-27",
-                           {"type": "correction_requested", "at": "2023-12-28", "period_days": 10},
-                           {"type": "corrected", "at": "2024-01-04"}, decided("2024-01-30", "partial")))
+    load(services, request_line("K-1", "2023-12-27",
+                                event("correction_requested", "2023-12-28", period_days=10),
+                                event("corrected", "2024-01-04"), decided("2024-01-30", "partial")))
     y2023, y2024 = services.reports.annual(2023, AGENCY), services.reports.annual(2024, AGENCY)
     assert y2023.table3["new"][TOTAL] == 1 and y2023.table3["carried_out"][TOTAL] == 1
     assert y2024.table3["new"][TOTAL] == 0 and y2024.table3["partial"][TOTAL] == 1
@@ -91,13 +79,13 @@ def test_the_original_receipt_date_counts_even_when_corrected_next_year_art30(se
 
 def test_suspended_extended_and_withdrawn_requests_count_by_their_conclusion_date(services):
     load(services,
-         request("S-1", "2023-11-01", {"type": "consultation_started", "at": "2023-11-10", "party": "third_party"},
-                 {"type": "consultation_ended", "at": "2023-11-24", "opinion": "object"},
-                 decided("2024-01-05", "withheld.third_party"), kind="commercial"),
-         request("E-1", "2023-12-01", {"type": "extended", "at": "2023-12-20", "working_days": 20, "approved_by": "head"},
-                 decided("2024-01-25", "unable.not_held")),
-         request("W-1", "2023-12-11", {"type": "withdrawn", "at": "2024-01-03"}),
-         request("W-2", "2023-06-11", {"type": "withdrawn", "at": "2023-06-13"}))
+         request_line("S-1", "2023-11-01", event("consultation_started", "2023-11-10", party="third_party"),
+                      event("consultation_ended", "2023-11-24", opinion="object"),
+                      decided("2024-01-05", "withheld.third_party"), kind="commercial"),
+         request_line("E-1", "2023-12-01", event("extended", "2023-12-20", working_days=20, approved_by="head"),
+                      decided("2024-01-25", "unable.not_held")),
+         request_line("W-1", "2023-12-11", event("withdrawn", "2024-01-03")),
+         request_line("W-2", "2023-06-11", event("withdrawn", "2023-06-13")))
     y2023, y2024 = services.reports.annual(2023, AGENCY), services.reports.annual(2024, AGENCY)
     assert y2023.table3["new"][TOTAL] == 4 and y2023.table3["carried_out"][TOTAL] == 3
     assert y2023.table3["other.other"][NP] == 1  # W-2: withdrawal is （六）3 其他
@@ -109,14 +97,14 @@ def test_suspended_extended_and_withdrawn_requests_count_by_their_conclusion_dat
 
 
 def test_review_and_litigation_cases_by_year_concluded_and_pending(services):
-    load(services, request(
+    load(services, request_line(
         "R-1", "2023-02-01", decided("2023-02-20", "withheld.process_info"),
-        {"type": "review_filed", "at": "2023-04-01", "case": "R1"},
-        {"type": "litigation_filed", "at": "2023-05-01", "case": "L0", "after_review": False},
-        {"type": "litigation_closed", "at": "2023-09-01", "case": "L0", "result": "other"},
-        {"type": "review_closed", "at": "2024-02-01", "case": "R1", "result": "maintained"},
-        {"type": "litigation_filed", "at": "2024-03-01", "case": "L1", "after_review": True},
-        {"type": "litigation_closed", "at": "2025-05-01", "case": "L1", "result": "corrected"}))
+        event("review_filed", "2023-04-01", case="R1"),
+        event("litigation_filed", "2023-05-01", case="L0", after_review=False),
+        event("litigation_closed", "2023-09-01", case="L0", result="other"),
+        event("review_closed", "2024-02-01", case="R1", result="maintained"),
+        event("litigation_filed", "2024-03-01", case="L1", after_review=True),
+        event("litigation_closed", "2025-05-01", case="L1", result="corrected")))
     t = {year: services.reports.annual(year, AGENCY).table4 for year in (2023, 2024, 2025, 2026)}
     assert t[2023] == {"review": [0, 0, 0, 1, 1], "litigation_direct": [0, 0, 1, 0, 1], "litigation_after_review": [0] * 5}
     assert t[2024] == {"review": [1, 0, 0, 0, 1], "litigation_direct": [0] * 5, "litigation_after_review": [0, 0, 0, 1, 1]}
@@ -139,21 +127,21 @@ def random_history(rng: random.Random, n: int) -> list[dict]:
         if roll < 0.15:
             pass  # still open
         elif roll < 0.25:
-            events.append({"type": "withdrawn", "at": str(received + dt.timedelta(days=rng.randrange(1, 60)))})
+            events.append(event("withdrawn", received + dt.timedelta(days=rng.randrange(1, 60))))
         else:
             decided_on = received + dt.timedelta(days=rng.randrange(1, 300))
-            events.append(decided(str(decided_on), rng.choice(outcomes)))
+            events.append(decided(decided_on, rng.choice(outcomes)))
             if rng.random() < 0.2:
                 filed = decided_on + dt.timedelta(days=rng.randrange(1, 60))
-                events.append({"type": "review_filed", "at": str(filed), "case": "R"})
+                events.append(event("review_filed", filed, case="R"))
                 if rng.random() < 0.7:
                     closed = filed + dt.timedelta(days=rng.randrange(1, 200))
-                    events.append({"type": "review_closed", "at": str(closed), "case": "R",
-                                   "result": rng.choice(["maintained", "corrected", "other"])})
+                    events.append(event("review_closed", closed, case="R",
+                                        result=rng.choice(["maintained", "corrected", "other"])))
                     if rng.random() < 0.5:
                         sued = closed + dt.timedelta(days=rng.randrange(1, 15))
-                        events.append({"type": "litigation_filed", "at": str(sued), "case": "L", "after_review": True})
-        records.append(request(f"G-{i:04d}", str(received), *events, kind=rng.choice(kinds)))
+                        events.append(event("litigation_filed", sued, case="L", after_review=True))
+        records.append(request_line(f"G-{i:04d}", received, *events, kind=rng.choice(kinds)))
     return records
 
 
@@ -176,10 +164,10 @@ def test_generated_histories_over_five_years_hold_every_check_and_chain(sqlite_s
 # -- drill-down ----------------------------------------------------------------------------------
 
 def test_a_cell_lists_exactly_the_requests_it_counts(services):
-    load(services, request("A-1", "2023-03-01", decided("2023-03-10")),
-         request("A-2", "2023-04-01", decided("2023-04-10"), kind="commercial"),
-         request("A-3", "2022-12-30", decided("2023-01-05")),
-         request("A-4", "2023-12-30"))
+    load(services, request_line("A-1", "2023-03-01", decided("2023-03-10")),
+         request_line("A-2", "2023-04-01", decided("2023-04-10"), kind="commercial"),
+         request_line("A-3", "2022-12-30", decided("2023-01-05")),
+         request_line("A-4", "2023-12-30"))
     listing = services.reports.cell(2023, AGENCY, "disclosed", "natural_person")
     assert listing.table == "table3" and [f.request_id for f in listing.requests] == ["A-3", "A-1"]
     assert listing.report.table3["disclosed"][NP] == len(listing.requests)
@@ -205,9 +193,9 @@ def test_a_parent_agency_rolls_up_its_children_and_says_so(services):
         conn.execute(update(__import__("workflows.tables", fromlist=["agencies_table"]).agencies_table)
                      .where(__import__("workflows.tables", fromlist=["agencies_table"]).agencies_table.c.slug == AGENCY)
                      .values(parent="hedong-gov"))
-    load(services, request("P-1", "2023-03-01", decided("2023-03-10"), agency="hedong-gov"),
-         request("C-1", "2023-03-01", decided("2023-03-10"), agency="hedong-edu"),
-         request("C-2", "2023-05-01", decided("2023-05-10", "partial"), agency=AGENCY))
+    load(services, request_line("P-1", "2023-03-01", decided("2023-03-10"), agency="hedong-gov"),
+         request_line("C-1", "2023-03-01", decided("2023-03-10"), agency="hedong-edu"),
+         request_line("C-2", "2023-05-01", decided("2023-05-10", "partial"), agency=AGENCY))
     rollup = services.reports.annual(2023, "hedong-gov")
     own = services.reports.annual(2023, "hedong-gov", own_only=True)
     child = services.reports.annual(2023, "hedong-edu")
@@ -223,7 +211,7 @@ def test_a_parent_agency_rolls_up_its_children_and_says_so(services):
 # -- as of a moment, and publication ---------------------------------------------------------------
 
 def test_as_of_gives_the_report_as_the_data_stood_then(services):
-    load(services, request("O-1", "2023-12-01"), request("O-2", "2023-05-01", decided("2023-05-20")))
+    load(services, request_line("O-1", "2023-12-01"), request_line("O-2", "2023-05-01", decided("2023-05-20")))
     imported_at = services.clock.now()
     services.clock.advance_to(services.clock.now() + dt.timedelta(hours=2))
     services.requests.act("O-1", c.Decide(at=dt.datetime(2023, 12, 20, 10), outcome="rejected.repeat"), user(services, "clerk"))
@@ -237,14 +225,14 @@ def test_as_of_gives_the_report_as_the_data_stood_then(services):
 
 
 def test_a_published_report_keeps_its_figures_and_shows_what_changed_since(services):
-    load(services, request("B-1", "2023-03-01", decided("2023-03-10")), request("B-2", "2023-12-28"))
+    load(services, request_line("B-1", "2023-03-01", decided("2023-03-10")), request_line("B-2", "2023-12-28"))
     published = services.reports.publish(2023, AGENCY, user(services, "head"))
     stated = figures(published)["table3"]
     assert published.publication is not None and published.ok
     services.clock.advance_to(services.clock.now() + dt.timedelta(days=1))
     # a decision recorded late, dated in 2023, and a 2023 request imported after publication
     services.requests.act("B-2", c.Decide(at=dt.datetime(2023, 12, 29, 9), outcome="unable.not_held"), user(services, "clerk"))
-    load(services, request("B-3", "2023-07-01", decided("2023-07-05"), kind="commercial"))
+    load(services, request_line("B-3", "2023-07-01", decided("2023-07-05"), kind="commercial"))
     report = services.reports.annual(2023, AGENCY)
     assert figures(report)["table3"] == stated  # the published figures stand …
     changed = {(d.table, d.row, d.column): d for d in report.differences}  # … and the difference is shown
@@ -270,7 +258,7 @@ def test_a_published_report_keeps_its_figures_and_shows_what_changed_since(servi
 
 
 def test_a_year_unaffected_by_a_change_is_not_flagged(services):
-    load(services, request("U-1", "2023-03-01", decided("2023-03-10")), request("U-2", "2024-03-01"))
+    load(services, request_line("U-1", "2023-03-01", decided("2023-03-10")), request_line("U-2", "2024-03-01"))
     services.reports.publish(2023, AGENCY, user(services, "head"))
     services.requests.act("U-2", c.Decide(at=services.clock.now(), outcome="disclosed"), user(services, "clerk"))
     report = services.reports.annual(2023, AGENCY)
@@ -326,7 +314,8 @@ def test_the_csv_round_trips(services):
 
 @pytest.mark.parametrize("edit", ["outcome", "received_on", "agency", "delete", "insert", "cases"])
 def test_a_tampered_projection_is_refused_rather_than_reported(services, edit):
-    load(services, request("T-1", "2023-03-01", decided("2023-03-10")), request("T-2", "2023-04-01", decided("2023-04-10")))
+    load(services, request_line("T-1", "2023-03-01", decided("2023-03-10")),
+         request_line("T-2", "2023-04-01", decided("2023-04-10")))
     assert services.reports.annual(2023, AGENCY).table3["disclosed"][TOTAL] == 2
     r = requests_table.c
     admin = user(services)
@@ -353,7 +342,7 @@ def test_a_tampered_projection_is_refused_rather_than_reported(services, edit):
 
 
 def test_rebuilding_the_projections_restores_the_register_and_publications(services):
-    load(services, request("Z-1", "2023-03-01", decided("2023-03-10")))
+    load(services, request_line("Z-1", "2023-03-01", decided("2023-03-10")))
     set_entry(services.engine, services.store, services.clock.now(), AGENCY, 2023, "licensing", {"decisions": 12}, "",
               user(services))
     services.reports.publish(2023, AGENCY, user(services, "head"))

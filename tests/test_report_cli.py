@@ -6,10 +6,12 @@ import csv
 import io
 import json
 import sqlite3
+from functools import partial
 
 from docx import Document
 from openpyxl import load_workbook
 
+from tests.conftest import empty_postgres, run_ogi
 from tests.test_cli import EXAMPLE, ROOT
 
 EXPECTED = json.loads((ROOT / "examples" / "hedong-2023.report.json").read_text(encoding="utf-8"))
@@ -102,21 +104,8 @@ def test_a_projection_row_edited_behind_the_engine_exits_3_without_a_report(read
 
 def test_the_report_commands_work_on_postgresql(postgres_database_url):
     """The production database: the same commands as separate processes, against the real server."""
-    import os
-    import subprocess
-    import sys
-
-    from tests.conftest import empty_postgres
-
     empty_postgres(postgres_database_url)
-    env = {**os.environ, "OGI_DATABASE_URL": postgres_database_url, "OGI_ADMIN_PASSWORD": "pw"}
-
-    def run(*args):
-        result = subprocess.run([sys.executable, "-m", "cli.main", *args], cwd=ROOT, env=env, capture_output=True,
-                                text=True, timeout=120)
-        assert result.returncode == 0, f"ogi {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
-        return result
-
+    run = partial(run_ogi, postgres_database_url, env={"OGI_ADMIN_PASSWORD": "pw"})
     run("init")
     run("agency", "add", "hedong-xzsp", "--name", "河东区行政审批服务局")
     run("import", str(EXAMPLE))

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import io
-import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,9 +12,10 @@ from docx import Document
 from docx.oxml.ns import qn
 from openpyxl import load_workbook
 
+from tests.builders import decided, event, load, request_line
 from tests.conftest import AGENCY, user
 from workflows.accounts import add_agency
-from workflows.importer import import_file, import_lines
+from workflows.importer import import_file
 from workflows.report.exports.as_docx import to_docx
 from workflows.report.exports.as_xlsx import to_xlsx
 from workflows.report.exports.layout import table2_blocks, table3_rows, table4_values
@@ -28,36 +28,28 @@ SUBS = ["商业企业", "科研机构", "社会公益组织", "法律服务机�
 RESULTS = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
 
 
-def _line(number: str, kind: str, received: str, events: list[dict], agency: str = AGENCY) -> str:
-    return json.dumps({"id": f"OF-{number}", "agency": agency, "applicant": {"kind": kind, "name": "某申请人"},
-                       "channel": "in_person", "received_at": received, "subject": "测试", "events": events},
-                      ensure_ascii=False)
-
-
-def _decided(day: str, outcome: str) -> dict:
-    return {"type": "decided", "at": day, "outcome": outcome}
-
+OFFICE = {"name": "某申请人", "subject": "测试"}  # the applicant and subject of every request here (ids OF-…)
 
 LINES = [
     # 2022: two requests, one carried into 2023
-    _line("2022-1", "natural_person", "2022-05-04", [_decided("2022-05-20", "disclosed")]),
-    _line("2022-2", "natural_person", "2022-12-26", [_decided("2023-01-10", "disclosed")]),
+    request_line("OF-2022-1", "2022-05-04", decided("2022-05-20"), **OFFICE),
+    request_line("OF-2022-2", "2022-12-26", decided("2023-01-10"), **OFFICE),
     # 2023: eight new requests, every applicant kind, several outcomes, one carried into 2024
-    _line("2023-1", "natural_person", "2023-02-01", [_decided("2023-02-10", "disclosed")]),
-    _line("2023-2", "natural_person", "2023-03-01", [_decided("2023-03-15", "withheld.third_party")]),
-    _line("2023-3", "commercial", "2023-03-06", [_decided("2023-03-20", "partial")]),
-    _line("2023-4", "research", "2023-04-03", [{"type": "withdrawn", "at": "2023-04-10"}]),
-    _line("2023-5", "legal_services", "2023-05-04", [
-        _decided("2023-05-10", "unable.not_held"),
-        {"type": "review_filed", "at": "2023-05-20", "case": "R1"},
-        {"type": "review_closed", "at": "2023-07-03", "case": "R1", "result": "maintained"},
-        {"type": "litigation_filed", "at": "2023-07-17", "case": "L1", "after_review": True}]),
-    _line("2023-6", "public_interest", "2023-12-20", [_decided("2024-01-10", "disclosed")]),
-    _line("2023-7", "other_org", "2023-06-01", [
-        _decided("2023-06-09", "rejected.repeat"),
-        {"type": "litigation_filed", "at": "2023-06-20", "case": "L2", "after_review": False},
-        {"type": "litigation_closed", "at": "2023-09-01", "case": "L2", "result": "corrected"}]),
-    _line("2023-8", "natural_person", "2023-08-01", [_decided("2023-08-10", "withheld.state_secret")]),
+    request_line("OF-2023-1", "2023-02-01", decided("2023-02-10"), **OFFICE),
+    request_line("OF-2023-2", "2023-03-01", decided("2023-03-15", "withheld.third_party"), **OFFICE),
+    request_line("OF-2023-3", "2023-03-06", decided("2023-03-20", "partial"), kind="commercial", **OFFICE),
+    request_line("OF-2023-4", "2023-04-03", event("withdrawn", "2023-04-10"), kind="research", **OFFICE),
+    request_line("OF-2023-5", "2023-05-04",
+                 decided("2023-05-10", "unable.not_held"),
+                 event("review_filed", "2023-05-20", case="R1"),
+                 event("review_closed", "2023-07-03", case="R1", result="maintained"),
+                 event("litigation_filed", "2023-07-17", case="L1", after_review=True), kind="legal_services", **OFFICE),
+    request_line("OF-2023-6", "2023-12-20", decided("2024-01-10"), kind="public_interest", **OFFICE),
+    request_line("OF-2023-7", "2023-06-01",
+                 decided("2023-06-09", "rejected.repeat"),
+                 event("litigation_filed", "2023-06-20", case="L2", after_review=False),
+                 event("litigation_closed", "2023-09-01", case="L2", result="corrected"), kind="other_org", **OFFICE),
+    request_line("OF-2023-8", "2023-08-01", decided("2023-08-10", "withheld.state_secret"), **OFFICE),
 ]
 
 
@@ -65,7 +57,7 @@ LINES = [
 def rich(sqlite_services):
     """App holding LINES and a table 二 register for 2023."""
     admin = user(sqlite_services)
-    import_lines(sqlite_services.requests, list(enumerate(LINES, start=1)), admin)
+    load(sqlite_services, *LINES)
     now = sqlite_services.clock.now()
     set_entry(sqlite_services.engine, sqlite_services.store, now, AGENCY, 2023, "rules",
               {"issued": 2, "repealed": 1, "in_force": 15}, "", admin)
@@ -206,7 +198,7 @@ def test_the_checks_sheet_lists_every_check(report):
 def test_a_published_report_notes_its_hash_and_a_later_change_fails_a_check(rich):
     admin = user(rich)
     published = rich.reports.publish(2023, AGENCY, admin)
-    import_lines(rich.requests, [(1, _line("2023-9", "natural_person", "2023-09-01", [_decided("2023-09-05", "disclosed")]))], admin)
+    load(rich, request_line("OF-2023-9", "2023-09-01", decided("2023-09-05"), **OFFICE))
     report = rich.reports.annual(2023, AGENCY)
     digest = published.publication.figures_hash
     assert report.publication.figures_hash == digest and report.differences
@@ -228,8 +220,7 @@ def test_a_rollup_says_so_under_the_title(rich):
     admin = user(rich)
     with rich.engine.begin() as conn:
         add_agency(conn, "hedong-sub", "河东区政务服务中心", AGENCY, admin, rich.clock.now())
-    import_lines(rich.requests, [(1, _line("SUB-1", "commercial", "2023-04-01", [_decided("2023-04-10", "disclosed")], "hedong-sub"))],
-                 admin)
+    load(rich, request_line("OF-SUB-1", "2023-04-01", decided("2023-04-10"), kind="commercial", agency="hedong-sub", **OFFICE))
     report = rich.reports.annual(2023, AGENCY)
     assert report.is_rollup
     wb = _workbook(report)

@@ -1,0 +1,42 @@
+"""The world every test and benchmark starts from: four users and the seed agency on a migrated database.
+
+tests/conftest.py builds its `services` fixtures with `make_services`, and benchmarks/common.py builds its runs
+with it too, so both work with the same users and agency. Importing this module connects to nothing.
+"""
+
+from __future__ import annotations
+
+from bootstrap import App, build
+from engine.clock import Clock
+from engine.database import make_engine
+from workflows.accounts import ADMIN_USERNAME, Role, User, add_agency, add_user, get_user
+
+AGENCY = "hedong-xzsp"
+AGENCY_NAME = "河东区行政审批服务局"
+HEAD = "head"  # 负责人: approves extensions (Art. 33)
+CLERK = "clerk"  # staff who record the steps
+AUDITOR = "auditor"  # may read, never write
+PASSWORD = "pw"
+
+
+def seed_test_world(services: App) -> None:
+    """Add the users admin, head, clerk and auditor and the agency hedong-xzsp, at the services' clock."""
+    now = services.clock.now()
+    with services.engine.begin() as conn:
+        admin = add_user(conn, ADMIN_USERNAME, Role.ADMIN, PASSWORD, "管理员", now)
+        add_user(conn, HEAD, Role.HEAD, PASSWORD, "李主任", now)
+        add_user(conn, CLERK, Role.STAFF, PASSWORD, "经办人", now)
+        add_user(conn, AUDITOR, Role.AUDITOR, PASSWORD, "审计", now)
+        add_agency(conn, AGENCY, AGENCY_NAME, None, admin, now)
+
+
+def make_services(url: str, clock: Clock) -> App:
+    """The App on the migrated database at `url`, seeded with `seed_test_world`."""
+    services = build(make_engine(url), clock)
+    seed_test_world(services)
+    return services
+
+
+def user(services: App, name: str = ADMIN_USERNAME) -> User:
+    with services.engine.connect() as conn:
+        return get_user(conn, name)
