@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from sqlalchemy import create_engine, text
 
 from bootstrap import App
+from engine.adapters.database import make_engine, migrate
 from engine.clock import VirtualClock
-from engine.database import make_engine, migrate
 from tests import world
 from tests.builders import event, request_line
 from tests.world import AGENCY, CLERK, HEAD

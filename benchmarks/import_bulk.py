@@ -35,8 +35,8 @@ from benchmarks.common import (
     parse_databases,
     plan_requests,
 )
+from engine.adapters.eventstore import events_table, verify_log
 from engine.clock import VirtualClock
-from engine.eventstore import events_table, verify_log
 from workflows.importer import import_file
 from workflows.tables import requests_table
 

@@ -36,9 +36,9 @@ from benchmarks.common import (
     parse_databases,
     plan_requests,
 )
+from engine.adapters.database import make_engine
+from engine.adapters.eventstore import events_table, verify_log
 from engine.clock import VirtualClock
-from engine.database import make_engine
-from engine.eventstore import events_table, verify_log
 from workflows.foi.state import Stage
 from workflows.streams import REQUEST_STREAM
 from workflows.tables import requests_table

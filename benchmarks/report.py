@@ -36,8 +36,8 @@ from benchmarks.common import (
     measure_each,
     parse_databases,
 )
+from engine.adapters.eventstore import events_table
 from engine.clock import VirtualClock
-from engine.eventstore import events_table
 from tests.builders import decided, event, request_line
 from workflows.accounts import add_agency, get_user
 from workflows.importer import import_file

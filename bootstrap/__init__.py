@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
+from engine.adapters.database import make_engine, require_migrated
+from engine.adapters.eventstore import EventStore
 from engine.clock import Clock, SystemClock
-from engine.database import make_engine, require_migrated
-from engine.eventstore import EventStore
 from workflows.calendar_years import CALENDAR_YEARS_READ_MODEL, CalendarSource
 from workflows.directory import Directory
 from workflows.queries import RequestQueries

@@ -12,8 +12,8 @@ from pathlib import Path
 import click
 
 from bootstrap import App, bootstrap
+from engine.adapters.rendering import render
 from engine.errors import OgiError
-from engine.rendering import render
 from workflows.accounts import ADMIN_USERNAME
 from workflows.importer import parse_moment
 

@@ -10,13 +10,14 @@ outbox) never runs on a rebuild, so a rebuild repeats no side effect.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Generic, Protocol, TypeVar, runtime_checkable
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar, runtime_checkable
 
-from sqlalchemy import Connection, Table, delete
+if TYPE_CHECKING:  # types only: the protocols do no I/O themselves
+    from sqlalchemy import Connection
 
-from engine.eventstore import EventStore, StoredEvent
+    from engine.adapters.eventstore import EventStore, StoredEvent
 
 S = TypeVar("S")
 
@@ -63,23 +64,3 @@ class ReadModel(Protocol):
     def rebuild(self, conn: Connection, store: EventStore) -> int:
         """Delete its rows and fold them again from the log; returns the number of rows written."""
         ...
-
-
-@dataclass(frozen=True)
-class EventRowsReadModel:
-    """A read model whose rows each follow from one event of its streams: `save(conn, event)` writes that row."""
-
-    name: str
-    table: Table
-    stream_prefix: str
-    save: Callable[[Connection, StoredEvent], None]
-    event_types: frozenset[str] | None = None  # None: every event of the streams
-
-    def rebuild(self, conn: Connection, store: EventStore) -> int:
-        conn.execute(delete(self.table))
-        count = 0
-        for event in store.read_all(conn, self.stream_prefix):
-            if self.event_types is None or event.type in self.event_types:
-                self.save(conn, event)
-                count += 1
-        return count

@@ -1,11 +1,11 @@
-"""Alembic environment: runs on the connection `engine.database.migrate` hands in, or on the configured URL."""
+"""Alembic environment: runs on the connection `engine.adapters.database.migrate` hands in, or on the configured URL."""
 
 from alembic import context
 from sqlalchemy import create_engine
 
-import engine.eventstore  # noqa: F401  (registers its tables)
+import engine.adapters.eventstore  # noqa: F401  (registers its tables)
 import workflows.tables  # noqa: F401
-from engine.database import metadata
+from engine.adapters.database import metadata
 
 config = context.config
 target_metadata = metadata

@@ -19,9 +19,9 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from bootstrap import App
+from engine.adapters.database import make_engine, metadata, migrate
 from engine.calendar import WorkingCalendar, builtin_years
 from engine.clock import VirtualClock
-from engine.database import make_engine, metadata, migrate
 from tests.world import AGENCY, AGENCY_NAME, make_services, user
 
 __all__ = ["AGENCY", "POSTGRES_URL", "REPO_ROOT", "empty_postgres", "run_ogi", "user"]  # what test modules import from here

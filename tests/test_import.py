@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from engine.eventstore import events_table
+from engine.adapters.eventstore import events_table
 from tests.builders import as_lines, decided, event, request_line
 from tests.conftest import user
 from workflows.importer import ImportRefused, import_file, import_lines

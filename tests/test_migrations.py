@@ -6,9 +6,9 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-import engine.eventstore  # noqa: F401  (registers its tables)
+import engine.adapters.eventstore  # noqa: F401  (registers its tables)
 import workflows.tables  # noqa: F401
-from engine.database import make_engine, metadata, require_migrated
+from engine.adapters.database import make_engine, metadata, require_migrated
 from workflows.tables import RECEIVED_AGENCY_INDEX
 
 
@@ -39,9 +39,9 @@ def test_migration_0002_seals_the_requests_recorded_before_it(tmp_path):
     from alembic import command
     from sqlalchemy import Column, MetaData, Table, insert, select
 
-    from engine.database import alembic_config, migrate
+    from engine.adapters.database import alembic_config, migrate
+    from engine.adapters.eventstore import GENESIS, SCHEMA_VERSION, EventStore, canonical_json, chain_hash, event_hash
     from engine.events import NewEvent
-    from engine.eventstore import GENESIS, SCHEMA_VERSION, EventStore, canonical_json, chain_hash, event_hash
     from workflows.report.facts import facts_of, seal
     from workflows.streams import fold_stored, request_stream
     from workflows.tables import requests_table

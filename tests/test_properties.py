@@ -25,9 +25,9 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, insert, select, update
 
 from bootstrap import App, build
+from engine.adapters.eventstore import EventStore, canonical_json, event_hash, events_table
 from engine.clock import VirtualClock
 from engine.errors import RuleViolation
-from engine.eventstore import EventStore, canonical_json, event_hash, events_table
 from tests.conftest import AGENCY, run_ogi, user
 from workflows.foi import commands as c
 from workflows.foi.definition import WORKFLOW

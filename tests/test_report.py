@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, insert, select, update
 
+from engine.adapters.eventstore import EventStore
 from engine.errors import NotFound, OgiError, PermissionDenied
-from engine.eventstore import EventStore
 from tests.builders import decided, event, load, request_line
 from tests.conftest import AGENCY, user
 from workflows.accounts import add_agency

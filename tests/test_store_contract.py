@@ -17,11 +17,11 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bootstrap import App
+from engine.adapters.eventstore import StreamAppend, events_table, log_head_table
 from engine.calendar import YearArrangement
 from engine.clock import VirtualClock
 from engine.errors import ConcurrencyConflict, OgiError, RuleViolation
 from engine.events import NewEvent
-from engine.eventstore import StreamAppend, events_table, log_head_table
 from tests.conftest import AGENCY, user
 from workflows.foi import commands as c
 from workflows.foi.decide import decide

@@ -7,8 +7,8 @@ with it too, so both work with the same users and agency. Importing this module 
 from __future__ import annotations
 
 from bootstrap import App, build
+from engine.adapters.database import make_engine
 from engine.clock import Clock
-from engine.database import make_engine
 from workflows.accounts import ADMIN_USERNAME, Role, User, add_agency, add_user, get_user
 
 AGENCY = "hedong-xzsp"

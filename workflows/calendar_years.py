@@ -11,9 +11,9 @@ import json
 
 from sqlalchemy import Connection, delete, insert, select
 
+from engine.adapters.eventstore import EventStore, StoredEvent
+from engine.adapters.read_models import EventRowsReadModel
 from engine.calendar import WorkingCalendar, YearArrangement, builtin_years
-from engine.eventstore import EventStore, StoredEvent
-from engine.projection import EventRowsReadModel
 from workflows.streams import CALENDAR_STREAM
 from workflows.tables import calendar_years_table
 

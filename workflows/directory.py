@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
+from engine.adapters.database import migrate
 from engine.clock import Clock
-from engine.database import migrate
 from workflows.accounts import (
     ADMIN_USERNAME,
     DEFAULT_CORRECTION_PERIOD_DAYS,

@@ -7,8 +7,8 @@ import datetime as dt
 
 from sqlalchemy import Connection
 
+from engine.adapters.eventstore import EventStore
 from engine.errors import NotFound
-from engine.eventstore import EventStore
 from workflows.accounts import mask_id_number, mask_phone
 from workflows.foi.deadlines import DEADLINE_LABELS
 from workflows.foi.state import STAGE_LABELS

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, func, select
 
+from engine.adapters.eventstore import AuditResult, EventStore
 from engine.calendar import PeriodCount, WorkingCalendar, count_period
 from engine.clock import Clock, Suspension
 from engine.errors import NotFound
-from engine.eventstore import AuditResult, EventStore
 from workflows.foi.deadlines import explain
 from workflows.foi.state import OPEN_STAGES
 from workflows.history import history

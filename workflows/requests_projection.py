@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import Connection, bindparam, delete, insert, update
 
-from engine.eventstore import EventStore
+from engine.adapters.eventstore import EventStore
 from engine.projection import Change
 from workflows.foi.state import RequestState
 from workflows.report.facts import facts_of, seal

@@ -13,11 +13,11 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy import Connection, Engine, select
 
+from engine.adapters.eventstore import EventStore, StreamAppend
 from engine.calendar import WorkingCalendar, YearArrangement
 from engine.clock import Clock
 from engine.errors import NotFound, OgiError, RuleViolation
 from engine.events import NewEvent
-from engine.eventstore import EventStore, StreamAppend
 from engine.projection import Change, Projector, ReadModel
 from workflows.accounts import APPROVING_ROLES, User, find_user, get_agency
 from workflows.calendar_years import CalendarSource, arrangement_payload, calendar_stream, save_calendar_year

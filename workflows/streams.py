@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from engine.adapters.eventstore import StoredEvent
 from engine.events import NewEvent
-from engine.eventstore import StoredEvent
 from workflows.foi.decide import fold
 from workflows.foi.state import RequestState
 

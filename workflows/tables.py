@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import Boolean, Column, Date, DateTime, Index, Integer, String, Table, Text
 
-from engine.database import metadata
+from engine.adapters.database import metadata
 
 requests_table = Table(
     "requests",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.rendering import render
+from engine.adapters.rendering import render
 from workflows.foi.definition import WORKFLOW
 
 

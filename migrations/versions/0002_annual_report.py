@@ -47,7 +47,7 @@ def upgrade() -> None:
 
 def _seal_existing_rows() -> None:
     """Requests recorded before this migration get their case list and seal by folding their events."""
-    from engine.eventstore import EventStore
+    from engine.adapters.eventstore import EventStore
     from workflows.report.facts import facts_of, seal
     from workflows.service import fold_stored, request_stream
 

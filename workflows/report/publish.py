@@ -15,10 +15,11 @@ from collections.abc import Sequence
 
 from sqlalchemy import Connection, delete, insert, select
 
+from engine.adapters.eventstore import EventStore, StoredEvent, StreamAppend
+from engine.adapters.read_models import EventRowsReadModel
 from engine.errors import OgiError
 from engine.events import NewEvent
-from engine.eventstore import EventStore, StoredEvent, StreamAppend
-from engine.projection import Change, EventRowsReadModel
+from engine.projection import Change
 from workflows.accounts import ancestors
 from workflows.foi.state import RequestState
 from workflows.report.annual import Publication

@@ -12,10 +12,10 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import Connection, delete, insert, select
 
+from engine.adapters.eventstore import EventStore, StoredEvent, StreamAppend
+from engine.adapters.read_models import EventRowsReadModel
 from engine.errors import OgiError
 from engine.events import NewEvent
-from engine.eventstore import EventStore, StoredEvent, StreamAppend
-from engine.projection import EventRowsReadModel
 from workflows.accounts import User, get_agency
 from workflows.report.labels import MEASURE_LABELS, REGISTER_ITEMS
 from workflows.report.publish import watch_register

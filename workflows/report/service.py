@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine
 
+from engine.adapters.database import snapshot
+from engine.adapters.eventstore import EventStore
 from engine.clock import Clock
-from engine.database import snapshot
 from engine.errors import OgiError, PermissionDenied
-from engine.eventstore import EventStore
 from workflows.accounts import APPROVING_ROLES, User, agency_members, list_agencies
 from workflows.report.annual import (
     AnnualReport,

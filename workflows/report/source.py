@@ -13,8 +13,8 @@ import json
 
 from sqlalchemy import Connection, DateTime, and_, bindparam, literal, select, text
 
+from engine.adapters.eventstore import events_table, row_to_event
 from engine.errors import OgiError
-from engine.eventstore import events_table, row_to_event
 from workflows.report.facts import CaseFacts, RequestFacts, facts_of, seal_of_fields
 from workflows.streams import REQUEST_STREAM, fold_stored, streams_of
 from workflows.tables import FIRST_REQUEST_EVENTS_SQL, RECEIVED_AGENCY_SQL, requests_table

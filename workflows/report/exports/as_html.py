@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.rendering import render
+from engine.adapters.rendering import render
 from workflows.foi.vocabulary import APPLICANT_LABELS, OUTCOME_LABELS
 from workflows.report.annual import AnnualReport, cases_in, requests_in
 from workflows.report.exports.layout import (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.rendering import render
+from engine.adapters.rendering import render
 from workflows.report.annual import AnnualReport
 from workflows.report.exports.layout import TABLE3_COLUMN_LABELS, TABLE4_COLUMN_LABELS, table2_blocks, table3_rows
 from workflows.report.facts import TABLE4_ROWS

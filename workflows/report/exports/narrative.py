@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from engine.rendering import render
+from engine.adapters.rendering import render
 from workflows.report.annual import AnnualReport
 from workflows.report.facts import OUTCOME_ROWS
 from workflows.report.labels import outcome_group_and_item

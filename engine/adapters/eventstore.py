@@ -33,7 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from engine.database import metadata
+from engine.adapters.database import metadata
 from engine.errors import ConcurrencyConflict
 from engine.events import NewEvent
 

@@ -18,7 +18,7 @@ from engine.errors import NotMigrated
 metadata = MetaData()
 
 DEFAULT_DATABASE_URL = "sqlite:///ogi.db"
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
 
 def database_url() -> str:
