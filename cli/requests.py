@@ -49,7 +49,7 @@ def history_text(data: dict) -> str:
 
 def _summary(payload: dict) -> str:
     keys = ("outcome", "party", "opinion", "amount_yuan", "method", "working_days", "approved_by", "period_days",
-            "case", "result", "period", "due", "reason", "flags")
+            "case", "result", "period", "due", "reason", "flags", "versions", "untrue")
     return " ".join(f"{k}={payload[k]}" for k in keys if payload.get(k) not in (None, "", []))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Protocol
 
 
 @dataclass(frozen=True)
@@ -14,3 +15,16 @@ class NewEvent:
     occurred_at: dt.datetime  # business time, naive Asia/Shanghai
     payload: dict
     actor: str | None = None  # None: the actor of the append it is written with
+
+
+class Event(Protocol):
+    """What a fold reads of an event: a decided `NewEvent` and a stored event alike."""
+
+    @property
+    def type(self) -> str: ...
+
+    @property
+    def occurred_at(self) -> dt.datetime: ...
+
+    @property
+    def payload(self) -> dict: ...

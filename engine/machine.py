@@ -27,6 +27,7 @@ class Transition(Generic[S]):
     article: str
     guards: tuple[Guard, ...] = ()
     label: str = ""
+    requires: str = ""  # what must have happened first, in words, for the refusal in any other state
 
     def target_from(self, source: S) -> S:
         return source if self.target is None else self.target
@@ -86,17 +87,25 @@ class MachineDefinition(Generic[S]):
         """The row that allows `command_name` in `state`, its guards passed; RuleViolation otherwise."""
         row = self._index.get((state, command_name))
         if row is None:
-            allowed = ", ".join(self.commands_from(state)) or "none"
-            label = self.state_labels.get(state, state.name)
-            raise RuleViolation(
-                f"'{command_name}' is not possible in state {state.value} ({label}); possible here: {allowed}",
-                rule="workflow",
-            )
+            raise self._not_possible(state, command_name)
         for guard in row.guards:
             refusal = guard(subject, command)
             if refusal:
                 raise RuleViolation(refusal, rule=row.article)
         return row
+
+    def _not_possible(self, state: S, command_name: str) -> RuleViolation:
+        """The refusal names what the command needs and the rule that says so, not only the state's name."""
+        allowed = ", ".join(self.commands_from(state)) or "none"
+        label = self.state_labels.get(state, state.name)
+        rows = [row for row in self.transitions if row.command == command_name]
+        if not rows:
+            return RuleViolation(f"'{command_name}' is not possible in state {state.value} ({label}); possible here: {allowed}",
+                                 rule="workflow")
+        needs = rows[0].requires or "one of the states " + ", ".join(
+            f"{s.value} ({self.state_labels.get(s, s.name)})" for row in rows for s in row.sources)
+        return RuleViolation(f"'{command_name}' is not possible in state {state.value} ({label}): it needs {needs}; "
+                             f"possible here: {allowed}", rule=rows[0].article)
 
     # -- documentation ----------------------------------------------------------------------
     def mermaid(self) -> str:

@@ -26,6 +26,7 @@ def test_ending_a_consultation_without_naming_the_party_ends_the_open_one_art32(
     now = received(sqlite_services)
     clerk = user(sqlite_services, "clerk")
     sqlite_services.requests.act("S-1", c.StartConsultation(at=now, party="agency"), clerk)
+    sqlite_services.clock.advance_to(now + dt.timedelta(hours=1))
     state = sqlite_services.requests.act("S-1", c.EndConsultation(at=now + dt.timedelta(hours=1), opinion="consent"), clerk)
     with sqlite_services.engine.connect() as conn:
         last = sqlite_services.store.read_stream(conn, "request/S-1")[-1]

@@ -42,6 +42,7 @@ def history(store: EventStore, conn: Connection, request_id: str, as_of: dt.date
     flags = [str(f) for f in state.flags]
     if any(d["provisional"] for d in deadlines.values()) and Flag.PROVISIONAL_DEADLINE not in flags:
         flags.append(Flag.PROVISIONAL_DEADLINE.value)
+    withdrawn_by = {v: e.version for e in events if e.type == "system_events_withdrawn" for v in e.payload["versions"]}
     shown_events = []
     for e in events:
         payload = copy.deepcopy(e.payload)
@@ -50,6 +51,7 @@ def history(store: EventStore, conn: Connection, request_id: str, as_of: dt.date
         shown_events.append({
             "version": e.version, "type": e.type, "occurred_at": e.occurred_at.isoformat(),
             "recorded_at": e.recorded_at.isoformat(timespec="seconds"), "actor": e.actor, "payload": payload,
+            "withdrawn_by": withdrawn_by.get(e.version),  # a later step showed it did not happen as recorded
         })
     return {
         "id": state.request_id,

@@ -19,12 +19,12 @@ from engine.calendar import WorkingCalendar
 from engine.clock import to_shanghai_naive
 from engine.errors import OgiError, RuleViolation
 from engine.events import NewEvent
-from workflows.accounts import User
+from workflows.accounts import APPROVING_ROLES, User
 from workflows.foi import commands as c
 from workflows.foi.handle import Handled, handle
 from workflows.foi.state import RequestState
 from workflows.service import Loaded, Pending, RequestService
-from workflows.tables import agencies_table, requests_table
+from workflows.tables import agencies_table, requests_table, users_table
 
 CHUNK = 2000
 
@@ -196,11 +196,13 @@ def import_lines(requests: RequestService, lines: Iterable[tuple[int, str]], act
         reference = requests.store.start_write(conn)
         calendar = requests.calendar(conn)
         agencies = {row.slug: row.correction_period_days for row in conn.execute(select(agencies_table))}
+        roles = {row.username: row.role for row in conn.execute(select(users_table.c.username, users_table.c.role))}
         seen: set[str] = set()
         replayed: list[Handled] = []
         for done, (number, raw) in enumerate(lines, start=1):
             where = f"{source} line {number}"
             line = _parse_line(raw, where, agencies, seen)
+            _check_approvers(line, roles, where)
             try:
                 replayed.append(replay_line(line, now, calendar, agencies[line.agency], source))
             except RuleViolation as error:
@@ -242,6 +244,18 @@ def _parse_line(raw: str, where: str, agencies: dict[str, int], seen: set[str]) 
         raise ImportRefused(f"{where}: field id: '{line.id}' appears twice in the file")
     seen.add(line.id)
     return line
+
+
+def _check_approvers(line: LineIn, roles: dict[str, str], where: str) -> None:
+    """An approver who is a user of ogi must be a head or an administrator, as on the command line (Art. 33).
+
+    A name that is no user (an earlier system's free text) is kept as recorded: the history is what it is.
+    """
+    for index, event in enumerate(line.events):
+        role = roles.get(event.approved_by or "") if event.type == "extended" else None
+        if role is not None and role not in APPROVING_ROLES:
+            raise ImportRefused(f"{where} ({line.id}): events[{index}] (extended): approved_by '{event.approved_by}' "
+                                f"is a user with role {role}, not head or admin [Art. 33: 负责人同意]")
 
 
 def _refuse_existing(conn: Connection, ids: list[str], source: str) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy import Connection, Engine, select
 
-from engine.adapters.eventstore import EventStore, StreamAppend
+from engine.adapters.eventstore import EventStore, StoredEvent, StreamAppend
 from engine.calendar import WorkingCalendar, YearArrangement
 from engine.clock import Clock
 from engine.errors import NotFound, OgiError, RuleViolation
@@ -40,6 +40,7 @@ class Loaded:
     state: RequestState
     version: int
     head_hash: str | None = None
+    events: Sequence[StoredEvent] = ()  # the stream itself: a step dated in the past may rewind its system events
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ class RequestService:
         events = self.store.read_stream(conn, request_stream(request_id))
         if not events:
             raise NotFound(f"no request '{request_id}'")
-        return Loaded(fold_stored(events), events[-1].version, events[-1].stream_hash)
+        return Loaded(fold_stored(events), events[-1].version, events[-1].stream_hash, events)
 
     def open_request_ids(self, conn: Connection) -> list[str]:
         return list(conn.execute(_OPEN_REQUEST_IDS).scalars())
@@ -110,7 +111,7 @@ class RequestService:
 
     def _handle(self, conn: Connection, loaded: Loaded, command: c.Command | None, actor: User) -> Handled:
         reference = self.store.start_write(conn)
-        handled = handle(loaded.state, command, self.clock.now(), self.calendar(conn))
+        handled = handle(loaded.state, command, self.clock.now(), self.calendar(conn), loaded.events)
         if handled.events:
             self.commit(conn, [Pending(loaded, handled)], actor.username, reference=reference)
         return handled

@@ -24,7 +24,8 @@ def as_new_event(stored: StoredEvent) -> NewEvent:
 
 
 def fold_stored(events: Iterable[StoredEvent]) -> RequestState:
-    return fold(as_new_event(e) for e in events)
+    """Stored events fold as they are: their versions tell which ones a withdrawal names."""
+    return fold(events)
 
 
 def streams_of(events: Iterable[StoredEvent]) -> Iterator[list[StoredEvent]]:

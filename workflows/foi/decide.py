@@ -7,17 +7,17 @@ as they were computed at the time, even if the calendar data changed later.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
 from engine.calendar import WorkingCalendar
 from engine.clock import Deadline, Suspension
 from engine.errors import RuleViolation
-from engine.events import NewEvent
+from engine.events import Event, NewEvent
 from workflows.foi import commands as c
 from workflows.foi.deadlines import compute_deadlines
 from workflows.foi.definition import WORKFLOW
-from workflows.foi.event_types import SYSTEM_EVENTS, EventType
+from workflows.foi.event_types import NOT_A_STEP, SYSTEM_EVENTS, EventType
 from workflows.foi.state import Case, RequestState, Stage
 from workflows.foi.vocabulary import ApplicantKind, Channel, Flag, Outcome
 
@@ -55,7 +55,10 @@ def decide_and_evolve(state: RequestState, command: c.Command,
         payload["confirmed_at"] = command.confirmed_at.isoformat() if command.confirmed_at else None
     if isinstance(command, c.LapsePeriod) and command.period == "consultation":
         ended_on = command.due.isoformat() if command.due else command.at.date().isoformat()
-        payload = {"party": state.consulted_party, "opinion": "none", "auto": True, "ended_on": ended_on}
+        # Art. 34: another agency that does not answer in 15 working days is deemed to consent (视为同意);
+        # a third party's silence is no opinion, and the agency decides itself (Art. 32)
+        opinion = "consent" if state.consulted_party == "agency" else "none"
+        payload = {"party": state.consulted_party, "opinion": opinion, "auto": True, "ended_on": ended_on}
         event_type = c.EndConsultation.event_type
     else:
         event_type = command.event_type
@@ -111,7 +114,8 @@ def _late_flags(state: RequestState, command: c.Command) -> list[str]:
         flags.append(Flag.LATE_PAYMENT)
     elif isinstance(command, c.Extend) and late("reply"):
         flags.append(Flag.LATE_EXTENSION)
-    elif isinstance(command, (c.Decide, c.Deliver)) and late("reply") and Flag.LATE_REPLY not in state.flags:
+    elif isinstance(command, (c.Decide, c.Deliver)) and (late("reply") or Flag.LATE_EXTENSION in state.flags) \
+            and Flag.LATE_REPLY not in state.flags:  # a late extension cannot make the reply timely (Art. 33)
         if state.stage not in (Stage.AWAITING_CORRECTION, Stage.AWAITING_PAYMENT):
             flags.append(Flag.LATE_REPLY)
     elif isinstance(command, c.LapsePeriod):
@@ -122,7 +126,7 @@ def _late_flags(state: RequestState, command: c.Command) -> list[str]:
 
 
 # -- evolve --------------------------------------------------------------------------------------
-def evolve(state: RequestState, event: NewEvent) -> RequestState:
+def evolve(state: RequestState, event: Event) -> RequestState:
     p = event.payload
     day = event.occurred_at.date()
     apply = _APPLY.get(event.type)
@@ -134,7 +138,7 @@ def evolve(state: RequestState, event: NewEvent) -> RequestState:
         changes["deadlines"] = {name: Deadline.from_dict(d) for name, d in p["deadlines"].items()}
     if p.get("flags"):
         changes["flags"] = state.flags + tuple(Flag(f) for f in p["flags"] if f not in state.flags)
-    if event.type not in SYSTEM_EVENTS and not p.get("auto"):
+    if event.type not in NOT_A_STEP and not p.get("auto"):
         changes["last_staff_at"] = event.occurred_at
     return state.but(**changes) if changes else state
 
@@ -217,11 +221,31 @@ _APPLY: dict[str, Callable[[RequestState, dict, dt.date], RequestState]] = {
     EventType.CLOSED: lambda s, p, d: s.but(stage=Stage.CLOSED),
     EventType.PERIOD_LAPSED: _lapsed,
     EventType.DEADLINES_RECOMPUTED: lambda s, p, d: s,
+    EventType.SYSTEM_EVENTS_WITHDRAWN: lambda s, p, d: s,  # its effect is on the fold: the events it names are skipped
 }
 
 
-def fold(events) -> RequestState:
+def is_system_made(event: Event) -> bool:
+    """A lapse, a recomputation or an automatic end: made by the system's clock, not by a person's step."""
+    return event.type in SYSTEM_EVENTS or bool(event.payload.get("auto"))
+
+
+def event_version(event: Event, index: int) -> int:
+    """Stored events carry their stream version; a stream built in memory is numbered from 1 in order."""
+    return getattr(event, "version", None) or index + 1
+
+
+def withdrawn_versions(events: Sequence[Event]) -> frozenset[int]:
+    return frozenset(v for e in events if e.type == EventType.SYSTEM_EVENTS_WITHDRAWN for v in e.payload["versions"])
+
+
+def fold(events: Iterable[Event]) -> RequestState:
+    """The state after the events, in stream order; events withdrawn by a later event count for nothing."""
+    events = list(events)
+    skipped = withdrawn_versions(events)
     state = RequestState()
-    for event in events:
+    for index, event in enumerate(events):
+        if skipped and event_version(event, index) in skipped:
+            continue
         state = evolve(state, event)
     return state

@@ -1,20 +1,27 @@
 """The one path every command takes — the service, the importer, the sweeps and the tests alike.
 
-`handle(state, command, now, calendar)` fires the timers due by the command's own time, decides the
-command, then fires the timers due by `now`. `handle(state, None, now, calendar)` only fires timers
-(what a sweep does). Pure: time and calendar are handed in.
+One rule for time (docs/readings.md): a command is judged against the request as it stood at the command's own
+business time. Timers fire up to that time before it and up to `now` after it. When the command is dated
+before system-made events already recorded (a lapse, an automatic end of a consultation), those events are
+withdrawn by one `system_events_withdrawn` event and whatever still holds after the command fires again, so
+the stream folds exactly as if every step had been recorded on its day. A person's step dated before another
+person's step is refused (chronology). `handle(state, None, now, calendar)` only fires timers (a sweep).
+Pure: time, calendar and the stream so far are handed in.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from engine.calendar import WorkingCalendar
-from engine.events import NewEvent
+from engine.errors import RuleViolation
+from engine.events import Event, NewEvent
 from workflows.foi import commands as c
 from workflows.foi.deadlines import pending_timers
-from workflows.foi.decide import decide_and_evolve
+from workflows.foi.decide import decide_and_evolve, event_version, fold, is_system_made, withdrawn_versions
+from workflows.foi.event_types import EventType
 from workflows.foi.state import RequestState
 
 MAX_TIMER_ROUNDS = 20  # each round fires the earliest lapse; a request has only a few periods
@@ -28,17 +35,49 @@ class Handled:
     events: list[NewEvent] = field(default_factory=list)
 
 
-def handle(state: RequestState, command: c.Command | None, now: dt.datetime, calendar: WorkingCalendar) -> Handled:
-    events: list[NewEvent] = []
+def handle(state: RequestState, command: c.Command | None, now: dt.datetime, calendar: WorkingCalendar,
+           history: Sequence[Event] = ()) -> Handled:
+    """`history`: the request's stream so far (needed to rewind system-made events after a backdated step)."""
+    if command is None:
+        events: list[NewEvent] = []
+        return Handled(_fire(state, now, calendar, events), events)
+    if command.at > now:
+        raise RuleViolation(f"{command.name} at {command.at.isoformat()} is in the future (now {now.isoformat()})",
+                            "chronology")
+    events = []
+    later = _system_events_after(history, command.at)
+    if later:
+        if state.last_staff_at and command.at < state.last_staff_at:  # named here, before anything is rewound
+            raise RuleViolation(f"{command.name} at {command.at.isoformat()} is earlier than the previous step "
+                                f"({state.last_staff_at.isoformat()})", "chronology")
+        state = fold([e for i, e in enumerate(history) if event_version(e, i) not in later])
+        events.append(NewEvent(EventType.SYSTEM_EVENTS_WITHDRAWN.value, command.at, {
+            "versions": sorted(later), "reason": f"{command.name} recorded for {command.at.isoformat()}",
+        }))
     if state.request_id:
-        # a step recorded after the fact (--at in the past) sees the timers as they stood at its time
-        until = min(now, command.at) if command is not None else now
-        state = _fire(state, until, calendar, events)
-    if command is not None:
-        state, decided = decide_and_evolve(state, command, calendar)
-        events.extend(decided)
-        state = _fire(state, now, calendar, events)  # then catch up to now
+        state = _fire(state, command.at, calendar, events)
+    state, decided = decide_and_evolve(state, command, calendar)
+    events.extend(decided)
+    state = _fire(state, now, calendar, events)  # then catch up to now
+    if later:
+        events[0].payload["untrue"] = _untrue(history, later, events[1:])
     return Handled(state, events)
+
+
+def _system_events_after(history: Sequence[Event], moment: dt.datetime) -> dict[int, Event]:
+    """System-made events dated after `moment` and not withdrawn already, by version."""
+    if not history:
+        return {}
+    withdrawn = withdrawn_versions(history)
+    return {event_version(e, i): e for i, e in enumerate(history)
+            if e.occurred_at > moment and is_system_made(e) and event_version(e, i) not in withdrawn}
+
+
+def _untrue(history: Sequence[Event], later: dict[int, Event], recorded: list[NewEvent]) -> list[int]:
+    """The withdrawn versions that did not happen again after the step: those the step proved untrue."""
+    again = {(e.type, e.occurred_at, e.payload.get("period"), e.payload.get("due")) for e in recorded}
+    return sorted(v for v, e in later.items()
+                  if (e.type, e.occurred_at, e.payload.get("period"), e.payload.get("due")) not in again)
 
 
 def due_timer_commands(state: RequestState, now: dt.datetime) -> list[c.LapsePeriod]:
