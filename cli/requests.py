@@ -10,7 +10,7 @@ import click
 from cli.common import acting_user, app, handle_errors, moment, render
 from workflows.foi import commands as c
 from workflows.foi.state import STAGE_LABELS
-from workflows.foi.vocabulary import ApplicantKind, Channel
+from workflows.foi.vocabulary import ApplicantKind, Channel, NoticeKind, ProvisionForm
 from workflows.importer import import_file
 
 
@@ -49,7 +49,8 @@ def history_text(data: dict) -> str:
 
 def _summary(payload: dict) -> str:
     keys = ("outcome", "party", "opinion", "amount_yuan", "method", "working_days", "approved_by", "period_days",
-            "case", "result", "period", "due", "reason", "flags", "versions", "untrue")
+            "case", "result", "period", "due", "reason", "flags", "versions", "untrue", "notice", "reasonable",
+            "reply_days", "reasons", "responsible_agency", "form_provided", "form_reason")
     return " ".join(f"{k}={payload[k]}" for k in keys if payload.get(k) not in (None, "", []))
 
 
@@ -70,14 +71,19 @@ def request() -> None:
 @click.option("--received-at", help="date or datetime the application arrived (default: now)")
 @click.option("--confirmed-at", help="Art. 31 confirmation (post_plain, online, fax, email)")
 @click.option("--subject", required=True, help="the information asked for")
+@click.option("--form", "form_requested", type=click.Choice([f.value for f in ProvisionForm]),
+              help="Art. 40: the form asked for")
+@click.option("--assisted-by", help="Art. 43: who wrote the application down for the applicant")
 @acting_user
-def request_new(request_id, agency, kind, name, id_number, phone, email, channel, received_at, confirmed_at, subject, user):
+def request_new(request_id, agency, kind, name, id_number, phone, email, channel, received_at, confirmed_at, subject,
+                form_requested, assisted_by, user):
     """Register a new request (收到申请, Art. 31)."""
     ogi = app()
     applicant = {k: v for k, v in dict(kind=kind, name=name, id_number=id_number, phone=phone, email=email).items() if v}
     state = ogi.requests.receive(c.Receive(
         at=moment(received_at) or ogi.clock.now(), request_id=request_id, agency=agency, applicant=applicant,
-        channel=channel, subject=subject, confirmed_at=moment(confirmed_at),
+        channel=channel, subject=subject, confirmed_at=moment(confirmed_at), form_requested=form_requested,
+        assisted_by=assisted_by,
     ), user)
     reply = state.deadlines.get("reply")
     provisional = "（暂定 provisional）" if reply and reply.provisional else ""
@@ -99,6 +105,14 @@ def request_new(request_id, agency, kind, name, id_number, phone, email, channel
 @click.option("--case", help="review/litigation case number")
 @click.option("--result", type=click.Choice(["maintained", "corrected", "other"]), help="close_review/close_litigation")
 @click.option("--after-review", is_flag=True, help="file_litigation: suit after an administrative review")
+@click.option("--notice", type=click.Choice([n.value for n in NoticeKind]),
+              help="record_notice_receipt: the notice the applicant received (--at: the day)")
+@click.option("--reasonable/--unreasonable", default=None, help="receive_reasons: how the reasons were judged (Art. 35)")
+@click.option("--reply-days", type=int, help="receive_reasons: the agency's reply period in working days (Art. 35)")
+@click.option("--reasons", help="decide: why (part of) the information is not provided (Art. 36(3), 37)")
+@click.option("--responsible-agency", help="decide: the agency holding the information, with contact (Art. 36(5))")
+@click.option("--form", "form_provided", type=click.Choice([f.value for f in ProvisionForm]), help="decide: Art. 40")
+@click.option("--form-reason", help="decide: why not in the form asked for (Art. 40)")
 @acting_user
 def request_act(request_id, command, at, user, **options):
     """Record one step on a request, e.g. `ogi request act HD-1 decide --outcome disclosed`."""

@@ -17,6 +17,7 @@ from hypothesis import event as hypothesis_event
 from hypothesis import strategies as st
 
 from bootstrap import build
+from engine.calendar import WorkingCalendar, builtin_years
 from engine.clock import VirtualClock
 from engine.errors import RuleViolation
 from tests.builders import as_lines, event, request_line
@@ -33,9 +34,13 @@ NOW = dt.datetime(2026, 11, 26, 9, 0)  # the clock fixture's moment
 _ids = itertools.count(1)
 
 
+CALENDAR = WorkingCalendar(builtin_years())
+
+
 @st.composite
-def histories(draw, calendar) -> tuple[c.Receive, list[c.Command]]:
+def histories(draw) -> tuple[c.Receive, list[c.Command]]:
     """A receipt and the staff steps the workflow accepts after it, each at its own time, in time order."""
+    calendar = CALENDAR
     received = draw(st.datetimes(dt.datetime(2025, 6, 1, 8), dt.datetime(2026, 10, 31, 18))).replace(microsecond=0)
     receive = c.Receive(at=received, request_id="H", agency=AGENCY,
                         applicant={"kind": draw(st.sampled_from([k.value for k in ApplicantKind])), "name": "张三"},
@@ -72,8 +77,8 @@ def comparable(state: RequestState) -> RequestState:
 @settings(max_examples=100, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(data=st.data())
-def test_a_history_entered_late_with_sweeps_between_folds_like_its_import(sqlite_services, calendar, data):
-    receive, steps = data.draw(histories(calendar), label="history")
+def test_a_history_entered_late_with_sweeps_between_folds_like_its_import(sqlite_services, data):
+    receive, steps = data.draw(histories(), label="history")
     number = next(_ids)
     entered_id, imported_id = f"L-{number}", f"I-{number}"
     # entered by a clerk, each step some time after it happened, the clock only going forward

@@ -138,6 +138,10 @@ def likely_valid(name: str, s: RequestState) -> bool:
         c.CloseReview.name: bool(open_reviews),
         c.CloseLitigation.name: bool(open_suits),
         c.Close.name: not s.pending_cases(),
+        c.AskReasons.name: s.reasons_requested_on is None,
+        c.ReceiveReasons.name: s.reasons_requested_on is not None and s.reasons_received_on is None,
+        c.RecordNoticeReceipt.name: (s.correction_notice_received_on if s.stage == Stage.AWAITING_CORRECTION
+                                     else s.fee_notice_received_on) is None,
     }.get(name, True)
 
 
@@ -175,6 +179,12 @@ def _decide(draw, s: RequestState, now: dt.datetime) -> c.Command:
     return c.Decide(at=now, outcome=draw(st.sampled_from(valid_outcomes(s) or [o.value for o in Outcome])))
 
 
+def _receive_reasons(draw, s: RequestState, now: dt.datetime) -> c.Command:
+    reasonable = draw(st.booleans())
+    return c.ReceiveReasons(at=now, reasonable=reasonable,
+                            reply_days=draw(st.sampled_from([None, 10, 30])) if reasonable else None)
+
+
 def _file_litigation(draw, s: RequestState, now: dt.datetime) -> c.Command:
     after_review = any(r.closed_on for r in s.reviews.values()) and draw(st.booleans())
     return c.FileLitigation(at=now, case=f"行初〔{now.year}〕{len(s.litigations) + 1}号", after_review=after_review)
@@ -201,6 +211,10 @@ COMMAND_BUILDERS = {
     c.CloseLitigation.name: lambda draw, s, now: c.CloseLitigation(
         at=now, case=_open_case(draw, s.litigations), result=draw(st.sampled_from([r.value for r in CaseResult]))),
     c.Close.name: lambda draw, s, now: c.Close(at=now),
+    c.RecordNoticeReceipt.name: lambda draw, s, now: c.RecordNoticeReceipt(
+        at=now, notice="correction" if s.stage == Stage.AWAITING_CORRECTION else "fee"),
+    c.AskReasons.name: lambda draw, s, now: c.AskReasons(at=now),
+    c.ReceiveReasons.name: _receive_reasons,
 }
 
 

@@ -192,3 +192,21 @@ def test_an_imported_extension_approved_by_a_name_that_is_no_user_is_kept_as_rec
     import_lines(sqlite_services.requests, as_lines(record), user(sqlite_services))
     with sqlite_services.engine.connect() as conn:
         assert sqlite_services.requests.load(conn, "T-14").state.extension_approved_by == "李主任"
+
+
+def test_a_lapse_made_due_by_a_later_event_is_dated_at_that_event_and_withdrawn_with_it(sqlite_services):
+    """Found by the property: the reply period (extended by one day) ended during a consultation begun after it;
+    the lapse fired when the consultation ended by itself, so it is dated then, and a withdrawal dated before
+    that end withdraws both."""
+    services = sqlite_services
+    receive(services, "T-15", "2025-06-01")
+    act(services, "T-15", c.StartConsultation(at=at("2025-07-11T08:00"), party="third_party"))
+    act(services, "T-15", c.Extend(at=at("2025-07-11T08:00"), working_days=1, approved_by="head"))
+    lapse = [e for e in events_of(services, "T-15") if e.type == "period_lapsed" and e.payload["due"] == "2025-07-01"][-1]
+    ended = next(e for e in events_of(services, "T-15") if e.type == "consultation_ended")
+    assert lapse.occurred_at >= ended.occurred_at > at("2025-07-11T08:00")
+    state = act(services, "T-15", c.Withdraw(at=at("2025-07-11T08:00")))
+    record = request_line("T-15i", "2025-06-01", event("consultation_started", "2025-07-11T08:00", party="third_party"),
+                          event("extended", "2025-07-11T08:00", working_days=1, approved_by="head"),
+                          event("withdrawn", "2025-07-11T08:00"))
+    assert same_outcome(state, imported_state(services, record))

@@ -71,6 +71,13 @@ class EventIn(BaseModel):
     case: str | None = None
     result: str | None = None
     after_review: bool | None = None
+    notice: str | None = None  # notice_received: correction | fee
+    reasonable: bool | None = None  # reasons_received (Art. 35)
+    reply_days: int | None = None
+    reasons: str | None = None  # decided (Art. 36(3), 37)
+    responsible_agency: str | None = None  # decided (Art. 36(5))
+    form_provided: str | None = None  # decided (Art. 40)
+    form_reason: str | None = None
 
     _at = field_validator("at", mode="before")(parse_moment)
 
@@ -91,6 +98,8 @@ class LineIn(BaseModel):
     received_at: dt.datetime
     confirmed_at: dt.datetime | None = None
     subject: str = ""
+    form_requested: str | None = None  # Art. 40
+    assisted_by: str | None = None  # Art. 43
     events: list[EventIn] = []
 
     _moments = field_validator("received_at", "confirmed_at", mode="before")(
@@ -140,6 +149,7 @@ def replay_line(line: LineIn, services_now: dt.datetime, calendar: WorkingCalend
     receive = c.Receive(
         at=line.received_at, request_id=line.id, agency=line.agency, applicant=line.applicant.model_dump(exclude_none=True),
         channel=line.channel, subject=line.subject, confirmed_at=line.confirmed_at,
+        form_requested=line.form_requested, assisted_by=line.assisted_by,
     )
     apply(receive, line.received_at, "received_at")
     produced[0].payload["imported_from"] = source

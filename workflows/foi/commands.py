@@ -14,6 +14,10 @@ from typing import Any, ClassVar
 
 from workflows.foi.event_types import EventType
 
+# optional facts added with issue 8: left out of the payload when not given, so older events read the same
+_OMITTED_WHEN_NONE = frozenset({"form_requested", "assisted_by", "reasons", "responsible_agency", "form_provided",
+                                "form_reason", "reply_days"})
+
 
 def stated(default: Any) -> Any:
     """A field with a default for people, which an imported history must still state."""
@@ -30,7 +34,7 @@ class Command:
         """The command's own fields as JSON values (without `at`)."""
         out = {}
         for key, value in self.__dict__.items():
-            if key == "at":
+            if key == "at" or (value is None and key in _OMITTED_WHEN_NONE):
                 continue
             out[key] = value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value
         return out
@@ -46,6 +50,8 @@ class Receive(Command):
     channel: str = ""
     subject: str = ""
     confirmed_at: dt.datetime | None = None
+    form_requested: str | None = None  # Art. 29(3), 40: the form asked for (ProvisionForm)
+    assisted_by: str | None = None  # Art. 29, 43: who wrote the application down for an applicant who could not
 
 
 @dataclass(frozen=True)
@@ -109,6 +115,10 @@ class Decide(Command):
     name = "decide"
     event_type = EventType.DECIDED
     outcome: str
+    reasons: str | None = None  # Art. 36(3), 37: why (part of) the information is not provided
+    responsible_agency: str | None = None  # Art. 36(5): the agency that holds it, with its contact details
+    form_provided: str | None = None  # Art. 40
+    form_reason: str | None = None  # Art. 40: why not in the form asked for
 
 
 @dataclass(frozen=True)
@@ -162,6 +172,33 @@ class Close(Command):
 
 
 @dataclass(frozen=True)
+class RecordNoticeReceipt(Command):
+    """The day the applicant received a correction or fee notice: their period runs from it (Art. 30, 109号)."""
+
+    name = "record_notice_receipt"
+    event_type = EventType.NOTICE_RECEIVED
+    notice: str
+
+
+@dataclass(frozen=True)
+class AskReasons(Command):
+    """Art. 35: the number or frequency of requests clearly exceeds a reasonable range; the applicant is asked why."""
+
+    name = "ask_reasons"
+    event_type = EventType.REASONS_REQUESTED
+
+
+@dataclass(frozen=True)
+class ReceiveReasons(Command):
+    """Art. 35: the applicant's reasons; if reasonable and the reply period cannot be kept, a period of the agency's."""
+
+    name = "receive_reasons"
+    event_type = EventType.REASONS_RECEIVED
+    reasonable: bool
+    reply_days: int | None = None  # working days from this day, when the Art. 33 period cannot be kept
+
+
+@dataclass(frozen=True)
 class LapsePeriod(Command):
     """Fired by a timer when a period has run out (never by a person)."""
 
@@ -185,7 +222,7 @@ STAFF_COMMANDS: dict[str, type[Command]] = {
     for c in (
         ConfirmReceipt, RequestCorrection, SubmitCorrection, StartConsultation, EndConsultation,
         NotifyFee, PayFee, Extend, Decide, Deliver, Withdraw, FileReview, CloseReview,
-        FileLitigation, CloseLitigation, Close,
+        FileLitigation, CloseLitigation, Close, RecordNoticeReceipt, AskReasons, ReceiveReasons,
     )
 }
 SYSTEM_COMMANDS = frozenset({LapsePeriod.name, RecomputeDeadlines.name})

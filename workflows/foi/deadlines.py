@@ -39,7 +39,11 @@ def period_specs(state: RequestState) -> list[PeriodSpec]:
     specs: list[PeriodSpec] = []
     if state.stage == Stage.AWAITING_CORRECTION:
         assert state.correction_notice_on is not None and state.correction_period_days is not None  # set together
-        specs.append(PeriodSpec("correction", state.correction_notice_on, state.correction_period_days, False))
+        # from the day the applicant received the notice when that is recorded, else from the notice (readings.md)
+        start = state.correction_notice_received_on or state.correction_notice_on
+        specs.append(PeriodSpec("correction", start, state.correction_period_days, False))
+    elif state.reasons_reply_days and state.reasons_received_on:  # Art. 35: the agency's own period, as notified
+        specs.append(PeriodSpec("reply", state.reasons_received_on, state.reasons_reply_days + state.extension_days, True))
     else:
         specs.append(PeriodSpec("reply", state.clock_start, REPLY_DAYS + state.extension_days, True))
     if state.correction_notice_on is None:
@@ -48,7 +52,7 @@ def period_specs(state: RequestState) -> list[PeriodSpec]:
         specs.append(PeriodSpec("consultation", state.open_consultation[1], CONSULTATION_DAYS, False))
     if state.stage == Stage.AWAITING_PAYMENT:
         assert state.fee_notified_on is not None  # the stage is entered by the fee notice
-        specs.append(PeriodSpec("payment", state.fee_notified_on, PAYMENT_DAYS, False))
+        specs.append(PeriodSpec("payment", state.fee_notice_received_on or state.fee_notified_on, PAYMENT_DAYS, False))
     return specs
 
 

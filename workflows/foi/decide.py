@@ -99,30 +99,43 @@ def _due(state: RequestState, name: str) -> dt.date | None:
     return deadline.due if deadline else None
 
 
+# a step after the end of this period is legal but late: accepted and flagged
+_LATE_STEPS: dict[type, tuple[str, Flag]] = {
+    c.RequestCorrection: ("correction_notice", Flag.LATE_CORRECTION_NOTICE),  # Art. 30: within 7 working days
+    c.SubmitCorrection: ("correction", Flag.LATE_CORRECTION),
+    c.NotifyFee: ("reply", Flag.LATE_FEE_NOTICE),  # 109号: within the reply period
+    c.PayFee: ("payment", Flag.LATE_PAYMENT),
+    c.Extend: ("reply", Flag.LATE_EXTENSION),  # Art. 33
+}
+_LAPSE_FLAGS = {"reply": Flag.REPLY_OVERDUE, "correction": Flag.CORRECTION_LAPSED, "payment": Flag.PAYMENT_LAPSED}
+
+
 def _late_flags(state: RequestState, command: c.Command) -> list[str]:
-    """Legal but late steps are accepted and flagged (issue: late correction notice, reply after the deadline)."""
+    """Legal but late steps are accepted and flagged (a late correction notice, a reply after the deadline, …)."""
     day = command.at.date()
-    late = lambda name: (due := _due(state, name)) is not None and day > due  # noqa: E731
-    flags: list[str] = []
-    if isinstance(command, c.RequestCorrection) and late("correction_notice"):
-        flags.append(Flag.LATE_CORRECTION_NOTICE)
-    elif isinstance(command, c.SubmitCorrection) and late("correction"):
-        flags.append(Flag.LATE_CORRECTION)
-    elif isinstance(command, c.NotifyFee) and late("reply"):
-        flags.append(Flag.LATE_FEE_NOTICE)
-    elif isinstance(command, c.PayFee) and late("payment"):
-        flags.append(Flag.LATE_PAYMENT)
-    elif isinstance(command, c.Extend) and late("reply"):
-        flags.append(Flag.LATE_EXTENSION)
-    elif isinstance(command, (c.Decide, c.Deliver)) and (late("reply") or Flag.LATE_EXTENSION in state.flags) \
-            and Flag.LATE_REPLY not in state.flags:  # a late extension cannot make the reply timely (Art. 33)
-        if state.stage not in (Stage.AWAITING_CORRECTION, Stage.AWAITING_PAYMENT):
-            flags.append(Flag.LATE_REPLY)
-    elif isinstance(command, c.LapsePeriod):
-        lapse_flags = {"reply": Flag.REPLY_OVERDUE, "correction": Flag.CORRECTION_LAPSED, "payment": Flag.PAYMENT_LAPSED}
-        if command.period in lapse_flags:
-            flags.append(lapse_flags[command.period])
+    flags: list[Flag] = []
+    period, flag = _LATE_STEPS.get(type(command), (None, None))
+    if period and flag and (due := _due(state, period)) is not None and day > due:
+        flags.append(flag)
+    if isinstance(command, (c.Decide, c.Deliver)) and _reply_is_late(state, day):
+        flags.append(Flag.LATE_REPLY)
+    if isinstance(command, c.Decide) and _form_changed(state, command):
+        flags.append(Flag.FORM_CHANGED)
+    if isinstance(command, c.LapsePeriod) and command.period in _LAPSE_FLAGS:
+        flags.append(_LAPSE_FLAGS[command.period])
     return [str(f) for f in flags]
+
+
+def _reply_is_late(state: RequestState, day: dt.date) -> bool:
+    """After the reply period, or after a late extension, which cannot make the reply timely (Art. 33)."""
+    if Flag.LATE_REPLY in state.flags or state.stage in (Stage.AWAITING_CORRECTION, Stage.AWAITING_PAYMENT):
+        return False
+    due = _due(state, "reply")
+    return (due is not None and day > due) or Flag.LATE_EXTENSION in state.flags
+
+
+def _form_changed(state: RequestState, command: c.Decide) -> bool:
+    return bool(command.form_provided and state.form_requested and command.form_provided != state.form_requested)
 
 
 # -- evolve --------------------------------------------------------------------------------------
@@ -140,6 +153,8 @@ def evolve(state: RequestState, event: Event) -> RequestState:
         changes["flags"] = state.flags + tuple(Flag(f) for f in p["flags"] if f not in state.flags)
     if event.type not in NOT_A_STEP and not p.get("auto"):
         changes["last_staff_at"] = event.occurred_at
+    if state.last_event_at is None or event.occurred_at > state.last_event_at:
+        changes["last_event_at"] = event.occurred_at
     return state.but(**changes) if changes else state
 
 
@@ -149,6 +164,7 @@ def _received(s: RequestState, p: dict, day: dt.date) -> RequestState:
         request_id=p["request_id"], agency=p["agency"], stage=Stage.PROCESSING, applicant=p["applicant"],
         applicant_kind=ApplicantKind(p["applicant"]["kind"]), channel=Channel(p["channel"]), subject=p.get("subject", ""),
         received_on=day, confirmed_on=confirmed, clock_start=confirmed or day,
+        form_requested=p.get("form_requested"), assisted_by=p.get("assisted_by"),
     )
 
 
@@ -171,7 +187,19 @@ def _decided(s: RequestState, p: dict, day: dt.date) -> RequestState:
     on_time = Flag.LATE_REPLY not in (p.get("flags") or ()) and Flag.LATE_REPLY not in flags
     if on_time and Flag.REPLY_OVERDUE in flags:
         flags = tuple(f for f in flags if f != Flag.REPLY_OVERDUE)  # served on time after all (backdated step)
-    return s.but(stage=Stage.DECIDED, outcome=Outcome(p["outcome"]), concluded_on=day, flags=flags)
+    return s.but(stage=Stage.DECIDED, outcome=Outcome(p["outcome"]), concluded_on=day, flags=flags,
+                 decision_reasons=p.get("reasons"), responsible_agency=p.get("responsible_agency"),
+                 form_provided=p.get("form_provided"))
+
+
+def _notice_received(s: RequestState, p: dict, day: dt.date) -> RequestState:
+    if p["notice"] == "correction":
+        return s.but(correction_notice_received_on=day)
+    return s.but(fee_notice_received_on=day)
+
+
+def _reasons_received(s: RequestState, p: dict, day: dt.date) -> RequestState:
+    return s.but(reasons_received_on=day, reasons_reasonable=p["reasonable"], reasons_reply_days=p.get("reply_days"))
 
 
 def _lapsed(s: RequestState, p: dict, day: dt.date) -> RequestState:
@@ -221,6 +249,9 @@ _APPLY: dict[str, Callable[[RequestState, dict, dt.date], RequestState]] = {
     EventType.CLOSED: lambda s, p, d: s.but(stage=Stage.CLOSED),
     EventType.PERIOD_LAPSED: _lapsed,
     EventType.DEADLINES_RECOMPUTED: lambda s, p, d: s,
+    EventType.NOTICE_RECEIVED: _notice_received,
+    EventType.REASONS_REQUESTED: lambda s, p, d: s.but(reasons_requested_on=d),
+    EventType.REASONS_RECEIVED: _reasons_received,
     EventType.SYSTEM_EVENTS_WITHDRAWN: lambda s, p, d: s,  # its effect is on the fold: the events it names are skipped
 }
 

@@ -26,8 +26,10 @@ from workflows.foi.vocabulary import (
     ConsultedParty,
     DeliveryMethod,
     FeeMethod,
+    NoticeKind,
     Opinion,
     Outcome,
+    ProvisionForm,
 )
 
 MAX_EXTENSION_DAYS = 20  # Art. 33 ¶2
@@ -50,6 +52,9 @@ def known_channel_and_kind(state: RequestState, cmd: c.Receive) -> str | None:
         _one_of(cmd.channel, Channel, "channel")
         or _one_of(cmd.applicant.get("kind", ""), ApplicantKind, "applicant kind")
         or (None if cmd.request_id else "a request needs an id")
+        or (_one_of(cmd.form_requested, ProvisionForm, "form (Art. 40)") if cmd.form_requested else None)
+        or ("the person who assisted the applicant must be named (Art. 43)"
+            if cmd.assisted_by is not None and not cmd.assisted_by.strip() else None)
     )
 
 
@@ -125,10 +130,13 @@ def extended_once_within_limit(state: RequestState, cmd) -> str | None:
 
 
 def outcome_allowed_now(state: RequestState, cmd) -> str | None:
-    problem = _one_of(cmd.outcome, Outcome, "outcome")
+    problem = _one_of(cmd.outcome, Outcome, "outcome") or _form_given_with_reason(state, cmd)
     if problem:
         return problem
     outcome = Outcome(cmd.outcome)
+    if outcome == Outcome.REJECTED_MASS_REPEAT and state.reasons_reasonable:
+        return (f"{outcome.value} is for reasons found unreasonable; the applicant's reasons were accepted on "
+                f"{state.reasons_received_on} (Art. 35)")
     if state.stage == Stage.AWAITING_CORRECTION:
         return _only_after_lapse(state, outcome, Outcome.OTHER_NO_CORRECTION, "correction", "Art. 30")
     if state.stage == Stage.AWAITING_PAYMENT:
@@ -139,6 +147,50 @@ def outcome_allowed_now(state: RequestState, cmd) -> str | None:
         return f"{outcome.value} only while awaiting a payment whose period lapsed (109号)"
     if outcome == Outcome.UNABLE_UNCLEAR and state.corrected_on is None:
         return f"{outcome.value} means still unclear after correction (Art. 30); no correction was received"
+    return None
+
+
+def _form_given_with_reason(state: RequestState, cmd) -> str | None:
+    if not cmd.form_provided:
+        return None
+    problem = _one_of(cmd.form_provided, ProvisionForm, "form (Art. 40)")
+    if problem:
+        return problem
+    if state.form_requested and cmd.form_provided != state.form_requested and not (cmd.form_reason or "").strip():
+        return (f"the applicant asked for {state.form_requested}; providing {cmd.form_provided} instead needs the "
+                "reason (form_reason: the carrier at risk or the cost too high, Art. 40)")
+    return None
+
+
+def notice_received_once(state: RequestState, cmd) -> str | None:
+    expected = {Stage.AWAITING_CORRECTION: "correction", Stage.AWAITING_PAYMENT: "fee"}[state.stage]
+    problem = _one_of(cmd.notice, NoticeKind, "notice")
+    if problem:
+        return problem
+    if cmd.notice != expected:
+        return f"no {cmd.notice} notice is awaiting the applicant; the open one is the {expected} notice"
+    sent, received = ((state.correction_notice_on, state.correction_notice_received_on) if expected == "correction"
+                      else (state.fee_notified_on, state.fee_notice_received_on))
+    if received is not None:
+        return f"the applicant's receipt of the {expected} notice was already recorded ({received})"
+    if sent is not None and cmd.at.date() < sent:
+        return f"the applicant cannot have received the {expected} notice ({cmd.at.date()}) before it was sent ({sent})"
+    return None
+
+
+def reasons_asked_once(state: RequestState, cmd) -> str | None:
+    if state.reasons_requested_on is not None:
+        return f"reasons were already asked for on {state.reasons_requested_on} (Art. 35)"
+    return None
+
+
+def reasons_were_asked(state: RequestState, cmd) -> str | None:
+    if state.reasons_requested_on is None:
+        return "no reasons were asked for: ask_reasons first (Art. 35)"
+    if state.reasons_received_on is not None:
+        return f"the reasons were already recorded on {state.reasons_received_on} (Art. 35)"
+    if cmd.reply_days is not None and (not cmd.reasonable or cmd.reply_days < 1):
+        return "a reply period of the agency's (reply_days ≥ 1) is set only for reasons found reasonable (Art. 35)"
     return None
 
 
@@ -237,6 +289,13 @@ TRANSITIONS: list[Transition[Stage]] = [
       "a suit filed on a decided request"),
     T((S.SERVED, S.WITHDRAWN), c.Close.name, S.CLOSED, "归档", (no_pending_cases,), "办结归档",
       "a served or withdrawn request"),
+    T((S.AWAITING_CORRECTION, S.AWAITING_PAYMENT), c.RecordNoticeReceipt.name, None, "Art. 30; 109号",
+      (notice_received_once,), "申请人收到补正或收费通知（其期限自收到之日起算）",
+      "a correction or fee notice awaiting the applicant"),
+    T((S.PROCESSING,), c.AskReasons.name, None, "Art. 35", (reasons_asked_once,), "要求申请人说明理由（申请数量、频次明显超过合理范围）",
+      "a request being processed"),
+    T((S.PROCESSING,), c.ReceiveReasons.name, None, "Art. 35", (reasons_were_asked,), "收到理由；理由合理而无法按期答复的，确定合理的延迟答复期限",
+      "reasons asked for (ask_reasons first)"),
     # timers: a lapse never concludes a request (DESIGN §3); it records the fact and enables the decision
     T(OPEN_STAGES, c.LapsePeriod.name, None, "DESIGN §3", (), "期限届满（计时器）"),
     T(OPEN_STAGES, c.RecomputeDeadlines.name, None, "DESIGN §3", (), "日历数据更新，重新计算期限"),

@@ -25,6 +25,9 @@ class EventType(StrEnum):
     CLOSED = "closed"
     PERIOD_LAPSED = "period_lapsed"
     DEADLINES_RECOMPUTED = "deadlines_recomputed"
+    NOTICE_RECEIVED = "notice_received"  # the applicant received a correction or fee notice on this day
+    REASONS_REQUESTED = "reasons_requested"  # Art. 35: a mass or repeated applicant asked to state reasons
+    REASONS_RECEIVED = "reasons_received"  # Art. 35: the reasons, judged reasonable or not
     # a step recorded after the fact showed that system-made events dated after it did not happen as recorded:
     # they are withdrawn (payload: their versions), never edited or deleted; what still holds is recorded again
     SYSTEM_EVENTS_WITHDRAWN = "system_events_withdrawn"

@@ -81,8 +81,14 @@ def _untrue(history: Sequence[Event], later: dict[int, Event], recorded: list[Ne
 
 
 def due_timer_commands(state: RequestState, now: dt.datetime) -> list[c.LapsePeriod]:
-    """The lapse commands whose time has come by `now` (earliest first)."""
-    return [c.LapsePeriod(at=t.fires_at, period=t.period, due=t.due) for t in pending_timers(state) if t.fires_at <= now]
+    """The lapse commands whose time has come by `now` (earliest first).
+
+    A lapse is dated when its period ended, or, when an event made it due only later (a consultation that began
+    after the reply period had ended and then closed), at that event: it cannot have happened before its cause.
+    """
+    floor = state.last_event_at
+    return [c.LapsePeriod(at=max(t.fires_at, floor) if floor else t.fires_at, period=t.period, due=t.due)
+            for t in pending_timers(state) if t.fires_at <= now]
 
 
 def _fire(state: RequestState, now: dt.datetime, calendar: WorkingCalendar, events: list[NewEvent]) -> RequestState:

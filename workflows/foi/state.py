@@ -66,17 +66,28 @@ class RequestState:
     confirmed_on: dt.date | None = None  # Art. 31 confirmation for post_plain / online / fax / email
     clock_start: dt.date | None = None  # the day the reply period runs from
     correction_notice_on: dt.date | None = None
+    correction_notice_received_on: dt.date | None = None  # the applicant's period runs from it when recorded
     correction_period_days: int | None = None
     corrected_on: dt.date | None = None
     open_consultation: tuple[str, dt.date] | None = None  # (party, started_on)
     fee_notified_on: dt.date | None = None
+    fee_notice_received_on: dt.date | None = None
     fee_amount_yuan: float | None = None
     fee_method: str | None = None
     fee_paid_on: dt.date | None = None
     suspensions: tuple[Suspension, ...] = ()
     extension_days: int = 0
     extension_approved_by: str | None = None
+    form_requested: str | None = None  # Art. 40
+    assisted_by: str | None = None  # Art. 43
+    reasons_requested_on: dt.date | None = None  # Art. 35
+    reasons_received_on: dt.date | None = None
+    reasons_reasonable: bool | None = None
+    reasons_reply_days: int | None = None  # the agency's own reply period under Art. 35
     outcome: Outcome | None = None
+    decision_reasons: str | None = None  # Art. 36(3), 37
+    responsible_agency: str | None = None  # Art. 36(5)
+    form_provided: str | None = None  # Art. 40
     concluded_on: dt.date | None = None  # the decision, or the withdrawal (the report's conclusion date)
     delivered_on: dt.date | None = None
     delivery_method: str | None = None
@@ -86,6 +97,7 @@ class RequestState:
     reviews: dict[str, Case] = field(default_factory=dict)
     litigations: dict[str, Case] = field(default_factory=dict)
     last_staff_at: dt.datetime | None = None  # staff steps must not go back in business time
+    last_event_at: dt.datetime | None = None  # a timer made due by an event fires no earlier than that event
 
     @property
     def is_open(self) -> bool:

@@ -119,6 +119,32 @@ class FeeMethod(StrEnum):
     BY_VOLUME = "by_volume"  # 按量计收, 109号 Art. 5
 
 
+class ProvisionForm(StrEnum):
+    """Art. 40: the form in which information is provided (asked for on receipt, given with the decision)."""
+
+    PAPER = "paper"  # 纸质文本
+    ELECTRONIC = "electronic"  # 电子数据
+    INSPECTION = "inspection"  # 安排查阅
+    COPYING = "copying"  # 安排抄录
+    OTHER = "other"  # 其他适当形式
+
+
+PROVISION_FORM_LABELS: dict[str, str] = {
+    ProvisionForm.PAPER: "纸质文本",
+    ProvisionForm.ELECTRONIC: "电子数据",
+    ProvisionForm.INSPECTION: "查阅",
+    ProvisionForm.COPYING: "抄录",
+    ProvisionForm.OTHER: "其他适当形式",
+}
+
+
+class NoticeKind(StrEnum):
+    """Notices whose receipt by the applicant starts the applicant's own period."""
+
+    CORRECTION = "correction"  # 补正告知书: the correction period (Art. 30)
+    FEE = "fee"  # 收费通知书: the payment period (109号)
+
+
 class CaseResult(StrEnum):
     MAINTAINED = "maintained"  # 结果维持
     CORRECTED = "corrected"  # 结果纠正
@@ -134,6 +160,7 @@ class Flag(StrEnum):
     LATE_PAYMENT = "late_payment"  # 109号: paid after the 20 working days (accepted: the agency had not yet stopped)
     LATE_EXTENSION = "late_extension"  # Art. 33: extension decided after the reply period ended
     LATE_REPLY = "late_reply"  # Art. 33: reply served after the reply period
+    FORM_CHANGED = "form_changed"  # Art. 40: provided in another form than asked, with the reason recorded
     REPLY_OVERDUE = "reply_overdue"  # the reply period ended with no reply yet
     PROVISIONAL_DEADLINE = "provisional_deadline"  # a deadline counted on a year without holiday data
     # lapses: a task for staff, never a conclusion by itself (DESIGN §3)
@@ -148,6 +175,7 @@ FLAG_LABELS: dict[str, str] = {
     Flag.LATE_PAYMENT: "申请人逾期缴费",
     Flag.LATE_EXTENSION: "答复期限届满后延期",
     Flag.LATE_REPLY: "逾期答复",
+    Flag.FORM_CHANGED: "未按申请的形式提供（已说明理由）",
     Flag.REPLY_OVERDUE: "已超答复期限",
     Flag.PROVISIONAL_DEADLINE: "期限按暂定日历计算",
     Flag.CORRECTION_LAPSED: "补正期限届满，待决定是否不再处理",
