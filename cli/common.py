@@ -35,7 +35,17 @@ def handle_errors(function):
         except UnicodeEncodeError as error:  # bytes that are not UTF-8 in an argument or file name
             bad = error.object[error.start:error.end].encode("utf-8", "surrogateescape")
             fail(f"input is not valid UTF-8 text (bytes {bad!r}); nothing was written")
+        except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as error:  # a bug: no traceback (it may quote personal data) unless asked for
+            if os.environ.get("OGI_DEBUG") == "1":
+                raise
+            fail(f"internal error ({type(error).__name__}); the transaction was rolled back and nothing was written. "
+                 "Run again with OGI_DEBUG=1 to see the traceback, and report it", code=INTERNAL_ERROR)
     return wrapper
+
+
+INTERNAL_ERROR = 70  # EX_SOFTWARE
 
 
 @functools.lru_cache(maxsize=1)

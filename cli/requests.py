@@ -152,6 +152,19 @@ def request_deadline(request_id, name, explain) -> None:
     click.echo(render("cli/calendar_explain.txt.j2", p=explained.period, explain=explain), nl=False)
 
 
+@request.command("similar")
+@click.option("--agency")
+@handle_errors
+def request_similar(agency) -> None:
+    """Art. 44: information several applicants asked for and were given — propose it for proactive disclosure."""
+    found = app().queries.disclosure_proposals(agency)
+    if not found:
+        click.echo("没有多人申请的相同信息 no information asked for by several applicants and disclosed")
+    for proposal in found:
+        click.echo(f"建议纳入主动公开（{proposal.article}）：{proposal.agency}「{proposal.subject}」"
+                   f"{proposal.applicants}位申请人：{', '.join(proposal.request_ids)}")
+
+
 @click.group()
 def timers() -> None:
     """Lapses and overdue alerts (the scheduler runs this sweep; here by hand)."""

@@ -115,3 +115,13 @@ def test_an_argument_that_is_not_utf8_is_refused_without_a_trace(ready):
                    "--channel", "in_person", "--subject", "bad \udcff bytes", ok=False)
     assert result.returncode == 1 and "not valid UTF-8" in result.stderr and "Traceback" not in result.stderr
     assert "没有在办申请" in ready("request", "list").stdout
+
+
+def test_an_unexpected_error_is_reported_without_a_traceback(ready, tmp_path):
+    """A damaged database (here: the events table gone) is a bug's situation, not the user's: no traceback."""
+    import sqlite3
+
+    with sqlite3.connect(next(tmp_path.glob("*.db"))) as conn:
+        conn.execute("DROP TABLE events")
+    result = ready("audit", "verify", ok=False)
+    assert result.returncode == 70 and "Traceback" not in result.stderr and "internal error" in result.stderr

@@ -334,3 +334,10 @@ def test_confirming_a_channel_that_needs_no_confirmation_is_refused_art31(calend
 def test_a_confirmation_before_the_application_arrived_is_refused_art31(calendar):
     with pytest.raises(RuleViolation, match="cannot be before the application arrived"):
         run(calendar, receive("2024-03-04", "online", confirmed="2024-03-01"))
+
+
+def test_every_article_of_chapter_4_is_placed_arts_27_to_45():
+    from workflows.foi.articles import ARTICLES, CHAPTER_4
+
+    assert sorted(ARTICLES) == list(CHAPTER_4)
+    assert all(asks and where for asks, where in ARTICLES.values())

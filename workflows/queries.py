@@ -15,6 +15,7 @@ from engine.calendar import PeriodCount, WorkingCalendar, count_period
 from engine.clock import Clock, Suspension
 from engine.errors import NotFound
 from workflows.foi.deadlines import explain
+from workflows.foi.similar import AskedRequest, DisclosureProposal, proposals
 from workflows.foi.state import OPEN_STAGES
 from workflows.history import history
 from workflows.queue import queue_rows
@@ -66,6 +67,15 @@ class RequestQueries:
     def request_count(self) -> int:
         with self.engine.connect() as conn:
             return conn.execute(select(func.count()).select_from(requests_table)).scalar_one()
+
+    def disclosure_proposals(self, agency: str | None = None) -> list[DisclosureProposal]:
+        """Art. 44: information several applicants asked for and were given — to consider for proactive disclosure."""
+        r = requests_table.c
+        query = select(r.request_id, r.agency, r.subject, r.applicant_name, r.outcome)
+        if agency:
+            query = query.where(r.agency == agency)
+        with self.engine.connect() as conn:
+            return proposals(AskedRequest(*row) for row in conn.execute(query))
 
     def sample_request_id(self) -> str | None:
         """The request with the most history, an open one first, to show what a replay looks like."""

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from engine.adapters.rendering import render
+from workflows.foi.articles import ARTICLES
 from workflows.foi.definition import WORKFLOW
 
 
 def workflow_markdown() -> str:
     return render("docs/workflow.md.j2",
                   states=[*WORKFLOW.states], labels=WORKFLOW.state_labels, initial=WORKFLOW.initial,
-                  finals=WORKFLOW.finals, mermaid=WORKFLOW.mermaid(), rows=list(WORKFLOW.table_rows()))
+                  finals=WORKFLOW.finals, mermaid=WORKFLOW.mermaid(), rows=list(WORKFLOW.table_rows()),
+                  articles=ARTICLES)
 
 
 if __name__ == "__main__":
