@@ -10,7 +10,7 @@ import click
 from cli.common import acting_user, app, handle_errors, moment, render
 from workflows.foi import commands as c
 from workflows.foi.state import STAGE_LABELS
-from workflows.foi.vocabulary import ApplicantKind, Channel, NoticeKind, ProvisionForm
+from workflows.foi.vocabulary import ApplicantKind, Channel, NoticeKind, Procedure, ProvisionForm
 from workflows.importer import import_file
 
 
@@ -50,7 +50,7 @@ def history_text(data: dict) -> str:
 def _summary(payload: dict) -> str:
     keys = ("outcome", "party", "opinion", "amount_yuan", "method", "working_days", "approved_by", "period_days",
             "case", "result", "period", "due", "reason", "flags", "versions", "untrue", "notice", "reasonable",
-            "reply_days", "reasons", "responsible_agency", "form_provided", "form_reason")
+            "reply_days", "reasons", "responsible_agency", "form_provided", "form_reason", "competent_agency")
     return " ".join(f"{k}={payload[k]}" for k in keys if payload.get(k) not in (None, "", []))
 
 
@@ -74,16 +74,18 @@ def request() -> None:
 @click.option("--form", "form_requested", type=click.Choice([f.value for f in ProvisionForm]),
               help="Art. 40: the form asked for")
 @click.option("--assisted-by", help="Art. 43: who wrote the application down for the applicant")
+@click.option("--procedure", type=click.Choice([p.value for p in Procedure]), default=None,
+              help="record_correction: a request to correct records about the applicant (Art. 41)")
 @acting_user
 def request_new(request_id, agency, kind, name, id_number, phone, email, channel, received_at, confirmed_at, subject,
-                form_requested, assisted_by, user):
+                form_requested, assisted_by, procedure, user):
     """Register a new request (收到申请, Art. 31)."""
     ogi = app()
     applicant = {k: v for k, v in dict(kind=kind, name=name, id_number=id_number, phone=phone, email=email).items() if v}
     state = ogi.requests.receive(c.Receive(
         at=moment(received_at) or ogi.clock.now(), request_id=request_id, agency=agency, applicant=applicant,
         channel=channel, subject=subject, confirmed_at=moment(confirmed_at), form_requested=form_requested,
-        assisted_by=assisted_by,
+        assisted_by=assisted_by, procedure=procedure,
     ), user)
     reply = state.deadlines.get("reply")
     provisional = "（暂定 provisional）" if reply and reply.provisional else ""
@@ -103,7 +105,9 @@ def request_new(request_id, agency, kind, name, id_number, phone, email, channel
 @click.option("--approved-by", help="extend: the person in charge (a user with role head)")
 @click.option("--outcome", help="decide: one of the 21 outcome codes")
 @click.option("--case", help="review/litigation case number")
-@click.option("--result", type=click.Choice(["maintained", "corrected", "other"]), help="close_review/close_litigation")
+@click.option("--result", help="close_review/close_litigation: maintained|corrected|other; "
+              "decide_record_correction: corrected|not_corrected|referred|directed (Art. 41)")
+@click.option("--competent-agency", help="decide_record_correction: the agency that may correct the record (Art. 41)")
 @click.option("--after-review", is_flag=True, help="file_litigation: suit after an administrative review")
 @click.option("--notice", type=click.Choice([n.value for n in NoticeKind]),
               help="record_notice_receipt: the notice the applicant received (--at: the day)")

@@ -125,3 +125,49 @@ def test_the_new_fields_come_through_an_import(sqlite_services):
         state = sqlite_services.requests.load(conn, "P-1").state
     assert (state.correction_notice_received_on, state.decision_reasons, state.form_provided, state.assisted_by) == (
         dt.date(2024, 3, 7), "含个人隐私", "electronic", "王芳")
+
+
+# -- Art. 41: a request to correct records about the applicant --------------------------------------------------------
+
+def test_a_record_correction_request_is_answered_by_its_own_decision_art41(calendar):
+    state = run(calendar, c.DecideRecordCorrection(at=at("2024-03-05"), result="corrected"), procedure="record_correction")
+    assert (state.stage, state.record_correction_result, state.outcome) == ("decided", "corrected", None)
+    with pytest.raises(RuleViolation, match="decide_record_correction.*Art. 41"):
+        run(calendar, c.Decide(at=at("2024-03-05"), outcome="disclosed"), procedure="record_correction")
+    with pytest.raises(RuleViolation, match="Art. 41"):
+        run(calendar, c.DecideRecordCorrection(at=at("2024-03-05"), result="corrected"))
+
+
+@pytest.mark.parametrize("command, message", [
+    (c.DecideRecordCorrection(at=at("2024-03-05"), result="not_corrected"), "needs the reasons"),
+    (c.DecideRecordCorrection(at=at("2024-03-05"), result="referred"), "competent_agency"),
+    (c.DecideRecordCorrection(at=at("2024-03-05"), result="approved"), "unknown result"),
+], ids=["refusal_without_reasons", "referral_without_agency", "unknown_result"])
+def test_a_record_correction_answer_says_why_or_where_art41(calendar, command, message):
+    with pytest.raises(RuleViolation, match=message):
+        run(calendar, command, procedure="record_correction")
+
+
+def test_record_correction_requests_stay_out_of_the_annual_report_and_its_checks_art41(sqlite_services):
+    from tests.builders import decided, load
+
+    load(sqlite_services,
+         request_line("RC-1", "2024-03-01", event("record_correction_decided", "2024-03-05", result="corrected"),
+                      procedure="record_correction"),
+         request_line("OGI-1", "2024-03-01", decided("2024-03-05", "disclosed")))
+    report = sqlite_services.reports.annual(2024, "hedong-xzsp")
+    assert report.ok and report.table3["new"][-1] == 1 and report.table3["disclosed"][-1] == 1
+
+
+def test_a_record_correction_row_moved_into_the_report_is_caught_art41(sqlite_services):
+    from sqlalchemy import update
+
+    from tests.builders import load
+    from workflows.report.source import ProjectionTampered
+    from workflows.tables import requests_table
+
+    load(sqlite_services, request_line("RC-2", "2024-03-01", procedure="record_correction"))
+    with sqlite_services.engine.begin() as conn:
+        conn.execute(update(requests_table).where(requests_table.c.request_id == "RC-2").values(procedure=None))
+    with pytest.raises(ProjectionTampered):
+        sqlite_services.reports.annual(2024, "hedong-xzsp")

@@ -139,6 +139,7 @@ def likely_valid(name: str, s: RequestState) -> bool:
         c.CloseLitigation.name: bool(open_suits),
         c.Close.name: not s.pending_cases(),
         c.AskReasons.name: s.reasons_requested_on is None,
+        c.DecideRecordCorrection.name: s.procedure == "record_correction",
         c.ReceiveReasons.name: s.reasons_requested_on is not None and s.reasons_received_on is None,
         c.RecordNoticeReceipt.name: (s.correction_notice_received_on if s.stage == Stage.AWAITING_CORRECTION
                                      else s.fee_notice_received_on) is None,
@@ -214,6 +215,8 @@ COMMAND_BUILDERS = {
     c.RecordNoticeReceipt.name: lambda draw, s, now: c.RecordNoticeReceipt(
         at=now, notice="correction" if s.stage == Stage.AWAITING_CORRECTION else "fee"),
     c.AskReasons.name: lambda draw, s, now: c.AskReasons(at=now),
+    c.DecideRecordCorrection.name: lambda draw, s, now: c.DecideRecordCorrection(
+        at=now, result="not_corrected", reasons="证据不足"),
     c.ReceiveReasons.name: _receive_reasons,
 }
 

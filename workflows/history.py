@@ -60,6 +60,8 @@ def history(store: EventStore, conn: Connection, request_id: str, as_of: dt.date
         "state_label": STAGE_LABELS[state.stage],
         "outcome": str(state.outcome) if state.outcome else None,
         "outcome_label": OUTCOME_LABELS.get(state.outcome) if state.outcome else None,
+        "procedure": state.procedure or "disclosure",
+        "record_correction_result": state.record_correction_result,
         "applicant": masked_applicant(state.applicant),
         "channel": str(state.channel) if state.channel else None,
         "channel_label": CHANNEL_LABELS.get(state.channel, state.channel) if state.channel else None,

@@ -78,6 +78,7 @@ class EventIn(BaseModel):
     responsible_agency: str | None = None  # decided (Art. 36(5))
     form_provided: str | None = None  # decided (Art. 40)
     form_reason: str | None = None
+    competent_agency: str | None = None  # record_correction_decided (Art. 41)
 
     _at = field_validator("at", mode="before")(parse_moment)
 
@@ -100,6 +101,7 @@ class LineIn(BaseModel):
     subject: str = ""
     form_requested: str | None = None  # Art. 40
     assisted_by: str | None = None  # Art. 43
+    procedure: str | None = None  # record_correction: Art. 41
     events: list[EventIn] = []
 
     _moments = field_validator("received_at", "confirmed_at", mode="before")(
@@ -149,7 +151,7 @@ def replay_line(line: LineIn, services_now: dt.datetime, calendar: WorkingCalend
     receive = c.Receive(
         at=line.received_at, request_id=line.id, agency=line.agency, applicant=line.applicant.model_dump(exclude_none=True),
         channel=line.channel, subject=line.subject, confirmed_at=line.confirmed_at,
-        form_requested=line.form_requested, assisted_by=line.assisted_by,
+        form_requested=line.form_requested, assisted_by=line.assisted_by, procedure=line.procedure,
     )
     apply(receive, line.received_at, "received_at")
     produced[0].payload["imported_from"] = source

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, bindparam, delete, insert, update
 from engine.adapters.eventstore import EventStore
 from engine.projection import Change
 from workflows.foi.state import RequestState
-from workflows.report.facts import facts_of, seal
+from workflows.report.facts import facts_of, seal, seal_outside_report
 from workflows.streams import REQUEST_STREAM, fold_stored, streams_of
 from workflows.tables import requests_table
 
@@ -40,8 +40,15 @@ def projection_row(state: RequestState, version: int, stream_hash: str) -> dict:
         reply_provisional=bool(reply and reply.provisional), next_due=min(open_dues) if open_dues else None,
         deadlines=json.dumps({k: v.as_dict() for k, v in sorted(state.deadlines.items())}, sort_keys=True),
         flags=json.dumps([str(f) for f in state.flags]), version=version,
-        cases=facts.cases_json() if facts else "[]", seal=seal(facts, stream_hash) if facts else "",
+        cases=facts.cases_json() if facts else "[]", procedure=state.procedure,
+        seal=seal(facts, stream_hash) if facts else _seal_outside_report(state, stream_hash),
     )
+
+
+def _seal_outside_report(state: RequestState, stream_hash: str) -> str:
+    if state.procedure is None:  # not yet received: no row is written for it
+        return ""
+    return seal_outside_report(state.request_id, state.agency, state.procedure, stream_hash)
 
 
 class RequestsProjection:

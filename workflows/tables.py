@@ -31,6 +31,7 @@ requests_table = Table(
     Column("version", Integer, nullable=False),
     Column("cases", Text, nullable=False),  # JSON: review and litigation cases, for table 四
     Column("seal", String(64), nullable=False),  # report fields bound to the stream hash at `version` (report/facts.py)
+    Column("procedure", String(40)),  # None: disclosure; "record_correction" (Art. 41) is left out of the report
     Index("ix_requests_agency_stage", "agency", "stage"),
     Index("ix_requests_next_due", "next_due"),
 )

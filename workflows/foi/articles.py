@@ -31,7 +31,8 @@ ARTICLES: dict[int, tuple[str, str]] = {
     39: ("petitions and publications are not OGI requests", "outcomes `rejected.petition`, `rejected.publication`"),
     40: ("the form of provision", "`form_requested` on receipt, `form_provided` and `form_reason` on `decide`; flag `form_changed`"),
     41: ("correction of records about the applicant",
-         "reading (docs/readings.md): a procedure of its own, not an OGI application; not yet run by ogi"),
+         "`receive --procedure record_correction`; transition `decide_record_correction` (corrected, not corrected "
+         "with reasons, referred or directed to the competent agency); left out of the annual report"),
     42: ("free of charge; the information processing fee (109号)", "transitions `notify_fee`, `pay_fee`; suspension; "
          "outcome `other.unpaid_fee` after the lapse"),
     43: ("help for applicants who cannot apply on their own", "field `assisted_by` on `receive`"),

@@ -16,7 +16,7 @@ from workflows.foi.event_types import EventType
 
 # optional facts added with issue 8: left out of the payload when not given, so older events read the same
 _OMITTED_WHEN_NONE = frozenset({"form_requested", "assisted_by", "reasons", "responsible_agency", "form_provided",
-                                "form_reason", "reply_days"})
+                                "form_reason", "reply_days", "procedure", "competent_agency"})
 
 
 def stated(default: Any) -> Any:
@@ -52,6 +52,7 @@ class Receive(Command):
     confirmed_at: dt.datetime | None = None
     form_requested: str | None = None  # Art. 29(3), 40: the form asked for (ProvisionForm)
     assisted_by: str | None = None  # Art. 29, 43: who wrote the application down for an applicant who could not
+    procedure: str | None = None  # None: disclosure; "record_correction": Art. 41
 
 
 @dataclass(frozen=True)
@@ -172,6 +173,17 @@ class Close(Command):
 
 
 @dataclass(frozen=True)
+class DecideRecordCorrection(Command):
+    """Art. 41: the answer to a request to correct records about the applicant (not an OGI outcome)."""
+
+    name = "decide_record_correction"
+    event_type = EventType.RECORD_CORRECTION_DECIDED
+    result: str
+    reasons: str | None = None  # why not corrected
+    competent_agency: str | None = None  # the agency that may correct it (referred, directed)
+
+
+@dataclass(frozen=True)
 class RecordNoticeReceipt(Command):
     """The day the applicant received a correction or fee notice: their period runs from it (Art. 30, 109号)."""
 
@@ -222,7 +234,7 @@ STAFF_COMMANDS: dict[str, type[Command]] = {
     for c in (
         ConfirmReceipt, RequestCorrection, SubmitCorrection, StartConsultation, EndConsultation,
         NotifyFee, PayFee, Extend, Decide, Deliver, Withdraw, FileReview, CloseReview,
-        FileLitigation, CloseLitigation, Close, RecordNoticeReceipt, AskReasons, ReceiveReasons,
+        FileLitigation, CloseLitigation, Close, RecordNoticeReceipt, AskReasons, ReceiveReasons, DecideRecordCorrection,
     )
 }
 SYSTEM_COMMANDS = frozenset({LapsePeriod.name, RecomputeDeadlines.name})

@@ -19,7 +19,7 @@ from workflows.foi.deadlines import compute_deadlines
 from workflows.foi.definition import WORKFLOW
 from workflows.foi.event_types import NOT_A_STEP, SYSTEM_EVENTS, EventType
 from workflows.foi.state import Case, RequestState, Stage
-from workflows.foi.vocabulary import ApplicantKind, Channel, Flag, Outcome
+from workflows.foi.vocabulary import ApplicantKind, Channel, Flag, Outcome, Procedure
 
 SYSTEM_ACTOR = "system"
 
@@ -165,6 +165,7 @@ def _received(s: RequestState, p: dict, day: dt.date) -> RequestState:
         applicant_kind=ApplicantKind(p["applicant"]["kind"]), channel=Channel(p["channel"]), subject=p.get("subject", ""),
         received_on=day, confirmed_on=confirmed, clock_start=confirmed or day,
         form_requested=p.get("form_requested"), assisted_by=p.get("assisted_by"),
+        procedure=None if p.get("procedure") in (None, Procedure.DISCLOSURE) else p["procedure"],
     )
 
 
@@ -190,6 +191,11 @@ def _decided(s: RequestState, p: dict, day: dt.date) -> RequestState:
     return s.but(stage=Stage.DECIDED, outcome=Outcome(p["outcome"]), concluded_on=day, flags=flags,
                  decision_reasons=p.get("reasons"), responsible_agency=p.get("responsible_agency"),
                  form_provided=p.get("form_provided"))
+
+
+def _record_correction_decided(s: RequestState, p: dict, day: dt.date) -> RequestState:
+    return s.but(stage=Stage.DECIDED, concluded_on=day, record_correction_result=p["result"],
+                 decision_reasons=p.get("reasons"), responsible_agency=p.get("competent_agency"))
 
 
 def _notice_received(s: RequestState, p: dict, day: dt.date) -> RequestState:
@@ -250,6 +256,7 @@ _APPLY: dict[str, Callable[[RequestState, dict, dt.date], RequestState]] = {
     EventType.PERIOD_LAPSED: _lapsed,
     EventType.DEADLINES_RECOMPUTED: lambda s, p, d: s,
     EventType.NOTICE_RECEIVED: _notice_received,
+    EventType.RECORD_CORRECTION_DECIDED: _record_correction_decided,
     EventType.REASONS_REQUESTED: lambda s, p, d: s.but(reasons_requested_on=d),
     EventType.REASONS_RECEIVED: _reasons_received,
     EventType.SYSTEM_EVENTS_WITHDRAWN: lambda s, p, d: s,  # its effect is on the fold: the events it names are skipped

@@ -29,7 +29,9 @@ from workflows.foi.vocabulary import (
     NoticeKind,
     Opinion,
     Outcome,
+    Procedure,
     ProvisionForm,
+    RecordCorrectionResult,
 )
 
 MAX_EXTENSION_DAYS = 20  # Art. 33 ¶2
@@ -55,6 +57,7 @@ def known_channel_and_kind(state: RequestState, cmd: c.Receive) -> str | None:
         or (_one_of(cmd.form_requested, ProvisionForm, "form (Art. 40)") if cmd.form_requested else None)
         or ("the person who assisted the applicant must be named (Art. 43)"
             if cmd.assisted_by is not None and not cmd.assisted_by.strip() else None)
+        or (_one_of(cmd.procedure, Procedure, "procedure") if cmd.procedure else None)
     )
 
 
@@ -130,6 +133,8 @@ def extended_once_within_limit(state: RequestState, cmd) -> str | None:
 
 
 def outcome_allowed_now(state: RequestState, cmd) -> str | None:
+    if state.procedure == Procedure.RECORD_CORRECTION:
+        return "a request to correct records is answered with decide_record_correction, not an OGI outcome (Art. 41)"
     problem = _one_of(cmd.outcome, Outcome, "outcome") or _form_given_with_reason(state, cmd)
     if problem:
         return problem
@@ -159,6 +164,19 @@ def _form_given_with_reason(state: RequestState, cmd) -> str | None:
     if state.form_requested and cmd.form_provided != state.form_requested and not (cmd.form_reason or "").strip():
         return (f"the applicant asked for {state.form_requested}; providing {cmd.form_provided} instead needs the "
                 "reason (form_reason: the carrier at risk or the cost too high, Art. 40)")
+    return None
+
+
+def record_correction_answer(state: RequestState, cmd) -> str | None:
+    if state.procedure != Procedure.RECORD_CORRECTION:
+        return "only a request to correct records about the applicant (procedure record_correction) takes this answer (Art. 41)"
+    problem = _one_of(cmd.result, RecordCorrectionResult, "result")
+    if problem:
+        return problem
+    if cmd.result == RecordCorrectionResult.NOT_CORRECTED and not (cmd.reasons or "").strip():
+        return "refusing to correct a record needs the reasons (reasons)"
+    if cmd.result in (RecordCorrectionResult.REFERRED, RecordCorrectionResult.DIRECTED) and not (cmd.competent_agency or "").strip():
+        return "referring the applicant needs the agency that may correct the record (competent_agency, Art. 41)"
     return None
 
 
@@ -292,6 +310,8 @@ TRANSITIONS: list[Transition[Stage]] = [
     T((S.AWAITING_CORRECTION, S.AWAITING_PAYMENT), c.RecordNoticeReceipt.name, None, "Art. 30; 109号",
       (notice_received_once,), "申请人收到补正或收费通知（其期限自收到之日起算）",
       "a correction or fee notice awaiting the applicant"),
+    T((S.PROCESSING,), c.DecideRecordCorrection.name, S.DECIDED, "Art. 41", (record_correction_answer,),
+      "答复更正申请（予以更正、不予更正、转送或告知有权机关）", "a request to correct records being processed"),
     T((S.PROCESSING,), c.AskReasons.name, None, "Art. 35", (reasons_asked_once,), "要求申请人说明理由（申请数量、频次明显超过合理范围）",
       "a request being processed"),
     T((S.PROCESSING,), c.ReceiveReasons.name, None, "Art. 35", (reasons_were_asked,), "收到理由；理由合理而无法按期答复的，确定合理的延迟答复期限",

@@ -25,6 +25,7 @@ class EventType(StrEnum):
     CLOSED = "closed"
     PERIOD_LAPSED = "period_lapsed"
     DEADLINES_RECOMPUTED = "deadlines_recomputed"
+    RECORD_CORRECTION_DECIDED = "record_correction_decided"  # Art. 41: the answer to a request to correct records
     NOTICE_RECEIVED = "notice_received"  # the applicant received a correction or fee notice on this day
     REASONS_REQUESTED = "reasons_requested"  # Art. 35: a mass or repeated applicant asked to state reasons
     REASONS_RECEIVED = "reasons_received"  # Art. 35: the reasons, judged reasonable or not

@@ -78,6 +78,8 @@ class RequestState:
     suspensions: tuple[Suspension, ...] = ()
     extension_days: int = 0
     extension_approved_by: str | None = None
+    procedure: str | None = None  # None: disclosure; "record_correction": Art. 41 (outside the annual report)
+    record_correction_result: str | None = None  # Art. 41
     form_requested: str | None = None  # Art. 40
     assisted_by: str | None = None  # Art. 43
     reasons_requested_on: dt.date | None = None  # Art. 35

@@ -138,6 +138,30 @@ PROVISION_FORM_LABELS: dict[str, str] = {
 }
 
 
+class Procedure(StrEnum):
+    """Which procedure a request follows: disclosure (the default) or the correction of records (Art. 41)."""
+
+    DISCLOSURE = "disclosure"
+    RECORD_CORRECTION = "record_correction"  # 更正与申请人自身相关的政府信息记录: not counted in table 三
+
+
+class RecordCorrectionResult(StrEnum):
+    """Art. 41: how a request to correct records about the applicant ends."""
+
+    CORRECTED = "corrected"  # 审核属实，予以更正并告知申请人
+    NOT_CORRECTED = "not_corrected"  # 证据不能证明记录不准确，不予更正（说明理由）
+    REFERRED = "referred"  # 不属于本机关职能范围，转送有权更正的行政机关处理并告知申请人
+    DIRECTED = "directed"  # 告知申请人向有权更正的行政机关提出
+
+
+RECORD_CORRECTION_LABELS: dict[str, str] = {
+    RecordCorrectionResult.CORRECTED: "予以更正",
+    RecordCorrectionResult.NOT_CORRECTED: "不予更正",
+    RecordCorrectionResult.REFERRED: "转送有权更正的机关",
+    RecordCorrectionResult.DIRECTED: "告知向有权更正的机关提出",
+}
+
+
 class NoticeKind(StrEnum):
     """Notices whose receipt by the applicant starts the applicant's own period."""
 

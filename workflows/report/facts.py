@@ -60,8 +60,8 @@ class RequestFacts:
 
 
 def facts_of(state: RequestState) -> RequestFacts | None:
-    """None before receipt: such a request counts nowhere."""
-    if state.received_on is None or state.applicant_kind is None:
+    """None before receipt, and for a request to correct records (Art. 41): such a request counts nowhere."""
+    if state.received_on is None or state.applicant_kind is None or state.procedure == OUTSIDE_REPORT:
         return None
     cases = [CaseFacts("review", c.case, c.filed_on, c.result, c.closed_on) for c in state.reviews.values()]
     cases += [CaseFacts("litigation_after_review" if c.after_review else "litigation_direct", c.case, c.filed_on, c.result,
@@ -122,6 +122,14 @@ def seal(facts: RequestFacts, stream_hash: str) -> str:
     """
     return seal_of_fields(facts.request_id, facts.agency, facts.applicant_kind, facts.received_on, facts.concluded_on,
                           facts.outcome, facts.cases_json(), stream_hash)
+
+
+OUTSIDE_REPORT = "record_correction"  # the procedure of Art. 41: not an application for disclosure
+
+
+def seal_outside_report(request_id: str, agency: str, procedure: str, stream_hash: str) -> str:
+    """The seal of a request the report leaves out: a row moved in or out of the report breaks it."""
+    return hashlib.sha256("\x1f".join([request_id, agency, procedure, stream_hash]).encode()).hexdigest()
 
 
 def seal_of_fields(request_id: str, agency: str, applicant_kind: str, received_on: dt.date, concluded_on: dt.date | None,

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, DateTime, and_, bindparam, literal, select, t
 
 from engine.adapters.eventstore import events_table, row_to_event
 from engine.errors import OgiError
-from workflows.report.facts import CaseFacts, RequestFacts, facts_of, seal_of_fields
+from workflows.report.facts import CaseFacts, RequestFacts, facts_of, seal_of_fields, seal_outside_report
 from workflows.streams import REQUEST_STREAM, fold_stored, streams_of
 from workflows.tables import FIRST_REQUEST_EVENTS_SQL, RECEIVED_AGENCY_SQL, requests_table
 
@@ -48,11 +48,18 @@ def load_sealed_facts(conn: Connection, agencies: list[str]) -> list[RequestFact
     r, e = requests_table.c, events_table.c
     last_event = and_(e.stream_id == literal(REQUEST_STREAM) + r.request_id, e.version == r.version)
     query = (select(r.request_id, r.agency, r.applicant_kind, r.received_on, r.concluded_on, r.outcome, r.cases, r.seal,
-                    e.stream_hash)
+                    r.procedure, e.stream_hash)
              .select_from(requests_table.outerjoin(events_table, last_event)))
-    facts, bad = [], []
+    facts, bad, outside = [], [], 0
     for chunk in _in_chunks(agencies):
         for row in conn.execute(query.where(r.agency.in_(chunk))):
+            if row.procedure is not None:  # a request the report leaves out (Art. 41): counted, checked, not tallied
+                if row.stream_hash is None or seal_outside_report(row.request_id, row.agency, row.procedure,
+                                                                  row.stream_hash) != row.seal:
+                    bad.append(row.request_id)
+                else:
+                    outside += 1
+                continue
             if row.stream_hash is None or row.received_on is None or seal_of_fields(
                     row.request_id, row.agency, row.applicant_kind, row.received_on, row.concluded_on, row.outcome,
                     row.cases, row.stream_hash) != row.seal:
@@ -77,7 +84,7 @@ def load_sealed_facts(conn: Connection, agencies: list[str]) -> list[RequestFact
         logged += conn.execute(text(
             f"SELECT count(*) FROM events WHERE {FIRST_REQUEST_EVENTS_SQL} AND {agency_sql} IN ({', '.join(':' + k for k in names)})"
         ), names).scalar_one()
-    projected = len(facts) + len(bad)
+    projected = len(facts) + len(bad) + outside
     if logged != projected:
         raise ProjectionTampered(
             f"the event log holds {logged} requests received by {', '.join(agencies[:5])}{' …' if len(agencies) > 5 else ''} "
