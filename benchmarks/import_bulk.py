@@ -88,7 +88,7 @@ def run_import(url: str, path: Path, expected: int, profiler: Profiler) -> Impor
         requests, events = stored_counts(services.engine)
         if imported != expected or requests != expected:
             raise SystemExit(f"benchmark run is invalid: {imported} imported, {requests} stored, {expected} expected")
-        verify_seconds = timed_verify(services.engine)
+        verify_seconds = timed_verify(services.engine, services.store.keyring)
     finally:
         services.engine.dispose()
     replay_end, write_end = phases.last["replay"], phases.last["write"]
@@ -103,10 +103,10 @@ def stored_counts(engine: Engine) -> tuple[int, int]:
     return requests, events
 
 
-def timed_verify(engine: Engine) -> float:
+def timed_verify(engine: Engine, keyring) -> float:
     with engine.connect() as conn:
         start = time.perf_counter()
-        audit = verify_log(conn)
+        audit = verify_log(conn, keyring)
         seconds = time.perf_counter() - start
     if not audit.ok:
         raise SystemExit(f"benchmark run is invalid: the imported log does not verify: {audit.problem}")

@@ -126,7 +126,7 @@ class OgiRun:
         with self.services.engine.connect() as conn:
             served = conn.execute(select(func.count()).select_from(requests_table)
                                   .where(requests_table.c.stage == Stage.SERVED.value)).scalar_one()
-            audit = verify_log(conn)
+            audit = verify_log(conn, self.services.store.keyring)
         if served != expected_requests or not audit.ok:
             raise SystemExit(f"benchmark run is invalid: {served} of {expected_requests} requests served; "
                              f"audit: {audit.problem or 'ok'}")

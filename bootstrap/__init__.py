@@ -11,9 +11,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
-from engine.adapters.database import make_engine, require_migrated
+from engine.adapters.database import make_engine, require_migrated, sqlite_file
 from engine.adapters.eventstore import EventStore
+from engine.adapters.keys import Keyring, keyring_from_environment
 from engine.clock import Clock, SystemClock
+from workflows.audit import AuditService
 from workflows.calendar_years import CALENDAR_YEARS_READ_MODEL, CalendarSource
 from workflows.directory import Directory
 from workflows.queries import RequestQueries
@@ -35,15 +37,19 @@ class App:
     reports: ReportService
     queries: RequestQueries
     directory: Directory
+    audit: AuditService
 
     def close(self) -> None:
         self.engine.dispose()
 
 
-def build(engine: Engine, clock: Clock | None = None) -> App:
-    """Wire the services on an engine (tests hand in their own engine and a virtual clock)."""
+def build(engine: Engine, clock: Clock | None = None, keyring: Keyring | None = None) -> App:
+    """Wire the services on an engine (tests hand in their own engine and a virtual clock).
+
+    `keyring`: the keys of the log's chains; by default from the environment (engine/adapters/keys.py).
+    """
     clock = clock or SystemClock()
-    store = EventStore()
+    store = EventStore(keyring or keyring_from_environment(sqlite_file(engine)))
     calendars = CalendarSource(store)
     requests_projection = RequestsProjection()
     requests = RequestService(
@@ -53,7 +59,7 @@ def build(engine: Engine, clock: Clock | None = None) -> App:
         read_models=(requests_projection, CALENDAR_YEARS_READ_MODEL, REGISTER_READ_MODEL, PUBLICATIONS_READ_MODEL),
     )
     return App(engine, clock, store, requests, ReportService(engine, store, clock),
-               RequestQueries(engine, store, clock, requests), Directory(engine, clock))
+               RequestQueries(engine, store, clock, requests), Directory(engine, clock), AuditService(engine, store, clock))
 
 
 def bootstrap(url: str | None = None, clock: Clock | None = None, check_schema: bool = True) -> App:

@@ -74,8 +74,16 @@ def audit() -> None:
 @handle_errors
 def audit_verify() -> None:
     """Recompute every hash; exit 0 only when the whole log is intact, otherwise name the first bad event."""
-    result = app().queries.verify_log()
+    result = app().audit.verify()
     if result.ok:
         click.echo(f"OK: {result.events_checked} events intact; log head {result.head_hash}")
         return
     fail(f"TAMPERED: {result.problem} ({result.events_checked} events before it are intact)", code=3)
+
+
+@audit.command("rotate-key")
+@acting_user
+def audit_rotate_key(user) -> None:
+    """A new key for the log's chains from now on; the old one stays in the key file to verify what it signed."""
+    old, new = app().audit.rotate_key(user)
+    click.echo(f"log key rotated: {old} -> {new}; keep the key file ({app().store.keyring.file}) with every key in it")

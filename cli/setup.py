@@ -19,6 +19,7 @@ from workflows.report.exports import export
 def init() -> None:
     """Create or migrate the database and the first administrator (no questions asked)."""
     setup = bootstrap(check_schema=False)
+    _say_where_the_key_is(setup)
     done = setup.directory.initialise()
     if not done.created_admin:
         click.echo(f"database {setup.engine.url} is up to date; administrator '{ADMIN_USERNAME}' exists")
@@ -26,6 +27,13 @@ def init() -> None:
     click.echo(f"database {setup.engine.url} created; administrator '{ADMIN_USERNAME}' added")
     if done.generated_password:
         click.echo(f"administrator password (shown once): {done.generated_password}")
+
+
+def _say_where_the_key_is(setup) -> None:
+    keyring = setup.store.keyring
+    if keyring is not None and keyring.created:
+        click.echo(f"log key created in {keyring.file} (mode 0600); keep it, and keep it out of the database's backups: "
+                   "without it the log cannot be verified", err=True)
 
 
 @click.group()
@@ -39,6 +47,7 @@ def demo() -> None:
 def demo_load(example) -> None:
     """Idempotent: init, the seed agency, the 2023 example and generated open requests around today."""
     setup = bootstrap(check_schema=False)
+    _say_where_the_key_is(setup)
     click.echo("\n".join(load_demo(setup.directory, setup.requests, setup.queries, example)))
 
 

@@ -27,6 +27,8 @@ from tests.world import AGENCY, AGENCY_NAME, make_services, user
 __all__ = ["AGENCY", "POSTGRES_URL", "REPO_ROOT", "empty_postgres", "run_ogi", "user"]  # what test modules import from here
 
 POSTGRES_URL = os.environ.get("OGI_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+# the log's key for every test and every `ogi` process they start (tests of the key file unset it)
+os.environ.setdefault("OGI_SECRET_KEY", "ogi-test-key")
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 

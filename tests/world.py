@@ -6,8 +6,11 @@ with it too, so both work with the same users and agency. Importing this module 
 
 from __future__ import annotations
 
+import os
+
 from bootstrap import App, build
 from engine.adapters.database import make_engine
+from engine.adapters.keys import Keyring
 from engine.clock import Clock
 from workflows.accounts import ADMIN_USERNAME, Role, User, add_agency, add_user, get_user
 
@@ -32,7 +35,8 @@ def seed_test_world(services: App) -> None:
 
 def make_services(url: str, clock: Clock) -> App:
     """The App on the migrated database at `url`, seeded with `seed_test_world`."""
-    services = build(make_engine(url), clock)
+    # the key of the tests and benchmarks (tests/conftest.py puts the same one in the environment for `ogi` processes)
+    services = build(make_engine(url), clock, Keyring.single(os.environ.get("OGI_SECRET_KEY", "ogi-test-key")))
     seed_test_world(services)
     return services
 

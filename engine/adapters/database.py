@@ -39,11 +39,23 @@ def make_engine(url: str | None = None) -> Engine:
     return create_engine(url)
 
 
+def sqlite_file(engine: Engine) -> Path | None:
+    """The file of an SQLite database (None for PostgreSQL or an in-memory database)."""
+    if engine.dialect.name != "sqlite" or not engine.url.database or engine.url.database == ":memory:":
+        return None
+    return Path(engine.url.database).resolve()
+
+
 def _create_folder_of(url: str) -> None:
-    """`ogi init` on a fresh machine: the folder of the SQLite file may not exist yet."""
+    """`ogi init` on a fresh machine: the folder of the SQLite file may not exist yet, and the file is the
+    applicants' personal data: created readable by the service's user only (SQLite gives its WAL the same mode)."""
     database = make_url(url).database
     if database and database != ":memory:" and not database.startswith("file:"):
         Path(database).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:  # it exists (another process may have just made it): its mode stays as it is
+            pass
 
 
 def _serialise_sqlite_writers(engine: Engine) -> None:

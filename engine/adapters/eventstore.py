@@ -34,6 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from engine.adapters.database import metadata
+from engine.adapters.keys import KeyError_, Keyring
 from engine.errors import ConcurrencyConflict
 from engine.events import NewEvent
 
@@ -55,6 +56,8 @@ events_table = Table(
     Column("payload", Text, nullable=False),
     Column("stream_hash", String(64), nullable=False),
     Column("log_hash", String(64), nullable=False),
+    # the key both hashes were made with ("": an unkeyed row written before keys, SHA-256 only); the key is not here
+    Column("key_id", String(16), nullable=False, server_default=""),
     UniqueConstraint("stream_id", "version", name="uq_events_stream_version"),
 )
 
@@ -126,18 +129,36 @@ def canonical_json(payload: dict) -> str:
     return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def event_hash(previous: str, stream_id: str, version: int, type_: str, occurred_at: dt.datetime,
-               recorded_at: dt.datetime, actor: str, schema_version: int, payload_text: str) -> str:
-    material = json.dumps(
+def event_material(previous: str, stream_id: str, version: int, type_: str, occurred_at: dt.datetime,
+                   recorded_at: dt.datetime, actor: str, schema_version: int, payload_text: str) -> bytes:
+    return json.dumps(
         [previous, stream_id, version, type_, occurred_at.isoformat(), recorded_at.isoformat(), actor,
          schema_version, payload_text],
         ensure_ascii=False, separators=(",", ":"),
-    )
-    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+    ).encode("utf-8")
+
+
+def event_hash(previous: str, stream_id: str, version: int, type_: str, occurred_at: dt.datetime,
+               recorded_at: dt.datetime, actor: str, schema_version: int, payload_text: str) -> str:
+    """The unkeyed hash of rows written before keys (key_id ""), and what an insider without the key can compute."""
+    return hashlib.sha256(event_material(previous, stream_id, version, type_, occurred_at, recorded_at, actor,
+                                         schema_version, payload_text)).hexdigest()
+
+
+def chain_material(previous_log_hash: str, seq: int, stream_hash: str) -> bytes:
+    return f"{previous_log_hash}|{seq}|{stream_hash}".encode()
 
 
 def chain_hash(previous_log_hash: str, seq: int, stream_hash: str) -> str:
-    return hashlib.sha256(f"{previous_log_hash}|{seq}|{stream_hash}".encode()).hexdigest()
+    return hashlib.sha256(chain_material(previous_log_hash, seq, stream_hash)).hexdigest()
+
+
+def _digest(keyring: Keyring | None, key_id: str, material: bytes) -> str:
+    if not key_id:
+        return hashlib.sha256(material).hexdigest()
+    if keyring is None:
+        raise KeyError_(f"the log is keyed (key {key_id}) and no keyring was given")
+    return keyring.mac(key_id, material)
 
 
 def row_to_event(row) -> StoredEvent:
@@ -148,7 +169,13 @@ def row_to_event(row) -> StoredEvent:
 
 
 class EventStore:
-    """Stateless: every call takes the connection of the caller's transaction."""
+    """Every call takes the connection of the caller's transaction; the keyring (outside the database) keys the chains.
+
+    Without a keyring the store writes unkeyed rows, as before keys existed (tests of old schemas only).
+    """
+
+    def __init__(self, keyring: Keyring | None = None):
+        self.keyring = keyring
 
     def append(self, conn: Connection, batch: StreamAppend, recorded_at: dt.datetime) -> list[StoredEvent]:
         return self.append_many(conn, [batch], recorded_at)
@@ -163,6 +190,7 @@ class EventStore:
         seq, log_hash = head.seq, head.log_hash
         rows: list[dict] = []
         stored: list[StoredEvent] = []
+        key = self.keyring.current if self.keyring else ""
         written: dict[str, tuple[int, str]] = {}  # streams appended earlier in this call: not yet in the table
         for batch in batches:
             previous = GENESIS
@@ -185,13 +213,14 @@ class EventStore:
                 version += 1
                 actor = event.actor or batch.actor
                 payload_text = canonical_json(event.payload)
-                previous = event_hash(previous, batch.stream_id, version, event.type, event.occurred_at, recorded_at,
-                                      actor, SCHEMA_VERSION, payload_text)
-                log_hash = chain_hash(log_hash, seq, previous)
+                previous = _digest(self.keyring, key, event_material(
+                    previous, batch.stream_id, version, event.type, event.occurred_at, recorded_at, actor, SCHEMA_VERSION,
+                    payload_text))
+                log_hash = _digest(self.keyring, key, chain_material(log_hash, seq, previous))
                 rows.append(dict(seq=seq, stream_id=batch.stream_id, version=version, type=event.type,
                                  occurred_at=event.occurred_at, recorded_at=recorded_at, actor=actor,
                                  schema_version=SCHEMA_VERSION, payload=payload_text, stream_hash=previous,
-                                 log_hash=log_hash))
+                                 log_hash=log_hash, key_id=key))
                 stored.append(StoredEvent(seq, batch.stream_id, version, event.type, event.occurred_at, recorded_at,
                                           actor, SCHEMA_VERSION, event.payload, previous, log_hash))
             written[batch.stream_id] = (version, previous)
@@ -294,7 +323,7 @@ class EventStore:
         return conn.execute(select(func.count()).select_from(events_table)).scalar_one()
 
     def verify(self, conn: Connection) -> AuditResult:
-        return verify_log(conn)
+        return verify_log(conn, self.keyring)
 
 
 @dataclass(frozen=True)
@@ -305,10 +334,14 @@ class AuditResult:
     head_hash: str | None = None
 
 
-def verify_log(conn: Connection) -> AuditResult:
-    """Recompute both chains from the stored rows; the first row that does not match is reported."""
+def verify_log(conn: Connection, keyring: Keyring | None = None) -> AuditResult:
+    """Recompute both chains from the stored rows, each with the key it names; the first row that does not match is reported.
+
+    Unkeyed rows are accepted only before the first keyed one (a log written before keys existed): an unkeyed row
+    after it is a row someone rewrote without the key.
+    """
     stream_heads: dict[str, tuple[int, str]] = {}
-    log_hash, expected_seq, checked = GENESIS, 0, 0
+    log_hash, expected_seq, checked, keyed = GENESIS, 0, 0, False
     query = select(events_table).order_by(events_table.c.seq)
     for row in conn.execute(query.execution_options(yield_per=5000)):
         expected_seq += 1
@@ -318,11 +351,18 @@ def verify_log(conn: Connection) -> AuditResult:
         version, previous = stream_heads.get(row.stream_id, (0, GENESIS))
         if row.version != version + 1:
             return AuditResult(False, checked, f"{where}: expected version {version + 1} of {row.stream_id}: events are missing or out of order")
-        recomputed = event_hash(previous, row.stream_id, row.version, row.type, row.occurred_at, row.recorded_at,
-                                row.actor, row.schema_version, row.payload)
+        if keyed and not row.key_id:
+            return AuditResult(False, checked, f"{where}: unkeyed after keyed events: rewritten without the key")
+        if row.key_id and (keyring is None or row.key_id not in keyring.keys):
+            return AuditResult(False, checked, f"{where}: made with key {row.key_id}, which this verifier does not hold "
+                                               "(a rewrite with a key of its own, or a retired key missing from the keyring)")
+        keyed = keyed or bool(row.key_id)
+        recomputed = _digest(keyring, row.key_id, event_material(
+            previous, row.stream_id, row.version, row.type, row.occurred_at, row.recorded_at, row.actor,
+            row.schema_version, row.payload))
         if recomputed != row.stream_hash:
             return AuditResult(False, checked, f"{where}: content does not match its hash (changed after it was written)")
-        log_hash = chain_hash(log_hash, row.seq, row.stream_hash)
+        log_hash = _digest(keyring, row.key_id, chain_material(log_hash, row.seq, row.stream_hash))
         if log_hash != row.log_hash:
             return AuditResult(False, checked, f"{where}: the whole-log chain breaks here (rows reordered or replaced)")
         stream_heads[row.stream_id] = (row.version, row.stream_hash)

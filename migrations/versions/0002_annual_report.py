@@ -47,15 +47,23 @@ def upgrade() -> None:
 
 def _seal_existing_rows() -> None:
     """Requests recorded before this migration get their case list and seal by folding their events."""
-    from engine.adapters.eventstore import EventStore
+    import json
+    from types import SimpleNamespace
+
     from workflows.report.facts import facts_of, seal
-    from workflows.service import fold_stored, request_stream
+    from workflows.streams import fold_stored, request_stream
 
     conn = op.get_bind()
-    store = EventStore()
     ids = [row[0] for row in conn.execute(sa.text("SELECT request_id FROM requests"))]
+    # the columns as they were at this migration (later ones add more): not the code's current table
+    read = sa.text("SELECT version, type, occurred_at, payload, stream_hash FROM events WHERE stream_id = :stream "
+                   "ORDER BY version").columns(sa.column("version", sa.Integer), sa.column("type", sa.String),
+                                               sa.column("occurred_at", sa.DateTime), sa.column("payload", sa.Text),
+                                               sa.column("stream_hash", sa.String))
     for request_id in ids:
-        events = store.read_stream(conn, request_stream(request_id))
+        events = [SimpleNamespace(version=r.version, type=r.type, occurred_at=r.occurred_at, payload=json.loads(r.payload),
+                                  stream_hash=r.stream_hash)
+                  for r in conn.execute(read, {"stream": request_stream(request_id)})]
         facts = facts_of(fold_stored(events))
         if facts is None:
             continue
