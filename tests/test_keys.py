@@ -59,11 +59,14 @@ def test_an_edit_rehashed_as_unkeyed_rows_is_caught_after_the_first_keyed_one(sq
 
 def test_after_a_key_rotation_the_whole_log_verifies_with_every_key_and_not_without_the_old_one(sqlite_url, clock,
                                                                                                 tmp_path, monkeypatch):
-    from tests.world import make_services
+    from bootstrap import build
+    from engine.adapters.database import make_engine
+    from tests.world import seed_test_world
 
     monkeypatch.delenv("OGI_SECRET_KEY")
     monkeypatch.setenv("OGI_KEY_FILE", str(tmp_path / "log.keys"))
-    services = make_services(sqlite_url, clock)
+    services = build(make_engine(sqlite_url), clock)  # keys from the environment: the key file named above
+    seed_test_world(services)
     receive(services, "K-5")
     old, new = services.audit.rotate_key(user(services))
     receive(services, "K-6")
