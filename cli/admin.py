@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from pathlib import Path
 
 import click
 
@@ -71,14 +72,31 @@ def audit() -> None:
 
 
 @audit.command("verify")
+@click.option("--checkpoints", "folder", type=click.Path(file_okay=False, path_type=Path),
+              help="also prove the log extends every signed checkpoint kept in this folder")
 @handle_errors
-def audit_verify() -> None:
+def audit_verify(folder: Path | None) -> None:
     """Recompute every hash; exit 0 only when the whole log is intact, otherwise name the first bad event."""
     result = app().audit.verify()
-    if result.ok:
-        click.echo(f"OK: {result.events_checked} events intact; log head {result.head_hash}")
-        return
-    fail(f"TAMPERED: {result.problem} ({result.events_checked} events before it are intact)", code=3)
+    if not result.ok:
+        fail(f"TAMPERED: {result.problem} ({result.events_checked} events before it are intact)", code=3)
+    click.echo(f"OK: {result.events_checked} events intact; log head {result.head_hash}")
+    if folder is not None:
+        problems = app().audit.verify_against(folder)
+        if problems:
+            fail("TAMPERED: the log does not extend the checkpoints: " + "; ".join(problems), code=3)
+        click.echo(f"OK: the log extends every checkpoint in {folder}")
+
+
+@audit.command("checkpoint")
+@click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="where checkpoints are kept, outside the database (hand them to the auditors)")
+@acting_user
+def audit_checkpoint(folder: Path, user) -> None:
+    """Sign the log's size and head now (Ed25519) and add the checkpoint to the folder."""
+    user.require_write("sign a checkpoint")
+    signed, path = app().audit.checkpoint(folder)
+    click.echo(f"checkpoint of {signed.size} events, head {signed.head[:16]}…, key {signed.key_id}: {path}")
 
 
 @audit.command("rotate-key")

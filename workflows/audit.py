@@ -1,13 +1,17 @@
-"""The auditor's side of the log: verify it, rotate the key of its chains (an event of its own)."""
+"""The auditor's side of the log: verify it, sign checkpoints and check the log against them, rotate its key."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 
-from engine.adapters.eventstore import AuditResult, EventStore, StreamAppend
-from engine.adapters.keys import KeyError_
+from engine.adapters import checkpoints
+from engine.adapters.checkpoints import Checkpoint
+from engine.adapters.database import snapshot
+from engine.adapters.eventstore import AuditResult, EventStore, StreamAppend, events_table, log_head_table
+from engine.adapters.keys import KeyError_, Keyring
 from engine.clock import Clock
 from engine.events import NewEvent
 from workflows.accounts import User
@@ -25,6 +29,53 @@ class AuditService:
         with self.engine.connect() as conn:
             return self.store.verify(conn)
 
+    def checkpoint(self, folder: Path) -> tuple[Checkpoint, Path]:
+        """Sign the log's size and head now and add the checkpoint to `folder` (to be handed to the auditors)."""
+        keyring = self._keyring()
+        with snapshot(self.engine) as conn:
+            head = conn.execute(select(log_head_table.c.seq, log_head_table.c.log_hash)).one()
+        signed = checkpoints.sign(keyring, head.seq, head.log_hash, self.clock.now())
+        return signed, checkpoints.write(signed, folder)
+
+    def verify_against(self, folder: Path) -> list[str]:
+        """The problems found between the log and each checkpoint kept in `folder` (empty: the log extends them all)."""
+        keyring = self._keyring()
+        problems = []
+        found = checkpoints.read_all(folder)
+        if not found:
+            return [f"no checkpoints in {folder}"]
+        with snapshot(self.engine) as conn:
+            size = conn.execute(select(func.count()).select_from(events_table)).scalar_one()
+            for path, checkpoint in found:
+                problem = self._compare(conn, keyring, size, checkpoint)
+                if problem:
+                    problems.append(f"{path.name}: {problem}")
+        return problems
+
+    def _compare(self, conn, keyring: Keyring, size: int, checkpoint: Checkpoint | None) -> str | None:
+        if checkpoint is None:
+            return "not a checkpoint (unreadable)"
+        if not checkpoint.signature_holds():
+            return "its signature does not hold"
+        key = keyring.keys.get(checkpoint.key_id)
+        if key is None or checkpoints.public_key_of(key) != checkpoint.public_key:
+            return f"signed with key {checkpoint.key_id}, which is not one of this log's keys"
+        if checkpoint.size > size:
+            return (f"the log was truncated or wiped: the checkpoint of {checkpoint.at} covers {checkpoint.size} events, "
+                    f"the log holds {size}")
+        if checkpoint.size == 0:
+            return None
+        head = conn.execute(select(events_table.c.log_hash).where(events_table.c.seq == checkpoint.size)).scalar()
+        if head != checkpoint.head:
+            return (f"the log was rewritten at or before event {checkpoint.size}: its chain there is "
+                    f"{(head or 'missing')[:16]}…, the checkpoint of {checkpoint.at} says {checkpoint.head[:16]}…")
+        return None
+
+    def _keyring(self) -> Keyring:
+        if self.store.keyring is None:
+            raise KeyError_("this store has no keyring")
+        return self.store.keyring
+
     def rotate_key(self, actor: User) -> tuple[str, str]:
         """A new key for everything written from now on; the old one stays in the keyring to verify what it signed.
 
@@ -32,9 +83,7 @@ class AuditService:
         verify the whole log, never a log event signed with a key nobody kept.
         """
         actor.require_admin("rotate the log's key")
-        old = self.store.keyring
-        if old is None:
-            raise KeyError_("this store has no keyring")
+        old = self._keyring()
         new = old.rotated()
         new.save()
         self.store.keyring = new

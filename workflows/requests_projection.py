@@ -34,7 +34,7 @@ def projection_row(state: RequestState, version: int, stream_hash: str) -> dict:
     return dict(
         request_id=state.request_id, agency=state.agency, stage=state.stage.value,
         outcome=str(state.outcome) if state.outcome else None,
-        applicant_kind=state.applicant_kind, applicant_name=state.applicant.get("name", ""), channel=state.channel,
+        applicant_kind=str(state.applicant_kind), applicant_name=state.applicant.get("name", ""), channel=str(state.channel),
         subject=state.subject, received_on=state.received_on, clock_start=state.clock_start,
         concluded_on=state.concluded_on, reply_due=reply.due if reply else None,
         reply_provisional=bool(reply and reply.provisional), next_due=min(open_dues) if open_dues else None,
