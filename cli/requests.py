@@ -82,11 +82,12 @@ def request_new(request_id, agency, kind, name, id_number, phone, email, channel
     """Register a new request (收到申请, Art. 31)."""
     ogi = app()
     applicant = {k: v for k, v in dict(kind=kind, name=name, id_number=id_number, phone=phone, email=email).items() if v}
-    state = ogi.requests.receive(c.Receive(
-        at=moment(received_at) or ogi.clock.now(), request_id=request_id, agency=agency, applicant=applicant,
-        channel=channel, subject=subject, confirmed_at=moment(confirmed_at), form_requested=form_requested,
-        assisted_by=assisted_by, procedure=procedure,
-    ), user)
+    def command(now):
+        return c.Receive(at=moment(received_at) or now, request_id=request_id, agency=agency, applicant=applicant,
+                         channel=channel, subject=subject, confirmed_at=moment(confirmed_at),
+                         form_requested=form_requested, assisted_by=assisted_by, procedure=procedure)
+
+    state = ogi.requests.receive(command, user)  # without --at: the time after the write lock
     reply = state.deadlines.get("reply")
     provisional = "（暂定 provisional）" if reply and reply.provisional else ""
     click.echo(f"request {request_id} registered; reply due {reply.due if reply else '—'}{provisional}")
@@ -128,7 +129,7 @@ def request_act(request_id, command, at, user, **options):
     missing = [name for name in c.required_fields(cls) if name not in fields and not c.has_default(cls, name)]
     if missing:
         raise click.UsageError(f"{command} needs --{missing[0].replace('_', '-')}")
-    state = ogi.requests.act(request_id, cls(at=moment(at) or ogi.clock.now(), **fields), user)
+    state = ogi.requests.act(request_id, lambda now: cls(at=moment(at) or now, **fields), user)
     reply = state.deadlines.get("reply")
     due = f"; reply due {reply.due or '中止中 suspended'}" if reply and state.is_open else ""
     click.echo(f"{request_id}: {command} recorded; now {state.stage.value} ({STAGE_LABELS[state.stage]}){due}")

@@ -125,3 +125,13 @@ def test_an_unexpected_error_is_reported_without_a_traceback(ready, tmp_path):
         conn.execute("DROP TABLE events")
     result = ready("audit", "verify", ok=False)
     assert result.returncode == 70 and "Traceback" not in result.stderr and "internal error" in result.stderr
+
+
+def test_demo_load_refuses_a_database_with_real_requests_and_timers_refuse_auditors(ready):
+    ready("request", "new", "--id", "REAL-1", "--agency", "hedong-xzsp", "--kind", "natural_person", "--name", "张三",
+          "--channel", "in_person", "--subject", "s")
+    refused = ready("demo", "load", ok=False)
+    assert refused.returncode == 1 and "not demo data" in refused.stderr
+    ready("user", "add", "reader", "--role", "auditor")
+    refused = ready("timers", "run", "--as", "reader", ok=False)
+    assert refused.returncode == 1 and "may read but not run the timers" in refused.stderr

@@ -10,12 +10,14 @@ import datetime as dt
 import json
 from pathlib import Path
 
+from engine.errors import OgiError
 from workflows.accounts import ADMIN_USERNAME
 from workflows.directory import Directory
 from workflows.importer import import_file, import_lines
 from workflows.queries import RequestQueries
 from workflows.service import RequestService
 
+DEMO_SOURCES = frozenset({"demo", "hedong-2023.jsonl"})  # the `imported_from` of what demo load writes
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_CANDIDATES = [REPO.parent / "shared" / "examples" / "hedong-2023.jsonl", REPO / "examples" / "hedong-2023.jsonl"]
 
@@ -71,6 +73,10 @@ def load_demo(directory: Directory, requests: RequestService, queries: RequestQu
     """Set up everything `make run` shows; returns what was done, line by line. Repeating it changes nothing."""
     said = []
     initialised = directory.initialise()
+    real = queries.requests_not_from(DEMO_SOURCES)
+    if real:
+        raise OgiError(f"this database holds {real} requests that are not demo data ({requests.engine.url}); "
+                       "ogi demo load writes only into an empty or demo database")
     if initialised.created_admin:
         shown = f"(shown once): {initialised.generated_password}" if initialised.generated_password else "from OGI_ADMIN_PASSWORD"
         said.append(f"administrator '{ADMIN_USERNAME}' added; password {shown}")

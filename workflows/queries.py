@@ -6,9 +6,10 @@ The CLI and the web UI ask here; no entry point queries a table itself.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
 
 from engine.adapters.eventstore import AuditResult, EventStore
 from engine.calendar import PeriodCount, WorkingCalendar, count_period
@@ -20,7 +21,7 @@ from workflows.foi.state import OPEN_STAGES
 from workflows.history import history
 from workflows.queue import queue_rows
 from workflows.service import RequestService
-from workflows.tables import requests_table
+from workflows.tables import FIRST_REQUEST_EVENTS_SQL, requests_table
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,12 @@ class RequestQueries:
             query = query.where(r.agency == agency)
         with self.engine.connect() as conn:
             return proposals(AskedRequest(*row) for row in conn.execute(query))
+
+    def requests_not_from(self, sources: frozenset[str]) -> int:
+        """How many requests were not imported from one of `sources` (the log's own record of each receipt)."""
+        query = text(f"SELECT payload FROM events WHERE {FIRST_REQUEST_EVENTS_SQL}")
+        with self.engine.connect() as conn:
+            return sum(1 for (payload,) in conn.execute(query) if json.loads(payload).get("imported_from") not in sources)
 
     def sample_request_id(self) -> str | None:
         """The request with the most history, an open one first, to show what a replay looks like."""

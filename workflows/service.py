@@ -8,8 +8,10 @@ nothing of the report. Built by `bootstrap`, never by hand.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from sqlalchemy import Connection, Engine, select
 
@@ -31,6 +33,10 @@ from workflows.tables import requests_table
 _OPEN_REQUEST_IDS = (select(requests_table.c.request_id)
                      .where(requests_table.c.stage.in_([s.value for s in OPEN_STAGES]))
                      .order_by(requests_table.c.request_id))
+
+
+C = TypeVar("C", bound=c.Command)
+Stamped = Callable[[dt.datetime], C]  # a command made once the time of its writing is known
 
 
 @dataclass(frozen=True)
@@ -75,18 +81,22 @@ class RequestService:
         return list(conn.execute(_OPEN_REQUEST_IDS).scalars())
 
     # -- commands ---------------------------------------------------------------------------
-    def receive(self, command: c.Receive, actor: User) -> RequestState:
+    def receive(self, command: c.Receive | Stamped[c.Receive], actor: User) -> RequestState:
+        """`command` may be a function of the time: it is then stamped after the write lock, so two steps entered at
+        once are recorded in the order they were written."""
         actor.require_write("register a request")
         with self.engine.begin() as conn:
+            command = self._stamped(conn, command)
             get_agency(conn, command.agency)
             if self.store.stream_version(conn, request_stream(command.request_id)):
                 raise OgiError(f"request '{command.request_id}' already exists")
             return self._handle(conn, Loaded(RequestState(), 0), command, actor).state
 
-    def act(self, request_id: str, command: c.Command, actor: User) -> RequestState:
-        """Run one staff step on a request (the timers due by now fire first)."""
-        actor.require_write(f"act on requests ({command.name})")
+    def act(self, request_id: str, command: c.Command | Stamped[c.Command], actor: User) -> RequestState:
+        """Run one staff step on a request (the timers due by now fire first); see `receive` for a stamped command."""
+        actor.require_write("act on requests")
         with self.engine.begin() as conn:
+            command = self._stamped(conn, command)
             if isinstance(command, c.Extend):
                 self.check_approver(conn, command.approved_by)
             loaded = self.load(conn, request_id)
@@ -100,8 +110,15 @@ class RequestService:
         if approver is None or approver.role not in APPROVING_ROLES:
             raise RuleViolation(f"extension approver '{username}' must be a user with role head or admin", "Art. 33: 负责人同意")
 
+    def _stamped(self, conn: Connection, command: C | Stamped[C]) -> C:
+        if callable(command):
+            self.store.start_write(conn)  # SQLite: the write lock is held from here on
+            return command(self.clock.now())
+        return command
+
     def run_due_timers(self, actor: User, request_ids: Iterable[str] | None = None) -> int:
         """Fire the lapses due by now on open requests (what the scheduler's sweep calls); returns the events recorded."""
+        actor.require_write("run the timers")
         fired = 0
         with self.engine.begin() as conn:
             ids = list(request_ids) if request_ids is not None else self.open_request_ids(conn)
