@@ -41,10 +41,19 @@ def parse_moment(value: Any) -> dt.datetime:
         raise ValueError("expected a date (YYYY-MM-DD) or an ISO datetime")
     try:
         if len(value) == 10:
-            return dt.datetime.combine(dt.date.fromisoformat(value), dt.time())
-        return to_shanghai_naive(dt.datetime.fromisoformat(value))
-    except ValueError:
-        raise ValueError(f"'{value}' is not a date (YYYY-MM-DD) or an ISO datetime") from None
+            moment = dt.datetime.combine(dt.date.fromisoformat(value), dt.time())
+        else:
+            moment = to_shanghai_naive(dt.datetime.fromisoformat(value))
+    except (ValueError, OverflowError):  # OverflowError: 0001-01-01T00:00:00+14:00 has no Shanghai time
+        raise ValueError(f"'{value[:40]}' is not a date (YYYY-MM-DD) or an ISO datetime") from None
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise ValueError(f"'{value[:40]}' is outside {FIRST_YEAR}–{LAST_YEAR}")
+    return moment
+
+
+FIRST_YEAR, LAST_YEAR = 1990, 2100  # no OGI request predates the first local rules (2002), none is a century ahead
+MAX_TEXT = {"id": 150, "agency": 100, "name": 200, "approved_by": 100, "case": 200}  # the columns' limits
+MAX_LINE = 1_000_000  # characters: a request's history is never this long
 
 
 class ApplicantIn(BaseModel):
@@ -191,7 +200,8 @@ def _read_lines(path: Path) -> list[tuple[int, str]]:
         raise ImportRefused(f"{path}: no such file") from None
     except UnicodeDecodeError as error:
         raise ImportRefused(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
-    return [(number, raw) for number, raw in enumerate(text.splitlines(), start=1) if raw.strip()]
+    # lines end at "\n" only: U+2028 and other separators str.splitlines knows are text inside a JSON string
+    return [(number, raw.rstrip("\r")) for number, raw in enumerate(text.split("\n"), start=1) if raw.strip()]
 
 
 ANALYZE_AFTER = 10_000  # lines
@@ -240,11 +250,50 @@ def import_lines(requests: RequestService, lines: Iterable[tuple[int, str]], act
 NEW_REQUEST = Loaded(RequestState(), 0)
 
 
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict:
+    keys = [k for k, _ in pairs]
+    duplicate = next((k for k in keys if keys.count(k) > 1), None)
+    if duplicate is not None:
+        raise ValueError(f"the key '{duplicate[:40]}' appears twice in one object")
+    return dict(pairs)
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number (JSON has no NaN or Infinity)")
+
+
+def _check_text(value: Any, path: str = "") -> None:
+    """Every string of the line: valid Unicode without control characters, within its column's limit."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _check_text(key, f"{path}(key)")
+            _check_text(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_text(item, f"{path}[{index}]")
+    elif isinstance(value, str):
+        if any(0xD800 <= ord(ch) <= 0xDFFF for ch in value):
+            raise ValueError(f"field {path}: a lone surrogate (\\uD800–\\uDFFF) is not text")
+        bad = next((ch for ch in value if ord(ch) < 32 and ch not in "\t\n\r" or ord(ch) == 0x7F), None)
+        if bad is not None:
+            raise ValueError(f"field {path}: the control character U+{ord(bad):04X} is not allowed in text")
+        limit = MAX_TEXT.get(path.rsplit(".", 1)[-1].split("[")[0])
+        if limit is not None and len(value) > limit:
+            raise ValueError(f"field {path}: {len(value)} characters, at most {limit}")
+
+
 def _parse_line(raw: str, where: str, agencies: dict[str, int], seen: set[str]) -> LineIn:
+    if len(raw) > MAX_LINE:
+        raise ImportRefused(f"{where}: the line has {len(raw)} characters, at most {MAX_LINE}")
     try:
-        record = json.loads(raw)
+        record = json.loads(raw, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constant)
+        _check_text(record)
     except json.JSONDecodeError as error:
         raise ImportRefused(f"{where}: not valid JSON ({error.msg} at column {error.colno})") from None
+    except RecursionError:
+        raise ImportRefused(f"{where}: the JSON is nested too deeply to be a request") from None
+    except ValueError as error:
+        raise ImportRefused(f"{where}: {error}") from None
     try:
         line = LineIn.model_validate(record)
     except ValidationError as error:

@@ -6,6 +6,7 @@ docs/workflow.md is generated from this file (`python -m workflows.workflow_docs
 
 from __future__ import annotations
 
+import math
 from functools import cache
 
 from engine.machine import MachineDefinition, Transition
@@ -35,6 +36,8 @@ from workflows.foi.vocabulary import (
 )
 
 MAX_EXTENSION_DAYS = 20  # Art. 33 ¶2
+MAX_APPLICANT_PERIOD_DAYS = 120  # a "reasonable" period set by the agency (Art. 30, 35): about half a year at most
+MAX_FEE_YUAN = 10_000_000  # far above any 109号 band; a larger figure is a typing error
 
 
 @cache
@@ -92,8 +95,9 @@ def correction_noticed_once(state: RequestState, cmd) -> str | None:
         return f"a correction was already requested on {state.correction_notice_on}; Art. 30 requires one notice covering everything (一次性告知)"
     if cmd.period_days is None:
         return "a correction notice needs the applicant's period (period_days, Art. 30: 合理的补正期限)"
-    if cmd.period_days < 1:
-        return f"the correction period must be at least 1 working day, not {cmd.period_days}"
+    if not 1 <= cmd.period_days <= MAX_APPLICANT_PERIOD_DAYS:
+        return (f"the correction period is 1 to {MAX_APPLICANT_PERIOD_DAYS} working days (a reasonable period, Art. 30), "
+                f"not {cmd.period_days}")
     return None
 
 
@@ -117,8 +121,9 @@ def consultation_is_open_with_party(state: RequestState, cmd) -> str | None:
 def fee_noticed_once(state: RequestState, cmd) -> str | None:
     if state.fee_notified_on is not None:
         return f"a fee was already noticed on {state.fee_notified_on}; one request is charged once by one method (109号 Art. 3)"
-    if cmd.amount_yuan <= 0:
-        return f"a fee notice needs an amount above 0 yuan, not {cmd.amount_yuan}"
+    if not (isinstance(cmd.amount_yuan, int | float) and math.isfinite(cmd.amount_yuan)
+            and 0 < cmd.amount_yuan <= MAX_FEE_YUAN):
+        return f"a fee notice needs an amount above 0 and at most {MAX_FEE_YUAN} yuan, not {cmd.amount_yuan}"
     return _one_of(cmd.method, FeeMethod, "fee method")
 
 
@@ -207,8 +212,9 @@ def reasons_were_asked(state: RequestState, cmd) -> str | None:
         return "no reasons were asked for: ask_reasons first (Art. 35)"
     if state.reasons_received_on is not None:
         return f"the reasons were already recorded on {state.reasons_received_on} (Art. 35)"
-    if cmd.reply_days is not None and (not cmd.reasonable or cmd.reply_days < 1):
-        return "a reply period of the agency's (reply_days ≥ 1) is set only for reasons found reasonable (Art. 35)"
+    if cmd.reply_days is not None and (not cmd.reasonable or not 1 <= cmd.reply_days <= MAX_APPLICANT_PERIOD_DAYS):
+        return (f"a reply period of the agency's (reply_days 1 to {MAX_APPLICANT_PERIOD_DAYS}) is set only for reasons "
+                "found reasonable (Art. 35)")
     return None
 
 
