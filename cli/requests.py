@@ -118,6 +118,8 @@ def request_new(request_id, agency, kind, name, id_number, phone, email, channel
 @click.option("--responsible-agency", help="decide: the agency holding the information, with contact (Art. 36(5))")
 @click.option("--form", "form_provided", type=click.Choice([f.value for f in ProvisionForm]), help="decide: Art. 40")
 @click.option("--form-reason", help="decide: why not in the form asked for (Art. 40)")
+@click.option("--version", "version", type=int, help="void_step: the step to void (its v number in ogi history)")
+@click.option("--reason", help="void_step: what was wrong with it")
 @acting_user
 def request_act(request_id, command, at, user, **options):
     """Record one step on a request, e.g. `ogi request act HD-1 decide --outcome disclosed`."""

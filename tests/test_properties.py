@@ -140,6 +140,7 @@ def likely_valid(name: str, s: RequestState) -> bool:
         c.Close.name: not s.pending_cases(),
         c.AskReasons.name: s.reasons_requested_on is None,
         c.DecideRecordCorrection.name: s.procedure == "record_correction",
+        c.VoidStep.name: False,  # voids are tested on their own (tests/test_time_rules.py); here only refused
         c.ReceiveReasons.name: s.reasons_requested_on is not None and s.reasons_received_on is None,
         c.RecordNoticeReceipt.name: (s.correction_notice_received_on if s.stage == Stage.AWAITING_CORRECTION
                                      else s.fee_notice_received_on) is None,
@@ -215,6 +216,7 @@ COMMAND_BUILDERS = {
     c.RecordNoticeReceipt.name: lambda draw, s, now: c.RecordNoticeReceipt(
         at=now, notice="correction" if s.stage == Stage.AWAITING_CORRECTION else "fee"),
     c.AskReasons.name: lambda draw, s, now: c.AskReasons(at=now),
+    c.VoidStep.name: lambda draw, s, now: c.VoidStep(at=now, version=1, reason="误录", approved_by="head"),
     c.DecideRecordCorrection.name: lambda draw, s, now: c.DecideRecordCorrection(
         at=now, result="not_corrected", reasons="证据不足"),
     c.ReceiveReasons.name: _receive_reasons,

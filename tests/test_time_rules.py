@@ -210,3 +210,37 @@ def test_a_lapse_made_due_by_a_later_event_is_dated_at_that_event_and_withdrawn_
                           event("extended", "2025-07-11T08:00", working_days=1, approved_by="head"),
                           event("withdrawn", "2025-07-11T08:00"))
     assert same_outcome(state, imported_state(services, record))
+
+
+# -- mistaken entries are corrected in the open (issue 9) -----------------------------------------------------------
+
+def test_a_step_with_a_mistyped_date_is_voided_and_the_request_moves_on(sqlite_services):
+    services = sqlite_services
+    receive(services, "T-16", "2026-10-09")
+    act(services, "T-16", c.RequestCorrection(at=at("2026-11-25"), period_days=10))  # meant 2026-10-12
+    with pytest.raises(RuleViolation, match="earlier than the previous step"):
+        act(services, "T-16", c.SubmitCorrection(at=at("2026-10-20")))  # blocked by the mistyped date
+    mistyped = [e for e in events_of(services, "T-16") if e.type == "correction_requested"][0]
+    with pytest.raises(RuleViolation, match="head or admin"):
+        act(services, "T-16", c.VoidStep(at=at("2026-11-26T09:00"), version=mistyped.version, reason="年份误录",
+                                         approved_by="clerk"))
+    state = act(services, "T-16", c.VoidStep(at=at("2026-11-26T09:00"), version=mistyped.version,
+                                             reason="日期误录，应为2026-10-12", approved_by="head"))
+    assert state.stage == "processing" and state.correction_notice_on is None
+    act(services, "T-16", c.RequestCorrection(at=at("2026-10-12"), period_days=10))
+    state = act(services, "T-16", c.SubmitCorrection(at=at("2026-10-20")))
+    record = request_line("T-16i", "2026-10-09", event("correction_requested", "2026-10-12", period_days=10),
+                          event("corrected", "2026-10-20"))
+    assert same_outcome(state, imported_state(services, record))
+    types = [e.type for e in events_of(services, "T-16")]
+    assert "step_voided" in types and types.count("correction_requested") == 2  # both kept: never an edit
+
+
+def test_only_a_persons_step_can_be_voided(sqlite_services):
+    services = sqlite_services
+    receive(services, "T-17", "2026-09-01")
+    with pytest.raises(RuleViolation, match="receipt itself cannot be voided"):
+        act(services, "T-17", c.VoidStep(at=at("2026-11-26T09:00"), version=1, reason="x", approved_by="head"))
+    lapse = next(e for e in events_of(services, "T-17") if e.type == "period_lapsed")
+    with pytest.raises(RuleViolation, match="not a person's step"):
+        act(services, "T-17", c.VoidStep(at=at("2026-11-26T09:00"), version=lapse.version, reason="x", approved_by="head"))

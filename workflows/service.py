@@ -97,18 +97,21 @@ class RequestService:
         actor.require_write("act on requests")
         with self.engine.begin() as conn:
             command = self._stamped(conn, command)
-            if isinstance(command, c.Extend):
-                self.check_approver(conn, command.approved_by)
+            if isinstance(command, (c.Extend, c.VoidStep)):
+                self.check_approver(conn, command.approved_by, command.name)
             loaded = self.load(conn, request_id)
             if isinstance(command, c.RequestCorrection) and command.period_days is None:
                 command = replace(command, period_days=get_agency(conn, loaded.state.agency).correction_period_days)
             return self._handle(conn, loaded, command, actor).state
 
     @staticmethod
-    def check_approver(conn: Connection, username: str) -> None:
+    def check_approver(conn: Connection, username: str, what: str = "extend") -> None:
         approver = find_user(conn, username)
         if approver is None or approver.role not in APPROVING_ROLES:
-            raise RuleViolation(f"extension approver '{username}' must be a user with role head or admin", "Art. 33: 负责人同意")
+            if what == "extend":
+                raise RuleViolation(f"extension approver '{username}' must be a user with role head or admin",
+                                    "Art. 33: 负责人同意")
+            raise RuleViolation(f"the approver '{username}' of {what} must be a user with role head or admin", "记录更正")
 
     def _stamped(self, conn: Connection, command: C | Stamped[C]) -> C:
         if callable(command):

@@ -184,6 +184,17 @@ class DecideRecordCorrection(Command):
 
 
 @dataclass(frozen=True)
+class VoidStep(Command):
+    """Void a person's step recorded by mistake: the request is folded without it; nothing is edited or deleted."""
+
+    name = "void_step"
+    event_type = EventType.STEP_VOIDED
+    version: int  # the event to void, by its version in the request's stream
+    reason: str
+    approved_by: str  # a head or administrator
+
+
+@dataclass(frozen=True)
 class RecordNoticeReceipt(Command):
     """The day the applicant received a correction or fee notice: their period runs from it (Art. 30, 109号)."""
 
@@ -235,6 +246,7 @@ STAFF_COMMANDS: dict[str, type[Command]] = {
         ConfirmReceipt, RequestCorrection, SubmitCorrection, StartConsultation, EndConsultation,
         NotifyFee, PayFee, Extend, Decide, Deliver, Withdraw, FileReview, CloseReview,
         FileLitigation, CloseLitigation, Close, RecordNoticeReceipt, AskReasons, ReceiveReasons, DecideRecordCorrection,
+        VoidStep,
     )
 }
 SYSTEM_COMMANDS = frozenset({LapsePeriod.name, RecomputeDeadlines.name})

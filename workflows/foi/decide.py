@@ -259,7 +259,8 @@ _APPLY: dict[str, Callable[[RequestState, dict, dt.date], RequestState]] = {
     EventType.RECORD_CORRECTION_DECIDED: _record_correction_decided,
     EventType.REASONS_REQUESTED: lambda s, p, d: s.but(reasons_requested_on=d),
     EventType.REASONS_RECEIVED: _reasons_received,
-    EventType.SYSTEM_EVENTS_WITHDRAWN: lambda s, p, d: s,  # its effect is on the fold: the events it names are skipped
+    EventType.SYSTEM_EVENTS_WITHDRAWN: lambda s, p, d: s,
+    EventType.STEP_VOIDED: lambda s, p, d: s,  # like a withdrawal: the fold skips the step it names  # its effect is on the fold: the events it names are skipped
 }
 
 
@@ -274,7 +275,10 @@ def event_version(event: Event, index: int) -> int:
 
 
 def withdrawn_versions(events: Sequence[Event]) -> frozenset[int]:
-    return frozenset(v for e in events if e.type == EventType.SYSTEM_EVENTS_WITHDRAWN for v in e.payload["versions"])
+    """Versions a later event takes back: system events withdrawn, and a person's step voided."""
+    out = {v for e in events if e.type == EventType.SYSTEM_EVENTS_WITHDRAWN for v in e.payload["versions"]}
+    out.update(e.payload["version"] for e in events if e.type == EventType.STEP_VOIDED)
+    return frozenset(out)
 
 
 def fold(events: Iterable[Event]) -> RequestState:

@@ -185,6 +185,14 @@ def record_correction_answer(state: RequestState, cmd) -> str | None:
     return None
 
 
+def void_has_reason_and_approver(state: RequestState, cmd) -> str | None:
+    if not cmd.reason.strip():
+        return "voiding a step needs the reason (what was wrong)"
+    if not cmd.approved_by.strip():
+        return "voiding a step needs the approval of a head or administrator (approved_by)"
+    return None
+
+
 def notice_received_once(state: RequestState, cmd) -> str | None:
     expected = {Stage.AWAITING_CORRECTION: "correction", Stage.AWAITING_PAYMENT: "fee"}[state.stage]
     problem = _one_of(cmd.notice, NoticeKind, "notice")
@@ -318,6 +326,9 @@ TRANSITIONS: list[Transition[Stage]] = [
       "a correction or fee notice awaiting the applicant"),
     T((S.PROCESSING,), c.DecideRecordCorrection.name, S.DECIDED, "Art. 41", (record_correction_answer,),
       "答复更正申请（予以更正、不予更正、转送或告知有权机关）", "a request to correct records being processed"),
+    T(tuple(s for s in Stage if s not in (S.NEW, S.CLOSED)), c.VoidStep.name, None, "记录更正（不修改、不删除）",
+      (void_has_reason_and_approver,), "撤销误录的步骤（说明理由，负责人批准），按撤销后的记录重新计算",
+      "a request not yet archived"),
     T((S.PROCESSING,), c.AskReasons.name, None, "Art. 35", (reasons_asked_once,), "要求申请人说明理由（申请数量、频次明显超过合理范围）",
       "a request being processed"),
     T((S.PROCESSING,), c.ReceiveReasons.name, None, "Art. 35", (reasons_were_asked,), "收到理由；理由合理而无法按期答复的，确定合理的延迟答复期限",

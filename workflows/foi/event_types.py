@@ -32,8 +32,10 @@ class EventType(StrEnum):
     # a step recorded after the fact showed that system-made events dated after it did not happen as recorded:
     # they are withdrawn (payload: their versions), never edited or deleted; what still holds is recorded again
     SYSTEM_EVENTS_WITHDRAWN = "system_events_withdrawn"
+    # a person's step recorded by mistake (a wrong date or value), voided in the open with the reason and the approver
+    STEP_VOIDED = "step_voided"
 
 
 CONCLUDING = frozenset({EventType.DECIDED, EventType.WITHDRAWN})  # the events that give a request its one outcome
 SYSTEM_EVENTS = frozenset({EventType.PERIOD_LAPSED, EventType.DEADLINES_RECOMPUTED})  # no person's step
-NOT_A_STEP = SYSTEM_EVENTS | {EventType.SYSTEM_EVENTS_WITHDRAWN}  # events that do not move the last step's time
+NOT_A_STEP = SYSTEM_EVENTS | {EventType.SYSTEM_EVENTS_WITHDRAWN, EventType.STEP_VOIDED}  # events that do not move the last step's time

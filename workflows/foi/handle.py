@@ -19,9 +19,10 @@ from engine.calendar import WorkingCalendar
 from engine.errors import RuleViolation
 from engine.events import Event, NewEvent
 from workflows.foi import commands as c
-from workflows.foi.deadlines import pending_timers
+from workflows.foi.deadlines import compute_deadlines, pending_timers
 from workflows.foi.decide import decide_and_evolve, event_version, fold, is_system_made, withdrawn_versions
-from workflows.foi.event_types import EventType
+from workflows.foi.definition import WORKFLOW
+from workflows.foi.event_types import NOT_A_STEP, EventType
 from workflows.foi.state import RequestState
 
 MAX_TIMER_ROUNDS = 20  # each round fires the earliest lapse; a request has only a few periods
@@ -44,6 +45,8 @@ def handle(state: RequestState, command: c.Command | None, now: dt.datetime, cal
     if command.at > now:
         raise RuleViolation(f"{command.name} at {command.at.isoformat()} is in the future (now {now.isoformat()})",
                             "chronology")
+    if isinstance(command, c.VoidStep):
+        return _void(state, command, now, calendar, history)
     events = []
     later = _system_events_after(history, command.at)
     if later:
@@ -61,6 +64,34 @@ def handle(state: RequestState, command: c.Command | None, now: dt.datetime, cal
     state = _fire(state, now, calendar, events)  # then catch up to now
     if later:
         events[0].payload["untrue"] = _untrue(history, later, events[1:])
+    return Handled(state, events)
+
+
+def _void(state: RequestState, command: c.VoidStep, now: dt.datetime, calendar: WorkingCalendar,
+          history: Sequence[Event]) -> Handled:
+    """Fold the request without the voided step; system events dated after it are withdrawn and fire again."""
+    WORKFLOW.transition(state.stage, command.name, command, state)
+    rule = "记录更正"
+    taken_back = withdrawn_versions(history)
+    if not 2 <= command.version <= len(history):
+        raise RuleViolation(f"there is no step v{command.version} to void (the stream has v1–v{len(history)}; "
+                            "the receipt itself cannot be voided)", rule)
+    voided = history[command.version - 1]
+    if command.version in taken_back:
+        raise RuleViolation(f"v{command.version} was already withdrawn or voided", rule)
+    if is_system_made(voided) or voided.type in NOT_A_STEP:
+        raise RuleViolation(f"v{command.version} ({voided.type}) is not a person's step; it follows from the steps", rule)
+    events: list[NewEvent] = []
+    later = _system_events_after(history, voided.occurred_at)
+    if later:
+        events.append(NewEvent(EventType.SYSTEM_EVENTS_WITHDRAWN.value, command.at, {
+            "versions": sorted(later), "reason": f"v{command.version} voided"}))
+    void = NewEvent(EventType.STEP_VOIDED.value, command.at, command.payload())
+    events.append(void)
+    state = fold([*history, *events])
+    void.payload["deadlines"] = {name: d.as_dict() for name, d in compute_deadlines(state, calendar).items()}
+    state = fold([*history, *events])
+    state = _fire(state, now, calendar, events)
     return Handled(state, events)
 
 
