@@ -43,13 +43,13 @@ class App:
         self.engine.dispose()
 
 
-def build(engine: Engine, clock: Clock | None = None, keyring: Keyring | None = None) -> App:
+def build(engine: Engine, clock: Clock | None = None, keyring: Keyring | None = None, origin: str = "") -> App:
     """Wire the services on an engine (tests hand in their own engine and a virtual clock).
 
     `keyring`: the keys of the log's chains; by default from the environment (engine/adapters/keys.py).
     """
     clock = clock or SystemClock()
-    store = EventStore(keyring or keyring_from_environment(sqlite_file(engine)))
+    store = EventStore(keyring or keyring_from_environment(sqlite_file(engine)), origin)
     calendars = CalendarSource(store)
     requests_projection = RequestsProjection()
     requests = RequestService(
@@ -62,9 +62,12 @@ def build(engine: Engine, clock: Clock | None = None, keyring: Keyring | None = 
                RequestQueries(engine, store, clock, requests), Directory(engine, clock), AuditService(engine, store, clock))
 
 
-def bootstrap(url: str | None = None, clock: Clock | None = None, check_schema: bool = True) -> App:
-    """The App on the database of `url` (default: OGI_DATABASE_URL, else the embedded SQLite file)."""
+def bootstrap(url: str | None = None, clock: Clock | None = None, check_schema: bool = True, origin: str = "") -> App:
+    """The App on the database of `url` (default: OGI_DATABASE_URL, else the embedded SQLite file).
+
+    `origin`: where this process's writes come from (the CLI: operating-system user and host), kept with each event.
+    """
     engine = make_engine(url)
     if check_schema:
         require_migrated(engine)
-    return build(engine, clock)
+    return build(engine, clock, origin=origin)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import getpass
 import os
 import shutil
+import socket
 import sys
 from pathlib import Path
 
@@ -51,7 +53,16 @@ INTERNAL_ERROR = 70  # EX_SOFTWARE
 @functools.lru_cache(maxsize=1)
 def app() -> App:
     """The one App of this process, built from the environment (a command runs once per process)."""
-    return bootstrap()
+    return bootstrap(origin=origin())
+
+
+def origin() -> str:
+    """The operating-system user and host of this command (the CLI is the administrators' tool on the server)."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no name for the uid (a container)
+        user = f"uid {os.getuid()}"
+    return f"cli {user}@{socket.gethostname()}"
 
 
 def acting_user(function):

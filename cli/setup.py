@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from bootstrap import bootstrap
-from cli.common import app, handle_errors, program, render
+from cli.common import app, handle_errors, origin, program, render
 from cli.requests import history_text
 from workflows.accounts import ADMIN_USERNAME
 from workflows.demo import load_demo
@@ -18,7 +18,7 @@ from workflows.report.exports import export
 @handle_errors
 def init() -> None:
     """Create or migrate the database and the first administrator (no questions asked)."""
-    setup = bootstrap(check_schema=False)
+    setup = bootstrap(check_schema=False, origin=origin())
     _say_where_the_key_is(setup)
     done = setup.directory.initialise()
     if not done.created_admin:
@@ -46,7 +46,7 @@ def demo() -> None:
 @handle_errors
 def demo_load(example) -> None:
     """Idempotent: init, the seed agency, the 2023 example and generated open requests around today."""
-    setup = bootstrap(check_schema=False)
+    setup = bootstrap(check_schema=False, origin=origin())
     _say_where_the_key_is(setup)
     click.echo("\n".join(load_demo(setup.directory, setup.requests, setup.queries, example)))
 

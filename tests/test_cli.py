@@ -135,3 +135,15 @@ def test_demo_load_refuses_a_database_with_real_requests_and_timers_refuse_audit
     ready("user", "add", "reader", "--role", "auditor")
     refused = ready("timers", "run", "--as", "reader", ok=False)
     assert refused.returncode == 1 and "may read but not run the timers" in refused.stderr
+
+
+def test_each_cli_event_records_the_operating_system_user_and_host_beside_the_actor(ready):
+    import getpass
+    import socket
+
+    ready("request", "new", "--id", "O-1", "--agency", "hedong-xzsp", "--kind", "natural_person", "--name", "张三",
+          "--channel", "in_person", "--subject", "s")
+    history = json.loads(ready("history", "O-1", "--format", "json").stdout)
+    assert history["events"][0]["actor"] == "admin"
+    assert history["events"][0]["origin"] == f"cli {getpass.getuser()}@{socket.gethostname()}"
+    assert ready("audit", "verify").returncode == 0  # the origin is covered by the chains

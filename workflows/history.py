@@ -51,7 +51,8 @@ def history(store: EventStore, conn: Connection, request_id: str, as_of: dt.date
         shown_events.append({
             "version": e.version, "type": e.type, "occurred_at": e.occurred_at.isoformat(),
             "recorded_at": e.recorded_at.isoformat(timespec="seconds"), "actor": e.actor, "payload": payload,
-            "withdrawn_by": withdrawn_by.get(e.version),  # a later step showed it did not happen as recorded
+            "withdrawn_by": withdrawn_by.get(e.version),
+            "origin": e.origin,  # a later step showed it did not happen as recorded
         })
     return {
         "id": state.request_id,

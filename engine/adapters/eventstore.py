@@ -58,6 +58,8 @@ events_table = Table(
     Column("log_hash", String(64), nullable=False),
     # the key both hashes were made with ("": an unkeyed row written before keys, SHA-256 only); the key is not here
     Column("key_id", String(16), nullable=False, server_default=""),
+    # where the write came from, beside the actor: the operating-system user and host of a CLI process ("" unknown)
+    Column("origin", String(200), nullable=False, server_default=""),
     UniqueConstraint("stream_id", "version", name="uq_events_stream_version"),
 )
 
@@ -86,6 +88,7 @@ class StoredEvent:
     payload: dict
     stream_hash: str
     log_hash: str
+    origin: str = ""
 
 
 @dataclass(frozen=True)
@@ -130,12 +133,13 @@ def canonical_json(payload: dict) -> str:
 
 
 def event_material(previous: str, stream_id: str, version: int, type_: str, occurred_at: dt.datetime,
-                   recorded_at: dt.datetime, actor: str, schema_version: int, payload_text: str) -> bytes:
-    return json.dumps(
-        [previous, stream_id, version, type_, occurred_at.isoformat(), recorded_at.isoformat(), actor,
-         schema_version, payload_text],
-        ensure_ascii=False, separators=(",", ":"),
-    ).encode("utf-8")
+                   recorded_at: dt.datetime, actor: str, schema_version: int, payload_text: str,
+                   origin: str = "") -> bytes:
+    fields = [previous, stream_id, version, type_, occurred_at.isoformat(), recorded_at.isoformat(), actor,
+              schema_version, payload_text]
+    if origin:  # rows without one hash as they always did
+        fields.append(origin)
+    return json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def event_hash(previous: str, stream_id: str, version: int, type_: str, occurred_at: dt.datetime,
@@ -164,7 +168,7 @@ def _digest(keyring: Keyring | None, key_id: str, material: bytes) -> str:
 def row_to_event(row) -> StoredEvent:
     return StoredEvent(
         row.seq, row.stream_id, row.version, row.type, row.occurred_at, row.recorded_at, row.actor,
-        row.schema_version, json.loads(row.payload), row.stream_hash, row.log_hash,
+        row.schema_version, json.loads(row.payload), row.stream_hash, row.log_hash, row.origin,
     )
 
 
@@ -174,8 +178,9 @@ class EventStore:
     Without a keyring the store writes unkeyed rows, as before keys existed (tests of old schemas only).
     """
 
-    def __init__(self, keyring: Keyring | None = None):
+    def __init__(self, keyring: Keyring | None = None, origin: str = ""):
         self.keyring = keyring
+        self.origin = origin[:200]  # stamped on every row this process writes
 
     def append(self, conn: Connection, batch: StreamAppend, recorded_at: dt.datetime) -> list[StoredEvent]:
         return self.append_many(conn, [batch], recorded_at)
@@ -215,14 +220,14 @@ class EventStore:
                 payload_text = canonical_json(event.payload)
                 previous = _digest(self.keyring, key, event_material(
                     previous, batch.stream_id, version, event.type, event.occurred_at, recorded_at, actor, SCHEMA_VERSION,
-                    payload_text))
+                    payload_text, self.origin))
                 log_hash = _digest(self.keyring, key, chain_material(log_hash, seq, previous))
                 rows.append(dict(seq=seq, stream_id=batch.stream_id, version=version, type=event.type,
                                  occurred_at=event.occurred_at, recorded_at=recorded_at, actor=actor,
                                  schema_version=SCHEMA_VERSION, payload=payload_text, stream_hash=previous,
-                                 log_hash=log_hash, key_id=key))
+                                 log_hash=log_hash, key_id=key, origin=self.origin))
                 stored.append(StoredEvent(seq, batch.stream_id, version, event.type, event.occurred_at, recorded_at,
-                                          actor, SCHEMA_VERSION, event.payload, previous, log_hash))
+                                          actor, SCHEMA_VERSION, event.payload, previous, log_hash, self.origin))
             written[batch.stream_id] = (version, previous)
         if not rows:
             return []
@@ -359,7 +364,7 @@ def verify_log(conn: Connection, keyring: Keyring | None = None) -> AuditResult:
         keyed = keyed or bool(row.key_id)
         recomputed = _digest(keyring, row.key_id, event_material(
             previous, row.stream_id, row.version, row.type, row.occurred_at, row.recorded_at, row.actor,
-            row.schema_version, row.payload))
+            row.schema_version, row.payload, row.origin))
         if recomputed != row.stream_hash:
             return AuditResult(False, checked, f"{where}: content does not match its hash (changed after it was written)")
         log_hash = _digest(keyring, row.key_id, chain_material(log_hash, row.seq, row.stream_hash))
