@@ -41,6 +41,7 @@ class MachineDefinition(Generic[S]):
     finals: frozenset[S]
     transitions: list[Transition[S]]
     state_labels: Mapping[Any, str] = field(default_factory=dict)  # by state (a StrEnum: by its value too)
+    system_commands: frozenset[str] = frozenset()  # fired by timers, never offered to a person
     _index: dict[tuple[S, str], Transition[S]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -96,7 +97,7 @@ class MachineDefinition(Generic[S]):
 
     def _not_possible(self, state: S, command_name: str) -> RuleViolation:
         """The refusal names what the command needs and the rule that says so, not only the state's name."""
-        allowed = ", ".join(self.commands_from(state)) or "none"
+        allowed = ", ".join(c for c in self.commands_from(state) if c not in self.system_commands) or "none"
         label = self.state_labels.get(state, state.name)
         rows = [row for row in self.transitions if row.command == command_name]
         if not rows:

@@ -345,4 +345,5 @@ WORKFLOW: MachineDefinition[Stage] = MachineDefinition(
     finals=frozenset({Stage.CLOSED}),
     transitions=TRANSITIONS,
     state_labels=STAGE_LABELS,
+    system_commands=c.SYSTEM_COMMANDS,
 )
