@@ -9,6 +9,8 @@ import os
 import shutil
 import socket
 import sys
+import traceback
+import uuid
 from pathlib import Path
 
 import click
@@ -39,15 +41,31 @@ def handle_errors(function):
             fail(f"input is not valid UTF-8 text (bytes {bad!r}); nothing was written")
         except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
             raise
-        except Exception as error:  # a bug: no traceback (it may quote personal data) unless asked for
+        except Exception as error:  # a bug: no traceback on the screen (it may quote personal data)
             if os.environ.get("OGI_DEBUG") == "1":
                 raise
-            fail(f"internal error ({type(error).__name__}); the transaction was rolled back and nothing was written. "
-                 "Run again with OGI_DEBUG=1 to see the traceback, and report it", code=INTERNAL_ERROR)
+            error_id, where = log_internal_error(error)
+            fail(f"internal error {error_id} ({type(error).__name__}); the transaction was rolled back and nothing was "
+                 f"written. The details are in {where} under that id: report it", code=INTERNAL_ERROR)
     return wrapper
 
 
 INTERNAL_ERROR = 70  # EX_SOFTWARE
+
+
+def log_internal_error(error: BaseException) -> tuple[str, str]:
+    """Append the full exception to the error log (OGI_ERROR_LOG, default ogi-errors.log here), readable by the
+    service's user only: it may hold personal data, which the screen and the terminal's scrollback must not."""
+    error_id = uuid.uuid4().hex[:12]
+    path = Path(os.environ.get("OGI_ERROR_LOG", "ogi-errors.log"))
+    text = "".join(traceback.format_exception(error))
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8") as log:
+            log.write(f"--- {error_id} {dt.datetime.now().isoformat(timespec='seconds')} {' '.join(sys.argv[1:2])}\n{text}")
+        return error_id, str(path)
+    except OSError:
+        return error_id, "(no error log could be written)"
 
 
 @functools.lru_cache(maxsize=1)

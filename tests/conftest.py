@@ -145,7 +145,8 @@ def run_ogi(database_url: str, *args: str, ok: bool = True, env: dict[str, str] 
 @pytest.fixture
 def ogi(tmp_path):
     """`ogi(*args, ok=True)` on a fresh SQLite file, tmp_path / "cli.db" (`ogi init` not yet run)."""
-    return partial(run_ogi, f"sqlite:///{tmp_path / 'cli.db'}", env={"OGI_ADMIN_PASSWORD": "secret-pw"})
+    return partial(run_ogi, f"sqlite:///{tmp_path / 'cli.db'}",
+                   env={"OGI_ADMIN_PASSWORD": "secret-pw", "OGI_ERROR_LOG": str(tmp_path / "errors.log")})
 
 
 @pytest.fixture

@@ -125,6 +125,10 @@ def test_an_unexpected_error_is_reported_without_a_traceback(ready, tmp_path):
         conn.execute("DROP TABLE events")
     result = ready("audit", "verify", ok=False)
     assert result.returncode == 70 and "Traceback" not in result.stderr and "internal error" in result.stderr
+    error_id = result.stderr.split("internal error ", 1)[1].split(" ", 1)[0]
+    log = tmp_path / "errors.log"  # OGI_ERROR_LOG of the `ogi` fixture
+    assert error_id in log.read_text() and "Traceback" in log.read_text()
+    assert oct(log.stat().st_mode & 0o777) == oct(0o600)
 
 
 def test_demo_load_refuses_a_database_with_real_requests_and_timers_refuse_auditors(ready):
