@@ -11,12 +11,11 @@ from engine.adapters import checkpoints
 from engine.adapters.checkpoints import Checkpoint
 from engine.adapters.database import snapshot
 from engine.adapters.eventstore import AuditResult, EventStore, StreamAppend, events_table, log_head_table
-from engine.adapters.keys import KeyError_, Keyring
+from engine.adapters.keys import Keyring, KeyringError
 from engine.clock import Clock
 from engine.events import NewEvent
 from workflows.accounts import User
-
-KEY_STREAM = "log/keys"
+from workflows.streams import KEY_STREAM
 
 
 @dataclass
@@ -73,7 +72,7 @@ class AuditService:
 
     def _keyring(self) -> Keyring:
         if self.store.keyring is None:
-            raise KeyError_("this store has no keyring")
+            raise KeyringError("this store has no keyring")
         return self.store.keyring
 
     def rotate_key(self, actor: User) -> tuple[str, str]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, func, select, text
 
-from engine.adapters.eventstore import AuditResult, EventStore
+from engine.adapters.eventstore import EventStore
 from engine.calendar import PeriodCount, WorkingCalendar, count_period
 from engine.clock import Clock, Suspension
 from engine.errors import NotFound
@@ -61,9 +61,6 @@ class RequestQueries:
     def count_period(self, start: dt.date, days: int) -> PeriodCount:
         return count_period(self.calendar(), start, days)
 
-    def verify_log(self) -> AuditResult:
-        with self.engine.connect() as conn:
-            return self.store.verify(conn)
 
     def request_count(self) -> int:
         with self.engine.connect() as conn:

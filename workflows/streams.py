@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from engine.adapters.eventstore import StoredEvent
-from engine.events import NewEvent
 from workflows.foi.decide import fold
 from workflows.foi.state import RequestState
 
@@ -13,14 +12,11 @@ REQUEST_STREAM = "request/"
 CALENDAR_STREAM = "calendar/"
 REGISTER_STREAM = "register/"
 REPORT_STREAM = "report/"
+KEY_STREAM = "log/keys"  # rotations of the log's key (workflows/audit.py)
 
 
 def request_stream(request_id: str) -> str:
     return REQUEST_STREAM + request_id
-
-
-def as_new_event(stored: StoredEvent) -> NewEvent:
-    return NewEvent(stored.type, stored.occurred_at, stored.payload, stored.actor)
 
 
 def fold_stored(events: Iterable[StoredEvent]) -> RequestState:

@@ -34,7 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from engine.adapters.database import metadata
-from engine.adapters.keys import KeyError_, Keyring
+from engine.adapters.keys import Keyring, KeyringError
 from engine.errors import ConcurrencyConflict
 from engine.events import NewEvent
 
@@ -161,7 +161,7 @@ def _digest(keyring: Keyring | None, key_id: str, material: bytes) -> str:
     if not key_id:
         return hashlib.sha256(material).hexdigest()
     if keyring is None:
-        raise KeyError_(f"the log is keyed (key {key_id}) and no keyring was given")
+        raise KeyringError(f"the log is keyed (key {key_id}) and no keyring was given")
     return keyring.mac(key_id, material)
 
 
@@ -252,8 +252,6 @@ class EventStore:
         if row is None:
             raise RuntimeError("the log head row is missing: the database was not created by `ogi init`")
         return self._remember(conn, LogHead(row.seq, row.log_hash, row.reference_version))
-
-    lock_log = lock_head
 
     def start_write(self, conn: Connection) -> int:
         """Begin a write transaction's work; returns the reference version its caches must match.

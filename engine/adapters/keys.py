@@ -23,7 +23,7 @@ from pathlib import Path
 from engine.errors import OgiError
 
 
-class KeyError_(OgiError):
+class KeyringError(OgiError):
     """No key, or a key file that cannot be read or written."""
 
 
@@ -56,7 +56,7 @@ class Keyring:
     def mac(self, key_id_: str, material: bytes) -> str:
         key = self.keys.get(key_id_)
         if key is None:
-            raise KeyError_(f"key {key_id_} is not in this keyring")
+            raise KeyringError(f"key {key_id_} is not in this keyring")
         return hmac.new(key, material, hashlib.sha256).hexdigest()
 
     def rotated(self) -> Keyring:
@@ -66,7 +66,7 @@ class Keyring:
 
     def save(self) -> None:
         if self.file is None:
-            raise KeyError_("the keys come from OGI_SECRET_KEY: set the new key there and move the old one to "
+            raise KeyringError("the keys come from OGI_SECRET_KEY: set the new key there and move the old one to "
                             "OGI_PREVIOUS_KEYS; ogi cannot change the environment")
         data = json.dumps({"current": self.current, "keys": {k: v.hex() for k, v in self.keys.items()}}, indent=1)
         temporary = self.file.with_name(f".{self.file.name}.{os.getpid()}.tmp")
@@ -90,7 +90,7 @@ def keyring_from_environment(sqlite_path: Path | None) -> Keyring:
     named = os.environ.get("OGI_KEY_FILE")
     path = Path(named) if named else (sqlite_path.with_name(sqlite_path.name + ".keys") if sqlite_path else None)
     if path is None:
-        raise KeyError_("OGI_SECRET_KEY (or OGI_KEY_FILE) is required outside the embedded default: the log's key must "
+        raise KeyringError("OGI_SECRET_KEY (or OGI_KEY_FILE) is required outside the embedded default: the log's key must "
                         "not live in the database it protects")
     if path.exists():
         return _read(path)
@@ -105,4 +105,4 @@ def _read(path: Path) -> Keyring:
         data = json.loads(path.read_text(encoding="utf-8"))
         return Keyring(data["current"], {k: bytes.fromhex(v) for k, v in data["keys"].items()}, path)
     except (OSError, ValueError, KeyError, TypeError) as error:
-        raise KeyError_(f"cannot read the key file {path}: {error}") from None
+        raise KeyringError(f"cannot read the key file {path}: {error}") from None

@@ -89,9 +89,9 @@ def _void(state: RequestState, command: c.VoidStep, now: dt.datetime, calendar: 
     void = NewEvent(EventType.STEP_VOIDED.value, command.at, command.payload())
     events.append(void)
     state = fold([*history, *events])
-    void.payload["deadlines"] = {name: d.as_dict() for name, d in compute_deadlines(state, calendar).items()}
-    state = fold([*history, *events])
-    state = _fire(state, now, calendar, events)
+    deadlines = compute_deadlines(state, calendar)  # the later steps' payloads were computed with the voided one
+    void.payload["deadlines"] = {name: d.as_dict() for name, d in deadlines.items()}
+    state = _fire(state.but(deadlines=deadlines), now, calendar, events)  # what folding the void's payload gives
     return Handled(state, events)
 
 

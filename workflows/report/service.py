@@ -154,7 +154,7 @@ class ReportService:
         now = self.clock.now()
         with self.engine.begin() as conn:
             # hold the log while counting, so no event slips between the count and the publication unflagged
-            self.store.lock_log(conn)
+            self.store.lock_head(conn)
             report = self._build(conn, year, agency, None, own_only)
             failed = [c for c in report.checks if not c.ok and c.name != PUBLISHED_CHECK]
             if failed:
