@@ -234,6 +234,12 @@ def test_a_step_with_a_mistyped_date_is_voided_and_the_request_moves_on(sqlite_s
     assert same_outcome(state, imported_state(services, record))
     types = [e.type for e in events_of(services, "T-16")]
     assert "step_voided" in types and types.count("correction_requested") == 2  # both kept: never an edit
+    from workflows.history import history
+
+    with services.engine.connect() as conn:
+        shown = history(services.store, conn, "T-16")["events"]
+    voided_by = types.index("step_voided") + 1
+    assert shown[mistyped.version - 1]["withdrawn_by"] == voided_by  # history shows which event voided it
 
 
 def test_only_a_persons_step_can_be_voided(sqlite_services):

@@ -11,6 +11,7 @@ from engine.adapters.eventstore import EventStore
 from engine.errors import NotFound
 from workflows.accounts import mask_id_number, mask_phone
 from workflows.foi.deadlines import DEADLINE_LABELS
+from workflows.foi.decide import taken_back_by
 from workflows.foi.state import STAGE_LABELS
 from workflows.foi.vocabulary import CHANNEL_LABELS, FLAG_LABELS, OUTCOME_LABELS, Flag
 from workflows.streams import fold_stored, request_stream
@@ -42,7 +43,7 @@ def history(store: EventStore, conn: Connection, request_id: str, as_of: dt.date
     flags = [str(f) for f in state.flags]
     if any(d["provisional"] for d in deadlines.values()) and Flag.PROVISIONAL_DEADLINE not in flags:
         flags.append(Flag.PROVISIONAL_DEADLINE.value)
-    withdrawn_by = {v: e.version for e in events if e.type == "system_events_withdrawn" for v in e.payload["versions"]}
+    withdrawn_by = taken_back_by(events)
     shown_events = []
     for e in events:
         payload = copy.deepcopy(e.payload)

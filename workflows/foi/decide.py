@@ -274,11 +274,19 @@ def event_version(event: Event, index: int) -> int:
     return getattr(event, "version", None) or index + 1
 
 
+def taken_back_by(events: Sequence[Event]) -> dict[int, int]:
+    """Each version a later event takes back (system events withdrawn, a person's step voided), with that event's."""
+    out: dict[int, int] = {}
+    for index, event in enumerate(events):
+        if event.type == EventType.SYSTEM_EVENTS_WITHDRAWN:
+            out.update(dict.fromkeys(event.payload["versions"], event_version(event, index)))
+        elif event.type == EventType.STEP_VOIDED:
+            out[event.payload["version"]] = event_version(event, index)
+    return out
+
+
 def withdrawn_versions(events: Sequence[Event]) -> frozenset[int]:
-    """Versions a later event takes back: system events withdrawn, and a person's step voided."""
-    out = {v for e in events if e.type == EventType.SYSTEM_EVENTS_WITHDRAWN for v in e.payload["versions"]}
-    out.update(e.payload["version"] for e in events if e.type == EventType.STEP_VOIDED)
-    return frozenset(out)
+    return frozenset(taken_back_by(events))
 
 
 def fold(events: Iterable[Event]) -> RequestState:
