@@ -39,6 +39,13 @@ C = TypeVar("C", bound=c.Command)
 Stamped = Callable[[dt.datetime], C]  # a command made once the time of its writing is known
 
 
+# the steps that need a head's or administrator's approval: (who is named in the refusal, the rule)
+APPROVALS: dict[type, tuple[str, str]] = {
+    c.Extend: ("extension approver", "Art. 33: 负责人同意"),
+    c.VoidStep: ("the approver of void_step", "记录更正"),
+}
+
+
 @dataclass(frozen=True)
 class Loaded:
     """A request as folded from its stream in the caller's transaction, with the stream's head."""
@@ -97,21 +104,20 @@ class RequestService:
         actor.require_write("act on requests")
         with self.engine.begin() as conn:
             command = self._stamped(conn, command)
-            if isinstance(command, (c.Extend, c.VoidStep)):
-                self.check_approver(conn, command.approved_by, command.name)
+            if isinstance(command, (c.Extend, c.VoidStep)):  # the keys of APPROVALS
+                self.check_approver(conn, command)
             loaded = self.load(conn, request_id)
             if isinstance(command, c.RequestCorrection) and command.period_days is None:
                 command = replace(command, period_days=get_agency(conn, loaded.state.agency).correction_period_days)
             return self._handle(conn, loaded, command, actor).state
 
     @staticmethod
-    def check_approver(conn: Connection, username: str, what: str = "extend") -> None:
-        approver = find_user(conn, username)
+    def check_approver(conn: Connection, command: c.Extend | c.VoidStep) -> None:
+        """The steps a head or administrator must approve, checked against the users of ogi."""
+        approver = find_user(conn, command.approved_by)
         if approver is None or approver.role not in APPROVING_ROLES:
-            if what == "extend":
-                raise RuleViolation(f"extension approver '{username}' must be a user with role head or admin",
-                                    "Art. 33: 负责人同意")
-            raise RuleViolation(f"the approver '{username}' of {what} must be a user with role head or admin", "记录更正")
+            who, rule = APPROVALS[type(command)]
+            raise RuleViolation(f"{who} '{command.approved_by}' must be a user with role head or admin", rule)
 
     def _stamped(self, conn: Connection, command: C | Stamped[C]) -> C:
         if callable(command):
