@@ -7,7 +7,9 @@ them handed in. Nothing connects at import: a database is opened only when `boot
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import Engine
 
@@ -17,13 +19,16 @@ from engine.adapters.keys import Keyring, keyring_from_environment
 from engine.clock import Clock, SystemClock
 from workflows.audit import AuditService
 from workflows.calendar_years import CALENDAR_YEARS_READ_MODEL, CalendarSource
-from workflows.directory import Directory
+from workflows.directory import Directory, Initialised
+from workflows.projection_guard import ProjectionGuard
 from workflows.queries import RequestQueries
 from workflows.report.publish import PUBLICATIONS_READ_MODEL, PublishedReportWatch
 from workflows.report.register import REGISTER_READ_MODEL
 from workflows.report.service import ReportService
 from workflows.requests_projection import RequestsProjection
+from workflows.row_seal import RowSealer
 from workflows.service import RequestService
+from workflows.sweep import Sweeper
 
 
 @dataclass
@@ -38,6 +43,14 @@ class App:
     queries: RequestQueries
     directory: Directory
     audit: AuditService
+    sweeper: Sweeper
+
+    def initialise(self) -> Initialised:
+        """`ogi init`: migrate, add the first administrator, and seal with the log's key any row a migration left
+        unsealed (no migration holds the key)."""
+        done = self.directory.initialise()
+        self.requests.seal_unsealed_rows()
+        return done
 
     def close(self) -> None:
         self.engine.dispose()
@@ -49,17 +62,31 @@ def build(engine: Engine, clock: Clock | None = None, keyring: Keyring | None = 
     `keyring`: the keys of the log's chains; by default from the environment (engine/adapters/keys.py).
     """
     clock = clock or SystemClock()
-    store = EventStore(keyring or keyring_from_environment(sqlite_file(engine)), origin)
+    keyring = keyring or keyring_from_environment(sqlite_file(engine))
+    store = EventStore(keyring, origin)
     calendars = CalendarSource(store)
-    requests_projection = RequestsProjection()
+    requests_projection = RequestsProjection(RowSealer(store))
+    guard = ProjectionGuard(store, requests_projection)
     requests = RequestService(
         engine, clock, store, calendars,
         # after every append, in its transaction: the read model first, then the watch that reads published figures
         projectors=(requests_projection, PublishedReportWatch(store)),
         read_models=(requests_projection, CALENDAR_YEARS_READ_MODEL, REGISTER_READ_MODEL, PUBLICATIONS_READ_MODEL),
+        guard=guard,
     )
-    return App(engine, clock, store, requests, ReportService(engine, store, clock),
-               RequestQueries(engine, store, clock, requests), Directory(engine, clock), AuditService(engine, store, clock))
+    audit = AuditService(engine, store, clock)
+    return App(engine, clock, store, requests, ReportService(engine, store, clock, guard),
+               RequestQueries(engine, store, clock, requests, guard), Directory(engine, clock), audit,
+               Sweeper(requests, audit, checkpoint_folder(engine)))
+
+
+def checkpoint_folder(engine: Engine) -> Path | None:
+    """Where each sweep hands out its signed checkpoint: OGI_CHECKPOINT_DIR, else beside the embedded SQLite file."""
+    named = os.environ.get("OGI_CHECKPOINT_DIR")
+    if named:
+        return Path(named)
+    database = sqlite_file(engine)
+    return database.with_name(database.name + ".checkpoints") if database else None
 
 
 def bootstrap(url: str | None = None, clock: Clock | None = None, check_schema: bool = True, origin: str = "") -> App:

@@ -21,11 +21,17 @@ def user() -> None:
 @click.argument("username")
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
 @click.option("--name", "display_name", help="display name")
+@click.option("--agency", "agencies", multiple=True, help="an agency this user works for (repeat for several)")
+@click.option("--email", help="where the user's reminders and tasks are e-mailed")
+@click.option("--phone", help="for SMS reminders")
 @acting_user
-def user_add(username, role, display_name, user) -> None:
-    password = os.environ.get("OGI_NEW_USER_PASSWORD") or secrets.token_urlsafe(12)
-    app().directory.add_user(user, username, Role(role), password, display_name)
-    click.echo(f"user '{username}' ({role}) added; password (shown once): {password}")
+def user_add(username, role, display_name, agencies, email, phone, user) -> None:
+    """Add a user; the password comes from OGI_NEW_USER_PASSWORD, else it is generated and shown once."""
+    password = os.environ.get("OGI_NEW_USER_PASSWORD")
+    generated = None if password else secrets.token_urlsafe(12)
+    app().directory.add_user(user, username, Role(role), password or str(generated), display_name, agencies, email, phone)
+    where = f" for {', '.join(agencies)}" if agencies else ""
+    click.echo(f"user '{username}' ({role}){where} added" + (f"; password (shown once): {generated}" if generated else ""))
 
 
 @click.group()
@@ -64,6 +70,17 @@ def projections_rebuild(user) -> None:
     user.require_write("rebuild projections")
     counts = app().requests.rebuild_projections()
     click.echo(f"rebuilt {counts.get('requests', 0)} requests from the event log")
+
+
+@projections.command("repair")
+@acting_user
+def projections_repair(user) -> None:
+    """Check every requests row against the log; fold the bad ones again and record the repair as an event."""
+    findings = app().requests.repair_projection(user)
+    if findings is None or findings.holds:
+        click.echo("every requests row holds its seal and matches the log; nothing to repair")
+    else:
+        click.echo(f"repaired from the event log: {findings.describe()}; the repair is recorded in the log")
 
 
 @click.group()

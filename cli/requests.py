@@ -32,10 +32,13 @@ def import_command(file: Path, user) -> None:
 @click.argument("request_id")
 @click.option("--as-of", help="replay as the request stood at this date or ISO datetime (business time)")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@handle_errors
-def history_command(request_id, as_of, fmt) -> None:
-    """Replay one request: every event with actor and time, and its state and deadlines."""
-    data = app().queries.history(request_id, moment(as_of) if as_of else None)
+@acting_user
+def history_command(request_id, as_of, fmt, user) -> None:
+    """Replay one request: every event with actor and time, and its state and deadlines.
+
+    ID numbers and phones are always masked; the applicant's name and contact details are shown only to staff of
+    the request's agency (`--as`)."""
+    data = app().queries.history(request_id, moment(as_of) if as_of else None, user)
     if fmt == "json":
         click.echo(json.dumps(data, ensure_ascii=False, indent=1))
         return
@@ -180,5 +183,13 @@ def timers() -> None:
 @timers.command("run")
 @acting_user
 def timers_run(user) -> None:
-    fired = app().requests.run_due_timers(user)
-    click.echo(f"{fired} timer events recorded")
+    """The sweep: check and repair the read model, fire the lapses due, sign a checkpoint of the log."""
+    swept = app().sweeper.run(user)
+    if swept.repaired is not None and not swept.repaired.holds:
+        click.echo(f"read model repaired from the event log (recorded): {swept.repaired.describe()}")
+    click.echo(f"{swept.fired} timer events recorded")
+    if swept.checkpoint:
+        signed, path = swept.checkpoint
+        click.echo(f"checkpoint of {signed.size} events written to {path}")
+    else:
+        click.echo("no checkpoint written: set OGI_CHECKPOINT_DIR to hand one out at every sweep", err=True)

@@ -20,7 +20,7 @@ def init() -> None:
     """Create or migrate the database and the first administrator (no questions asked)."""
     setup = bootstrap(check_schema=False, origin=origin())
     _say_where_the_key_is(setup)
-    done = setup.directory.initialise()
+    done = setup.initialise()
     if not done.created_admin:
         click.echo(f"database {setup.engine.url} is up to date; administrator '{ADMIN_USERNAME}' exists")
         return

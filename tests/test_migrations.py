@@ -32,17 +32,19 @@ def test_a_migrated_database_is_accepted(database_url):
     require_migrated(make_engine(database_url))
 
 
-def test_migration_0002_seals_the_requests_recorded_before_it(tmp_path):
-    """A database at 0001 with requests gets their case list and seal from their events, so reports accept them."""
+def test_requests_recorded_before_the_report_get_cases_from_migration_and_keyed_seals_from_init(tmp_path):
+    """A database at 0001 with requests: the migrations give them their case list from their events, and `ogi init`
+    (which holds the key no migration may hold) seals them, so the queue and the report accept them."""
     import datetime as dt
 
     from alembic import command
     from sqlalchemy import Column, MetaData, Table, insert, select
 
+    from bootstrap import build
     from engine.adapters.database import alembic_config, migrate
     from engine.adapters.eventstore import GENESIS, SCHEMA_VERSION, EventStore, canonical_json, chain_hash, event_hash
+    from engine.adapters.keys import Keyring
     from engine.events import NewEvent
-    from workflows.report.facts import facts_of, seal
     from workflows.streams import fold_stored, request_stream
     from workflows.tables import requests_table
 
@@ -82,7 +84,15 @@ def test_migration_0002_seals_the_requests_recorded_before_it(tmp_path):
     migrate(engine)
     with engine.connect() as conn:
         row = conn.execute(select(requests_table).where(requests_table.c.request_id == "OLD-1")).one()
-        facts = facts_of(fold_stored(store.read_stream(conn, request_stream("OLD-1"))))
-    engine.dispose()
     assert '"case": "R1"' in row.cases and '"row": "review"' in row.cases
-    assert row.seal == seal(facts, stream_hash)
+    assert row.seal == ""  # no migration holds the key
+    app = build(engine, keyring=Keyring.single("old-db-key"))
+    app.initialise()
+    with engine.connect() as conn:
+        sealed = conn.execute(select(requests_table).where(requests_table.c.request_id == "OLD-1")).one()
+        findings = app.requests.guard.check(conn)
+        state = fold_stored(store.read_stream(conn, request_stream("OLD-1")))
+    engine.dispose()
+    assert findings.holds and [r.request_id for r in findings.rows] == ["OLD-1"]
+    assert sealed.cases == row.cases and sealed.stage == state.stage.value and sealed.seal.startswith(
+        Keyring.single("old-db-key").current + ":")

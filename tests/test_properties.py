@@ -29,6 +29,7 @@ from engine.adapters.eventstore import EventStore, canonical_json, event_hash, e
 from engine.clock import VirtualClock
 from engine.errors import RuleViolation
 from tests.conftest import AGENCY, run_ogi, user
+from tests.world import sealed_row
 from workflows.foi import commands as c
 from workflows.foi.definition import WORKFLOW
 from workflows.foi.handle import handle
@@ -44,7 +45,6 @@ from workflows.foi.vocabulary import (
     Opinion,
     Outcome,
 )
-from workflows.requests_projection import projection_row
 from workflows.streams import fold_stored, request_stream
 from workflows.tables import calendar_years_table, requests_table
 
@@ -94,7 +94,7 @@ def assert_log_invariants(services: App) -> None:
     for stream, events in by_stream.items():
         assert [e.version for e in events] == list(range(1, len(events) + 1)), stream
     replayed = sorted(
-        (projection_row(fold_stored(events), events[-1].version, events[-1].stream_hash) for stream, events in by_stream.items()
+        (sealed_row(services, fold_stored(events), events[-1].version, events[-1].stream_hash) for stream, events in by_stream.items()
          if stream.startswith("request/")),
         key=lambda row: row["request_id"],
     )
@@ -251,7 +251,7 @@ def run_random_request(services: App, data, request_id: str, max_steps: int) -> 
     events = stream_events(services, request_id)
     event("timers fired with the receipt" if len(events) > 1 else "receipt alone")
     assert fold_stored(events) == state
-    assert projection_of(services, request_id) == projection_row(state, len(events), events[-1].stream_hash)
+    assert projection_of(services, request_id) == sealed_row(services, state, len(events), events[-1].stream_hash)
     first_outcome = state.outcome
     steps = data.draw(st.integers(1, max_steps), label="steps")
     for _ in range(steps):
@@ -275,7 +275,7 @@ def run_random_request(services: App, data, request_id: str, max_steps: int) -> 
         assert events[-1].version > version
         assert [e.version for e in events] == list(range(1, len(events) + 1))
         assert fold_stored(events) == state, "the state returned by act differs from a replay of the stored events"
-        assert projection_of(services, request_id) == projection_row(state, events[-1].version, events[-1].stream_hash)
+        assert projection_of(services, request_id) == sealed_row(services, state, events[-1].version, events[-1].stream_hash)
         # (a) one outcome: once there is one, it never changes
         if first_outcome is None:
             first_outcome = state.outcome

@@ -95,8 +95,8 @@ def test_a_projection_row_edited_behind_the_engine_exits_3_without_a_report(read
         db.execute("UPDATE requests SET outcome = 'disclosed' WHERE outcome = 'unable.not_held'")
     result = ready("report", "annual", *YEAR_AGENCY, "--format", "json", ok=False)
     assert result.returncode == 3 and result.stdout == ""
-    assert "disagrees with the event log" in result.stderr and "ogi projections rebuild" in result.stderr
-    ready("projections", "rebuild")
+    assert "disagrees with the event log" in result.stderr and "ogi projections repair" in result.stderr
+    assert "4 tampered" in ready("projections", "repair").stdout
     repaired = json.loads(ready("report", "annual", *YEAR_AGENCY, "--format", "json").stdout)
     repaired.pop("checks")
     assert repaired == EXPECTED

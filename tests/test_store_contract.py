@@ -23,9 +23,9 @@ from engine.clock import VirtualClock
 from engine.errors import ConcurrencyConflict, OgiError, RuleViolation
 from engine.events import NewEvent
 from tests.conftest import AGENCY, user
+from tests.world import sealed_row
 from workflows.foi import commands as c
 from workflows.foi.decide import decide
-from workflows.requests_projection import projection_row
 from workflows.streams import fold_stored, request_stream
 from workflows.tables import calendar_years_table, requests_table
 
@@ -215,7 +215,7 @@ def test_a_command_that_fails_after_writing_its_projection_leaves_events_and_pro
     events = read_stream(services, request_stream("2026-006"))
     [row] = snapshot(services)["requests"]
     last = events[-1]
-    assert row == projection_row(state, last.version, last.stream_hash) == projection_row(fold_stored(events), last.version, last.stream_hash)
+    assert row == sealed_row(services, state, last.version, last.stream_hash) == sealed_row(services, fold_stored(events), last.version, last.stream_hash)
 
 
 def test_a_failing_projection_insert_rolls_back_the_receipt_event(services):
@@ -387,5 +387,5 @@ def test_two_staff_commands_racing_on_one_request_leave_one_event_and_a_matching
     assert [e.version for e in events] == [1, 2]
     assert fold_stored(events) == won[0]
     [row] = snapshot(services)["requests"]
-    assert row == projection_row(won[0], 2, events[-1].stream_hash)
+    assert row == sealed_row(services, won[0], 2, events[-1].stream_hash)
     assert verify(services).ok

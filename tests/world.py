@@ -13,6 +13,8 @@ from engine.adapters.database import make_engine
 from engine.adapters.keys import Keyring
 from engine.clock import Clock
 from workflows.accounts import ADMIN_USERNAME, Role, User, add_agency, add_user, get_user
+from workflows.requests_projection import projection_row
+from workflows.row_seal import RowSealer
 
 AGENCY = "hedong-xzsp"
 AGENCY_NAME = "河东区行政审批服务局"
@@ -23,14 +25,14 @@ PASSWORD = "pw"
 
 
 def seed_test_world(services: App) -> None:
-    """Add the users admin, head, clerk and auditor and the agency hedong-xzsp, at the services' clock."""
+    """Add the agency hedong-xzsp and the users admin, head and clerk (of that agency) and auditor, at the services' clock."""
     now = services.clock.now()
     with services.engine.begin() as conn:
         admin = add_user(conn, ADMIN_USERNAME, Role.ADMIN, PASSWORD, "管理员", now)
-        add_user(conn, HEAD, Role.HEAD, PASSWORD, "李主任", now)
-        add_user(conn, CLERK, Role.STAFF, PASSWORD, "经办人", now)
-        add_user(conn, AUDITOR, Role.AUDITOR, PASSWORD, "审计", now)
         add_agency(conn, AGENCY, AGENCY_NAME, None, admin, now)
+        add_user(conn, HEAD, Role.HEAD, PASSWORD, "李主任", now, [AGENCY])
+        add_user(conn, CLERK, Role.STAFF, PASSWORD, "经办人", now, [AGENCY])
+        add_user(conn, AUDITOR, Role.AUDITOR, PASSWORD, "审计", now)
 
 
 def make_services(url: str, clock: Clock) -> App:
@@ -44,3 +46,8 @@ def make_services(url: str, clock: Clock) -> App:
 def user(services: App, name: str = ADMIN_USERNAME) -> User:
     with services.engine.connect() as conn:
         return get_user(conn, name)
+
+
+def sealed_row(services: App, state, version: int, stream_hash: str) -> dict:
+    """The requests row the projection writes for `state` at `version`, sealed with the services' key."""
+    return projection_row(state, version, stream_hash, RowSealer(services.store))

@@ -8,13 +8,14 @@ import hmac
 import re
 import secrets
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
 from sqlalchemy import Connection, bindparam, insert, select
 
 from engine.errors import NotFound, OgiError, PermissionDenied
-from workflows.tables import agencies_table, users_table
+from workflows.tables import agencies_table, user_agencies_table, users_table
 
 ADMIN_USERNAME = "admin"
 DEFAULT_CORRECTION_PERIOD_DAYS = 15  # the agency's default period in a correction notice (Art. 30 leaves it open)
@@ -38,6 +39,13 @@ class User:
     username: str
     display_name: str
     role: Role
+    agencies: frozenset[str] = frozenset()  # the agencies this user works for
+    email: str | None = None
+    phone: str | None = None
+
+    def works_for(self, agency: str, above_it: Iterable[str] = ()) -> bool:
+        """Staff, heads or administrators of `agency` or of an agency above it (`above_it`)."""
+        return self.role in WRITING_ROLES and bool(self.agencies & {agency, *above_it})
 
     def require_write(self, what: str) -> None:
         if self.role not in WRITING_ROLES:
@@ -61,12 +69,18 @@ def check_password(password: str, stored: str) -> bool:
 
 
 _USER = select(users_table).where(users_table.c.username == bindparam("username"))
+_USER_AGENCIES = select(user_agencies_table.c.agency).where(user_agencies_table.c.username == bindparam("username"))
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PHONE_PATTERN = re.compile(r"^\+?[0-9-]{5,20}$")
 _AGENCY = select(agencies_table).where(agencies_table.c.slug == bindparam("slug"))
 
 
 def find_user(conn: Connection, username: str) -> User | None:
     row = conn.execute(_USER, {"username": username}).first()
-    return None if row is None else User(row.username, row.display_name, Role(row.role))
+    if row is None:
+        return None
+    agencies = frozenset(conn.execute(_USER_AGENCIES, {"username": username}).scalars())
+    return User(row.username, row.display_name, Role(row.role), agencies, row.email, row.phone)
 
 
 def get_user(conn: Connection, username: str) -> User:
@@ -76,14 +90,25 @@ def get_user(conn: Connection, username: str) -> User:
     return user
 
 
-def add_user(conn: Connection, username: str, role: Role, password: str, display_name: str | None, now: dt.datetime) -> User:
+def add_user(conn: Connection, username: str, role: Role, password: str, display_name: str | None, now: dt.datetime,
+             agencies: Iterable[str] = (), email: str | None = None, phone: str | None = None) -> User:
     if not re.fullmatch(r"[A-Za-z0-9_.-]{2,100}", username):
         raise OgiError(f"user name '{username}' must be 2–100 letters, digits, '_', '.' or '-'")
     if conn.execute(select(users_table.c.username).where(users_table.c.username == username)).first():
         raise OgiError(f"user '{username}' already exists")
+    if email is not None and not EMAIL_PATTERN.match(email):
+        raise OgiError(f"--email '{email}' is not an e-mail address")
+    if phone is not None and not PHONE_PATTERN.match(phone):
+        raise OgiError(f"--phone '{phone}' must be 5–20 digits (an optional leading + and dashes allowed)")
+    agencies = frozenset(agencies)
+    for agency in sorted(agencies):
+        get_agency(conn, agency)
     conn.execute(insert(users_table).values(username=username, display_name=display_name or username, role=role.value,
-                                            password_hash=hash_password(password), created_at=now))
-    return User(username, display_name or username, role)
+                                            password_hash=hash_password(password), created_at=now, email=email,
+                                            phone=phone))
+    if agencies:
+        conn.execute(insert(user_agencies_table), [{"username": username, "agency": a} for a in sorted(agencies)])
+    return User(username, display_name or username, role, agencies, email, phone)
 
 
 def agency_exists(conn: Connection, slug: str) -> bool:

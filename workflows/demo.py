@@ -73,6 +73,7 @@ def load_demo(directory: Directory, requests: RequestService, queries: RequestQu
     """Set up everything `make run` shows; returns what was done, line by line. Repeating it changes nothing."""
     said = []
     initialised = directory.initialise()
+    requests.seal_unsealed_rows()
     real = queries.requests_not_from(DEMO_SOURCES)
     if real:
         raise OgiError(f"this database holds {real} requests that are not demo data ({requests.engine.url}); "

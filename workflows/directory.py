@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
@@ -50,10 +51,11 @@ class Directory:
         with self.engine.connect() as conn:
             return get_user(conn, username)
 
-    def add_user(self, actor: User, username: str, role: Role, password: str, display_name: str | None = None) -> User:
+    def add_user(self, actor: User, username: str, role: Role, password: str, display_name: str | None = None,
+                 agencies: Iterable[str] = (), email: str | None = None, phone: str | None = None) -> User:
         actor.require_admin("add users")
         with self.engine.begin() as conn:
-            return add_user(conn, username, role, password, display_name, self.clock.now())
+            return add_user(conn, username, role, password, display_name, self.clock.now(), agencies, email, phone)
 
     def add_agency(self, actor: User, slug: str, name: str, parent: str | None = None,
                    correction_period_days: int = DEFAULT_CORRECTION_PERIOD_DAYS) -> None:

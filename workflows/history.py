@@ -9,24 +9,38 @@ from sqlalchemy import Connection
 
 from engine.adapters.eventstore import EventStore
 from engine.errors import NotFound
-from workflows.accounts import mask_id_number, mask_phone
+from workflows.accounts import User, ancestors, mask_id_number, mask_name, mask_phone
 from workflows.foi.deadlines import DEADLINE_LABELS
 from workflows.foi.decide import taken_back_by
 from workflows.foi.state import STAGE_LABELS
 from workflows.foi.vocabulary import CHANNEL_LABELS, FLAG_LABELS, OUTCOME_LABELS, Flag
 from workflows.streams import fold_stored, request_stream
 
+HIDDEN = "（仅本机关工作人员可见）"
 
-def masked_applicant(applicant: dict) -> dict:
+
+def masked_applicant(applicant: dict, in_full: bool = True) -> dict:
+    """ID numbers and phones are masked for everyone; the name and every other contact detail (e-mail, address…) are
+    shown only to the staff of the agency (`in_full`): the rest see the name masked and the other details hidden."""
     out = dict(applicant)
     if out.get("id_number"):
         out["id_number"] = mask_id_number(out["id_number"])
     if out.get("phone"):
         out["phone"] = mask_phone(out["phone"])
+    if in_full:
+        return out
+    for name, value in out.items():
+        if name == "name":
+            out[name] = mask_name(value)
+        elif name not in ("kind", "id_number", "phone") and value not in (None, ""):
+            out[name] = HIDDEN
     return out
 
 
-def history(store: EventStore, conn: Connection, request_id: str, as_of: dt.datetime | None = None) -> dict:
+def history(store: EventStore, conn: Connection, request_id: str, as_of: dt.datetime | None = None,
+            viewer: User | None = None) -> dict:
+    """`viewer`: who reads it; the applicant's name and contact details are shown in full only to staff of the
+    request's agency (or an agency above it). Without a viewer they are masked as for anyone else."""
     events = store.read_stream(conn, request_stream(request_id))
     if not events:
         raise NotFound(f"no request '{request_id}'")
@@ -35,6 +49,7 @@ def history(store: EventStore, conn: Connection, request_id: str, as_of: dt.date
         if not events:
             raise NotFound(f"request '{request_id}' was not yet received at {as_of.isoformat()}")
     state = fold_stored(events)
+    in_full = viewer is not None and viewer.works_for(state.agency, ancestors(conn, state.agency))
     deadlines = {
         name: {**d.as_dict(), "label": DEADLINE_LABELS.get(name, name)} for name, d in sorted(state.deadlines.items())
     }
@@ -48,7 +63,7 @@ def history(store: EventStore, conn: Connection, request_id: str, as_of: dt.date
     for e in events:
         payload = copy.deepcopy(e.payload)
         if "applicant" in payload:
-            payload["applicant"] = masked_applicant(payload["applicant"])
+            payload["applicant"] = masked_applicant(payload["applicant"], in_full)
         shown_events.append({
             "version": e.version, "type": e.type, "occurred_at": e.occurred_at.isoformat(),
             "recorded_at": e.recorded_at.isoformat(timespec="seconds"), "actor": e.actor, "payload": payload,
@@ -64,7 +79,7 @@ def history(store: EventStore, conn: Connection, request_id: str, as_of: dt.date
         "outcome_label": OUTCOME_LABELS.get(state.outcome) if state.outcome else None,
         "procedure": state.procedure or "disclosure",
         "record_correction_result": state.record_correction_result,
-        "applicant": masked_applicant(state.applicant),
+        "applicant": masked_applicant(state.applicant, in_full),
         "channel": str(state.channel) if state.channel else None,
         "channel_label": CHANNEL_LABELS.get(state.channel, state.channel) if state.channel else None,
         "subject": state.subject,

@@ -15,10 +15,12 @@ from engine.adapters.eventstore import EventStore
 from engine.calendar import PeriodCount, WorkingCalendar, count_period
 from engine.clock import Clock, Suspension
 from engine.errors import NotFound
+from workflows.accounts import User
 from workflows.foi.deadlines import explain
 from workflows.foi.similar import AskedRequest, DisclosureProposal, proposals
 from workflows.foi.state import OPEN_STAGES
 from workflows.history import history
+from workflows.projection_guard import ProjectionGuard
 from workflows.queue import queue_rows
 from workflows.service import RequestService
 from workflows.tables import FIRST_REQUEST_EVENTS_SQL, requests_table
@@ -36,14 +38,18 @@ class RequestQueries:
     store: EventStore
     clock: Clock
     requests: RequestService
+    guard: ProjectionGuard
 
     def queue(self, agency: str | None = None, show_all: bool = False) -> list[dict]:
+        """The open requests (all with `show_all`), nearest deadline first; refuses while a row disagrees with the log."""
         with self.engine.connect() as conn:
+            self.guard.check(conn, [agency] if agency else None).refuse("The queue was not shown: a request could be "
+                                                                       "missing from it or show a false deadline.")
             return queue_rows(conn, agency, show_all)
 
-    def history(self, request_id: str, as_of: dt.datetime | None = None) -> dict:
+    def history(self, request_id: str, as_of: dt.datetime | None = None, viewer: User | None = None) -> dict:
         with self.engine.connect() as conn:
-            return history(self.store, conn, request_id, as_of)
+            return history(self.store, conn, request_id, as_of, viewer)
 
     def deadline(self, request_id: str, name: str = "reply") -> ExplainedDeadline:
         """Every day of a request's running deadline counted or skipped, and why."""

@@ -1,8 +1,8 @@
 """The `requests` read model: one row per request, folded from its events. Its only writer.
 
 The service, the importer and `ogi projections rebuild` all write it through `RequestsProjection`, so the
-three paths give identical rows. Each row carries a seal binding its report fields to the hash of the
-event it was folded up to (workflows/report/facts.py), which the annual report checks.
+three paths give identical rows. Each row carries a keyed seal over all its columns and the hash of the
+event it was folded up to (workflows/row_seal.py), which the queue, the sweep and the annual report check.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from sqlalchemy import Connection, bindparam, delete, insert, update
 from engine.adapters.eventstore import EventStore
 from engine.projection import Change
 from workflows.foi.state import RequestState
-from workflows.report.facts import facts_of, seal, seal_outside_report
+from workflows.report.facts import facts_of
+from workflows.row_seal import RowSealer
 from workflows.streams import REQUEST_STREAM, fold_stored, streams_of
 from workflows.tables import requests_table
 
@@ -26,12 +27,12 @@ _INSERT = insert(requests_table)
 _UPDATE = update(requests_table).where(requests_table.c.request_id == bindparam("key_request_id"))
 
 
-def projection_row(state: RequestState, version: int, stream_hash: str) -> dict:
-    """The read-model row of a request folded up to `version`, whose event has `stream_hash`."""
+def projection_row(state: RequestState, version: int, stream_hash: str, sealer: RowSealer) -> dict:
+    """The sealed read-model row of a request folded up to `version`, whose event has `stream_hash`."""
     facts = facts_of(state)
     reply = state.deadlines.get("reply")
     open_dues = [d.due for d in state.deadlines.values() if d.due is not None] if state.is_open else []
-    return dict(
+    row = dict(
         request_id=state.request_id, agency=state.agency, stage=state.stage.value,
         outcome=str(state.outcome) if state.outcome else None,
         applicant_kind=str(state.applicant_kind), applicant_name=state.applicant.get("name", ""), channel=str(state.channel),
@@ -41,33 +42,39 @@ def projection_row(state: RequestState, version: int, stream_hash: str) -> dict:
         deadlines=json.dumps({k: v.as_dict() for k, v in sorted(state.deadlines.items())}, sort_keys=True),
         flags=json.dumps([str(f) for f in state.flags]), version=version,
         cases=facts.cases_json() if facts else "[]", procedure=state.procedure,
-        seal=seal(facts, stream_hash) if facts else _seal_outside_report(state, stream_hash),
     )
-
-
-def _seal_outside_report(state: RequestState, stream_hash: str) -> str:
-    if state.procedure is None:  # not yet received: no row is written for it
-        return ""
-    return seal_outside_report(state.request_id, state.agency, state.procedure, stream_hash)
+    row["seal"] = sealer.seal(row, stream_hash)
+    return row
 
 
 class RequestsProjection:
     name = "requests"
 
+    def __init__(self, sealer: RowSealer):
+        self.sealer = sealer
+
+    def row(self, state: RequestState, version: int, stream_hash: str) -> dict:
+        return projection_row(state, version, stream_hash, self.sealer)
+
+    def put(self, conn: Connection, state: RequestState, version: int, stream_hash: str) -> None:
+        """Write one request's row afresh, whatever is there now (the guard's repair)."""
+        conn.execute(delete(requests_table).where(requests_table.c.request_id == state.request_id))
+        conn.execute(_INSERT, [self.row(state, version, stream_hash)])
+
     def apply(self, conn: Connection, changes: Sequence[Change[RequestState]]) -> None:
-        new = [projection_row(ch.after, ch.version, ch.stream_hash) for ch in changes if ch.is_new]
+        new = [self.row(ch.after, ch.version, ch.stream_hash) for ch in changes if ch.is_new]
         if new:
             conn.execute(_INSERT, new)
         for change in changes:
             if not change.is_new:
-                row = projection_row(change.after, change.version, change.stream_hash)
+                row = self.row(change.after, change.version, change.stream_hash)
                 conn.execute(_UPDATE, {**row, "key_request_id": change.after.request_id})
 
     def rebuild(self, conn: Connection, store: EventStore) -> int:
         conn.execute(delete(requests_table))
         rows, count = [], 0
         for events in streams_of(store.read_streams(conn, REQUEST_STREAM)):
-            rows.append(projection_row(fold_stored(events), events[-1].version, events[-1].stream_hash))
+            rows.append(self.row(fold_stored(events), events[-1].version, events[-1].stream_hash))
             count += 1
             if len(rows) >= REBUILD_BATCH:
                 conn.execute(_INSERT, rows)

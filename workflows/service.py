@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import Connection, Engine, select
 
@@ -29,6 +29,9 @@ from workflows.foi.handle import Handled, handle
 from workflows.foi.state import OPEN_STAGES, RequestState
 from workflows.streams import fold_stored, request_stream
 from workflows.tables import requests_table
+
+if TYPE_CHECKING:  # built by bootstrap; importing it here would tie the service to the report's facts
+    from workflows.projection_guard import Findings, ProjectionGuard
 
 _OPEN_REQUEST_IDS = (select(requests_table.c.request_id)
                      .where(requests_table.c.stage.in_([s.value for s in OPEN_STAGES]))
@@ -72,6 +75,7 @@ class RequestService:
     calendars: CalendarSource
     projectors: Sequence[Projector[RequestState]] = ()
     read_models: Sequence[ReadModel] = ()
+    guard: ProjectionGuard | None = None  # checks the requests read model before the sweep trusts it
 
     def calendar(self, conn: Connection) -> WorkingCalendar:
         return self.calendars.get(conn)
@@ -164,6 +168,25 @@ class RequestService:
             projector.apply(conn, changes)
 
     # -- read models ------------------------------------------------------------------------
+    def repair_projection(self, actor: User) -> Findings | None:
+        """Check every row of the requests read model against the log and fold the bad ones again (recorded)."""
+        actor.require_write("repair the read model")
+        if self.guard is None:
+            return None
+        with self.engine.begin() as conn:
+            findings = self.guard.check(conn)
+            self.guard.repair(conn, findings, actor.username, self.clock.now(), "rows disagreed with the log")
+            return findings
+
+    def seal_unsealed_rows(self) -> bool:
+        """After a migration that cleared the seals (no migration holds the key): fold the read models again."""
+        with self.engine.connect() as conn:
+            unsealed = conn.execute(select(requests_table.c.request_id).where(requests_table.c.seal == "").limit(1))
+            if unsealed.first() is None:
+                return False
+        self.rebuild_projections()
+        return True
+
     def rebuild_projections(self) -> dict[str, int]:
         """Throw every read model away and fold it again from the log; the result is identical."""
         with self.engine.begin() as conn:

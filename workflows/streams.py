@@ -13,6 +13,7 @@ CALENDAR_STREAM = "calendar/"
 REGISTER_STREAM = "register/"
 REPORT_STREAM = "report/"
 KEY_STREAM = "log/keys"  # rotations of the log's key (workflows/audit.py)
+INTEGRITY_STREAM = "log/integrity"  # repairs of the read model (workflows/projection_guard.py)
 
 
 def request_stream(request_id: str) -> str:

@@ -5,7 +5,7 @@ The read models are derived from the event log and can be rebuilt from it (`ogi 
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Date, DateTime, Index, Integer, String, Table, Text
+from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, String, Table, Text
 
 from engine.adapters.database import metadata
 
@@ -30,7 +30,7 @@ requests_table = Table(
     Column("flags", Text, nullable=False),  # JSON list
     Column("version", Integer, nullable=False),
     Column("cases", Text, nullable=False),  # JSON: review and litigation cases, for table 四
-    Column("seal", String(64), nullable=False),  # report fields bound to the stream hash at `version` (report/facts.py)
+    Column("seal", String(100), nullable=False),  # "key id:HMAC" over every column and the stream hash (row_seal.py)
     Column("procedure", String(40)),  # None: disclosure; "record_correction" (Art. 41) is left out of the report
     Index("ix_requests_agency_stage", "agency", "stage"),
     Index("ix_requests_next_due", "next_due"),
@@ -55,6 +55,15 @@ users_table = Table(
     Column("role", String(20), nullable=False),
     Column("password_hash", String(200), nullable=False),
     Column("created_at", DateTime, nullable=False),
+    Column("email", String(200)),
+    Column("phone", String(40)),
+)
+
+user_agencies_table = Table(  # the agencies a user works for: what they may see in full and act on
+    "user_agencies",
+    metadata,
+    Column("username", String(100), ForeignKey("users.username"), primary_key=True),
+    Column("agency", String(100), ForeignKey("agencies.slug"), primary_key=True),
 )
 
 calendar_years_table = Table(

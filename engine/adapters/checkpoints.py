@@ -73,9 +73,14 @@ def sign(keyring: Keyring, size: int, head: str, at: dt.datetime) -> Checkpoint:
 
 
 def write(checkpoint: Checkpoint, folder: Path) -> Path:
-    """Add the checkpoint to the folder, never replacing one (append-only by name)."""
+    """Add the checkpoint to the folder, never replacing one (append-only by name).
+
+    A head already handed out is not written again: a sweep with nothing new keeps the first signature of it.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"checkpoint-{checkpoint.size:012d}-{checkpoint.head[:16]}.json"
+    if path.exists():
+        return path
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     with os.fdopen(fd, "w") as out:
         json.dump(checkpoint.as_dict(), out, indent=1)

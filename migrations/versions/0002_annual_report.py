@@ -46,11 +46,12 @@ def upgrade() -> None:
 
 
 def _seal_existing_rows() -> None:
-    """Requests recorded before this migration get their case list and seal by folding their events."""
+    """Requests recorded before this migration get their case list by folding their events (their seal is made
+    with the log's key by `ogi init` after migration 0007)."""
     import json
     from types import SimpleNamespace
 
-    from workflows.report.facts import facts_of, seal
+    from workflows.report.facts import facts_of
     from workflows.streams import fold_stored, request_stream
 
     conn = op.get_bind()
@@ -67,8 +68,8 @@ def _seal_existing_rows() -> None:
         facts = facts_of(fold_stored(events))
         if facts is None:
             continue
-        conn.execute(sa.text("UPDATE requests SET cases = :cases, seal = :seal WHERE request_id = :id"), {
-            "cases": facts.cases_json(), "seal": seal(facts, events[-1].stream_hash), "id": request_id,
+        conn.execute(sa.text("UPDATE requests SET cases = :cases WHERE request_id = :id"), {
+            "cases": facts.cases_json(), "id": request_id,
         })
 
 

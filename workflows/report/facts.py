@@ -8,7 +8,6 @@ compares a request's cells before and after an event.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from dataclasses import dataclass
 
@@ -115,26 +114,4 @@ def years_touched(facts: RequestFacts | None, up_to: int) -> set[int]:
     return years
 
 
-def seal(facts: RequestFacts, stream_hash: str) -> str:
-    """Binds a projection row's report fields to the hash of the event it was folded up to.
-
-    A row edited behind the engine's back no longer matches its seal, and the report refuses it.
-    """
-    return seal_of_fields(facts.request_id, facts.agency, facts.applicant_kind, facts.received_on, facts.concluded_on,
-                          facts.outcome, facts.cases_json(), stream_hash)
-
-
 OUTSIDE_REPORT = "record_correction"  # the procedure of Art. 41: not an application for disclosure
-
-
-def seal_outside_report(request_id: str, agency: str, procedure: str, stream_hash: str) -> str:
-    """The seal of a request the report leaves out: a row moved in or out of the report breaks it."""
-    return hashlib.sha256("\x1f".join([request_id, agency, procedure, stream_hash]).encode()).hexdigest()
-
-
-def seal_of_fields(request_id: str, agency: str, applicant_kind: str, received_on: dt.date, concluded_on: dt.date | None,
-                   outcome: str | None, cases_json: str, stream_hash: str) -> str:
-    """The seal from the stored columns as they are (the report checks 30,000 rows a second this way)."""
-    text = "\x1f".join([request_id, agency, applicant_kind, received_on.isoformat(),
-                        concluded_on.isoformat() if concluded_on else "", outcome or "", cases_json, stream_hash])
-    return hashlib.sha256(text.encode()).hexdigest()

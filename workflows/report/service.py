@@ -16,6 +16,7 @@ from engine.adapters.eventstore import EventStore
 from engine.clock import Clock
 from engine.errors import OgiError, PermissionDenied
 from workflows.accounts import APPROVING_ROLES, User, agency_members, list_agencies
+from workflows.projection_guard import ProjectionGuard
 from workflows.report.annual import (
     AnnualReport,
     Check,
@@ -80,6 +81,7 @@ class ReportService:
     engine: Engine
     store: EventStore
     clock: Clock
+    guard: ProjectionGuard  # the requests read model is checked against the log before its figures are used
 
     # -- figures ----------------------------------------------------------------------------
     def annual(self, year: int, agency: str | None = None, as_of: dt.datetime | None = None,
@@ -107,7 +109,7 @@ class ReportService:
 
     def _build(self, conn: Connection, year: int, agency: str, as_of: dt.datetime | None, own_only: bool) -> AnnualReport:
         name, members = agency_members(conn, agency, own_only)
-        facts = replay_facts(conn, members, as_of) if as_of else load_sealed_facts(conn, members)
+        facts = replay_facts(conn, members, as_of) if as_of else load_sealed_facts(conn, members, self.guard)
         current = tally(facts, year)
         previous_in_system = any(f.received_on.year < year for f in facts)
         previous = tally(facts, year - 1) if previous_in_system else None

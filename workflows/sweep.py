@@ -1,0 +1,41 @@
+"""The sweep: what the scheduler runs every few minutes and `ogi timers run` runs by hand.
+
+In order: check the requests read model against the log and repair what disagrees (recorded), fire the lapses
+due by now, then sign a checkpoint of the log and hand it out to the checkpoint folder, so that the auditors
+hold a fresh head the log must extend.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from engine.adapters.checkpoints import Checkpoint
+from workflows.accounts import User
+from workflows.audit import AuditService
+from workflows.service import RequestService
+
+if TYPE_CHECKING:
+    from workflows.projection_guard import Findings
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    fired: int  # timer events recorded
+    repaired: Findings | None  # what the read-model check found (and repaired), None without a guard
+    checkpoint: tuple[Checkpoint, Path] | None  # the checkpoint signed, and where it was written
+
+
+@dataclass
+class Sweeper:
+    requests: RequestService
+    audit: AuditService
+    checkpoint_folder: Path | None  # None: no checkpoints at sweeps (OGI_CHECKPOINT_DIR unset off the embedded default)
+
+    def run(self, actor: User) -> SweepResult:
+        actor.require_write("run the timers")
+        repaired = self.requests.repair_projection(actor)
+        fired = self.requests.run_due_timers(actor)
+        signed = self.audit.checkpoint(self.checkpoint_folder) if self.checkpoint_folder else None
+        return SweepResult(fired, repaired, signed)
