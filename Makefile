@@ -20,7 +20,7 @@ run: install
 
 ## make test: the whole test suite (PostgreSQL tests run when 127.0.0.1:5432 answers)
 test: install
-	$(BIN)/ruff check bootstrap engine workflows cli tests benchmarks migrations
+	$(BIN)/ruff check bootstrap engine workflows notifications cli tests benchmarks migrations
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q

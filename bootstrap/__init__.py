@@ -11,15 +11,21 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine
+from redis import Redis
+from redis.exceptions import RedisError
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from engine.adapters.database import make_engine, require_migrated, sqlite_file
 from engine.adapters.eventstore import EventStore
 from engine.adapters.keys import Keyring, keyring_from_environment
 from engine.clock import Clock, SystemClock
+from workflows import heartbeats
 from workflows.audit import AuditService
 from workflows.calendar_years import CALENDAR_YEARS_READ_MODEL, CalendarSource
 from workflows.directory import Directory, Initialised
+from workflows.notices import LapseNotices
+from workflows.outbox import OutboxService
 from workflows.projection_guard import ProjectionGuard
 from workflows.queries import RequestQueries
 from workflows.report.publish import PUBLICATIONS_READ_MODEL, PublishedReportWatch
@@ -29,6 +35,7 @@ from workflows.requests_projection import RequestsProjection
 from workflows.row_seal import RowSealer
 from workflows.service import RequestService
 from workflows.sweep import Sweeper
+from workflows.task_queue import TaskService, TasksProjection
 
 
 @dataclass
@@ -44,6 +51,8 @@ class App:
     directory: Directory
     audit: AuditService
     sweeper: Sweeper
+    tasks: TaskService
+    outbox: OutboxService
 
     def initialise(self) -> Initialised:
         """`ogi init`: migrate, add the first administrator, and seal with the log's key any row a migration left
@@ -51,6 +60,28 @@ class App:
         done = self.directory.initialise()
         self.requests.seal_unsealed_rows()
         return done
+
+    def health(self, redis_url: str | None, stale_after_seconds: int) -> list[str]:
+        """What is not fine: the database, the broker (when one is configured), the scheduler's heartbeat."""
+        problems = []
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+                last = heartbeats.last_beat(conn, "scheduler")
+        except SQLAlchemyError as error:
+            return [f"database {self.engine.url.render_as_string(hide_password=True)} does not answer: "
+                    f"{type(error).__name__}"]
+        if redis_url:
+            try:
+                Redis.from_url(redis_url, socket_timeout=3).ping()
+            except RedisError as error:
+                problems.append(f"broker {redis_url.rsplit('@', 1)[-1]} does not answer: {type(error).__name__}")
+        now = self.clock.now()
+        if last is None:
+            problems.append("no scheduler has ever beaten: start `ogi scheduler` (or `ogi up`)")
+        elif (now - last).total_seconds() > stale_after_seconds:
+            problems.append(f"the last scheduler heartbeat is {int((now - last).total_seconds())} s old")
+        return problems
 
     def close(self) -> None:
         self.engine.dispose()
@@ -67,17 +98,21 @@ def build(engine: Engine, clock: Clock | None = None, keyring: Keyring | None = 
     calendars = CalendarSource(store)
     requests_projection = RequestsProjection(RowSealer(store))
     guard = ProjectionGuard(store, requests_projection)
+    tasks = TasksProjection(clock)
     requests = RequestService(
         engine, clock, store, calendars,
         # after every append, in its transaction: the read model first, then the watch that reads published figures
-        projectors=(requests_projection, PublishedReportWatch(store)),
-        read_models=(requests_projection, CALENDAR_YEARS_READ_MODEL, REGISTER_READ_MODEL, PUBLICATIONS_READ_MODEL),
+        projectors=(requests_projection, PublishedReportWatch(store), tasks, LapseNotices()),
+        read_models=(requests_projection, CALENDAR_YEARS_READ_MODEL, REGISTER_READ_MODEL, PUBLICATIONS_READ_MODEL,
+                     tasks),
         guard=guard,
     )
     audit = AuditService(engine, store, clock)
+    task_service = TaskService(engine, store, clock)
     return App(engine, clock, store, requests, ReportService(engine, store, clock, guard),
                RequestQueries(engine, store, clock, requests, guard), Directory(engine, clock), audit,
-               Sweeper(requests, audit, checkpoint_folder(engine)))
+               Sweeper(requests, audit, checkpoint_folder(engine), task_service), task_service,
+               OutboxService(engine, clock))
 
 
 def checkpoint_folder(engine: Engine) -> Path | None:

@@ -51,6 +51,18 @@ def agency_add(slug, name, parent, correction_days, user) -> None:
     click.echo(f"agency '{slug}' ({name}) added")
 
 
+@agency.command("set")
+@click.argument("slug")
+@click.option("--reminders", help="working days before the reply is due on which to remind, e.g. 5,2,0")
+@click.option("--webhook", "webhook_url", help="URL that receives every notice of the agency (signed JSON POST)")
+@click.option("--webhook-secret", help="the secret that signs the webhook's body (HMAC-SHA256)")
+@acting_user
+def agency_set(slug, reminders, webhook_url, webhook_secret, user) -> None:
+    """Notification settings of an agency (administrators)."""
+    app().directory.set_agency(user, slug, reminders, webhook_url, webhook_secret)
+    click.echo(f"agency '{slug}' updated")
+
+
 @agency.command("list")
 @handle_errors
 def agency_list() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from cli import admin, calendar, register, report, requests, setup
+from cli import admin, calendar, processes, register, report, requests, setup, tasks
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -19,6 +19,8 @@ for command in (
     requests.import_command, requests.history_command, requests.request, requests.timers,
     calendar.calendar,
     report.report, register.register,
+    tasks.task, tasks.outbox, tasks.inbox,
+    processes.scheduler, processes.worker, processes.health,
 ):
     main.add_command(command)
 

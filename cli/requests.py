@@ -187,7 +187,7 @@ def timers_run(user) -> None:
     swept = app().sweeper.run(user)
     if swept.repaired is not None and not swept.repaired.holds:
         click.echo(f"read model repaired from the event log (recorded): {swept.repaired.describe()}")
-    click.echo(f"{swept.fired} timer events recorded")
+    click.echo(f"{swept.fired} timer events recorded, {swept.reminders} reminder messages written")
     if swept.checkpoint:
         signed, path = swept.checkpoint
         click.echo(f"checkpoint of {signed.size} events written to {path}")

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from bootstrap import bootstrap
+from bootstrap.processes import up_process
 from cli.common import app, handle_errors, origin, program, render
 from cli.requests import history_text
 from workflows.accounts import ADMIN_USERNAME
@@ -52,9 +53,11 @@ def demo_load(example) -> None:
 
 
 @click.command()
+@click.option("--once", is_flag=True, help="print the overview and exit, without starting the scheduler and worker")
 @handle_errors
-def up() -> None:
-    """The embedded default: shows the queue and one request's history (timers, workers and web UI come later)."""
+def up(once: bool) -> None:
+    """The embedded default in one process: shows the queue, then runs the scheduler and a worker on the
+    in-process broker until Ctrl-C or SIGTERM (the web UI comes with its issue)."""
     ogi = app()
     click.echo(f"ogi on {ogi.engine.url} — {ogi.clock.now():%Y-%m-%d %H:%M} (Asia/Shanghai)\n")
     click.echo("在办申请 open requests:")
@@ -70,3 +73,9 @@ def up() -> None:
         click.echo(export(ogi.reports.annual(year, agency), "text"), nl=False)
         click.echo(f"({program()} report annual --year {year} --agency {agency} --format docx -o report.docx: "
                    "the whole report)")
+    if once:
+        return
+    click.echo("\n" + "-" * 60)
+    click.echo(f"running: reminders and alerts go to the outbox ({program()} outbox list), "
+               f"tasks to {program()} task list; Ctrl-C stops")
+    up_process(ogi, click.echo)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -20,10 +21,19 @@ def test_the_report_command_ogi_up_prints_works_as_printed_in_that_folder(tmp_pa
     loaded = run(str(OGI), "demo", "load")
     assert loaded.returncode == 0, loaded.stderr
     assert (tmp_path / "ogi.db").exists()  # the one default location: the working folder
-    up = run(str(OGI), "up")
-    assert up.returncode == 0, up.stderr
-    printed = re.search(r"\((\S*ogi report annual [^:]+):", up.stdout)
-    assert printed, up.stdout[-500:]
+    up = subprocess.Popen([str(OGI), "up"], cwd=tmp_path, env={**env, "OGI_SWEEP_SECONDS": "1"},
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines = []
+    for line in up.stdout:  # `ogi up` keeps running: read until it says it runs, then stop it as Ctrl-C would
+        lines.append(line)
+        if line.startswith("scheduler:"):
+            break
+    up.send_signal(signal.SIGTERM)
+    rest, errors = up.communicate(timeout=60)
+    assert up.returncode == 0, errors
+    assert rest.strip().endswith("stopped")
+    printed = re.search(r"\((\S*ogi report annual [^:]+):", "".join(lines))
+    assert printed, "".join(lines)[-500:]
     report = subprocess.run(shlex.split(printed.group(1)), cwd=tmp_path, env=env, capture_output=True, text=True,
                             timeout=300)
     assert report.returncode == 0, report.stderr

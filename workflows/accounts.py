@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import Connection, bindparam, insert, select
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from engine.errors import NotFound, OgiError, PermissionDenied
 from workflows.tables import agencies_table, user_agencies_table, users_table
@@ -29,6 +29,9 @@ class Role(StrEnum):
     AUDITOR = "auditor"  # 审计/上级: reads, never writes
     APPLICANT = "applicant"
 
+
+# who the scheduler's sweeps act as in the log (not a login: no row in `users`)
+SCHEDULER_USERNAME = "scheduler"
 
 WRITING_ROLES = frozenset({Role.ADMIN, Role.HEAD, Role.STAFF})
 APPROVING_ROLES = frozenset({Role.ADMIN, Role.HEAD})
@@ -54,6 +57,9 @@ class User:
     def require_admin(self, what: str) -> None:
         if self.role != Role.ADMIN:
             raise PermissionDenied(f"only an administrator may {what}; '{self.username}' is {self.role.value}")
+
+
+SCHEDULER = User(SCHEDULER_USERNAME, "定时任务", Role.STAFF)
 
 
 def hash_password(password: str) -> str:
@@ -96,6 +102,8 @@ def add_user(conn: Connection, username: str, role: Role, password: str, display
         raise OgiError(f"user name '{username}' must be 2–100 letters, digits, '_', '.' or '-'")
     if conn.execute(select(users_table.c.username).where(users_table.c.username == username)).first():
         raise OgiError(f"user '{username}' already exists")
+    if username == SCHEDULER_USERNAME:
+        raise OgiError(f"'{username}' is the name the scheduler's sweeps carry in the log; choose another")
     if email is not None and not EMAIL_PATTERN.match(email):
         raise OgiError(f"--email '{email}' is not an e-mail address")
     if phone is not None and not PHONE_PATTERN.match(phone):
@@ -192,3 +200,27 @@ def mask_name(value: str | None) -> str:
     if not value:
         return ""
     return value[0] + "*" * (len(value) - 1) if len(value) > 1 else "*"
+
+
+def set_agency(conn: Connection, slug: str, actor: User, reminders: str | None = None, webhook_url: str | None = None,
+               webhook_secret: str | None = None) -> None:
+    """An agency's notification settings: reminder offsets (working days before the reply is due) and its webhook."""
+    from workflows.reminders import parse_offsets  # the rule of offsets lives with the reminders
+
+    actor.require_admin("change an agency's settings")
+    get_agency(conn, slug)
+    values: dict[str, str] = {}
+    if reminders is not None:
+        try:
+            values["reminder_days"] = ",".join(str(o) for o in parse_offsets(reminders))
+        except ValueError as error:
+            raise OgiError(str(error)) from None
+    if webhook_url is not None:
+        if not re.match(r"^https?://[^\s]+$", webhook_url):
+            raise OgiError(f"--webhook '{webhook_url}' must be an http:// or https:// URL")
+        if not webhook_secret or len(webhook_secret) < 16:
+            raise OgiError("a webhook needs --webhook-secret of at least 16 characters (it signs each body, HMAC-SHA256)")
+        values.update(webhook_url=webhook_url, webhook_secret=webhook_secret)
+    if not values:
+        raise OgiError("nothing to set: give --reminders or --webhook with --webhook-secret")
+    conn.execute(update(agencies_table).where(agencies_table.c.slug == slug).values(**values))

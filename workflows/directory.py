@@ -22,6 +22,7 @@ from workflows.accounts import (
     find_user,
     get_user,
     list_agencies,
+    set_agency,
 )
 
 
@@ -69,6 +70,11 @@ class Directory:
                 return False
             add_agency(conn, slug, name, None, actor, self.clock.now())
             return True
+
+    def set_agency(self, actor: User, slug: str, reminders: str | None = None, webhook_url: str | None = None,
+                   webhook_secret: str | None = None) -> None:
+        with self.engine.begin() as conn:
+            set_agency(conn, slug, actor, reminders, webhook_url, webhook_secret)
 
     def agencies(self) -> list:
         with self.engine.connect() as conn:

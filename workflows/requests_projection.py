@@ -14,6 +14,7 @@ from sqlalchemy import Connection, bindparam, delete, insert, update
 
 from engine.adapters.eventstore import EventStore
 from engine.projection import Change
+from workflows.foi.deadlines import pending_timers
 from workflows.foi.state import RequestState
 from workflows.report.facts import facts_of
 from workflows.row_seal import RowSealer
@@ -39,6 +40,7 @@ def projection_row(state: RequestState, version: int, stream_hash: str, sealer: 
         subject=state.subject, received_on=state.received_on, clock_start=state.clock_start,
         concluded_on=state.concluded_on, reply_due=reply.due if reply else None,
         reply_provisional=bool(reply and reply.provisional), next_due=min(open_dues) if open_dues else None,
+        next_timer_at=min((t.fires_at for t in pending_timers(state)), default=None),
         deadlines=json.dumps({k: v.as_dict() for k, v in sorted(state.deadlines.items())}, sort_keys=True),
         flags=json.dumps([str(f) for f in state.flags]), version=version,
         cases=facts.cases_json() if facts else "[]", procedure=state.procedure,

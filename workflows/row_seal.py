@@ -19,7 +19,7 @@ from engine.adapters.keys import Keyring, KeyringError
 # every column but the seal itself: what a row says is all sealed, so nothing shown from it can be edited unseen
 SEALED_COLUMNS = (
     "request_id", "agency", "stage", "outcome", "applicant_kind", "applicant_name", "channel", "subject",
-    "received_on", "clock_start", "concluded_on", "reply_due", "reply_provisional", "next_due", "deadlines",
+    "received_on", "clock_start", "concluded_on", "reply_due", "reply_provisional", "next_due", "next_timer_at", "deadlines",
     "flags", "version", "cases", "procedure",
 )
 

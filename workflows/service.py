@@ -13,12 +13,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, TypeVar
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, bindparam, select
 
 from engine.adapters.eventstore import EventStore, StoredEvent, StreamAppend
 from engine.calendar import WorkingCalendar, YearArrangement
 from engine.clock import Clock
-from engine.errors import NotFound, OgiError, RuleViolation
+from engine.errors import ConcurrencyConflict, NotFound, OgiError, RuleViolation
 from engine.events import NewEvent
 from engine.projection import Change, Projector, ReadModel
 from workflows.accounts import APPROVING_ROLES, User, find_user, get_agency
@@ -33,6 +33,9 @@ from workflows.tables import requests_table
 if TYPE_CHECKING:  # built by bootstrap; importing it here would tie the service to the report's facts
     from workflows.projection_guard import Findings, ProjectionGuard
 
+_DUE_REQUEST_IDS = (select(requests_table.c.request_id)
+                    .where(requests_table.c.next_timer_at <= bindparam("now"))
+                    .order_by(requests_table.c.next_timer_at, requests_table.c.request_id))
 _OPEN_REQUEST_IDS = (select(requests_table.c.request_id)
                      .where(requests_table.c.stage.in_([s.value for s in OPEN_STAGES]))
                      .order_by(requests_table.c.request_id))
@@ -130,14 +133,28 @@ class RequestService:
         return command
 
     def run_due_timers(self, actor: User, request_ids: Iterable[str] | None = None) -> int:
-        """Fire the lapses due by now on open requests (what the scheduler's sweep calls); returns the events recorded."""
+        """Fire the lapses due by now (what the sweep calls); returns the events recorded.
+
+        What is due is read from the read model's index (`next_timer_at`), never by replaying the log. Each
+        request is its own transaction: when another sweeper (or a staff step) wrote the request first, the
+        event store's version check refuses this append, and the request is skipped — its timers fired there.
+        """
         actor.require_write("run the timers")
+        if request_ids is None:
+            with self.engine.connect() as conn:
+                request_ids = self.due_request_ids(conn, self.clock.now())
         fired = 0
-        with self.engine.begin() as conn:
-            ids = list(request_ids) if request_ids is not None else self.open_request_ids(conn)
-            for request_id in ids:
-                fired += len(self._handle(conn, self.load(conn, request_id), None, actor).events)
+        for request_id in request_ids:
+            try:
+                with self.engine.begin() as conn:
+                    fired += len(self._handle(conn, self.load(conn, request_id), None, actor).events)
+            except ConcurrencyConflict:
+                continue
         return fired
+
+    @staticmethod
+    def due_request_ids(conn: Connection, now: dt.datetime) -> list[str]:
+        return list(conn.execute(_DUE_REQUEST_IDS, {"now": now}).scalars())
 
     def _handle(self, conn: Connection, loaded: Loaded, command: c.Command | None, actor: User) -> Handled:
         reference = self.store.start_write(conn)

@@ -25,7 +25,8 @@ requests_table = Table(
     Column("concluded_on", Date),
     Column("reply_due", Date),
     Column("reply_provisional", Boolean, nullable=False),
-    Column("next_due", Date),  # the earliest open deadline, for the queue
+    Column("next_due", Date),  # the earliest open deadline, for the queue and the reminders
+    Column("next_timer_at", DateTime),  # when the next lapse fires (None: none pending): the sweep's index
     Column("deadlines", Text, nullable=False),  # JSON {name: {start, working_days, due, provisional}}
     Column("flags", Text, nullable=False),  # JSON list
     Column("version", Integer, nullable=False),
@@ -34,6 +35,7 @@ requests_table = Table(
     Column("procedure", String(40)),  # None: disclosure; "record_correction" (Art. 41) is left out of the report
     Index("ix_requests_agency_stage", "agency", "stage"),
     Index("ix_requests_next_due", "next_due"),
+    Index("ix_requests_next_timer_at", "next_timer_at"),
 )
 
 agencies_table = Table(
@@ -43,6 +45,9 @@ agencies_table = Table(
     Column("name", String(200), nullable=False),
     Column("parent", String(100)),
     Column("correction_period_days", Integer, nullable=False),
+    Column("reminder_days", String(40), nullable=False, server_default="5,2,0"),  # working days before the reply is due
+    Column("webhook_url", String(400)),
+    Column("webhook_secret", String(200)),  # signs the webhook's body (HMAC-SHA256); never shown back
     Column("created_at", DateTime, nullable=False),
     Column("created_by", String(100), nullable=False),
 )
@@ -122,4 +127,73 @@ published_reports_table = Table(
     Column("figures", Text, nullable=False),  # canonical JSON of tables 二/三/四
     Column("figures_hash", String(64), nullable=False),
     Column("version", Integer, nullable=False),
+)
+
+
+# -- the running engine (issue 10) ------------------------------------------------------------------------------
+
+# Who was given which task of a request (claims and assignments are events of `assignment/REQUEST_ID`).
+task_assignments_table = Table(
+    "task_assignments",
+    metadata,
+    Column("request_id", String(200), primary_key=True),
+    Column("task", String(40), primary_key=True),  # a task type, or "handler": the request's 经办人
+    Column("assignee", String(100), nullable=False),
+    Column("version", Integer, nullable=False),  # version of its stream in the event log
+)
+
+# The open tasks of every request, derived from its state and its assignments (workflows/foi/tasks.py).
+tasks_table = Table(
+    "tasks",
+    metadata,
+    Column("id", String(260), primary_key=True),  # REQUEST_ID/TYPE
+    Column("request_id", String(200), nullable=False),
+    Column("agency", String(100), nullable=False),
+    Column("type", String(40), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("article", String(40), nullable=False),
+    Column("label", String(200), nullable=False),
+    Column("due", Date),
+    Column("assignee", String(100)),
+    Column("derived_on", Date, nullable=False),  # some tasks depend on the day (the sweep derives them again)
+    Index("ix_tasks_agency_due", "agency", "due"),
+    Index("ix_tasks_assignee", "assignee"),
+    Index("ix_tasks_request", "request_id"),
+)
+
+# Messages to send, written in the transaction that causes them; `dedupe_key` makes a second writer a no-op.
+outbox_table = Table(
+    "outbox",
+    metadata,
+    Column("id", String(40), primary_key=True),  # the idempotency key on every channel
+    Column("dedupe_key", String(400), nullable=False, unique=True),  # request|kind|channel|recipient[|day]
+    Column("channel", String(20), nullable=False),  # email | sms | inbox | webhook
+    Column("recipient", String(100)),  # a user name (None for an agency's webhook)
+    Column("address", String(400), nullable=False),  # e-mail, phone, URL, or the user name for the inbox
+    Column("request_id", String(200)),
+    Column("agency", String(100)),
+    Column("kind", String(80), nullable=False),  # reminder.reply.2, overdue.reply, lapse.correction…
+    Column("deadline_due", Date),  # the due date the message is about: it is cancelled if that date moved
+    Column("subject", String(400), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("status", String(20), nullable=False),  # pending | sent | parked | cancelled
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", DateTime, nullable=False),
+    Column("enqueued_at", DateTime),  # when a relay last handed it to the broker
+    Column("last_error", Text),
+    Column("created_at", DateTime, nullable=False),
+    Column("sent_at", DateTime),
+    Index("ix_outbox_status_next", "status", "next_attempt_at"),
+    Index("ix_outbox_request", "request_id"),
+    Index("ix_outbox_recipient", "recipient", "channel"),
+)
+
+# Each scheduler and worker process says it is alive (`ogi health` reads it).
+heartbeats_table = Table(
+    "heartbeats",
+    metadata,
+    Column("process", String(200), primary_key=True),  # kind:host:pid
+    Column("kind", String(20), nullable=False),  # scheduler | worker | up
+    Column("beat_at", DateTime, nullable=False),
+    Column("started_at", DateTime, nullable=False),
 )

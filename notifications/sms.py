@@ -1,0 +1,35 @@
+"""SMS through an HTTP gateway (`OGI_SMS_URL`; DESIGN §8).
+
+ogi POSTs `{"id": "<outbox id>", "to": "<phone>", "text": "…"}` with the header `Idempotency-Key: <outbox id>`;
+any 2xx is delivered. SMS is held during quiet hours (notifications.quiet_hours): the caller's choice, not this one's.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from notifications.message import DeliveryError, OutgoingMessage, check_id, http_post, mask_recipient
+
+log = logging.getLogger(__name__)
+
+
+class SmsGateway:
+    def __init__(self, url: str):
+        self.url = url
+
+    def __repr__(self) -> str:
+        return f"SmsGateway({mask_recipient(self.url)})"
+
+    def send(self, message: OutgoingMessage) -> None:
+        check_id(message)
+        if not message.to.strip():
+            raise DeliveryError("no phone number", permanent=True)
+        body = json.dumps({"id": message.id, "to": message.to, "text": message.body}, ensure_ascii=False).encode()
+        headers = {"Content-Type": "application/json; charset=utf-8", "Idempotency-Key": message.id}
+        try:
+            status = http_post(message, self.url, body, headers)
+        except DeliveryError as exc:
+            log.warning("outbox %s via sms to %s failed: %s", message.id, mask_recipient(message.to), exc)
+            raise
+        log.info("delivered outbox %s via sms to %s (HTTP %s)", message.id, mask_recipient(message.to), status)

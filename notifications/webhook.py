@@ -1,0 +1,71 @@
+"""Webhooks to an agency's own system (`ogi agency set SLUG --webhook URL --webhook-secret S`; DESIGN §8).
+
+The JSON body `{"id", "subject", "text", **payload}` is serialized once (sorted keys, UTF-8) and signed as sent:
+`X-Ogi-Signature: sha256=<hex HMAC-SHA256 of the body bytes>`; `Idempotency-Key: <outbox id>`. A receiver
+checks the signature over the raw bytes it received with `verify_signature` (or the same three lines).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import logging
+
+from notifications.message import DeliveryError, OutgoingMessage, check_id, http_post, mask_recipient
+
+log = logging.getLogger(__name__)
+
+SIGNATURE_HEADER = "X-Ogi-Signature"
+
+
+def sign(body: bytes, secret: str) -> str:
+    """The `X-Ogi-Signature` value for these exact body bytes."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def verify_signature(body: bytes, secret: str, header: str | None) -> bool:
+    """Whether `header` (an `X-Ogi-Signature` value) signs `body` with `secret`; compared in constant time."""
+    if not header or not secret:
+        return False
+    expected = sign(body, secret).encode()
+    received = header.strip().lower().encode("utf-8", "replace")
+    return hmac.compare_digest(expected, received)
+
+
+def webhook_body(message: OutgoingMessage) -> bytes:
+    """The body, serialized once. The message's id, subject and text win over payload keys of the same name."""
+    data = {**message.payload, "id": message.id, "subject": message.subject, "text": message.body}
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_json_value).encode()
+
+
+def _json_value(value: object) -> str:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+class WebhookSender:
+    def __repr__(self) -> str:
+        return "WebhookSender()"
+
+    def send(self, message: OutgoingMessage, secret: str) -> None:
+        check_id(message)
+        if not secret:
+            raise DeliveryError("the agency's webhook has no secret to sign with", permanent=True)
+        try:
+            body = webhook_body(message)
+        except (TypeError, ValueError) as exc:
+            raise DeliveryError(f"payload not JSON: {exc}", permanent=True) from None
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            "Idempotency-Key": message.id,
+            SIGNATURE_HEADER: sign(body, secret),
+        }
+        try:
+            status = http_post(message, message.to, body, headers)
+        except DeliveryError as exc:
+            log.warning("outbox %s via webhook to %s failed: %s", message.id, mask_recipient(message.to), exc)
+            raise
+        log.info("delivered outbox %s via webhook to %s (HTTP %s)", message.id, mask_recipient(message.to), status)

@@ -1,0 +1,184 @@
+"""The staff task queue (待办): tasks derived from each open request's state (workflows/foi/tasks.py), kept in a
+read model, with claims and assignments recorded as events of `assignment/REQUEST_ID` (who, by whom, when).
+
+The tasks table is written after every append to a request (a projector) and after every assignment; some
+tasks depend on the day (the extension question in the last week, the correction-notice limit), so the sweep
+derives again, once a day, the tasks of the requests near a deadline. It can be rebuilt from the log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, Engine, delete, func, insert, or_, select
+
+from engine.adapters.eventstore import EventStore, StreamAppend
+from engine.clock import Clock
+from engine.errors import NotFound, OgiError, PermissionDenied
+from engine.events import NewEvent
+from engine.projection import Change
+from workflows.accounts import Role, User, find_user
+from workflows.foi.state import OPEN_STAGES, RequestState
+from workflows.foi.tasks import HANDLER, tasks_of
+from workflows.streams import REQUEST_STREAM, fold_stored, request_stream, streams_of
+from workflows.tables import requests_table, task_assignments_table, tasks_table
+
+ASSIGNMENT_STREAM = "assignment/"
+TASK_ASSIGNED = "task_assigned"
+REFRESH_WINDOW = dt.timedelta(days=8)  # day-dependent tasks change only this close to a deadline
+
+
+def assignment_stream(request_id: str) -> str:
+    return ASSIGNMENT_STREAM + request_id
+
+
+def assignments_of(conn: Connection, request_id: str) -> dict[str, str]:
+    t = task_assignments_table.c
+    return dict(conn.execute(select(t.task, t.assignee).where(t.request_id == request_id)).all())
+
+
+def write_tasks(conn: Connection, state: RequestState, assignments: dict[str, str], today: dt.date) -> None:
+    conn.execute(delete(tasks_table).where(tasks_table.c.request_id == state.request_id))
+    rows = [dict(id=task.id_for(state.request_id), request_id=state.request_id, agency=state.agency,
+                 type=task.type.value, role=task.role, article=task.article, label=task.label, due=task.due,
+                 assignee=task.assignee, derived_on=today)
+            for task in tasks_of(state, assignments, today=today)]
+    if rows:
+        conn.execute(insert(tasks_table), rows)
+
+
+class TasksProjection:
+    """After every append to a request: its tasks derived again. Also a read model (with the assignments)."""
+
+    name = "tasks"
+
+    def __init__(self, clock: Clock):
+        self.clock = clock
+
+    def apply(self, conn: Connection, changes: Sequence[Change[RequestState]]) -> None:
+        for change in changes:
+            assignments = {} if change.is_new else assignments_of(conn, change.after.request_id)
+            write_tasks(conn, change.after, assignments, change.now.date())
+
+    def rebuild(self, conn: Connection, store: EventStore) -> int:
+        conn.execute(delete(task_assignments_table))
+        conn.execute(delete(tasks_table))
+        for event in store.read_all(conn, ASSIGNMENT_STREAM):
+            save_assignment(conn, event.stream_id[len(ASSIGNMENT_STREAM):], event.payload, event.version)
+        today, count = self.clock.now().date(), 0
+        for events in streams_of(store.read_streams(conn, REQUEST_STREAM)):
+            state = fold_stored(events)
+            write_tasks(conn, state, assignments_of(conn, state.request_id), today)
+            count += 1
+        return count
+
+
+def save_assignment(conn: Connection, request_id: str, payload: dict, version: int) -> None:
+    t = task_assignments_table.c
+    conn.execute(delete(task_assignments_table).where(t.request_id == request_id, t.task == payload["task"]))
+    conn.execute(insert(task_assignments_table).values(request_id=request_id, task=payload["task"],
+                                                       assignee=payload["assignee"], version=version))
+
+
+@dataclass(frozen=True)
+class TaskView:
+    id: str
+    type: str
+    request_id: str
+    agency: str
+    role: str
+    assignee: str | None
+    due: dt.date | None
+    article: str
+    label: str
+    overdue: bool
+
+    def as_dict(self) -> dict:
+        """The JSON of DESIGN §8."""
+        return {"id": self.id, "type": self.type, "request_id": self.request_id, "agency": self.agency,
+                "role": self.role, "assignee": self.assignee, "due": self.due.isoformat() if self.due else None,
+                "article": self.article, "overdue": self.overdue}
+
+
+@dataclass
+class TaskService:
+    engine: Engine
+    store: EventStore
+    clock: Clock
+
+    def listing(self, viewer: User, mine: bool = False, role: str | None = None, agency: str | None = None) -> list[TaskView]:
+        """Overdue first, then by due date (none last); a user with agencies sees theirs, others see all."""
+        t = tasks_table.c
+        query = select(tasks_table)
+        if mine:
+            query = query.where(t.assignee == viewer.username)
+        if role:
+            query = query.where(t.role == role)
+        if agency:
+            query = query.where(t.agency == agency)
+        elif viewer.agencies:
+            query = query.where(t.agency.in_(sorted(viewer.agencies)))
+        today = self.clock.now().date()
+        with self.engine.connect() as conn:
+            rows = conn.execute(query.order_by(t.due.is_(None), t.due, t.request_id, t.type)).all()
+        views = [TaskView(r.id, r.type, r.request_id, r.agency, r.role, r.assignee, r.due, r.article, r.label,
+                          r.due is not None and r.due < today) for r in rows]
+        return sorted(views, key=lambda v: not v.overdue)  # stable: overdue first, each part by due date
+
+    def claim(self, task_id: str, actor: User) -> TaskView:
+        return self.assign(task_id, actor.username, actor)
+
+    def assign(self, task_id: str, assignee: str, actor: User) -> TaskView:
+        """Give a task to a user of the request's agency (claiming a staff task also makes the claimant the
+        request's handler, who gets its reminders). Recorded as an event with the actor."""
+        actor.require_write("assign tasks")
+        request_id, _, task_type = task_id.rpartition("/")
+        now = self.clock.now()
+        with self.engine.begin() as conn:
+            row = conn.execute(select(tasks_table).where(tasks_table.c.id == task_id)).first()
+            if row is None:
+                raise NotFound(f"no open task '{task_id}'; `ogi task list` shows them")
+            person = find_user(conn, assignee)
+            self._check(actor, person, assignee, row)
+            stream = assignment_stream(request_id)
+            version = self.store.stream_version(conn, stream)
+            events = [NewEvent(TASK_ASSIGNED, now, {"task": task_type, "assignee": assignee})]
+            if row.role == Role.STAFF.value:
+                events.append(NewEvent(TASK_ASSIGNED, now, {"task": HANDLER, "assignee": assignee}))
+            stored = self.store.append(conn, StreamAppend(stream, version, events, actor.username), now)
+            for event in stored:
+                save_assignment(conn, request_id, event.payload, event.version)
+            state = fold_stored(self.store.read_stream(conn, request_stream(request_id)))
+            write_tasks(conn, state, assignments_of(conn, request_id), now.date())
+            new = conn.execute(select(tasks_table).where(tasks_table.c.id == task_id)).one()
+        return TaskView(new.id, new.type, new.request_id, new.agency, new.role, new.assignee, new.due, new.article,
+                        new.label, new.due is not None and new.due < now.date())
+
+    @staticmethod
+    def _check(actor: User, person: User | None, assignee: str, row) -> None:
+        if person is None:
+            raise NotFound(f"unknown user '{assignee}'")
+        if person.role not in (Role.STAFF, Role.HEAD, Role.ADMIN):
+            raise OgiError(f"'{assignee}' is {person.role.value}: tasks go to staff, heads or administrators")
+        if row.role == Role.HEAD.value and person.role not in (Role.HEAD, Role.ADMIN):
+            raise OgiError(f"task {row.id} is for a head (负责人, {row.article}); '{assignee}' is {person.role.value}")
+        if person.agencies and row.agency not in person.agencies:
+            raise PermissionDenied(f"'{assignee}' does not work for {row.agency}")
+        if actor.role == Role.STAFF and actor.agencies and row.agency not in actor.agencies:
+            raise PermissionDenied(f"'{actor.username}' does not work for {row.agency}")
+
+    def refresh_day_dependent(self, today: dt.date) -> int:
+        """The sweep's part: derive again, once a day, the tasks of open requests near a deadline."""
+        r, t = requests_table.c, tasks_table.c
+        derived = (select(func.min(t.derived_on)).where(t.request_id == r.request_id).scalar_subquery())
+        with self.engine.begin() as conn:
+            ids = conn.execute(select(r.request_id).where(
+                r.stage.in_([s.value for s in OPEN_STAGES]), r.next_due <= today + REFRESH_WINDOW,
+                or_(derived.is_(None), derived < today))).scalars().all()
+            for request_id in ids:
+                events = self.store.read_stream(conn, request_stream(request_id))
+                write_tasks(conn, fold_stored(events), assignments_of(conn, request_id), today)
+        return len(ids)
+
