@@ -44,8 +44,9 @@ def deliverer(app: App) -> Deliverer:
     """The channels from the environment (DESIGN §8): OGI_SMTP_URL with OGI_MAIL_FROM, OGI_SMS_URL."""
     smtp, sms = os.environ.get("OGI_SMTP_URL"), os.environ.get("OGI_SMS_URL")
     mail_from = os.environ.get("OGI_MAIL_FROM", "ogi@localhost")
+    lease = dt.timedelta(seconds=int(os.environ.get("OGI_OUTBOX_LEASE_SECONDS", outbox.LEASE.total_seconds())))
     return Deliverer(app.engine, app.clock, SmtpSender.from_url(smtp, mail_from) if smtp else None,
-                     SmsGateway(sms) if sms else None, WebhookSender())
+                     SmsGateway(sms) if sms else None, WebhookSender(), lease)
 
 
 @dataclass

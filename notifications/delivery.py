@@ -36,12 +36,13 @@ class Deliverer:
     email: SmtpSender | None  # None: OGI_SMTP_URL unset; e-mails wait until it is set
     sms: SmsGateway | None
     webhook: WebhookSender
+    lease: dt.timedelta = outbox.LEASE  # how long a claim keeps others off a message being sent
 
     def deliver(self, message_id: str) -> str:
         """Returns what became of it: sent, retry, parked, cancelled, held, or skipped (not this caller's)."""
         now = self.clock.now()
         with self.engine.begin() as conn:
-            row = outbox.claim(conn, message_id, now)
+            row = outbox.claim(conn, message_id, now, self.lease)
             if row is None:
                 return "skipped"
             reason = self._obsolete(conn, row)

@@ -101,12 +101,12 @@ def to_relay(conn: Connection, now: dt.datetime, limit: int = 500) -> list[str]:
     return ids
 
 
-def claim(conn: Connection, message_id: str, now: dt.datetime):
-    """Take the row for sending (its lease runs until now + LEASE); None when it is not this caller's to send."""
+def claim(conn: Connection, message_id: str, now: dt.datetime, lease: dt.timedelta = LEASE):
+    """Take the row for sending (its lease runs until now + `lease`); None when it is not this caller's to send."""
     o = outbox_table.c
     taken = conn.execute(update(outbox_table)
                          .where(o.id == message_id, _WAITING, o.next_attempt_at <= now)
-                         .values(status="sending", attempts=o.attempts + 1, next_attempt_at=now + LEASE))
+                         .values(status="sending", attempts=o.attempts + 1, next_attempt_at=now + lease))
     if taken.rowcount != 1:
         return None
     return conn.execute(select(outbox_table).where(o.id == message_id)).one()

@@ -1,0 +1,177 @@
+"""The production topology for real (issue 10): `ogi scheduler` and `ogi worker` as processes on PostgreSQL and a
+redis-server of the test's own, an SMTP server on loopback (aiosmtpd). No mocks.
+
+- a worker SIGKILLed while it is sending loses no message: another worker sends it after the claim's lease,
+  under the same Message-ID;
+- with Redis stopped, staff steps still commit, and their messages go out once Redis is back;
+- `ogi health` says what is wrong, and `ogi audit verify` passes at the end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import email
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import select
+
+from engine.adapters.database import make_engine
+from tests.conftest import AGENCY, AGENCY_NAME, REPO_ROOT, empty_postgres, run_ogi
+from workflows.tables import outbox_table
+
+pytestmark = [pytest.mark.slow, pytest.mark.postgres]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class SlowInbox:
+    """Keeps every mail; the first DATA takes `delay` seconds, so a worker can be killed in the middle of it."""
+
+    def __init__(self, delay: float):
+        self.delay, self.mails, self.sending = delay, [], threading.Event()
+
+    async def handle_DATA(self, server, session, envelope):
+        if not self.sending.is_set():
+            self.sending.set()
+            await asyncio.sleep(self.delay)
+        self.mails.append(email.message_from_bytes(envelope.content))
+        return "250 OK"
+
+
+class Redis:
+    def __init__(self, port: int):
+        self.port, self.process = port, None
+
+    def start(self) -> None:
+        if shutil.which("redis-server") is None:
+            if os.environ.get("OGI_REQUIRE_SERVICES") == "1":
+                pytest.fail("redis-server is not installed (OGI_REQUIRE_SERVICES=1)")
+            pytest.skip("redis-server is not installed")
+        self.process = subprocess.Popen(["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                                         "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for(lambda: _answers(self.port), 10, "redis-server to answer")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(10)
+            self.process = None
+
+
+def _answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+            s.sendall(b"PING\r\n")
+            return s.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def wait_for(condition, seconds: float, what: str):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(0.2)
+    raise AssertionError(f"waited {seconds} s for {what}")
+
+
+def lapse_line(request_id: str, today: dt.date) -> str:
+    """A request whose applicant let a 1-working-day correction period lapse last week: importing it records the
+    lapse, and with it a message to the agency's staff."""
+    return json.dumps({"id": request_id, "agency": AGENCY, "applicant": {"kind": "natural_person", "name": "王五"},
+                       "channel": "in_person", "received_at": (today - dt.timedelta(days=14)).isoformat(),
+                       "subject": "某项目环评", "events": [{"type": "correction_requested", "period_days": 1,
+                                                          "at": (today - dt.timedelta(days=12)).isoformat()}]},
+                      ensure_ascii=False) + "\n"
+
+
+@pytest.fixture
+def topology(postgres_database_url, tmp_path):
+    empty_postgres(postgres_database_url)
+    smtp = SlowInbox(delay=4)
+    controller = Controller(smtp, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    redis = Redis(free_port())
+    redis.start()
+    env = {"OGI_ADMIN_PASSWORD": "pw", "OGI_NEW_USER_PASSWORD": "pw", "OGI_REDIS_URL": f"redis://127.0.0.1:{redis.port}/0",
+           "OGI_SMTP_URL": f"smtp://127.0.0.1:{controller.port}", "OGI_MAIL_FROM": "ogi@hedong.gov.cn",
+           "OGI_SWEEP_SECONDS": "2", "OGI_OUTBOX_LEASE_SECONDS": "6", "OGI_CHECKPOINT_DIR": str(tmp_path / "checkpoints"),
+           "OGI_ERROR_LOG": str(tmp_path / "errors.log")}
+    ogi = lambda *args, ok=True: run_ogi(postgres_database_url, *args, ok=ok, env=env)  # noqa: E731
+    ogi("init")
+    ogi("agency", "add", AGENCY, "--name", AGENCY_NAME)
+    ogi("user", "add", "zhang", "--role", "staff", "--agency", AGENCY, "--email", "zhang@hedong.gov.cn")
+    processes: list[subprocess.Popen] = []
+
+    def start(kind: str) -> subprocess.Popen:
+        process = subprocess.Popen([sys.executable, "-m", "cli.main", kind], cwd=REPO_ROOT,
+                                   env={**os.environ, "OGI_DATABASE_URL": postgres_database_url, **env},
+                                   stdout=open(tmp_path / f"{kind}-{len(processes)}.log", "w"), stderr=subprocess.STDOUT)
+        processes.append(process)
+        return process
+
+    yield ogi, start, smtp, redis, make_engine(postgres_database_url), tmp_path
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            process.wait(30)
+    redis.stop()
+    controller.stop()
+
+
+def outbox_row(engine, request_id: str, channel: str = "email"):
+    with engine.connect() as conn:
+        return conn.execute(select(outbox_table).where(outbox_table.c.request_id == request_id,
+                                                       outbox_table.c.channel == channel)).one()
+
+
+def test_a_killed_worker_and_a_stopped_broker_lose_no_message(topology):
+    ogi, start, smtp, redis, engine, folder = topology
+    today = dt.date.today()
+    (folder / "one.jsonl").write_text(lapse_line("E-1", today), encoding="utf-8")
+    ogi("import", str(folder / "one.jsonl"))
+    first = outbox_row(engine, "E-1")
+    assert first.kind == "lapse.correction" and first.status == "pending"
+
+    start("scheduler")
+    victim = start("worker")
+    wait_for(smtp.sending.is_set, 30, "the worker to start sending")
+    victim.send_signal(signal.SIGKILL)  # in the middle of the SMTP conversation
+    victim.wait(10)
+    start("worker")
+    wait_for(lambda: outbox_row(engine, "E-1").status == "sent", 60, "the message to be sent after the lease")
+    ids = {m["Message-ID"] for m in smtp.mails}
+    assert ids == {f"<ogi-{first.id}@hedong.gov.cn>"}, ids  # sent once or twice, always under the same key
+    assert outbox_row(engine, "E-1").attempts >= 2
+
+    redis.stop()
+    (folder / "two.jsonl").write_text(lapse_line("E-2", today), encoding="utf-8")
+    ogi("import", str(folder / "two.jsonl"))  # a staff step while the broker is down commits
+    unhealthy = ogi("health", ok=False)
+    assert unhealthy.returncode == 1 and "broker" in unhealthy.stderr
+    time.sleep(3)
+    assert outbox_row(engine, "E-2").status == "pending"
+    redis.start()
+    wait_for(lambda: outbox_row(engine, "E-2").status == "sent", 90, "the message to go out once Redis is back")
+    assert f"<ogi-{outbox_row(engine, 'E-2').id}@hedong.gov.cn>" in {m["Message-ID"] for m in smtp.mails}
+    assert ogi("health").stdout.strip() == "ok"
+    ogi("audit", "verify", "--checkpoints", str(folder / "checkpoints"))
+    assert any(Path(folder / "checkpoints").glob("checkpoint-*.json"))
