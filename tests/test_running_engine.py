@@ -175,3 +175,102 @@ def test_a_killed_worker_and_a_stopped_broker_lose_no_message(topology):
     assert ogi("health").stdout.strip() == "ok"
     ogi("audit", "verify", "--checkpoints", str(folder / "checkpoints"))
     assert any(Path(folder / "checkpoints").glob("checkpoint-*.json"))
+
+
+# -- the whole topology under kills ------------------------------------------------------------------------------
+TOPOLOGY_REQUESTS = 40
+KILLS = 24
+
+
+def load_due_timers(url: str, today: dt.date) -> None:
+    """Requests whose applicants' correction periods lapse a week ago, imported as of ten days ago: their lapses
+    are due and not yet fired, for the schedulers to fire (each exactly once) with the real clock."""
+    from bootstrap import build
+    from engine.clock import VirtualClock
+    from tests.builders import as_lines
+    from workflows.accounts import ADMIN_USERNAME, get_user
+    from workflows.importer import import_lines
+
+    app = build(make_engine(url), VirtualClock(dt.datetime.combine(today - dt.timedelta(days=10), dt.time(9))))
+    lines = [json.loads(lapse_line(f"K-{n:03d}", today)) for n in range(TOPOLOGY_REQUESTS)]
+    for line in lines:
+        line["events"][0]["at"] = (today - dt.timedelta(days=10)).isoformat()
+    with app.engine.connect() as conn:
+        admin = get_user(conn, ADMIN_USERNAME)
+    import_lines(app.requests, as_lines(*lines), admin)
+    app.close()
+
+
+def count_by_stream(engine, event_type: str) -> dict[str, int]:
+    from sqlalchemy import func
+
+    from engine.adapters.eventstore import events_table
+
+    e = events_table.c
+    with engine.connect() as conn:
+        return dict(conn.execute(select(e.stream_id, func.count()).where(e.type == event_type).group_by(e.stream_id)).all())
+
+
+def read_models(engine) -> dict:
+    from workflows.tables import requests_table, tasks_table
+
+    with engine.connect() as conn:
+        return {t.name: sorted(tuple(r) for r in conn.execute(select(t))) for t in (requests_table, tasks_table)}
+
+
+def test_two_schedulers_and_two_workers_killed_again_and_again_lose_nothing_and_fire_nothing_twice(topology):
+    import random
+
+    ogi, start, smtp, redis, engine, folder = topology
+    smtp.delay = 0
+    today = dt.date.today()
+    load_due_timers(engine.url.render_as_string(hide_password=False), today)
+    assert count_by_stream(engine, "period_lapsed") == {}
+    running = {name: start(name.split("-")[0]) for name in ("scheduler-1", "scheduler-2", "worker-1", "worker-2")}
+    rng = random.Random(20261126)
+    decided, kills = [], 0
+    for n in range(TOPOLOGY_REQUESTS):
+        if n % 2 == 0:  # staff decide half of them while the processes die around them
+            act = ogi("request", "act", f"K-{n:03d}", "decide", "--outcome", "other.no_correction", "--as", "zhang",
+                      ok=False)
+            if act.returncode == 0:
+                decided.append(f"request/K-{n:03d}")
+        if kills < KILLS:
+            name = rng.choice(sorted(running))
+            running[name].send_signal(signal.SIGKILL)
+            running[name].wait(10)
+            running[name] = start(name.split("-")[0])
+            kills += 1
+        time.sleep(rng.uniform(0.2, 1.2))
+    while kills < KILLS:
+        name = rng.choice(sorted(running))
+        running[name].send_signal(signal.SIGKILL)
+        running[name].wait(10)
+        running[name] = start(name.split("-")[0])
+        kills += 1
+        time.sleep(0.5)
+
+    lapses = wait_for(lambda: (c := count_by_stream(engine, "period_lapsed")) and len(c) == TOPOLOGY_REQUESTS and c,
+                      90, "every due timer to fire")
+    assert set(lapses.values()) == {1}, "a timer fired twice"
+    assert set(decided) <= set(count_by_stream(engine, "decided")), "a committed staff step is missing"
+    assert len(decided) >= TOPOLOGY_REQUESTS // 4
+
+    def settled():
+        with engine.connect() as conn:
+            return conn.execute(select(outbox_table.c.id).where(outbox_table.c.status.in_(("pending", "sending")))).first() is None
+    wait_for(settled, 120, "every message to be delivered")
+    with engine.connect() as conn:
+        emails = conn.execute(select(outbox_table).where(outbox_table.c.channel == "email")).all()
+    assert emails and {r.status for r in emails} == {"sent"}
+    received = {m["Message-ID"] for m in smtp.mails}
+    assert {f"<ogi-{r.id}@hedong.gov.cn>" for r in emails} <= received, "a message was lost"
+    assert received <= {f"<ogi-{r.id}@hedong.gov.cn>" for r in emails}
+
+    for process in running.values():
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(30) == 0
+    ogi("audit", "verify")
+    before = read_models(engine)
+    ogi("projections", "rebuild")
+    assert read_models(engine) == before
