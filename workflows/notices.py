@@ -186,3 +186,20 @@ class LapseNotices:
             planned += [(p, state.subject, ARTICLE_OF_LAPSE[period])
                         for p in plan(notice, state.request_id, state.agency, people)]
         write_planned(conn, planned, people, changes[0].now)
+
+
+def write_checkpoint_notices(conn: Connection, checkpoint: dict, now: dt.datetime) -> int:
+    """Hand a signed checkpoint to every auditor with an e-mail address (issue 9: checkpoints others keep).
+
+    Each (checkpoint, auditor) is written once; the body is the checkpoint itself, to be kept and later given to
+    `ogi audit verify --checkpoints DIR`."""
+    u = users_table.c
+    auditors = conn.execute(select(u.username, u.email).where(u.role == Role.AUDITOR.value, u.email.is_not(None))).all()
+    text = json.dumps(checkpoint, ensure_ascii=False, indent=1)
+    name = f"checkpoint-{checkpoint['size']:012d}-{checkpoint['head'][:16]}.json"
+    messages = [(outbox.new_id(), outbox.NewMessage(
+        f"checkpoint|{checkpoint['size']}|{checkpoint['head']}|email|{a.username}", "email", a.username, a.email,
+        None, None, "checkpoint", None, f"【审计检查点】ogi 事件日志 {checkpoint['size']} 条，{checkpoint['head'][:16]}…",
+        f"这是 ogi 事件日志的签名检查点（Ed25519）。请原样保存为 {name}，与此前收到的检查点放在同一目录；"
+        f"核验时运行 ogi audit verify --checkpoints 该目录。\n\n{text}\n")) for a in auditors]
+    return len(outbox.write(conn, messages, now))

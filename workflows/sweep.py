@@ -2,8 +2,8 @@
 
 In order: check the requests read model against the log and repair what disagrees (recorded), fire the lapses
 due by now (their notices are written with them), write the reminders and overdue alerts due today into the
-outbox, then sign a checkpoint of the log and hand it out to the checkpoint folder, so that the auditors hold a
-fresh head the log must extend. Every step is safe to run by two schedulers at once.
+outbox, then sign a checkpoint of the log, write it to the checkpoint folder and mail it to every auditor with an
+e-mail address, so that people outside the server hold a fresh head the log must extend. Every step is safe to run by two schedulers at once.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from engine.adapters.checkpoints import Checkpoint
 from workflows.accounts import User
 from workflows.audit import AuditService
-from workflows.notices import write_due_reminders
+from workflows.notices import write_checkpoint_notices, write_due_reminders
 from workflows.service import RequestService
 from workflows.task_queue import TaskService
 
@@ -45,6 +45,10 @@ class Sweeper:
         reminders = self.write_reminders()
         self.tasks.refresh_day_dependent(self.requests.clock.now().date())
         signed = self.audit.checkpoint(self.checkpoint_folder) if self.checkpoint_folder else None
+        if signed is not None:
+            now = self.requests.clock.now()
+            with self.requests.engine.begin() as conn:
+                write_checkpoint_notices(conn, signed[0].as_dict(), now)
         return SweepResult(fired, reminders, repaired, signed)
 
     def write_reminders(self) -> int:
