@@ -44,7 +44,7 @@ class SlowInbox:
     """Keeps every mail; the first DATA takes `delay` seconds, so a worker can be killed in the middle of it."""
 
     def __init__(self, delay: float):
-        self.delay, self.mails, self.sending = delay, [], threading.Event()
+        self.delay, self.mails, self.sending, self.port = delay, [], threading.Event(), 0
 
     async def handle_DATA(self, server, session, envelope):
         if not self.sending.is_set():
@@ -128,6 +128,7 @@ def topology(postgres_database_url, tmp_path):
         processes.append(process)
         return process
 
+    smtp.port = controller.port
     yield ogi, start, smtp, redis, make_engine(postgres_database_url), tmp_path
     for process in processes:
         if process.poll() is None:
@@ -274,3 +275,45 @@ def test_two_schedulers_and_two_workers_killed_again_and_again_lose_nothing_and_
     before = read_models(engine)
     ogi("projections", "rebuild")
     assert read_models(engine) == before
+
+
+def outbox_summary(engine) -> list[tuple]:
+    """What was sent to whom, without the ids (each database makes its own)."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(outbox_table).where(outbox_table.c.kind != "checkpoint")).all()
+    return sorted((r.request_id, r.kind, r.channel, r.recipient, r.subject, r.body.rsplit("消息编号", 1)[0], r.status)
+                  for r in rows)
+
+
+def test_ogi_up_sends_the_same_messages_as_the_production_topology(topology, tmp_path):
+    ogi, start, smtp, redis, engine, folder = topology
+    smtp.delay = 0
+    today = dt.date.today()
+    (folder / "same.jsonl").write_text(lapse_line("U-1", today) + lapse_line("U-2", today), encoding="utf-8")
+    ogi("import", str(folder / "same.jsonl"))
+    start("scheduler")
+    start("worker")
+
+    embedded = tmp_path / "embedded"
+    embedded.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("OGI_DATABASE_URL", "OGI_REDIS_URL")}
+    env.update({"OGI_ADMIN_PASSWORD": "pw", "OGI_NEW_USER_PASSWORD": "pw", "OGI_SWEEP_SECONDS": "2",
+                "OGI_SMTP_URL": f"smtp://127.0.0.1:{smtp.port}", "OGI_MAIL_FROM": "ogi@hedong.gov.cn"})
+    local = lambda *args: subprocess.run([sys.executable, "-m", "cli.main", *args], cwd=embedded, env=env,  # noqa: E731
+                                         capture_output=True, text=True, timeout=120, check=True)
+    local("init")
+    local("agency", "add", AGENCY, "--name", AGENCY_NAME)
+    local("user", "add", "zhang", "--role", "staff", "--agency", AGENCY, "--email", "zhang@hedong.gov.cn")
+    local("import", str(folder / "same.jsonl"))
+    up = subprocess.Popen([sys.executable, "-m", "cli.main", "up"], cwd=embedded, env=env,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    sqlite = make_engine(f"sqlite:///{embedded / 'ogi.db'}")
+    try:
+        settled = lambda e: (s := outbox_summary(e)) and all(row[-1] == "sent" for row in s) and s  # noqa: E731
+        production = wait_for(lambda: settled(engine), 60, "the topology to send everything")
+        assert wait_for(lambda: settled(sqlite), 60, "ogi up to send everything") == production
+    finally:
+        up.send_signal(signal.SIGTERM)
+        up.wait(30)
+        sqlite.dispose()
+    assert len([m for m in smtp.mails if m["To"] == "zhang@hedong.gov.cn"]) == 4  # two requests, two topologies
