@@ -23,7 +23,7 @@ from bootstrap import App
 from engine.adapters.database import make_engine, migrate
 from engine.clock import VirtualClock
 from tests import world
-from tests.builders import event, request_line
+from tests.builders import event, issued_reply, request_line
 from tests.world import AGENCY, CLERK, HEAD
 from workflows.accounts import User
 from workflows.foi import commands as c
@@ -150,8 +150,12 @@ class PlannedRequest:
         return c.Receive(at=self.received_at, request_id=self.id, agency=AGENCY, applicant=self.applicant,
                          channel=self.channel, subject=self.subject)
 
-    def command(self, step: Step) -> c.Command:
-        return c.BY_EVENT_TYPE[step.type](at=step.at, **step.fields)
+    def commands(self, step: Step) -> list[c.Command]:
+        """The step as `App.act` takes it; a live request's reply is issued as a document before it is served."""
+        command = c.BY_EVENT_TYPE[step.type](at=step.at, **step.fields)
+        if isinstance(command, c.Deliver):
+            return [*issued_reply(step.at), command]
+        return [command]
 
     def import_line(self) -> dict:
         return request_line(self.id, self.received_at, *(event(s.type, s.at, **s.fields) for s in self.steps),

@@ -106,7 +106,8 @@ class OgiRun:
                 if step is None:
                     self.services.requests.receive(plan.receive_command(), self.clerk)
                 else:
-                    self.services.requests.act(plan.id, plan.command(step), self.clerk)
+                    for command in plan.commands(step):
+                        self.services.requests.act(plan.id, command, self.clerk)
             return time.perf_counter() - start
 
     def new_transitions(self) -> list[dict]:

@@ -24,6 +24,7 @@ from workflows import heartbeats
 from workflows.audit import AuditService
 from workflows.calendar_years import CALENDAR_YEARS_READ_MODEL, CalendarSource
 from workflows.directory import Directory, Initialised
+from workflows.document_service import DocumentService
 from workflows.notices import LapseNotices
 from workflows.outbox import OutboxService
 from workflows.projection_guard import ProjectionGuard
@@ -53,6 +54,7 @@ class App:
     sweeper: Sweeper
     tasks: TaskService
     outbox: OutboxService
+    documents: DocumentService
 
     def initialise(self) -> Initialised:
         """`ogi init`: migrate, add the first administrator, and seal with the log's key any row a migration left
@@ -112,7 +114,7 @@ def build(engine: Engine, clock: Clock | None = None, keyring: Keyring | None = 
     return App(engine, clock, store, requests, ReportService(engine, store, clock, guard),
                RequestQueries(engine, store, clock, requests, guard), Directory(engine, clock), audit,
                Sweeper(requests, audit, checkpoint_folder(engine), task_service), task_service,
-               OutboxService(engine, clock))
+               OutboxService(engine, clock), DocumentService(engine, clock, store, requests))
 
 
 def checkpoint_folder(engine: Engine) -> Path | None:

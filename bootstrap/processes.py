@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import dramatiq
 from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy.exc import SQLAlchemyError
 
 from bootstrap import App
 from engine.clock import SHANGHAI
@@ -61,8 +62,11 @@ class Running:
     worker: dramatiq.Worker | None = None
 
     def beat(self) -> None:
-        with self.app.engine.begin() as conn:
-            heartbeats.beat(conn, self.process, self.kind, self.app.clock.now())
+        try:
+            with self.app.engine.begin() as conn:
+                heartbeats.beat(conn, self.process, self.kind, self.app.clock.now())
+        except SQLAlchemyError:  # the database is away for a moment: `ogi health` shows the gap, the process goes on
+            log.exception("heartbeat not written; trying again at the next beat")
 
     def stop(self) -> None:
         if self.scheduler is not None:

@@ -56,10 +56,16 @@ def agency_add(slug, name, parent, correction_days, user) -> None:
 @click.option("--reminders", help="working days before the reply is due on which to remind, e.g. 5,2,0")
 @click.option("--webhook", "webhook_url", help="URL that receives every notice of the agency (signed JSON POST)")
 @click.option("--webhook-secret", help="the secret that signs the webhook's body (HMAC-SHA256)")
+@click.option("--doc-prefix", help="the prefix of the agency's document numbers, e.g. 河东审批")
+@click.option("--review-body", help="行政复议机关 named in replies, e.g. 河东区人民政府")
+@click.option("--court", help="the court named in replies, e.g. 河东区人民法院")
+@click.option("--vertically-led/--not-vertically-led", default=None,
+              help="a vertically led agency: the review body is the next higher department")
 @acting_user
-def agency_set(slug, reminders, webhook_url, webhook_secret, user) -> None:
-    """Notification settings of an agency (administrators)."""
-    app().directory.set_agency(user, slug, reminders, webhook_url, webhook_secret)
+def agency_set(slug, reminders, webhook_url, webhook_secret, doc_prefix, review_body, court, vertically_led, user) -> None:
+    """Settings of an agency (administrators): reminders, webhook, and what its documents say."""
+    app().directory.set_agency(user, slug, reminders, webhook_url, webhook_secret, doc_prefix=doc_prefix,
+                               review_body=review_body, court=court, vertically_led=vertically_led)
     click.echo(f"agency '{slug}' updated")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from cli import admin, calendar, processes, register, report, requests, setup, tasks
+from cli import admin, calendar, documents, processes, register, report, requests, setup, tasks
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -21,6 +21,7 @@ for command in (
     report.report, register.register,
     tasks.task, tasks.outbox, tasks.inbox,
     processes.scheduler, processes.worker, processes.health,
+    documents.document, documents.fee,
 ):
     main.add_command(command)
 

@@ -50,3 +50,14 @@ def as_lines(*records: dict | str) -> list[tuple[int, str]]:
 def load(services: App, *records: dict | str, by: str = ADMIN_USERNAME) -> int:
     """Import `records` as the user `by` (the administrator unless told); returns how many were imported."""
     return import_lines(services.requests, as_lines(*records), user(services, by))
+
+
+def issued_reply(at: dt.datetime, outcome: str = "disclosed") -> tuple:
+    """The document steps that let a live request's reply be served (DESIGN §9): drafted, approved, issued.
+
+    For the pure tests that run commands through the workflow without the document service."""
+    from workflows.foi import commands as c
+
+    return (c.DraftDocument(at=at, doc_type="reply", text="答复书正文", outcome=outcome),
+            c.ApproveDocument(at=at, doc_type="reply", approved_by="head"),
+            c.IssueDocument(at=at, doc_type="reply", number="测试依申复〔2024〕1号", text_hash="0" * 64))

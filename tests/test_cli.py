@@ -61,7 +61,15 @@ def test_a_request_worked_from_the_command_line(ready):
     refused = ready("request", "act", "HD-1", "extend", "--at", day(4), "--working-days", "5", "--approved-by", "lizhuren", ok=False)
     assert refused.returncode == 1 and "Art. 33 allows one extension" in refused.stderr
     ready("request", "act", "HD-1", "decide", "--at", day(2), "--outcome", "partial")
-    ready("request", "act", "HD-1", "deliver", "--at", day(1), "--method", "post")
+    refused = ready("request", "act", "HD-1", "deliver", "--method", "post", ok=False)
+    assert refused.returncode == 1 and "reply document has not been issued" in refused.stderr
+    ready("agency", "set", "hedong-xzsp", "--doc-prefix", "河东审批", "--review-body", "河东区人民政府",
+          "--court", "河东区人民法院")
+    ready("document", "draft", "HD-1", "reply", "--outcome", "partial", "--note", "第三项涉及个人隐私。")
+    ready("document", "approve", "HD-1", "reply", "--as", "lizhuren")
+    issued = ready("document", "issue", "HD-1", "reply").stdout
+    assert f"河东审批依申复〔{today.year}〕1号 issued" in issued
+    ready("document", "serve", "HD-1", "reply", "--method", "post", "--tracking-no", "EMS1234567890CN")
     text = ready("history", "HD-1").stdout
     assert "已送达" in text and "部分公开" in text and "approved_by=lizhuren" in text
     assert "13800001111" not in text

@@ -71,7 +71,7 @@ def import_event(command: c.Command) -> dict:
 
 
 def comparable(state: RequestState) -> RequestState:
-    return dataclasses.replace(state, request_id="", applicant={})
+    return dataclasses.replace(state, request_id="", applicant={}, imported_from=None)
 
 
 @settings(max_examples=100, deadline=None,

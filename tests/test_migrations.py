@@ -96,3 +96,34 @@ def test_requests_recorded_before_the_report_get_cases_from_migration_and_keyed_
     assert findings.holds and [r.request_id for r in findings.rows] == ["OLD-1"]
     assert sealed.cases == row.cases and sealed.stage == state.stage.value and sealed.seal.startswith(
         Keyring.single("old-db-key").current + ":")
+
+
+def test_a_populated_database_at_0007_upgrades_to_the_newest(tmp_path):
+    """Users already placed in agencies (0007) must not stop later migrations of `agencies` (SQLite foreign keys)."""
+    import datetime as dt
+
+    from alembic import command
+    from sqlalchemy import text
+
+    from engine.adapters.database import alembic_config, migrate
+
+    url = f"sqlite:///{tmp_path / 'populated.db'}"
+    engine = make_engine(url)
+    config = alembic_config(url)
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0007")
+    with engine.begin() as conn:
+        now = dt.datetime(2026, 11, 1)
+        conn.execute(text("INSERT INTO agencies (slug, name, correction_period_days, created_at, created_by) "
+                          "VALUES ('hedong-xzsp', '河东区行政审批服务局', 15, :now, 'admin')"), {"now": now})
+        conn.execute(text("INSERT INTO users (username, display_name, role, password_hash, created_at) "
+                          "VALUES ('zhang', '张', 'staff', 'x', :now)"), {"now": now})
+        conn.execute(text("INSERT INTO user_agencies (username, agency) VALUES ('zhang', 'hedong-xzsp')"))
+    migrate(engine)
+    require_migrated(engine)
+    with engine.connect() as conn:
+        row = conn.execute(text("SELECT reminder_days, doc_prefix FROM agencies")).one()
+        kept = conn.execute(text("SELECT agency FROM user_agencies")).scalar_one()
+    engine.dispose()
+    assert tuple(row) == ("5,2,0", "") and kept == "hedong-xzsp"

@@ -28,6 +28,7 @@ from bootstrap import App, build
 from engine.adapters.eventstore import EventStore, canonical_json, event_hash, events_table
 from engine.clock import VirtualClock
 from engine.errors import RuleViolation
+from tests.builders import issued_reply
 from tests.conftest import AGENCY, run_ogi, user
 from tests.world import sealed_row
 from workflows.foi import commands as c
@@ -349,6 +350,8 @@ def build_log(services: App) -> None:
     services.requests.act("2026-T2", c.RequestCorrection(at=at(2), period_days=5), clerk)
     services.requests.act("2026-T1", c.Decide(at=at(3), outcome=Outcome.PARTIAL.value), clerk)
     services.requests.act("2026-T3", c.StartConsultation(at=at(4), party="third_party"), clerk)
+    for step in issued_reply(at(4.5), Outcome.PARTIAL.value):
+        services.requests.act("2026-T1", step, clerk)
     services.requests.act("2026-T1", c.Deliver(at=at(5), method="post"), clerk)
     services.requests.act("2026-T2", c.Withdraw(at=at(6)), clerk)
     services.requests.act("2026-T1", c.FileReview(at=at(8), case="复议〔2026〕7号"), clerk)

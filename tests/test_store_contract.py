@@ -22,6 +22,7 @@ from engine.calendar import YearArrangement
 from engine.clock import VirtualClock
 from engine.errors import ConcurrencyConflict, OgiError, RuleViolation
 from engine.events import NewEvent
+from tests.builders import issued_reply
 from tests.conftest import AGENCY, user
 from tests.world import sealed_row
 from workflows.foi import commands as c
@@ -238,6 +239,8 @@ def test_rebuild_projections_reproduces_the_projection_tables_exactly_and_repair
     services.requests.act("2026-010", c.ConfirmReceipt(at=advance(services, days=1)), clerk)
     services.requests.act("2026-011", c.StartConsultation(at=advance(services, days=1), party="agency"), clerk)
     services.requests.act("2026-012", c.Decide(at=advance(services, days=2), outcome="unable.not_held"), clerk)
+    for step in issued_reply(services.clock.now(), "unable.not_held"):
+        services.requests.act("2026-012", step, clerk)
     services.requests.act("2026-012", c.Deliver(at=advance(services, days=1), method="electronic"), clerk)
     changed = services.requests.set_calendar_year(
         YearArrangement(2027, frozenset({dt.date(2027, 1, 1), dt.date(2027, 2, 8)}), frozenset({dt.date(2027, 2, 6)}),

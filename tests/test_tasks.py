@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tests.builders import decided, event, load, request_line
+from tests.builders import decided, event, issued_reply, load, request_line
 from workflows.foi import commands as c
 from workflows.foi.handle import handle
 from workflows.foi.state import RequestState, Stage
@@ -161,14 +161,15 @@ def test_serve_reply_after_the_decision_by_the_reply_deadline_art33(calendar):
     assert set(tasks(state, "2024-03-20")) == {T.SERVE_REPLY}
     listed = tasks(state, "2024-03-20")[T.SERVE_REPLY]
     assert (listed.role, listed.article, listed.due) == ("staff", "Art. 33; 235号", day("2024-03-29"))
-    assert tasks(run(calendar, decide("2024-03-20"), c.Deliver(at=at("2024-03-21"), method="post")), "2024-03-21") == {}
+    assert tasks(run(calendar, decide("2024-03-20"), *issued_reply(at("2024-03-20")),
+                       c.Deliver(at=at("2024-03-21"), method="post")), "2024-03-21") == {}
     # decided while awaiting the correction: no reply period was kept, so the service has no due date
     no_correction = run(calendar, correction_notice(), decide("2024-03-20", "other.no_correction"))
     assert tasks(no_correction, "2024-03-20")[T.SERVE_REPLY].due is None
 
 
 def test_handle_review_and_litigation_while_a_case_is_pending_art51(calendar):
-    served = (decide("2024-03-20"), c.Deliver(at=at("2024-03-21")))
+    served = (decide("2024-03-20"), *issued_reply(at("2024-03-20")), c.Deliver(at=at("2024-03-21")))
     review = run(calendar, *served, c.FileReview(at=at("2024-04-10"), case="R1"))
     listed = tasks(review, "2024-04-10")[T.HANDLE_REVIEW]
     assert (listed.role, listed.article, listed.due) == ("staff", "Art. 51", None)
@@ -182,7 +183,8 @@ def test_handle_review_and_litigation_while_a_case_is_pending_art51(calendar):
 # -- requests with no tasks ----------------------------------------------------------------------------------------
 
 def test_a_closed_or_new_request_has_no_tasks(calendar):
-    closed = run(calendar, decide("2024-03-20"), c.Deliver(at=at("2024-03-21")), c.Close(at=at("2024-03-22")))
+    closed = run(calendar, decide("2024-03-20"), *issued_reply(at("2024-03-20")), c.Deliver(at=at("2024-03-21")),
+                 c.Close(at=at("2024-03-22")))
     assert closed.stage == Stage.CLOSED and tasks_of(closed, {"handler": "clerk"}, today=day("2024-03-22")) == []
     assert tasks_of(RequestState(), today=day(RECEIVED)) == []
     withdrawn = run(calendar, c.Withdraw(at=at("2024-03-05")))
@@ -195,8 +197,8 @@ def test_an_imported_history_gives_the_same_tasks_as_its_steps(sqlite_services, 
                                        event("review_filed", "2024-04-10", case="R1")))
     with sqlite_services.engine.connect() as conn:
         state = sqlite_services.requests.load(conn, "TK-1").state
-    stepped = run(calendar, decide("2024-03-20"), c.Deliver(at=at("2024-03-21"), method="post"),
-                  c.FileReview(at=at("2024-04-10"), case="R1"))
+    stepped = run(calendar, decide("2024-03-20"), *issued_reply(at("2024-03-20")),
+                  c.Deliver(at=at("2024-03-21"), method="post"), c.FileReview(at=at("2024-04-10"), case="R1"))
     assert tasks_of(state, today=day("2024-04-10")) == tasks_of(stepped, today=day("2024-04-10"))
     assert [t.id_for(state.request_id) for t in tasks_of(state, today=day("2024-04-10"))] == ["TK-1/handle_review"]
 

@@ -8,6 +8,7 @@ import pytest
 
 from engine.errors import DefinitionError, RuleViolation
 from engine.machine import MachineDefinition, Transition
+from tests.builders import issued_reply
 from workflows.foi import commands as c
 from workflows.foi.definition import WORKFLOW
 from workflows.foi.handle import handle
@@ -215,7 +216,7 @@ def test_unknown_outcome_is_refused_with_the_list(calendar):
 
 def test_reply_served_by_post_on_the_last_day_is_on_time_235(calendar):
     state = run(calendar, receive("2024-03-01"), c.Decide(at=at("2024-03-28"), outcome="disclosed"),
-                c.Deliver(at=at("2024-03-29"), method="post"))
+                *issued_reply(at("2024-03-28")), c.Deliver(at=at("2024-03-29"), method="post"))
     assert "late_reply" not in state.flags and state.stage == Stage.SERVED
 
 
@@ -227,7 +228,7 @@ def test_a_reply_after_the_deadline_is_accepted_and_flagged_art33(calendar):
 
 def test_decided_on_time_but_served_late_is_a_late_reply_235(calendar):
     state = run(calendar, receive("2024-03-01"), c.Decide(at=at("2024-03-28"), outcome="disclosed"),
-                c.Deliver(at=at("2024-04-01"), method="post"))
+                *issued_reply(at("2024-03-28")), c.Deliver(at=at("2024-04-01"), method="post"))
     assert "late_reply" in state.flags
 
 
@@ -244,7 +245,8 @@ def test_a_step_before_receipt_is_refused(calendar):
 
 # -- review and litigation -----------------------------------------------------------------------
 def test_suit_after_review_needs_a_closed_review(calendar):
-    decided = (receive(), c.Decide(at=at("2024-03-04"), outcome="withheld.process_info"), c.Deliver(at=at("2024-03-05"), method="in_person"))
+    decided = (receive(), c.Decide(at=at("2024-03-04"), outcome="withheld.process_info"),
+               *issued_reply(at("2024-03-04"), "withheld.process_info"), c.Deliver(at=at("2024-03-05"), method="in_person"))
     with pytest.raises(RuleViolation, match="closed administrative review"):
         run(calendar, *decided, c.FileLitigation(at=at("2024-04-01"), case="L1", after_review=True))
     state = run(calendar, *decided, c.FileReview(at=at("2024-03-20"), case="R1"),
@@ -260,7 +262,8 @@ def test_review_only_after_a_decision(calendar):
 
 def test_closing_with_a_pending_case_is_refused(calendar):
     with pytest.raises(RuleViolation, match="pending"):
-        run(calendar, receive(), c.Decide(at=at("2024-03-04"), outcome="partial"), c.Deliver(at=at("2024-03-05"), method="post"),
+        run(calendar, receive(), c.Decide(at=at("2024-03-04"), outcome="partial"),
+            *issued_reply(at("2024-03-04"), "partial"), c.Deliver(at=at("2024-03-05"), method="post"),
             c.FileReview(at=at("2024-03-20"), case="R1"), c.Close(at=at("2024-03-21")))
 
 

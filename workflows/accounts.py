@@ -202,14 +202,28 @@ def mask_name(value: str | None) -> str:
     return value[0] + "*" * (len(value) - 1) if len(value) > 1 else "*"
 
 
+def _document_settings(given: dict[str, str | bool | None]) -> dict[str, str | bool]:
+    values: dict[str, str | bool] = {}
+    for name in ("doc_prefix", "review_body", "court"):
+        text = given.get(name)
+        if text is not None:
+            if not isinstance(text, str) or len(text) > 200 or any(ord(ch) < 32 for ch in text):
+                raise OgiError(f"--{name.replace('_', '-')} must be one line of text (at most 200 characters)")
+            values[name] = text.strip()
+    if given.get("vertically_led") is not None:
+        values["vertically_led"] = bool(given["vertically_led"])
+    return values
+
+
 def set_agency(conn: Connection, slug: str, actor: User, reminders: str | None = None, webhook_url: str | None = None,
-               webhook_secret: str | None = None) -> None:
-    """An agency's notification settings: reminder offsets (working days before the reply is due) and its webhook."""
+               webhook_secret: str | None = None, **documents: str | bool | None) -> None:
+    """An agency's settings: reminder offsets (working days before the reply is due), its webhook, and for its
+    documents the number prefix (`doc_prefix`), the review body, the court and whether it is vertically led."""
     from workflows.reminders import parse_offsets  # the rule of offsets lives with the reminders
 
     actor.require_admin("change an agency's settings")
     get_agency(conn, slug)
-    values: dict[str, str] = {}
+    values: dict[str, str | bool] = {}
     if reminders is not None:
         try:
             values["reminder_days"] = ",".join(str(o) for o in parse_offsets(reminders))
@@ -221,6 +235,8 @@ def set_agency(conn: Connection, slug: str, actor: User, reminders: str | None =
         if not webhook_secret or len(webhook_secret) < 16:
             raise OgiError("a webhook needs --webhook-secret of at least 16 characters (it signs each body, HMAC-SHA256)")
         values.update(webhook_url=webhook_url, webhook_secret=webhook_secret)
+    values.update(_document_settings(documents))
     if not values:
-        raise OgiError("nothing to set: give --reminders or --webhook with --webhook-secret")
+        raise OgiError("nothing to set: give --reminders, --webhook with --webhook-secret, --doc-prefix, "
+                       "--review-body, --court or --vertically-led")
     conn.execute(update(agencies_table).where(agencies_table.c.slug == slug).values(**values))

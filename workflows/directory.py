@@ -72,9 +72,9 @@ class Directory:
             return True
 
     def set_agency(self, actor: User, slug: str, reminders: str | None = None, webhook_url: str | None = None,
-                   webhook_secret: str | None = None) -> None:
+                   webhook_secret: str | None = None, **documents: str | bool | None) -> None:
         with self.engine.begin() as conn:
-            set_agency(conn, slug, actor, reminders, webhook_url, webhook_secret)
+            set_agency(conn, slug, actor, reminders, webhook_url, webhook_secret, **documents)
 
     def agencies(self) -> list:
         with self.engine.connect() as conn:

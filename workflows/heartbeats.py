@@ -6,7 +6,9 @@ import datetime as dt
 import os
 import socket
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, delete, func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from workflows.tables import heartbeats_table
 
@@ -16,9 +18,10 @@ def process_name(kind: str) -> str:
 
 
 def beat(conn: Connection, process: str, kind: str, now: dt.datetime) -> None:
-    h = heartbeats_table.c
-    if conn.execute(update(heartbeats_table).where(h.process == process).values(beat_at=now)).rowcount == 0:
-        conn.execute(insert(heartbeats_table).values(process=process, kind=kind, beat_at=now, started_at=now))
+    """One upsert: two threads of a process (its scheduler's job and its main loop) may beat at the same moment."""
+    insert = postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    statement = insert(heartbeats_table).values(process=process, kind=kind, beat_at=now, started_at=now)
+    conn.execute(statement.on_conflict_do_update(index_elements=["process"], set_={"beat_at": now}))
 
 
 def last_beat(conn: Connection, kind: str) -> dt.datetime | None:

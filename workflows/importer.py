@@ -161,9 +161,9 @@ def replay_line(line: LineIn, services_now: dt.datetime, calendar: WorkingCalend
         at=line.received_at, request_id=line.id, agency=line.agency, applicant=line.applicant.model_dump(exclude_none=True),
         channel=line.channel, subject=line.subject, confirmed_at=line.confirmed_at,
         form_requested=line.form_requested, assisted_by=line.assisted_by, procedure=line.procedure,
+        imported_from=source,
     )
     apply(receive, line.received_at, "received_at")
-    produced[0].payload["imported_from"] = source
     for index, event in enumerate(line.events):
         where = f"events[{index}] ({event.type})"
         if event.at > services_now:

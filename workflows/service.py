@@ -49,6 +49,7 @@ Stamped = Callable[[dt.datetime], C]  # a command made once the time of its writ
 APPROVALS: dict[type, tuple[str, str]] = {
     c.Extend: ("extension approver", "Art. 33: 负责人同意"),
     c.VoidStep: ("the approver of void_step", "记录更正"),
+    c.ApproveDocument: ("the approver of a document", "审核/保密审查 (DESIGN §9)"),
 }
 
 
@@ -110,16 +111,21 @@ class RequestService:
         """Run one staff step on a request (the timers due by now fire first); see `receive` for a stamped command."""
         actor.require_write("act on requests")
         with self.engine.begin() as conn:
-            command = self._stamped(conn, command)
-            if isinstance(command, (c.Extend, c.VoidStep)):  # the keys of APPROVALS
-                self.check_approver(conn, command)
-            loaded = self.load(conn, request_id)
-            if isinstance(command, c.RequestCorrection) and command.period_days is None:
-                command = replace(command, period_days=get_agency(conn, loaded.state.agency).correction_period_days)
-            return self._handle(conn, loaded, command, actor).state
+            return self.act_in(conn, request_id, command, actor)
+
+    def act_in(self, conn: Connection, request_id: str, command: c.Command | Stamped[c.Command], actor: User) -> RequestState:
+        """`act` in the caller's transaction (a document issued with its number and the decision it records)."""
+        actor.require_write("act on requests")
+        command = self._stamped(conn, command)
+        if isinstance(command, (c.Extend, c.VoidStep, c.ApproveDocument)):  # the keys of APPROVALS
+            self.check_approver(conn, command)
+        loaded = self.load(conn, request_id)
+        if isinstance(command, c.RequestCorrection) and command.period_days is None:
+            command = replace(command, period_days=get_agency(conn, loaded.state.agency).correction_period_days)
+        return self._handle(conn, loaded, command, actor).state
 
     @staticmethod
-    def check_approver(conn: Connection, command: c.Extend | c.VoidStep) -> None:
+    def check_approver(conn: Connection, command: c.Extend | c.VoidStep | c.ApproveDocument) -> None:
         """The steps a head or administrator must approve, checked against the users of ogi."""
         approver = find_user(conn, command.approved_by)
         if approver is None or approver.role not in APPROVING_ROLES:

@@ -5,7 +5,7 @@ The read models are derived from the event log and can be rebuilt from it (`ogi 
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, String, Table, Text, false
 
 from engine.adapters.database import metadata
 
@@ -48,6 +48,10 @@ agencies_table = Table(
     Column("reminder_days", String(40), nullable=False, server_default="5,2,0"),  # working days before the reply is due
     Column("webhook_url", String(400)),
     Column("webhook_secret", String(200)),  # signs the webhook's body (HMAC-SHA256); never shown back
+    Column("doc_prefix", String(40), nullable=False, server_default=""),  # 文号 prefix, e.g. 河东审批
+    Column("review_body", String(200), nullable=False, server_default=""),  # 行政复议机关, e.g. 河东区人民政府
+    Column("court", String(200), nullable=False, server_default=""),  # e.g. 河东区人民法院
+    Column("vertically_led", Boolean, nullable=False, server_default=false()),  # 垂直管理: review by the next higher
     Column("created_at", DateTime, nullable=False),
     Column("created_by", String(100), nullable=False),
 )
@@ -196,4 +200,16 @@ heartbeats_table = Table(
     Column("kind", String(20), nullable=False),  # scheduler | worker | up
     Column("beat_at", DateTime, nullable=False),
     Column("started_at", DateTime, nullable=False),
+)
+
+
+# The last number issued per agency, document type and year: taken under a row lock in the issuing transaction,
+# so numbers are gapless (a rolled-back issue gives its number back) and never twice.
+document_numbers_table = Table(
+    "document_numbers",
+    metadata,
+    Column("agency", String(100), primary_key=True),
+    Column("doc_type", String(40), primary_key=True),
+    Column("year", Integer, primary_key=True, autoincrement=False),
+    Column("last", Integer, nullable=False),
 )

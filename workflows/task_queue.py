@@ -59,8 +59,11 @@ class TasksProjection:
 
     def apply(self, conn: Connection, changes: Sequence[Change[RequestState]]) -> None:
         for change in changes:
+            today = change.now.date()
+            if not change.is_new and tasks_of(change.before, today=today) == tasks_of(change.after, today=today):
+                continue  # most steps leave the tasks as they were: no statements for them
             assignments = {} if change.is_new else assignments_of(conn, change.after.request_id)
-            write_tasks(conn, change.after, assignments, change.now.date())
+            write_tasks(conn, change.after, assignments, today)
 
     def rebuild(self, conn: Connection, store: EventStore) -> int:
         conn.execute(delete(task_assignments_table))

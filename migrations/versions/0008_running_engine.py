@@ -22,10 +22,10 @@ def upgrade() -> None:
         batch.add_column(sa.Column('next_timer_at', sa.DateTime()))
         batch.create_index('ix_requests_next_timer_at', ['next_timer_at'])
     op.execute("UPDATE requests SET seal = ''")
-    with op.batch_alter_table('agencies') as batch:
-        batch.add_column(sa.Column('reminder_days', sa.String(length=40), nullable=False, server_default='5,2,0'))
-        batch.add_column(sa.Column('webhook_url', sa.String(length=400)))
-        batch.add_column(sa.Column('webhook_secret', sa.String(length=200)))
+    # plain ADD COLUMN, not a batch copy: SQLite cannot drop `agencies` while user_agencies refers to it
+    op.add_column('agencies', sa.Column('reminder_days', sa.String(length=40), nullable=False, server_default='5,2,0'))
+    op.add_column('agencies', sa.Column('webhook_url', sa.String(length=400)))
+    op.add_column('agencies', sa.Column('webhook_secret', sa.String(length=200)))
     op.create_table(
         'task_assignments',
         sa.Column('request_id', sa.String(length=200), nullable=False),

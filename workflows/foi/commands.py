@@ -16,7 +16,8 @@ from workflows.foi.event_types import EventType
 
 # optional facts added with issue 8: left out of the payload when not given, so older events read the same
 _OMITTED_WHEN_NONE = frozenset({"form_requested", "assisted_by", "reasons", "responsible_agency", "form_provided",
-                                "form_reason", "reply_days", "procedure", "competent_agency"})
+                                "form_reason", "reply_days", "procedure", "competent_agency", "imported_from",
+                                "outcome", "tracking_no", "posted_on", "signed_on"})
 
 
 def stated(default: Any) -> Any:
@@ -53,6 +54,7 @@ class Receive(Command):
     form_requested: str | None = None  # Art. 29(3), 40: the form asked for (ProvisionForm)
     assisted_by: str | None = None  # Art. 29, 43: who wrote the application down for an applicant who could not
     procedure: str | None = None  # None: disclosure; "record_correction": Art. 41
+    imported_from: str | None = None  # set by `ogi import`: a history whose documents are not in ogi
 
 
 @dataclass(frozen=True)
@@ -239,6 +241,48 @@ class RecomputeDeadlines(Command):
     event_type = EventType.DEADLINES_RECOMPUTED
     reason: str = ""
 
+
+@dataclass(frozen=True)
+class DraftDocument(Command):
+    """Draft (or redraft, until it is issued) an official document; staff may have edited the text."""
+
+    name = "draft_document"
+    event_type = EventType.DOCUMENT_DRAFTED
+    doc_type: str = ""
+    text: str = ""
+    outcome: str | None = None  # the reply's outcome
+
+
+@dataclass(frozen=True)
+class ApproveDocument(Command):
+    name = "approve_document"
+    event_type = EventType.DOCUMENT_APPROVED
+    doc_type: str = ""
+    approved_by: str = ""
+
+
+@dataclass(frozen=True)
+class IssueDocument(Command):
+    name = "issue_document"
+    event_type = EventType.DOCUMENT_ISSUED
+    doc_type: str = ""
+    number: str = ""  # allocated by the service, gapless per agency, type and year
+    text_hash: str = ""
+
+
+@dataclass(frozen=True)
+class ServeDocument(Command):
+    name = "serve_document"
+    event_type = EventType.DOCUMENT_SERVED
+    doc_type: str = ""
+    method: str = ""  # personal | post | electronic | notice (235号)
+    tracking_no: str | None = None
+    posted_on: str | None = None  # the day handed to the post office (ISO date)
+    signed_on: str | None = None  # the day the applicant signed for it
+
+
+DOCUMENT_COMMANDS: dict[str, type[Command]] = {
+    c.name: c for c in (DraftDocument, ApproveDocument, IssueDocument, ServeDocument)}
 
 STAFF_COMMANDS: dict[str, type[Command]] = {
     c.name: c

@@ -15,6 +15,7 @@ from engine.clock import Deadline, Suspension
 from engine.errors import RuleViolation
 from engine.events import Event, NewEvent
 from workflows.foi import commands as c
+from workflows.foi import documents
 from workflows.foi.deadlines import compute_deadlines
 from workflows.foi.definition import WORKFLOW
 from workflows.foi.event_types import NOT_A_STEP, SYSTEM_EVENTS, EventType
@@ -166,6 +167,7 @@ def _received(s: RequestState, p: dict, day: dt.date) -> RequestState:
         received_on=day, confirmed_on=confirmed, clock_start=confirmed or day,
         form_requested=p.get("form_requested"), assisted_by=p.get("assisted_by"),
         procedure=None if p.get("procedure") in (None, Procedure.DISCLOSURE) else p["procedure"],
+        imported_from=p.get("imported_from"),
     )
 
 
@@ -260,6 +262,10 @@ _APPLY: dict[str, Callable[[RequestState, dict, dt.date], RequestState]] = {
     EventType.REASONS_REQUESTED: lambda s, p, d: s.but(reasons_requested_on=d),
     EventType.REASONS_RECEIVED: _reasons_received,
     EventType.SYSTEM_EVENTS_WITHDRAWN: lambda s, p, d: s,
+    EventType.DOCUMENT_DRAFTED: lambda s, p, d: s.but(documents=documents.drafted(s.documents, p, d)),
+    EventType.DOCUMENT_APPROVED: lambda s, p, d: s.but(documents=documents.approved(s.documents, p, d)),
+    EventType.DOCUMENT_ISSUED: lambda s, p, d: s.but(documents=documents.issued(s.documents, p, d)),
+    EventType.DOCUMENT_SERVED: lambda s, p, d: s.but(documents=documents.served(s.documents, p, d)),
     EventType.STEP_VOIDED: lambda s, p, d: s,  # like a withdrawal: the fold skips the step it names  # its effect is on the fold: the events it names are skipped
 }
 

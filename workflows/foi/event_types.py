@@ -34,6 +34,11 @@ class EventType(StrEnum):
     SYSTEM_EVENTS_WITHDRAWN = "system_events_withdrawn"
     # a person's step recorded by mistake (a wrong date or value), voided in the open with the reason and the approver
     STEP_VOIDED = "step_voided"
+    # the official documents (DESIGN §9): drafted, approved (审核), issued under a number, served
+    DOCUMENT_DRAFTED = "document_drafted"
+    DOCUMENT_APPROVED = "document_approved"
+    DOCUMENT_ISSUED = "document_issued"
+    DOCUMENT_SERVED = "document_served"
 
 
 CONCLUDING = frozenset({EventType.DECIDED, EventType.WITHDRAWN})  # the events that give a request its one outcome

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, fields
 from enum import StrEnum
 
 from engine.clock import Deadline, Suspension
+from workflows.foi.documents import DocumentRecord
 from workflows.foi.vocabulary import ApplicantKind, Channel, Flag, Outcome
 
 
@@ -98,6 +99,8 @@ class RequestState:
     flags: tuple[Flag, ...] = ()
     reviews: dict[str, Case] = field(default_factory=dict)
     litigations: dict[str, Case] = field(default_factory=dict)
+    documents: tuple[DocumentRecord, ...] = ()  # the official documents, in the order drafted (documents.py)
+    imported_from: str | None = None  # a history brought in by `ogi import` (its documents are not in ogi)
     last_staff_at: dt.datetime | None = None  # staff steps must not go back in business time
     last_event_at: dt.datetime | None = None  # a timer made due by an event fires no earlier than that event
 

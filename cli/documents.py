@@ -1,0 +1,133 @@
+"""`ogi document …` (DESIGN §9): draft, approve, issue, serve, list and render a request's official documents;
+`ogi fee quote` (109号)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from cli.common import acting_user, app, handle_errors, moment
+from engine.errors import RuleViolation
+from workflows.document_render import RENDERERS, STATE_LABELS
+from workflows.foi.documents import DOCUMENT_TITLES, SERVICE_METHODS, DocumentType
+from workflows.foi.fees import quote
+
+TYPES = click.Choice([t.value for t in DocumentType])
+
+
+@click.group()
+def document() -> None:
+    """Official documents: draft → approved (head or admin) → issued (numbered) → served."""
+
+
+@document.command("list")
+@click.argument("request_id")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@handle_errors
+def document_list(request_id, fmt) -> None:
+    documents = app().documents.documents(request_id)
+    rows = [{"number": d.number, "type": d.type, "state": d.state, "title": DOCUMENT_TITLES[d.type],
+             "drafted_on": d.drafted_on.isoformat(), "approved_by": d.approved_by,
+             "issued_on": d.issued_on.isoformat() if d.issued_on else None, "text_hash": d.text_hash,
+             "served_on": d.served_on.isoformat() if d.served_on else None, "service": d.service}
+            for d in documents]
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    for r in rows:
+        click.echo(f"{r['number'] or '（无文号）':<28} {r['title']:<22} {STATE_LABELS[r['state']]:<4} "
+                   f"起草 {r['drafted_on']}  审核 {r['approved_by'] or '—'}  送达 {r['served_on'] or '—'}")
+    click.echo(f"({len(rows)} documents)")
+
+
+@document.command("draft")
+@click.argument("request_id")
+@click.argument("doc_type", type=TYPES)
+@click.option("--outcome", help="reply: one of the 21 outcome codes")
+@click.option("--note", help="the part staff add: items to correct, reasons, the addressee, how to pay…")
+@click.option("--party", type=click.Choice(["third_party", "agency"]), default="third_party", show_default=True)
+@click.option("--of", "served_type", type=TYPES, help="service_record: the document it records (default reply)")
+@click.option("--fee-method", type=click.Choice(["per_request", "by_volume"]), help="fee_notice: 按件 or 按量 (109号)")
+@click.option("--units", type=int, help="fee_notice: the applicant's requests this month, or the pages")
+@click.option("--text-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="the staff's own text instead of the drafted one (UTF-8)")
+@acting_user
+def document_draft(request_id, doc_type, outcome, note, party, served_type, fee_method, units, text_file, user) -> None:
+    """Draft (or redraft) a document from the request's data."""
+    text = text_file.read_text(encoding="utf-8") if text_file else None
+    fee = (fee_method, units) if fee_method and units is not None else None
+    drafted = app().documents.draft(request_id, doc_type, user, outcome, text, note, party, served_type, fee)
+    click.echo(drafted.text)
+    click.echo(f"-- {DOCUMENT_TITLES[doc_type]} drafted; a head or administrator approves it next", err=True)
+
+
+@document.command("approve")
+@click.argument("request_id")
+@click.argument("doc_type", type=TYPES)
+@acting_user
+def document_approve(request_id, doc_type, user) -> None:
+    """Approve the latest draft of this type (审核/保密审查; head or admin)."""
+    app().documents.approve(request_id, doc_type, user)
+    click.echo(f"{DOCUMENT_TITLES[doc_type]} of {request_id} approved by {user.username}")
+
+
+@document.command("issue")
+@click.argument("request_id")
+@click.argument("doc_type", type=TYPES)
+@acting_user
+def document_issue(request_id, doc_type, user) -> None:
+    """Issue the approved document under the next number (the reply also records the decision)."""
+    issued = app().documents.issue(request_id, doc_type, user)
+    click.echo(f"{issued.number} issued ({DOCUMENT_TITLES[doc_type]}, SHA-256 {issued.text_hash})")
+
+
+@document.command("serve")
+@click.argument("request_id")
+@click.argument("doc_type", type=TYPES)
+@click.option("--method", type=click.Choice(SERVICE_METHODS), required=True)
+@click.option("--tracking-no", help="post: the postal tracking number")
+@click.option("--posted-on", help="post: the day handed to the post office")
+@click.option("--signed-on", help="the day the applicant signed for it")
+@acting_user
+def document_serve(request_id, doc_type, method, tracking_no, posted_on, signed_on, user) -> None:
+    """Record the service of the issued document (235号)."""
+    served = app().documents.serve(request_id, doc_type, user, method, tracking_no,
+                                   moment(posted_on).date() if posted_on else None,
+                                   moment(signed_on).date() if signed_on else None)
+    click.echo(f"{served.number} served ({method}) on {served.served_on}")
+
+
+@document.command("render")
+@click.argument("request_id")
+@click.argument("number")
+@click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="html", show_default=True)
+@click.option("-o", "output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@handle_errors
+def document_render(request_id, number, fmt, output) -> None:
+    """Render a document by its number (or the latest draft of a type) as HTML, DOCX or PDF."""
+    _, found, agency = app().documents.find(request_id, number)
+    output.write_bytes(RENDERERS[fmt](found, agency))
+    click.echo(f"{output} written ({DOCUMENT_TITLES[found.type]}, {found.number or 'draft'})")
+
+
+@click.group()
+def fee() -> None:
+    """The information processing fee (国办函〔2020〕109号)."""
+
+
+@fee.command("quote")
+@click.option("--method", type=click.Choice(["per_request", "by_volume"]), required=True)
+@click.option("--count", type=int, help="per_request: the applicant's requests in the calendar month")
+@click.option("--pages", type=int, help="by_volume: the pages of this request")
+@handle_errors
+def fee_quote(method, count, pages) -> None:
+    """The fee by the excess-progressive bands, as JSON (DESIGN §9)."""
+    units = count if method == "per_request" else pages
+    if units is None:
+        raise click.UsageError("--count is needed for per_request, --pages for by_volume")
+    try:
+        click.echo(json.dumps(quote(method, units).as_json(), ensure_ascii=False))
+    except ValueError as error:
+        raise RuleViolation(str(error), "109号") from None

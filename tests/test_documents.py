@@ -1,0 +1,150 @@
+"""The paper trail (issue 11, DESIGN §9): every document type drafts from the request's data with StrictUndefined,
+is approved by a head or administrator, issued under a gapless number, and served; the reply states its article
+and the remedies; a live request's reply cannot be served before it is issued."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+
+import pytest
+from docx import Document as Docx
+from sqlalchemy import select
+
+from engine.errors import PermissionDenied, RuleViolation
+from tests.builders import load, request_line
+from tests.conftest import AGENCY, user
+from workflows.document_render import to_docx, to_html
+from workflows.foi import commands as c
+from workflows.foi.documents import DocumentType
+from workflows.tables import document_numbers_table
+
+REVIEW_BODY, COURT = "河东区人民政府", "河东区人民法院"
+
+
+@pytest.fixture
+def office(services):
+    services.directory.set_agency(user(services, "admin"), AGENCY, doc_prefix="河东审批", review_body=REVIEW_BODY,
+                                  court=COURT)
+    services.requests.receive(c.Receive(at=services.clock.now(), request_id="D-1", agency=AGENCY,
+                                        applicant={"kind": "natural_person", "name": "王五"}, channel="in_person",
+                                        subject="2025年度部门预算"), user(services, "clerk"))
+    return services
+
+
+def through(services, request_id: str, doc_type: str, **draft):
+    services.documents.draft(request_id, doc_type, user(services, "clerk"), **draft)
+    services.documents.approve(request_id, doc_type, user(services, "head"))
+    return services.documents.issue(request_id, doc_type, user(services, "clerk"))
+
+
+def test_the_reply_cites_its_article_and_the_remedies_and_issuing_it_records_the_decision_art36(office):
+    issued = through(office, "D-1", "reply", outcome="withheld.process_info", note="该信息属于内部研究讨论稿。")
+    assert issued.number == f"河东审批依申复〔{office.clock.now().year}〕1号"
+    assert "第十六条" in issued.text and REVIEW_BODY in issued.text and COURT in issued.text
+    assert "上级主管部门" not in issued.text and "三个月" not in issued.text
+    assert issued.text_hash == hashlib.sha256(issued.text.encode()).hexdigest()
+    history = office.queries.history("D-1")
+    assert history["state"] == "decided" and history["outcome"] == "withheld.process_info"
+    types = [e["type"] for e in history["events"]]
+    assert types[-4:] == ["document_drafted", "document_approved", "document_issued", "decided"]
+
+
+def test_a_live_request_is_served_only_its_issued_reply_235(office):
+    clerk = user(office, "clerk")
+    office.requests.act("D-1", c.Decide(at=office.clock.now(), outcome="disclosed"), clerk)
+    with pytest.raises(RuleViolation, match="reply document has not been issued"):
+        office.requests.act("D-1", c.Deliver(at=office.clock.now(), method="post"), clerk)
+    through(office, "D-1", "reply", outcome="disclosed")
+    served = office.documents.serve("D-1", "reply", clerk, "post", tracking_no="EMS1234567890CN",
+                                    posted_on=office.clock.now().date())
+    assert served.state == "served" and served.service["tracking_no"] == "EMS1234567890CN"
+    assert office.queries.history("D-1")["state"] == "served"
+
+
+def test_an_imported_history_is_served_without_documents(services):
+    load(services, request_line("IMP-1", "2026-10-09", {"type": "decided", "at": "2026-10-20", "outcome": "disclosed"},
+                                {"type": "delivered", "at": "2026-10-21", "method": "post"}))
+    assert services.queries.history("IMP-1")["state"] == "served"
+
+
+def test_only_a_head_or_administrator_approves_and_nothing_is_issued_unapproved(office):
+    office.documents.draft("D-1", "receipt", user(office, "clerk"))
+    with pytest.raises(PermissionDenied, match="head or administrator"):
+        office.documents.approve("D-1", "receipt", user(office, "clerk"))
+    with pytest.raises(RuleViolation, match="only an approved document is issued"):
+        office.documents.issue("D-1", "receipt", user(office, "clerk"))
+    with pytest.raises(PermissionDenied):
+        office.documents.draft("D-1", "receipt", user(office, "auditor"))
+
+
+@pytest.mark.parametrize("doc_type", [t.value for t in DocumentType if t not in (DocumentType.REPLY,
+                                                                                  DocumentType.SERVICE_RECORD)])
+def test_every_document_type_drafts_from_the_request_with_strict_undefined(office, doc_type):
+    fee = ("by_volume", 150) if doc_type == "fee_notice" else None
+    drafted = office.documents.draft("D-1", doc_type, user(office, "clerk"), note="（经办人补充的内容）", fee=fee)
+    assert "D-1" in drafted.text or "王五" in drafted.text
+    html = to_html(drafted, {"name": "河东区行政审批服务局", "prefix": "河东审批"}).decode()
+    assert "尚未印发" in html and "河东区行政审批服务局" in html
+
+
+def test_the_receipt_carries_a_lookup_code_that_is_not_the_request_id(office):
+    receipt = office.documents.draft("D-1", "receipt", user(office, "clerk"))
+    with office.engine.connect() as conn:
+        code = office.documents.lookup_code(office.requests.load(conn, "D-1").state)
+    assert code in receipt.text and len(code) == 8 and code not in "D-1"
+
+
+def test_the_fee_notice_states_the_bands_and_the_amount_109hao(office):
+    notice = office.documents.draft("D-1", "fee_notice", user(office, "clerk"), fee=("by_volume", 150))
+    assert "1700元" in notice.text and "31至100页：70 × 10元 = 700元" in notice.text
+    assert "101至200页：50 × 20元 = 1000元" in notice.text and "20个工作日" in notice.text
+    with pytest.raises(RuleViolation, match="109号"):
+        office.documents.draft("D-1", "fee_notice", user(office, "clerk"), fee=("by_volume", 0))
+
+
+def test_the_service_record_names_the_issued_document(office):
+    issued = through(office, "D-1", "reply", outcome="disclosed")
+    record = office.documents.draft("D-1", "service_record", user(office, "clerk"), served_type="reply", note="post")
+    assert issued.number in record.text and "邮寄送达" in record.text
+
+
+def test_the_docx_has_the_official_layout(office):
+    issued = through(office, "D-1", "reply", outcome="partial", note="第三项涉及个人隐私。")
+    doc = Docx(__import__("io").BytesIO(to_docx(issued, {"name": "河东区行政审批服务局", "prefix": "河东审批"})))
+    section = doc.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    texts = [p.text for p in doc.paragraphs]
+    assert texts[0] == "政府信息公开申请答复书" and texts[1] == issued.number
+    assert texts[-2] == "河东区行政审批服务局" and texts[-1].endswith("日")
+    assert doc.paragraphs[0].runs[0].font.name == "黑体" and doc.paragraphs[2].runs[0].font.name == "仿宋_GB2312"
+
+
+@pytest.mark.postgres
+def test_numbers_are_gapless_under_two_concurrent_issuers(postgres_services):
+    services = postgres_services
+    services.directory.set_agency(user(services, "admin"), AGENCY, doc_prefix="河东审批", review_body=REVIEW_BODY,
+                                  court=COURT)
+    ids = [f"N-{n}" for n in range(12)]
+    load(services, *[request_line(i, "2026-11-20") for i in ids])
+    for request_id in ids:
+        services.documents.draft(request_id, "receipt", user(services, "clerk"))
+        services.documents.approve(request_id, "receipt", user(services, "head"))
+    numbers: list[str] = []
+    start = threading.Barrier(2)
+
+    def issue(share):
+        start.wait()
+        for request_id in share:
+            numbers.append(services.documents.issue(request_id, "receipt", user(services, "clerk")).number)
+
+    threads = [threading.Thread(target=issue, args=(ids[i::2],)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    year = services.clock.now().year
+    assert sorted(numbers, key=lambda n: int(n.split("〕")[1][:-1])) == [
+        f"河东审批依申登〔{year}〕{n}号" for n in range(1, 13)]
+    with services.engine.connect() as conn:
+        assert conn.execute(select(document_numbers_table.c.last)).scalar() == 12

@@ -1,0 +1,214 @@
+"""The paper trail (DESIGN §9): documents drafted from the request's data, approved by a head or administrator,
+issued under a gapless number, served — each step an event of the request's stream (workflows/foi/documents.py).
+
+Issuing the reply records the decision (`decided`, on the issue date) unless one is recorded already; serving the
+reply records its service (`delivered`). The text is rendered by Jinja2 (StrictUndefined) from
+templates/documents/; staff may replace it before approval. The issued text and its SHA-256 are in the log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from engine.adapters.eventstore import EventStore
+from engine.adapters.rendering import render
+from engine.clock import Clock
+from engine.errors import NotFound, OgiError, PermissionDenied, RuleViolation
+from workflows.accounts import APPROVING_ROLES, User, get_agency
+from workflows.foi import commands as c
+from workflows.foi.documents import DOCUMENT_TITLES, DocumentRecord, DocumentType, document_number, latest
+from workflows.foi.fees import quote
+from workflows.foi.remedies import LEGAL_BASIS, RemedySettings, remedies_paragraph
+from workflows.foi.state import RequestState, Stage
+from workflows.foi.vocabulary import CHANNEL_LABELS, OUTCOME_LABELS, Outcome
+from workflows.service import RequestService
+from workflows.tables import document_numbers_table
+
+SERVICE_TO_DELIVERY = {"personal": "in_person", "post": "post", "electronic": "electronic"}
+METHOD_LABELS = {"personal": "直接送达", "post": "邮寄送达", "electronic": "电子送达", "notice": "公告送达"}
+FAMILY_SENTENCES = {
+    "disclosed": "您申请公开的政府信息属于公开范围，本机关予以公开，现随本答复书提供。",
+    "partial": "您申请公开的政府信息中，部分内容属于不予公开的范围。本机关对可以公开的部分予以公开，现随本答复书提供；"
+               "不予公开的部分及其理由如下。",
+    "withheld": "您申请公开的政府信息{reason}，本机关决定不予公开。",
+    "unable": "您申请公开的政府信息，本机关无法提供，理由是：{reason}。",
+    "rejected": "您的申请属于{reason}的情形，本机关不予处理。",
+    "other": "{reason}。",
+}
+
+
+def outcome_sentence(outcome: str) -> str:
+    label = OUTCOME_LABELS[Outcome(outcome)]
+    reason = label.split(" ", 1)[1].split(".", 1)[-1] if " " in label else label
+    family = outcome.split(".", 1)[0]
+    return FAMILY_SENTENCES.get(family, "{reason}。").format(reason=reason)
+
+
+def chinese_date(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+@dataclass
+class DocumentService:
+    engine: Engine
+    clock: Clock
+    store: EventStore
+    requests: RequestService
+
+    # -- steps ------------------------------------------------------------------------------------------------
+    def draft(self, request_id: str, doc_type: str, actor: User, outcome: str | None = None, text: str | None = None,
+              note: str | None = None, party: str = "third_party", served_type: str | None = None,
+              fee: tuple[str, int] | None = None) -> DocumentRecord:
+        """Draft `doc_type` from the request's data (or take the staff's own `text`); a redraft replaces an
+        unissued one."""
+        if doc_type not in set(DocumentType):
+            raise OgiError(f"unknown document type '{doc_type}'; one of: {', '.join(DocumentType)}")
+        with self.engine.begin() as conn:
+            state = self.requests.load(conn, request_id).state
+            if text is None:
+                text = self.drafted_text(conn, state, doc_type, outcome, note, party, served_type, fee)
+            now = self.clock.now()
+            state = self.requests.act_in(conn, request_id, c.DraftDocument(at=now, doc_type=doc_type, text=text,
+                                                                           outcome=outcome), actor)
+        return _latest(state, doc_type)
+
+    def approve(self, request_id: str, doc_type: str, actor: User) -> DocumentRecord:
+        if actor.role not in APPROVING_ROLES:
+            raise PermissionDenied(f"'{actor.username}' ({actor.role.value}) may not approve documents: "
+                                   "a head or administrator approves (审核/保密审查)")
+        state = self.requests.act(request_id, lambda now: c.ApproveDocument(at=now, doc_type=doc_type,
+                                                                             approved_by=actor.username), actor)
+        return _latest(state, doc_type)
+
+    def issue(self, request_id: str, doc_type: str, actor: User) -> DocumentRecord:
+        """Number and issue the approved document; the reply also records the decision it states."""
+        actor.require_write("issue documents")
+        with self.engine.begin() as conn:
+            self.store.start_write(conn)
+            now = self.clock.now()
+            state = self.requests.load(conn, request_id).state
+            current = latest(state.documents, doc_type)
+            if current is None or current.state != "approved":
+                raise RuleViolation(f"the latest {doc_type} is {current.state if current else 'not drafted'}; only an "
+                                    "approved document is issued", "DESIGN §9")
+            number = self._next_number(conn, state.agency, doc_type, now.year)
+            text_hash = hashlib.sha256(current.text.encode("utf-8")).hexdigest()
+            state = self.requests.act_in(conn, request_id, c.IssueDocument(at=now, doc_type=doc_type, number=number,
+                                                                           text_hash=text_hash), actor)
+            if doc_type == DocumentType.REPLY and state.outcome is None and current.outcome:
+                state = self.requests.act_in(conn, request_id, c.Decide(at=now, outcome=current.outcome), actor)
+        return _latest(state, doc_type)
+
+    def serve(self, request_id: str, doc_type: str, actor: User, method: str, tracking_no: str | None = None,
+              posted_on: dt.date | None = None, signed_on: dt.date | None = None) -> DocumentRecord:
+        """Record the service (送达, 235号); serving the reply also records it as delivered."""
+        with self.engine.begin() as conn:
+            now = self.clock.now()
+            command = c.ServeDocument(at=now, doc_type=doc_type, method=method, tracking_no=tracking_no,
+                                      posted_on=posted_on.isoformat() if posted_on else None,
+                                      signed_on=signed_on.isoformat() if signed_on else None)
+            state = self.requests.act_in(conn, request_id, command, actor)
+            if doc_type == DocumentType.REPLY and state.stage == Stage.DECIDED:
+                if method not in SERVICE_TO_DELIVERY:
+                    raise RuleViolation(f"a reply served by '{method}' cannot be recorded as delivered yet; use "
+                                        "personal, post or electronic", "235号")
+                state = self.requests.act_in(conn, request_id, c.Deliver(at=now, method=SERVICE_TO_DELIVERY[method]),
+                                             actor)
+        return _latest(state, doc_type)
+
+    # -- reading ----------------------------------------------------------------------------------------------
+    def documents(self, request_id: str) -> list[DocumentRecord]:
+        with self.engine.connect() as conn:
+            return list(self.requests.load(conn, request_id).state.documents)
+
+    def find(self, request_id: str, number: str) -> tuple[RequestState, DocumentRecord, dict]:
+        """The request, the document with `number` (or the latest of a type, for a draft), and its agency."""
+        with self.engine.connect() as conn:
+            state = self.requests.load(conn, request_id).state
+            agency = get_agency(conn, state.agency)
+        found = next((d for d in state.documents if d.number == number), None) or latest(state.documents, number)
+        if found is None:
+            raise NotFound(f"request {request_id} has no document '{number}'; `ogi document list {request_id}` shows them")
+        return state, found, {"name": agency.name, "prefix": agency.doc_prefix}
+
+    # -- drafting ---------------------------------------------------------------------------------------------
+    def drafted_text(self, conn: Connection, state: RequestState, doc_type: str, outcome: str | None,
+                     note: str | None, party: str, served_type: str | None, fee: tuple[str, int] | None = None) -> str:
+        agency = get_agency(conn, state.agency)
+        context = dict(request=_request_context(state), note=note, party=party, lookup_code=self.lookup_code(state),
+                       period_days=state.correction_period_days or agency.correction_period_days,
+                       extension_days=state.extension_days or 20, reply_due=_reply_due(state), fee=None)
+        if doc_type == DocumentType.FEE_NOTICE:
+            if fee is None:
+                raise OgiError("a fee notice states the method and the count (--fee-method per_request|by_volume "
+                               "--units N: the applicant's requests this month, or the pages)")
+            try:
+                context["fee"] = {"method": fee[0], "units": fee[1], **quote(fee[0], fee[1]).as_json()}
+            except ValueError as error:
+                raise RuleViolation(str(error), "109号") from None
+        if doc_type == DocumentType.REPLY:
+            if outcome is None or outcome not in {o.value for o in Outcome}:
+                raise RuleViolation(f"a reply states one of the 21 outcomes (--outcome); '{outcome}' is none of them",
+                                    "Art. 36")
+            if not (agency.review_body and agency.court):
+                raise OgiError(f"agency {state.agency} has no review body or court for the remedies paragraph: set them "
+                               f"with `ogi agency set {state.agency} --review-body … --court …`")
+            try:
+                settings = RemedySettings(agency.review_body, agency.court, agency.vertically_led)
+            except ValueError as error:
+                raise RuleViolation(f"{error}; correct it with `ogi agency set {state.agency} --review-body … "
+                                    "--court …`", "行政复议法 Art. 23–27") from None
+            context.update(outcome_sentence=outcome_sentence(outcome), legal_basis=LEGAL_BASIS[Outcome(outcome)],
+                           remedies=remedies_paragraph(outcome, settings))
+        if doc_type == DocumentType.SERVICE_RECORD:
+            served = latest(state.documents, served_type or DocumentType.REPLY)
+            if served is None or served.number is None:
+                raise RuleViolation(f"a service record is for an issued document; no issued {served_type or 'reply'}",
+                                    "235号")
+            context.update(served_title=DOCUMENT_TITLES[served.type], served_number=served.number,
+                           method_label=METHOD_LABELS.get(note or "", "直接送达"))
+        return render(f"documents/{doc_type}.txt.j2", **context)
+
+    def lookup_code(self, state: RequestState) -> str:
+        """The 查询码 of the receipt: keyed, so it cannot be guessed from the request id (the applicant's lookup)."""
+        keyring = self.store.keyring
+        material = f"lookup\x1f{state.request_id}".encode()
+        digest = keyring.mac(keyring.current, material) if keyring else hashlib.sha256(material).hexdigest()
+        return digest[:8].upper()
+
+    @staticmethod
+    def _next_number(conn: Connection, agency: str, doc_type: str, year: int) -> str:
+        """The next number under a row lock held until the issuing transaction ends: gapless, never twice."""
+        n = document_numbers_table.c
+        first = {"agency": agency, "doc_type": doc_type, "year": year, "last": 0}
+        insert_first = (postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert)(document_numbers_table)
+        conn.execute(insert_first.values(**first).on_conflict_do_nothing())  # two first issuers: one row
+        key = (n.agency == agency) & (n.doc_type == doc_type) & (n.year == year)
+        sequence = conn.execute(select(n.last).where(key).with_for_update()).scalar_one() + 1
+        conn.execute(update(document_numbers_table).where(key).values(last=sequence))
+        return document_number(get_agency(conn, agency).doc_prefix, doc_type, year, sequence)
+
+
+def _latest(state: RequestState, doc_type: str) -> DocumentRecord:
+    found = latest(state.documents, doc_type)
+    assert found is not None  # just written
+    return found
+
+
+def _request_context(state: RequestState) -> dict:
+    return {"id": state.request_id, "subject": state.subject,
+            "received_on": chinese_date(state.received_on) if state.received_on else "",
+            "applicant_name": state.applicant.get("name", ""),
+            "channel_label": CHANNEL_LABELS.get(state.channel, "") if state.channel else ""}
+
+
+def _reply_due(state: RequestState) -> str:
+    reply = state.deadlines.get("reply")
+    return chinese_date(reply.due) if reply and reply.due else ""
+
