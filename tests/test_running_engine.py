@@ -230,6 +230,13 @@ def test_two_schedulers_and_two_workers_killed_again_and_again_lose_nothing_and_
     running = {name: start(name.split("-")[0]) for name in ("scheduler-1", "scheduler-2", "worker-1", "worker-2")}
     rng = random.Random(20261126)
     decided, kills = [], 0
+
+    def kill_one() -> None:
+        name = rng.choice(sorted(running))
+        running[name].send_signal(signal.SIGKILL)
+        running[name].wait(10)
+        running[name] = start(name.split("-")[0])
+
     for n in range(TOPOLOGY_REQUESTS):
         if n % 2 == 0:  # staff decide half of them while the processes die around them
             act = ogi("request", "act", f"K-{n:03d}", "decide", "--outcome", "other.no_correction", "--as", "zhang",
@@ -237,18 +244,11 @@ def test_two_schedulers_and_two_workers_killed_again_and_again_lose_nothing_and_
             if act.returncode == 0:
                 decided.append(f"request/K-{n:03d}")
         if kills < KILLS:
-            name = rng.choice(sorted(running))
-            running[name].send_signal(signal.SIGKILL)
-            running[name].wait(10)
-            running[name] = start(name.split("-")[0])
+            kill_one()
             kills += 1
         time.sleep(rng.uniform(0.2, 1.2))
-    while kills < KILLS:
-        name = rng.choice(sorted(running))
-        running[name].send_signal(signal.SIGKILL)
-        running[name].wait(10)
-        running[name] = start(name.split("-")[0])
-        kills += 1
+    for _ in range(kills, KILLS):
+        kill_one()
         time.sleep(0.5)
 
     lapses = wait_for(lambda: (c := count_by_stream(engine, "period_lapsed")) and len(c) == TOPOLOGY_REQUESTS and c,

@@ -13,9 +13,8 @@ import hashlib
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from engine.adapters.database import upsert_insert
 from engine.adapters.eventstore import EventStore
 from engine.adapters.rendering import render
 from engine.clock import Clock
@@ -187,7 +186,7 @@ class DocumentService:
         """The next number under a row lock held until the issuing transaction ends: gapless, never twice."""
         n = document_numbers_table.c
         first = {"agency": agency, "doc_type": doc_type, "year": year, "last": 0}
-        insert_first = (postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert)(document_numbers_table)
+        insert_first = upsert_insert(conn, document_numbers_table)
         conn.execute(insert_first.values(**first).on_conflict_do_nothing())  # two first issuers: one row
         key = (n.agency == agency) & (n.doc_type == doc_type) & (n.year == year)
         sequence = conn.execute(select(n.last).where(key).with_for_update()).scalar_one() + 1

@@ -7,9 +7,8 @@ import os
 import socket
 
 from sqlalchemy import Connection, delete, func, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from engine.adapters.database import upsert_insert
 from workflows.tables import heartbeats_table
 
 
@@ -19,8 +18,7 @@ def process_name(kind: str) -> str:
 
 def beat(conn: Connection, process: str, kind: str, now: dt.datetime) -> None:
     """One upsert: two threads of a process (its scheduler's job and its main loop) may beat at the same moment."""
-    insert = postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    statement = insert(heartbeats_table).values(process=process, kind=kind, beat_at=now, started_at=now)
+    statement = upsert_insert(conn, heartbeats_table).values(process=process, kind=kind, beat_at=now, started_at=now)
     conn.execute(statement.on_conflict_do_update(index_elements=["process"], set_={"beat_at": now}))
 
 

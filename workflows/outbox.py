@@ -20,9 +20,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, and_, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from engine.adapters.database import upsert_insert
 from engine.clock import Clock
 from engine.errors import NotFound, OgiError
 from workflows.accounts import User
@@ -80,9 +79,7 @@ def write(conn: Connection, messages: Iterable[tuple[str, NewMessage]], now: dt.
 
 
 def _insert_ignoring_duplicates(conn: Connection):
-    if conn.dialect.name == "postgresql":
-        return postgresql_insert(outbox_table).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    return sqlite_insert(outbox_table).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    return upsert_insert(conn, outbox_table).on_conflict_do_nothing(index_elements=["dedupe_key"])
 
 
 # -- delivery's side -------------------------------------------------------------------------------------------

@@ -120,3 +120,12 @@ def require_migrated(engine: Engine) -> None:
         current = MigrationContext.configure(connection).get_current_revision()
     if current != head:
         raise NotMigrated(f"the database is at migration {current}, the code needs {head}: run `ogi init` to migrate")
+
+
+def upsert_insert(conn, table):
+    """`INSERT` with ON CONFLICT clauses (`.on_conflict_do_nothing()`, `.on_conflict_do_update()`), in the dialect
+    of `conn`: both SQLite and PostgreSQL have them, each in its own SQLAlchemy construct."""
+    from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return (postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert)(table)
