@@ -48,6 +48,9 @@ def test_the_reply_cites_its_article_and_the_remedies_and_issuing_it_records_the
     assert history["state"] == "decided" and history["outcome"] == "withheld.process_info"
     types = [e["type"] for e in history["events"]]
     assert types[-4:] == ["document_drafted", "document_approved", "document_issued", "decided"]
+    [shown] = history["documents"]
+    assert (shown["number"], shown["state"], shown["approved_by"]) == (issued.number, "issued", "head")
+    assert history["imported_from"] is None
 
 
 def test_a_live_request_is_served_only_its_issued_reply_235(office):

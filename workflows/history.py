@@ -12,6 +12,7 @@ from engine.errors import NotFound
 from workflows.accounts import User, ancestors, mask_id_number, mask_name, mask_phone
 from workflows.foi.deadlines import DEADLINE_LABELS
 from workflows.foi.decide import taken_back_by
+from workflows.foi.documents import DOCUMENT_TITLES
 from workflows.foi.state import STAGE_LABELS
 from workflows.foi.vocabulary import CHANNEL_LABELS, FLAG_LABELS, OUTCOME_LABELS, Flag
 from workflows.streams import fold_stored, request_stream
@@ -92,5 +93,14 @@ def history(store: EventStore, conn: Connection, request_id: str, as_of: dt.date
         "flag_labels": [FLAG_LABELS.get(f, f) for f in flags],
         "as_of": as_of.isoformat() if as_of else None,
         "version": events[-1].version,
+        "documents": [_document(d) for d in state.documents],
+        "imported_from": state.imported_from,  # a history brought in by `ogi import`: its papers are not in ogi
         "events": shown_events,
     }
+
+
+def _document(d) -> dict:
+    return {"type": d.type, "title": DOCUMENT_TITLES[d.type], "state": d.state, "number": d.number,
+            "outcome": d.outcome, "drafted_on": d.drafted_on.isoformat(), "approved_by": d.approved_by,
+            "issued_on": d.issued_on.isoformat() if d.issued_on else None, "text_hash": d.text_hash,
+            "served_on": d.served_on.isoformat() if d.served_on else None, "service": d.service}
