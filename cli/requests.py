@@ -176,6 +176,17 @@ def request_similar(agency) -> None:
                    f"{proposal.applicants}位申请人：{', '.join(proposal.request_ids)}")
 
 
+@request.command("export")
+@click.argument("request_id")
+@click.option("-o", "output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@acting_user
+def request_export(request_id, output, user) -> None:
+    """The case file for the archive (归档): history, events with their hashes, every document, a manifest."""
+    ogi = app()
+    output.write_bytes(ogi.documents.case_file(request_id, ogi.queries.history(request_id, viewer=user)))
+    click.echo(f"{output} written: the case file of {request_id} (it holds the applicant's personal data)")
+
+
 @click.group()
 def timers() -> None:
     """Lapses and overdue alerts (the scheduler runs this sweep; here by hand)."""

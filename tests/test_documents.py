@@ -151,3 +151,33 @@ def test_numbers_are_gapless_under_two_concurrent_issuers(postgres_services):
         f"河东审批依申登〔{year}〕{n}号" for n in range(1, 13)]
     with services.engine.connect() as conn:
         assert conn.execute(select(document_numbers_table.c.last)).scalar() == 12
+
+
+def test_the_case_file_holds_history_events_documents_and_a_manifest_that_checks(office):
+    import datetime as dt
+    import io
+    import json
+    import zipfile
+
+    from engine.adapters.eventstore import GENESIS, event_material
+
+    issued = through(office, "D-1", "reply", outcome="disclosed")
+    archive = zipfile.ZipFile(io.BytesIO(office.documents.case_file("D-1", office.queries.history(
+        "D-1", viewer=user(office, "clerk")))))
+    names = set(archive.namelist())
+    assert {"README.txt", "history.json", "history.txt", "events.jsonl", "manifest.json",
+            f"documents/{issued.number}.docx", f"documents/{issued.number}.txt"} <= names
+    manifest = json.loads(archive.read("manifest.json"))
+    assert manifest == {n: hashlib.sha256(archive.read(n)).hexdigest() for n in names - {"manifest.json"}}
+    assert json.loads(archive.read("history.json"))["applicant"]["name"] == "王五"  # the archive's copy, for staff
+    assert "personal data" in archive.read("README.txt").decode()
+    # the per-request chain recomputed from the file alone, with the log's key
+    keyring, previous = office.store.keyring, GENESIS
+    for line in archive.read("events.jsonl").decode().splitlines():
+        row = json.loads(line)
+        material = event_material(previous, row["stream_id"], row["version"], row["type"],
+                                  dt.datetime.fromisoformat(row["occurred_at"]), dt.datetime.fromisoformat(row["recorded_at"]),
+                                  row["actor"], row["schema_version"], row["payload"], row["origin"])
+        assert keyring.mac(row["key_id"], material) == row["stream_hash"]
+        previous = row["stream_hash"]
+    assert archive.read(f"documents/{issued.number}.txt").decode() == issued.text

@@ -136,6 +136,16 @@ class DocumentService:
             raise NotFound(f"request {request_id} has no document '{number}'; `ogi document list {request_id}` shows them")
         return state, found, {"name": agency.name, "prefix": agency.doc_prefix}
 
+    def case_file(self, request_id: str, history: dict) -> bytes:
+        """The archive zip of the request (workflows/case_file.py); `history` as shown to the exporting user."""
+        from workflows.case_file import case_file  # it renders documents, which import this module
+
+        with self.engine.connect() as conn:
+            state = self.requests.load(conn, request_id).state
+            agency = get_agency(conn, state.agency)
+            return case_file(conn, history, list(state.documents),
+                             {"name": agency.name, "prefix": agency.doc_prefix})
+
     # -- drafting ---------------------------------------------------------------------------------------------
     def drafted_text(self, conn: Connection, state: RequestState, doc_type: str, outcome: str | None,
                      note: str | None, party: str, served_type: str | None, fee: tuple[str, int] | None = None) -> str:

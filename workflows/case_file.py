@@ -1,0 +1,68 @@
+"""The case file for archiving (归档, issue 11 §7): one zip with everything the office holds of a request.
+
+- `README.txt` says what the file contains (personal data included: it is for the agency's archive) and how to
+  check it;
+- `history.json` and `history.txt`: the request replayed (as `ogi history` shows it to the exporting user);
+- `events.jsonl`: the request's events exactly as stored, with the hashes of both chains and the key id of each,
+  so the chain can be recomputed by anyone who holds the log's key (`ogi audit verify` does it for the whole log);
+- `documents/`: every document as text, HTML and DOCX, named by its number;
+- `manifest.json`: the SHA-256 of every other file in the zip.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import zipfile
+
+from sqlalchemy import select
+
+from engine.adapters.eventstore import events_table
+from engine.adapters.rendering import render
+from workflows.document_render import to_docx, to_html
+from workflows.streams import request_stream
+
+README = """本案卷由 ogi 导出，供本机关归档。
+This case file was exported by ogi for the agency's archive. It contains personal data of the applicant
+(name, contact details as shown to the exporting user); keep it as the agency keeps its paper files.
+
+Contents: history.json / history.txt (the request replayed), events.jsonl (the events as stored, with the
+per-request and whole-log chain hashes and the id of the key that made them), documents/ (each document as
+.txt, .html and .docx, named by its number), manifest.json (the SHA-256 of every file).
+
+To check it: compare each file with manifest.json; recompute the per-request chain of events.jsonl with the
+log's key (key ids are given per event), or run `ogi audit verify --checkpoints DIR` on the live system, whose
+signed checkpoints cover these events.
+"""
+
+
+def _safe(name: str) -> str:
+    return "".join(ch if ch not in '/\\\\:*?"<>|' else "_" for ch in name)
+
+
+def case_file(conn, history: dict, documents: list, agency: dict) -> bytes:
+    """The zip of one request; `history` as shown to the exporting user, `documents` its DocumentRecords."""
+    files: dict[str, bytes] = {"README.txt": README.encode("utf-8"),
+                               "history.json": json.dumps(history, ensure_ascii=False, indent=1).encode("utf-8"),
+                               "history.txt": render("cli/history.txt.j2", h={**history, "events": [
+                                   {**e, "summary": ""} for e in history["events"]]}).encode("utf-8")}
+    stored = conn.execute(select(events_table).where(events_table.c.stream_id == request_stream(history["id"]))
+                          .order_by(events_table.c.version))
+    # every column as stored (the payload as its exact text): what the chain hashes were computed over
+    rows = [{key: value.isoformat() if isinstance(value, dt.datetime) else value for key, value in row._mapping.items()}
+            for row in stored]
+    files["events.jsonl"] = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode("utf-8")
+    for index, document in enumerate(documents, start=1):
+        name = f"documents/{_safe(document.number or f'{index:02d}-{document.type}-draft')}"
+        files[f"{name}.txt"] = document.text.encode("utf-8")
+        files[f"{name}.html"] = to_html(document, agency)
+        files[f"{name}.docx"] = to_docx(document, agency)
+    manifest = {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())}
+    files["manifest.json"] = json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return out.getvalue()
