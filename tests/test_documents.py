@@ -181,3 +181,15 @@ def test_the_case_file_holds_history_events_documents_and_a_manifest_that_checks
         assert keyring.mac(row["key_id"], material) == row["stream_hash"]
         previous = row["stream_hash"]
     assert archive.read(f"documents/{issued.number}.txt").decode() == issued.text
+
+
+def test_pdf_is_rendered_through_libreoffice_where_it_is_installed(office):
+    import shutil
+
+    from workflows.document_render import to_pdf
+
+    if not (shutil.which("soffice") or shutil.which("libreoffice")):
+        pytest.skip("LibreOffice is not installed: PDF is optional (DESIGN §9 says where it is installed)")
+    issued = through(office, "D-1", "reply", outcome="disclosed")
+    pdf = to_pdf(issued, {"name": "河东区行政审批服务局", "prefix": "河东审批"})
+    assert pdf.startswith(b"%PDF") and len(pdf) > 5000
