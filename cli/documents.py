@@ -50,14 +50,15 @@ def document_list(request_id, fmt) -> None:
 @click.option("--party", type=click.Choice(["third_party", "agency"]), default="third_party", show_default=True)
 @click.option("--of", "served_type", type=TYPES, help="service_record: the document it records (default reply)")
 @click.option("--fee-method", type=click.Choice(["per_request", "by_volume"]), help="fee_notice: 按件 or 按量 (109号)")
-@click.option("--units", type=int, help="fee_notice: the applicant's requests this month, or the pages")
+@click.option("--units", type=int, help="fee_notice: the pages (by_volume); per_request counts the applicant's "
+              "requests this month from the log unless given")
 @click.option("--text-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="the staff's own text instead of the drafted one (UTF-8)")
 @acting_user
 def document_draft(request_id, doc_type, outcome, note, party, served_type, fee_method, units, text_file, user) -> None:
     """Draft (or redraft) a document from the request's data."""
     text = text_file.read_text(encoding="utf-8") if text_file else None
-    fee = (fee_method, units) if fee_method and units is not None else None
+    fee = (fee_method, units if units is not None else 0) if fee_method else None
     drafted = app().documents.draft(request_id, doc_type, user, outcome, text, note, party, served_type, fee)
     click.echo(drafted.text)
     click.echo(f"-- {DOCUMENT_TITLES[doc_type]} drafted; a head or administrator approves it next", err=True)

@@ -193,3 +193,18 @@ def test_pdf_is_rendered_through_libreoffice_where_it_is_installed(office):
     issued = through(office, "D-1", "reply", outcome="disclosed")
     pdf = to_pdf(issued, {"name": "河东区行政审批服务局", "prefix": "河东审批"})
     assert pdf.startswith(b"%PDF") and len(pdf) > 5000
+
+
+def test_a_per_request_fee_notice_counts_the_applicants_requests_of_the_month_from_the_log_109hao_art4(office):
+    same = {"kind": "natural_person", "name": "赵六", "id_number": "371315198001011234"}
+    other_spelling = {**same, "name": "趙六"}  # the ID number decides, not the spelling of the name
+    load(office, request_line("F-00", "2026-10-30", applicant=same),  # the month before: not counted
+         *[request_line(f"F-{n:02d}", "2026-11-02", applicant=same if n % 2 else other_spelling) for n in range(1, 12)],
+         request_line("F-99", "2026-11-03", applicant={"kind": "natural_person", "name": "赵六"}))  # no ID: not the same
+    with office.engine.connect() as conn:
+        assert office.documents.position_in_month(conn, office.requests.load(conn, "F-11").state) == 11
+        assert office.documents.position_in_month(conn, office.requests.load(conn, "F-99").state) == 1
+    notice = office.documents.draft("F-11", "fee_notice", user(office, "clerk"), fee=("per_request", 0))
+    assert "本月提出的第11件申请" in notice.text and "人民币100元" in notice.text
+    free = office.documents.draft("F-03", "fee_notice", user(office, "clerk"), fee=("per_request", 0))
+    assert "第3件" in free.text and "人民币0元" in free.text

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy import Connection, DateTime, Engine, String, Text, bindparam, column, select, text, update
 
 from engine.adapters.database import upsert_insert
 from engine.adapters.eventstore import EventStore
@@ -22,12 +23,12 @@ from engine.errors import NotFound, OgiError, PermissionDenied, RuleViolation
 from workflows.accounts import APPROVING_ROLES, User, get_agency
 from workflows.foi import commands as c
 from workflows.foi.documents import DOCUMENT_TITLES, DocumentRecord, DocumentType, document_number, latest
-from workflows.foi.fees import quote
+from workflows.foi.fees import marginal_amount, monthly_position, quote
 from workflows.foi.remedies import LEGAL_BASIS, RemedySettings, remedies_paragraph
 from workflows.foi.state import RequestState, Stage
 from workflows.foi.vocabulary import CHANNEL_LABELS, OUTCOME_LABELS, Outcome
 from workflows.service import RequestService
-from workflows.tables import document_numbers_table
+from workflows.tables import FIRST_REQUEST_EVENTS_SQL, RECEIVED_AGENCY_SQL, document_numbers_table
 
 SERVICE_TO_DELIVERY = {"personal": "in_person", "post": "post", "electronic": "electronic"}
 METHOD_LABELS = {"personal": "直接送达", "post": "邮寄送达", "electronic": "电子送达", "notice": "公告送达"}
@@ -154,35 +155,45 @@ class DocumentService:
                        period_days=state.correction_period_days or agency.correction_period_days,
                        extension_days=state.extension_days or 20, reply_due=_reply_due(state), fee=None)
         if doc_type == DocumentType.FEE_NOTICE:
-            if fee is None:
-                raise OgiError("a fee notice states the method and the count (--fee-method per_request|by_volume "
-                               "--units N: the applicant's requests this month, or the pages)")
-            try:
-                context["fee"] = {"method": fee[0], "units": fee[1], **quote(fee[0], fee[1]).as_json()}
-            except ValueError as error:
-                raise RuleViolation(str(error), "109号") from None
+            context["fee"] = self._fee_context(conn, state, fee)
         if doc_type == DocumentType.REPLY:
-            if outcome is None or outcome not in {o.value for o in Outcome}:
-                raise RuleViolation(f"a reply states one of the 21 outcomes (--outcome); '{outcome}' is none of them",
-                                    "Art. 36")
-            if not (agency.review_body and agency.court):
-                raise OgiError(f"agency {state.agency} has no review body or court for the remedies paragraph: set them "
-                               f"with `ogi agency set {state.agency} --review-body … --court …`")
-            try:
-                settings = RemedySettings(agency.review_body, agency.court, agency.vertically_led)
-            except ValueError as error:
-                raise RuleViolation(f"{error}; correct it with `ogi agency set {state.agency} --review-body … "
-                                    "--court …`", "行政复议法 Art. 23–27") from None
-            context.update(outcome_sentence=outcome_sentence(outcome), legal_basis=LEGAL_BASIS[Outcome(outcome)],
-                           remedies=remedies_paragraph(outcome, settings))
+            context.update(_reply_context(agency, state, outcome))
         if doc_type == DocumentType.SERVICE_RECORD:
-            served = latest(state.documents, served_type or DocumentType.REPLY)
-            if served is None or served.number is None:
-                raise RuleViolation(f"a service record is for an issued document; no issued {served_type or 'reply'}",
-                                    "235号")
-            context.update(served_title=DOCUMENT_TITLES[served.type], served_number=served.number,
-                           method_label=METHOD_LABELS.get(note or "", "直接送达"))
+            context.update(_service_record_context(state, served_type, note))
         return render(f"documents/{doc_type}.txt.j2", **context)
+
+    def _fee_context(self, conn: Connection, state: RequestState, fee: tuple[str, int] | None) -> dict:
+        if fee is not None and fee[0] == "per_request" and fee[1] == 0:  # 0: count them from the log
+            fee = ("per_request", self.position_in_month(conn, state))
+        if fee is None:
+            raise OgiError("a fee notice states the method and the count (--fee-method per_request|by_volume "
+                           "--units N: the pages, or for per_request the applicant's requests this month — left out, "
+                           "they are counted from the log)")
+        try:
+            month = quote(fee[0], fee[1]).as_json()
+            if fee[0] == "per_request":  # this request bears the rate of its place in the month, not the month's sum
+                month["amount_yuan"] = int(marginal_amount("per_request", fee[1] - 1))
+                month["bands"] = [{**month["bands"][-1], "units": 1, "amount_yuan": month["amount_yuan"]}]
+            return {"method": fee[0], "units": fee[1], **month}
+        except ValueError as error:
+            raise RuleViolation(str(error), "109号") from None
+
+    @staticmethod
+    def position_in_month(conn: Connection, state: RequestState) -> int:
+        """109号 Art. 4: this request's place among the same applicant's requests to this agency in its calendar
+        month, from the log's own record of each receipt (fees.same_applicant decides who is the same)."""
+        assert state.received_on is not None
+        first = state.received_on.replace(day=1)
+        after = (first + dt.timedelta(days=32)).replace(day=1)
+        query = text(f"SELECT stream_id, occurred_at, payload FROM events WHERE {FIRST_REQUEST_EVENTS_SQL} "
+                     f"AND {RECEIVED_AGENCY_SQL[conn.dialect.name]} = :agency "
+                     "AND occurred_at >= :first AND occurred_at < :after").bindparams(
+            bindparam("first", type_=DateTime()), bindparam("after", type_=DateTime())).columns(
+            column("stream_id", String), column("occurred_at", DateTime), column("payload", Text))
+        others = [(row.occurred_at.date(), json.loads(row.payload)["applicant"], row.stream_id[len("request/"):])
+                  for row in conn.execute(query, {"agency": state.agency, "first": dt.datetime.combine(first, dt.time()),
+                                                  "after": dt.datetime.combine(after, dt.time())})]
+        return monthly_position(state.received_on, state.applicant, others, state.request_id)
 
     def lookup_code(self, state: RequestState) -> str:
         """The 查询码 of the receipt: keyed, so it cannot be guessed from the request id (the applicant's lookup)."""
@@ -202,6 +213,29 @@ class DocumentService:
         sequence = conn.execute(select(n.last).where(key).with_for_update()).scalar_one() + 1
         conn.execute(update(document_numbers_table).where(key).values(last=sequence))
         return document_number(get_agency(conn, agency).doc_prefix, doc_type, year, sequence)
+
+
+def _reply_context(agency, state: RequestState, outcome: str | None) -> dict:
+    if outcome is None or outcome not in {o.value for o in Outcome}:
+        raise RuleViolation(f"a reply states one of the 21 outcomes (--outcome); '{outcome}' is none of them", "Art. 36")
+    if not (agency.review_body and agency.court):
+        raise OgiError(f"agency {state.agency} has no review body or court for the remedies paragraph: set them "
+                       f"with `ogi agency set {state.agency} --review-body … --court …`")
+    try:
+        settings = RemedySettings(agency.review_body, agency.court, agency.vertically_led)
+    except ValueError as error:
+        raise RuleViolation(f"{error}; correct it with `ogi agency set {state.agency} --review-body … --court …`",
+                            "行政复议法 Art. 23–27") from None
+    return dict(outcome_sentence=outcome_sentence(outcome), legal_basis=LEGAL_BASIS[Outcome(outcome)],
+                remedies=remedies_paragraph(outcome, settings))
+
+
+def _service_record_context(state: RequestState, served_type: str | None, note: str | None) -> dict:
+    served = latest(state.documents, served_type or DocumentType.REPLY)
+    if served is None or served.number is None:
+        raise RuleViolation(f"a service record is for an issued document; no issued {served_type or 'reply'}", "235号")
+    return dict(served_title=DOCUMENT_TITLES[served.type], served_number=served.number,
+                method_label=METHOD_LABELS.get(note or "", "直接送达"))
 
 
 def _latest(state: RequestState, doc_type: str) -> DocumentRecord:
