@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 from engine.errors import OgiError
-from workflows.accounts import ADMIN_USERNAME
+from workflows.accounts import ADMIN_USERNAME, Role
 from workflows.directory import Directory
 from workflows.importer import import_file, import_lines
 from workflows.queries import RequestQueries
@@ -22,6 +22,7 @@ REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_CANDIDATES = [REPO.parent / "shared" / "examples" / "hedong-2023.jsonl", REPO / "examples" / "hedong-2023.jsonl"]
 
 DEMO_AGENCY = ("hedong-xzsp", "河东区行政审批服务局")
+DEMO_STAFF = (("zhang", Role.STAFF, "张经办"), ("li", Role.HEAD, "李主任"))
 
 # (applicant kind, channel, subject, [(event type, days before today, extra fields)], received days before today)
 _SCENARIOS: list[tuple[str, str, str, int, list[tuple[str, int, dict]]]] = [
@@ -84,6 +85,10 @@ def load_demo(directory: Directory, requests: RequestService, queries: RequestQu
     admin = directory.user(ADMIN_USERNAME)
     if directory.ensure_agency(admin, *DEMO_AGENCY):
         said.append(f"agency {DEMO_AGENCY[0]} added")
+    for username, role, name in DEMO_STAFF:  # who gets the demo's tasks, reminders and 督办 alerts in their inbox
+        password = directory.ensure_user(admin, username, role, name, [DEMO_AGENCY[0]])
+        if password:
+            said.append(f"user '{username}' ({name}, {role.value}) added; password (shown once): {password}")
     existing = queries.request_count()
     if existing:
         return said + [f"demo data already loaded ({existing} requests in {requests.engine.url})"]

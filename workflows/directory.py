@@ -76,6 +76,18 @@ class Directory:
         with self.engine.begin() as conn:
             set_agency(conn, slug, actor, reminders, webhook_url, webhook_secret, **documents)
 
+    def ensure_user(self, actor: User, username: str, role: Role, display_name: str,
+                    agencies: Iterable[str] = ()) -> str | None:
+        """Add the user unless one of that name exists (the demo set-up is idempotent); returns the generated
+        password when it was added (OGI_NEW_USER_PASSWORD, when set, is used instead and not returned)."""
+        with self.engine.begin() as conn:
+            if find_user(conn, username) is not None:
+                return None
+        given = os.environ.get("OGI_NEW_USER_PASSWORD")
+        password = given or secrets.token_urlsafe(12)
+        self.add_user(actor, username, role, password, display_name, agencies)
+        return None if given else password
+
     def agencies(self) -> list:
         with self.engine.connect() as conn:
             return list_agencies(conn)
