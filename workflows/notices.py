@@ -56,7 +56,7 @@ class Person:
 
 
 @dataclass
-class Directory:
+class AgencyPeople:
     """The people and settings a sweep needs, read once per sweep."""
 
     people: dict[str, list[Person]] = field(default_factory=dict)  # agency -> its staff and heads
@@ -64,7 +64,7 @@ class Directory:
     agencies: dict[str, dict] = field(default_factory=dict)  # slug -> name, reminder offsets, webhook
 
     @classmethod
-    def read(cls, conn: Connection, request_ids: Sequence[str] | None = None) -> Directory:
+    def read(cls, conn: Connection, request_ids: Sequence[str] | None = None) -> AgencyPeople:
         """`request_ids`: the requests whose handlers are needed (None: all, for a sweep)."""
         u, ua = users_table.c, user_agencies_table.c
         people: dict[str, list[Person]] = defaultdict(list)
@@ -112,7 +112,7 @@ class Planned:
                 f"{self.recipient or self.agency}{day}")
 
 
-def plan(notice: Notice, request_id: str, agency: str, people: Directory) -> list[Planned]:
+def plan(notice: Notice, request_id: str, agency: str, people: AgencyPeople) -> list[Planned]:
     planned = []
     for person in people.recipients(request_id, agency, notice.audience):
         planned.append(Planned(notice, request_id, agency, "inbox", person.username, person.username))
@@ -126,7 +126,7 @@ def plan(notice: Notice, request_id: str, agency: str, people: Directory) -> lis
     return planned
 
 
-def rendered(planned: Planned, subject: str, article: str, people: Directory) -> tuple[str, outbox.NewMessage]:
+def rendered(planned: Planned, subject: str, article: str, people: AgencyPeople) -> tuple[str, outbox.NewMessage]:
     notice, message_id = planned.notice, outbox.new_id()
     family, _, rest = notice.kind.partition(".")
     context = dict(family=family, deadline=notice.deadline, deadline_labels=DEADLINE_LABELS,
@@ -141,12 +141,12 @@ def rendered(planned: Planned, subject: str, article: str, people: Directory) ->
                                          planned.request_id, planned.agency, notice.kind, notice.due, title, body)
 
 
-def write_planned(conn: Connection, planned: list[tuple[Planned, str, str]], people: Directory,
+def write_planned(conn: Connection, planned: list[tuple[Planned, str, str]], people: AgencyPeople,
                   now: dt.datetime) -> int:
     """Render and write the (planned message, request subject, article) not written before."""
-    written = outbox.existing_keys(conn, [p.dedupe_key for p, _, _ in planned])
+    written = outbox.existing_keys(conn, [p.dedupe_key for p, _, _ in planned])  # before rendering: most were sent
     fresh = [rendered(p, subject, article, people) for p, subject, article in planned if p.dedupe_key not in written]
-    return len(outbox.write(conn, fresh, now))
+    return len(outbox.insert(conn, fresh, now))
 
 
 def write_due_reminders(conn: Connection, today: dt.date, calendar: WorkingCalendar, now: dt.datetime) -> int:
@@ -155,7 +155,7 @@ def write_due_reminders(conn: Connection, today: dt.date, calendar: WorkingCalen
     rows = conn.execute(select(r.request_id, r.agency, r.subject, r.stage, r.deadlines)
                         .where(r.stage.in_(RUNNING_STAGES), r.next_due <= today + LOOK_AHEAD)
                         .order_by(r.next_due, r.request_id)).all()
-    people = Directory.read(conn)
+    people = AgencyPeople.read(conn)
     planned = []
     for row in rows:
         offsets = people.agencies.get(row.agency, {}).get("offsets")
@@ -178,7 +178,7 @@ class LapseNotices:
                   and change.after.is_open]
         if not lapses:
             return
-        people = Directory.read(conn, sorted({state.request_id for state, _ in lapses}))
+        people = AgencyPeople.read(conn, sorted({state.request_id for state, _ in lapses}))
         planned = []
         for state, event in lapses:
             period = event.payload["period"]

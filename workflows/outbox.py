@@ -65,16 +65,20 @@ def existing_keys(conn: Connection, keys: Sequence[str]) -> set[str]:
 
 
 def write(conn: Connection, messages: Iterable[tuple[str, NewMessage]], now: dt.datetime) -> list[str]:
-    """Insert the messages (id, message) not written before; returns the ids written. Two writers at once:
-    the unique `dedupe_key` keeps one row, the other insert does nothing."""
+    """Insert the messages (id, message) not written before; returns the ids written."""
+    messages = list(messages)
+    written = existing_keys(conn, [m.dedupe_key for _, m in messages])
+    return insert(conn, [(i, m) for i, m in messages if m.dedupe_key not in written], now)
+
+
+def insert(conn: Connection, messages: Sequence[tuple[str, NewMessage]], now: dt.datetime) -> list[str]:
+    """Insert messages whose keys the caller found unwritten. Two writers at once: the unique `dedupe_key`
+    keeps one row, the other insert does nothing."""
     rows = [dict(id=message_id, **vars(m), status="sent" if m.channel == "inbox" else "pending", attempts=0,
                  next_attempt_at=now, created_at=now, sent_at=now if m.channel == "inbox" else None)
             for message_id, m in messages]
-    written = existing_keys(conn, [r["dedupe_key"] for r in rows])
-    rows = [r for r in rows if r["dedupe_key"] not in written]
-    if not rows:
-        return []
-    conn.execute(_insert_ignoring_duplicates(conn), rows)
+    if rows:
+        conn.execute(_insert_ignoring_duplicates(conn), rows)
     return [r["id"] for r in rows]
 
 

@@ -70,7 +70,7 @@ class Findings:
                 "repair it).", self.request_ids)
 
 
-def _in_chunks(values: Sequence[str], size: int) -> Iterator[Sequence[str]]:
+def in_chunks(values: Sequence[str], size: int) -> Iterator[Sequence[str]]:
     for start in range(0, len(values), size):
         yield values[start:start + size]
 
@@ -90,7 +90,7 @@ class ProjectionGuard:
                               .outerjoin(last, and_(last.c.stream_id == stream, last.c.version == r.version))
                               .outerjoin(after, and_(after.c.stream_id == stream, after.c.version == r.version + 1))))
         findings, seen = Findings(), set()
-        for chunk in ([None] if agencies is None else _in_chunks(agencies, 500)):
+        for chunk in ([None] if agencies is None else in_chunks(agencies, 500)):
             for row in conn.execute(query if chunk is None else query.where(r.agency.in_(chunk))):
                 seen.add(row.request_id)
                 if not self.projection.sealer.holds(row._mapping, row.event_hash):
@@ -110,7 +110,7 @@ class ProjectionGuard:
             ids = conn.execute(text(f"SELECT stream_id FROM events WHERE {FIRST_REQUEST_EVENTS_SQL}")).scalars()
             return {stream_id[cut:] for stream_id in ids}
         agency_sql, received = RECEIVED_AGENCY_SQL[conn.dialect.name], set()
-        for chunk in _in_chunks(agencies, 100):
+        for chunk in in_chunks(agencies, 100):
             names = {f"a{i}": a for i, a in enumerate(chunk)}
             ids = conn.execute(text(f"SELECT stream_id FROM events WHERE {FIRST_REQUEST_EVENTS_SQL} "
                                     f"AND {agency_sql} IN ({', '.join(':' + k for k in names)})"), names).scalars()

@@ -98,6 +98,11 @@ class TaskView:
     label: str
     overdue: bool
 
+    @classmethod
+    def from_row(cls, row, today: dt.date) -> TaskView:
+        return cls(row.id, row.type, row.request_id, row.agency, row.role, row.assignee, row.due, row.article,
+                   row.label, row.due is not None and row.due < today)
+
     def as_dict(self) -> dict:
         """The JSON of DESIGN §8."""
         return {"id": self.id, "type": self.type, "request_id": self.request_id, "agency": self.agency,
@@ -126,8 +131,7 @@ class TaskService:
         today = self.clock.now().date()
         with self.engine.connect() as conn:
             rows = conn.execute(query.order_by(t.due.is_(None), t.due, t.request_id, t.type)).all()
-        views = [TaskView(r.id, r.type, r.request_id, r.agency, r.role, r.assignee, r.due, r.article, r.label,
-                          r.due is not None and r.due < today) for r in rows]
+        views = [TaskView.from_row(r, today) for r in rows]
         return sorted(views, key=lambda v: not v.overdue)  # stable: overdue first, each part by due date
 
     def claim(self, task_id: str, actor: User) -> TaskView:
@@ -156,8 +160,7 @@ class TaskService:
             state = fold_stored(self.store.read_stream(conn, request_stream(request_id)))
             write_tasks(conn, state, assignments_of(conn, request_id), now.date())
             new = conn.execute(select(tasks_table).where(tasks_table.c.id == task_id)).one()
-        return TaskView(new.id, new.type, new.request_id, new.agency, new.role, new.assignee, new.due, new.article,
-                        new.label, new.due is not None and new.due < now.date())
+        return TaskView.from_row(new, now.date())
 
     @staticmethod
     def _check(actor: User, person: User | None, assignee: str, row) -> None:

@@ -13,7 +13,7 @@ import json
 from sqlalchemy import Connection, DateTime, bindparam, text
 
 from engine.adapters.eventstore import events_table, row_to_event
-from workflows.projection_guard import ProjectionGuard, ProjectionTampered
+from workflows.projection_guard import ProjectionGuard, ProjectionTampered, in_chunks
 from workflows.report.facts import CaseFacts, RequestFacts, facts_of
 from workflows.streams import fold_stored, streams_of
 from workflows.tables import FIRST_REQUEST_EVENTS_SQL, RECEIVED_AGENCY_SQL
@@ -24,11 +24,6 @@ NO_CASES = "[]"
 def _facts_from_row(row) -> RequestFacts:
     cases = () if row.cases == NO_CASES else tuple(CaseFacts.from_dict(c) for c in json.loads(row.cases))
     return RequestFacts(row.request_id, row.agency, row.applicant_kind, row.received_on, row.concluded_on, row.outcome, cases)
-
-
-def _in_chunks(values: list[str], size: int = 500):
-    for start in range(0, len(values), size):
-        yield values[start:start + size]
 
 
 def load_sealed_facts(conn: Connection, agencies: list[str], guard: ProjectionGuard) -> list[RequestFacts]:
@@ -58,7 +53,7 @@ def replay_facts(conn: Connection, agencies: list[str], as_of: dt.datetime) -> l
     """
     agency_sql = RECEIVED_AGENCY_SQL[conn.dialect.name]
     facts: list[RequestFacts | None] = []
-    for chunk in _in_chunks(agencies, 100):
+    for chunk in in_chunks(agencies, 100):
         names = {f"a{i}": a for i, a in enumerate(chunk)}
         query = text(
             "SELECT * FROM events WHERE recorded_at <= :as_of AND stream_id IN ("
