@@ -77,6 +77,29 @@ def agency_list() -> None:
 
 
 @click.group()
+def department() -> None:
+    """The departments under an agency (承办部门), for assigning, transferring and 协办."""
+
+
+@department.command("add")
+@click.argument("agency_slug")
+@click.argument("code")
+@click.option("--name", required=True, help="e.g. 政策法规科")
+@acting_user
+def department_add(agency_slug, code, name, user) -> None:
+    app().directory.add_department(user, agency_slug, code, name)
+    click.echo(f"department '{code}' ({name}) added to {agency_slug}")
+
+
+@department.command("list")
+@click.argument("agency_slug", required=False)
+@handle_errors
+def department_list(agency_slug) -> None:
+    for d in app().directory.departments(agency_slug):
+        click.echo(f"{d.agency}\t{d.code}\t{d.name}")
+
+
+@click.group()
 def projections() -> None:
     """Read models derived from the event log."""
 

@@ -89,7 +89,7 @@ def document_issue(request_id, doc_type, user) -> None:
 @click.argument("doc_type", type=TYPES)
 @click.option("--method", type=click.Choice(SERVICE_METHODS), required=True)
 @click.option("--tracking-no", help="post: the postal tracking number")
-@click.option("--posted-on", help="post: the day handed to the post office")
+@click.option("--posted-on", help="post: the day handed to the post office (default today); electronic: the day sent")
 @click.option("--signed-on", help="the day the applicant signed for it")
 @acting_user
 def document_serve(request_id, doc_type, method, tracking_no, posted_on, signed_on, user) -> None:
@@ -97,7 +97,18 @@ def document_serve(request_id, doc_type, method, tracking_no, posted_on, signed_
     served = app().documents.serve(request_id, doc_type, user, method, tracking_no,
                                    moment(posted_on).date() if posted_on else None,
                                    moment(signed_on).date() if signed_on else None)
-    click.echo(f"{served.number} served ({method}) on {served.served_on}")
+    click.echo(f"{served.number} served ({method}); counts as served on {served.served_on} (235号)")
+
+
+@document.command("return")
+@click.argument("request_id")
+@click.argument("doc_type", type=TYPES)
+@click.option("--reason", required=True, help="why it came back, e.g. 查无此人 / 拒收 / 地址不详")
+@acting_user
+def document_return(request_id, doc_type, reason, user) -> None:
+    """Record a served letter that came back undelivered (退件); it must be served again."""
+    returned = app().documents.return_letter(request_id, doc_type, user, reason)
+    click.echo(f"{returned.number} returned ({reason}); serve it again (ogi document serve)")
 
 
 @document.command("render")

@@ -15,7 +15,7 @@ def main() -> None:
 
 for command in (
     setup.init, setup.demo, setup.up,
-    admin.user, admin.agency, admin.projections, admin.audit,
+    admin.user, admin.agency, admin.department, admin.projections, admin.audit,
     requests.import_command, requests.history_command, requests.request, requests.timers,
     calendar.calendar,
     report.report, register.register,

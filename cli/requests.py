@@ -123,7 +123,11 @@ def request_new(request_id, agency, kind, name, id_number, phone, email, channel
 @click.option("--form", "form_provided", type=click.Choice([f.value for f in ProvisionForm]), help="decide: Art. 40")
 @click.option("--form-reason", help="decide: why not in the form asked for (Art. 40)")
 @click.option("--version", "version", type=int, help="void_step: the step to void (its v number in ogi history)")
-@click.option("--reason", help="void_step: what was wrong with it")
+@click.option("--reason", help="void_step: what was wrong with it; transfer_department, send_back: why")
+@click.option("--department", help="assign_department, transfer_department, request_assistance, answer_assistance")
+@click.option("--due-on", help="request_assistance: the assisting department's due day (YYYY-MM-DD)")
+@click.option("--note", help="answer_assistance: what the assisting department answered")
+@click.option("--served-on", help="deliver: the legal service day (post: the day handed to the post office, 235号)")
 @acting_user
 def request_act(request_id, command, at, user, **options):
     """Record one step on a request, e.g. `ogi request act HD-1 decide --outcome disclosed`."""

@@ -52,12 +52,32 @@ def load(services: App, *records: dict | str, by: str = ADMIN_USERNAME) -> int:
     return import_lines(services.requests, as_lines(*records), user(services, by))
 
 
-def issued_reply(at: dt.datetime, outcome: str = "disclosed") -> tuple:
-    """The document steps that let a live request's reply be served (DESIGN §9): drafted, approved, issued.
+def issued_document(at: dt.datetime, doc_type: str, outcome: str | None = None, fee: dict | None = None) -> tuple:
+    """The document steps that let a live request's paper be served (DESIGN §9): drafted, approved, issued.
 
     For the pure tests that run commands through the workflow without the document service."""
     from workflows.foi import commands as c
+    from workflows.foi.documents import TYPE_WORDS
 
-    return (c.DraftDocument(at=at, doc_type="reply", text="答复书正文", outcome=outcome),
-            c.ApproveDocument(at=at, doc_type="reply", approved_by="head"),
-            c.IssueDocument(at=at, doc_type="reply", number="测试依申复〔2024〕1号", text_hash="0" * 64))
+    return (c.DraftDocument(at=at, doc_type=doc_type, text="正文", outcome=outcome, fee=fee),
+            c.ApproveDocument(at=at, doc_type=doc_type, approved_by="head"),
+            c.IssueDocument(at=at, doc_type=doc_type, number=f"测试{TYPE_WORDS[doc_type]}〔{at.year}〕1号",
+                            text_hash="0" * 64))
+
+
+def issued_reply(at: dt.datetime, outcome: str = "disclosed") -> tuple:
+    return issued_document(at, "reply", outcome)
+
+
+def noticed_correction(at: dt.datetime, period_days: int | None = None) -> tuple:
+    """The issued 补正告知书 and the step it carries (Art. 30): what `request_correction` needs on a live request."""
+    from workflows.foi import commands as c
+
+    return (*issued_document(at, "correction_notice"), c.RequestCorrection(at=at, period_days=period_days))
+
+
+def noticed_fee(at: dt.datetime, amount_yuan: float, method: str = "per_request") -> tuple:
+    """The issued 收费通知书 and the fee it charges (109号)."""
+    from workflows.foi import commands as c
+
+    return (*issued_document(at, "fee_notice"), c.NotifyFee(at=at, amount_yuan=amount_yuan, method=method))

@@ -62,7 +62,7 @@ def test_a_request_worked_from_the_command_line(ready):
     assert refused.returncode == 1 and "Art. 33 allows one extension" in refused.stderr
     ready("request", "act", "HD-1", "decide", "--at", day(2), "--outcome", "partial")
     refused = ready("request", "act", "HD-1", "deliver", "--method", "post", ok=False)
-    assert refused.returncode == 1 and "reply document has not been issued" in refused.stderr
+    assert refused.returncode == 1 and "答复书, which has not been issued" in refused.stderr
     ready("agency", "set", "hedong-xzsp", "--doc-prefix", "河东审批", "--review-body", "河东区人民政府",
           "--court", "河东区人民法院")
     ready("document", "draft", "HD-1", "reply", "--outcome", "partial", "--note", "第三项涉及个人隐私。")

@@ -56,7 +56,7 @@ def test_the_reply_cites_its_article_and_the_remedies_and_issuing_it_records_the
 def test_a_live_request_is_served_only_its_issued_reply_235(office):
     clerk = user(office, "clerk")
     office.requests.act("D-1", c.Decide(at=office.clock.now(), outcome="disclosed"), clerk)
-    with pytest.raises(RuleViolation, match="reply document has not been issued"):
+    with pytest.raises(RuleViolation, match="答复书, which has not been issued"):
         office.requests.act("D-1", c.Deliver(at=office.clock.now(), method="post"), clerk)
     through(office, "D-1", "reply", outcome="disclosed")
     served = office.documents.serve("D-1", "reply", clerk, "post", tracking_no="EMS1234567890CN",
@@ -208,3 +208,40 @@ def test_a_per_request_fee_notice_counts_the_applicants_requests_of_the_month_fr
     assert "本月提出的第11件申请" in notice.text and "人民币100元" in notice.text
     free = office.documents.draft("F-03", "fee_notice", user(office, "clerk"), fee=("per_request", 0))
     assert "第3件" in free.text and "人民币0元" in free.text
+
+
+def test_serving_the_correction_notice_requests_the_correction_and_a_signature_today_starts_its_period_art30(office):
+    through(office, "D-1", "correction_notice", note="请补充所需信息的名称、文号。")
+    served = office.documents.serve("D-1", "correction_notice", user(office, "clerk"), "personal",
+                                    signed_on=office.clock.now().date())
+    assert served.state == "served" and served.served_on == office.clock.now().date()
+    history = office.queries.history("D-1")
+    assert history["state"] == "awaiting_correction"
+    assert [e["type"] for e in history["events"]][-3:] == ["document_served", "correction_requested", "notice_received"]
+
+
+def test_serving_the_fee_notice_notifies_the_fee_it_states_109hao(office):
+    drafted = office.documents.draft("D-1", "fee_notice", user(office, "clerk"), fee=("by_volume", 120))
+    assert drafted.fee == {"method": "by_volume", "units": 120, "amount_yuan": 1100}  # 70 pages × 10 + 20 pages × 20 yuan
+    office.documents.approve("D-1", "fee_notice", user(office, "head"))
+    office.documents.issue("D-1", "fee_notice", user(office, "clerk"))
+    office.documents.serve("D-1", "fee_notice", user(office, "clerk"), "post", tracking_no="EMS0001")
+    state = office.queries.history("D-1")
+    assert state["state"] == "awaiting_payment"
+    assert state["events"][-1]["type"] == "fee_notified"
+    assert state["events"][-1]["payload"]["amount_yuan"] == 1100 and state["events"][-1]["payload"]["method"] == "by_volume"
+
+
+def test_a_returned_reply_is_recorded_and_served_again_235hao(office):
+    clerk = user(office, "clerk")
+    through(office, "D-1", "reply", outcome="disclosed")
+    office.documents.serve("D-1", "reply", clerk, "post", tracking_no="EMS0002")
+    assert office.queries.history("D-1")["state"] == "served"
+    returned = office.documents.return_letter("D-1", "reply", clerk, "查无此人")
+    assert returned.state == "returned"
+    assert office.queries.history("D-1")["state"] == "decided"
+    again = office.documents.serve("D-1", "reply", clerk, "personal", signed_on=office.clock.now().date())
+    assert again.state == "served"
+    history = office.queries.history("D-1")
+    assert history["state"] == "served"
+    assert [e["type"] for e in history["events"]].count("delivered") == 2

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from engine.errors import RuleViolation
-from tests.builders import as_lines, event, request_line
+from tests.builders import as_lines, event, noticed_correction, noticed_fee, request_line
 from tests.world import user
 from workflows.foi import commands as c
 from workflows.foi.handle import handle
@@ -38,25 +38,25 @@ def due(state: RequestState, name: str) -> str | None:
 # -- the applicant's receipt of a notice ---------------------------------------------------------------------------
 
 def test_the_correction_period_runs_from_the_day_the_applicant_received_the_notice_art30(calendar):
-    noticed = run(calendar, c.RequestCorrection(at=at("2024-03-04"), period_days=10))
-    received = run(calendar, c.RequestCorrection(at=at("2024-03-04"), period_days=10),
+    noticed = run(calendar, *noticed_correction(at=at("2024-03-04"), period_days=10))
+    received = run(calendar, *noticed_correction(at=at("2024-03-04"), period_days=10),
                    c.RecordNoticeReceipt(at=at("2024-03-07"), notice="correction"))
     assert due(noticed, "correction") == "2024-03-18"  # 10 working days after 4 March
     assert due(received, "correction") == "2024-03-21"  # 10 working days after 7 March
 
 
 def test_the_payment_period_runs_from_the_day_the_applicant_received_the_fee_notice_109(calendar):
-    state = run(calendar, c.NotifyFee(at=at("2024-03-04"), amount_yuan=100),
+    state = run(calendar, *noticed_fee(at=at("2024-03-04"), amount_yuan=100),
                 c.RecordNoticeReceipt(at=at("2024-03-06"), notice="fee"))
     assert due(state, "payment") == "2024-04-03"  # 20 working days after 6 March
 
 
 def test_the_receipt_must_be_of_the_notice_awaiting_the_applicant_art30(calendar):
     with pytest.raises(RuleViolation, match="no fee notice is awaiting the applicant"):
-        run(calendar, c.RequestCorrection(at=at("2024-03-04T10:00"), period_days=10),
+        run(calendar, *noticed_correction(at=at("2024-03-04T10:00"), period_days=10),
             c.RecordNoticeReceipt(at=at("2024-03-05"), notice="fee"))
     with pytest.raises(RuleViolation, match="earlier than the previous step"):  # received before it was sent
-        run(calendar, c.RequestCorrection(at=at("2024-03-04T10:00"), period_days=10),
+        run(calendar, *noticed_correction(at=at("2024-03-04T10:00"), period_days=10),
             c.RecordNoticeReceipt(at=at("2024-03-04T09:00"), notice="correction"))
 
 

@@ -28,7 +28,7 @@ from bootstrap import App, build
 from engine.adapters.eventstore import EventStore, canonical_json, event_hash, events_table
 from engine.clock import VirtualClock
 from engine.errors import RuleViolation
-from tests.builders import issued_reply
+from tests.builders import issued_document, issued_reply, noticed_correction
 from tests.conftest import AGENCY, run_ogi, user
 from tests.world import sealed_row
 from workflows.foi import commands as c
@@ -193,6 +193,10 @@ def _file_litigation(draw, s: RequestState, now: dt.datetime) -> c.Command:
     return c.FileLitigation(at=now, case=f"行初〔{now.year}〕{len(s.litigations) + 1}号", after_review=after_review)
 
 
+DEPARTMENTS = st.sampled_from(["bangongshi", "zhengce"])  # set up for the agency in the fixtures below
+# the paper a step serves on a live request (DESIGN §9): issued first in about half the examples
+PAPER_FOR = {c.RequestCorrection.name: "correction_notice", c.NotifyFee.name: "fee_notice", c.Deliver.name: "reply"}
+
 COMMAND_BUILDERS = {
     c.ConfirmReceipt.name: lambda draw, s, now: c.ConfirmReceipt(at=now),
     c.RequestCorrection.name: lambda draw, s, now: c.RequestCorrection(at=now, period_days=draw(st.integers(1, 15))),
@@ -203,6 +207,13 @@ COMMAND_BUILDERS = {
     c.NotifyFee.name: lambda draw, s, now: c.NotifyFee(
         at=now, amount_yuan=draw(st.integers(1, 50_000)) / 100, method=draw(st.sampled_from([m.value for m in FeeMethod]))),
     c.PayFee.name: lambda draw, s, now: c.PayFee(at=now),
+    c.AssignDepartment.name: lambda draw, s, now: c.AssignDepartment(at=now, department=draw(DEPARTMENTS)),
+    c.TransferDepartment.name: lambda draw, s, now: c.TransferDepartment(at=now, department=draw(DEPARTMENTS),
+                                                                         reason="非本科室职责"),
+    c.SendBack.name: lambda draw, s, now: c.SendBack(at=now, reason="非本科室职责"),
+    c.RequestAssistance.name: lambda draw, s, now: c.RequestAssistance(
+        at=now, department=draw(DEPARTMENTS), due_on=(now.date() + dt.timedelta(days=draw(st.integers(0, 10)))).isoformat()),
+    c.AnswerAssistance.name: lambda draw, s, now: c.AnswerAssistance(at=now, department=draw(DEPARTMENTS), note="已提供"),
     c.Extend.name: lambda draw, s, now: c.Extend(at=now, working_days=draw(st.integers(1, 20)), approved_by="head"),
     c.Decide.name: _decide,
     c.Deliver.name: lambda draw, s, now: c.Deliver(at=now, method=draw(st.sampled_from([m.value for m in DeliveryMethod]))),
@@ -243,6 +254,17 @@ def receive_command(draw, request_id: str, now: dt.datetime) -> c.Receive:
 # -- one random life of a request -----------------------------------------------------------------
 
 
+def issue_paper(services: App, request_id: str, paper: str, command: c.Command, due: RequestState, clerk) -> None:
+    outcome = due.outcome.value if due.outcome else None
+    fee = ({"method": command.method, "units": 1, "amount_yuan": command.amount_yuan}
+           if isinstance(command, c.NotifyFee) else None)
+    try:
+        for step in issued_document(command.at, paper, outcome or ("disclosed" if paper == "reply" else None), fee):
+            services.requests.act(request_id, step, clerk)
+    except RuleViolation:
+        event(f"paper {paper} refused in {due.stage.value}")
+
+
 def run_random_request(services: App, data, request_id: str, max_steps: int) -> None:
     clerk = user(services, "clerk")
     start = data.draw(st.datetimes(dt.datetime(2024, 1, 1, 8), dt.datetime(2026, 10, 31, 18)), label="start")
@@ -262,6 +284,11 @@ def run_random_request(services: App, data, request_id: str, max_steps: int) -> 
             version = loaded.version
             due = handle(loaded.state, None, clock.now(), services.requests.calendar(conn)).state  # what `act` will see
         command = data.draw(staff_command(due, clock.now()), label="command")
+        paper = PAPER_FOR.get(command.name)
+        if paper and data.draw(st.booleans(), label="paper issued first"):
+            issue_paper(services, request_id, paper, command, due, clerk)
+            with services.engine.connect() as conn:
+                version = services.requests.load(conn, request_id).version
         before_events, before_row = event_count(services), projection_of(services, request_id)
         try:
             state = services.requests.act(request_id, command, clerk)
@@ -347,7 +374,8 @@ def build_log(services: App) -> None:
     services.requests.act("2026-T1", c.Extend(at=at(1), working_days=10, approved_by="head"), clerk)
     services.requests.act("2026-T2", c.ConfirmReceipt(at=at(1.1)), clerk)
     receive("2026-T3", "post_signed", "河道整治环评报告")
-    services.requests.act("2026-T2", c.RequestCorrection(at=at(2), period_days=5), clerk)
+    for step in noticed_correction(at(2), period_days=5):
+        services.requests.act("2026-T2", step, clerk)
     services.requests.act("2026-T1", c.Decide(at=at(3), outcome=Outcome.PARTIAL.value), clerk)
     services.requests.act("2026-T3", c.StartConsultation(at=at(4), party="third_party"), clerk)
     for step in issued_reply(at(4.5), Outcome.PARTIAL.value):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from tests.builders import issued_document
 from tests.conftest import AGENCY, user
 from workflows.foi import commands as c
 
@@ -17,7 +18,10 @@ def received(services, request_id="S-1"):
 
 def test_a_correction_notice_without_a_period_takes_the_agencys_default_art30(sqlite_services):
     now = received(sqlite_services)
-    state = sqlite_services.requests.act("S-1", c.RequestCorrection(at=now), user(sqlite_services, "clerk"))
+    clerk = user(sqlite_services, "clerk")
+    for step in issued_document(now, "correction_notice"):
+        sqlite_services.requests.act("S-1", step, clerk)
+    state = sqlite_services.requests.act("S-1", c.RequestCorrection(at=now), clerk)
     assert state.correction_period_days == 15  # the default of `ogi agency add`
     assert state.deadlines["correction"].working_days == 15
 

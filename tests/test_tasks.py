@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tests.builders import decided, event, issued_reply, load, request_line
+from tests.builders import decided, event, issued_reply, load, noticed_correction, noticed_fee, request_line
 from workflows.foi import commands as c
 from workflows.foi.handle import handle
 from workflows.foi.state import RequestState, Stage
@@ -46,8 +46,8 @@ def decide(on: str, outcome: str = "disclosed") -> c.Decide:
     return c.Decide(at=at(on), outcome=outcome)
 
 
-def correction_notice(on: str = "2024-03-04", period_days: int = 10) -> c.RequestCorrection:
-    return c.RequestCorrection(at=at(on), period_days=period_days)
+def correction_notice(on: str = "2024-03-04", period_days: int = 10) -> tuple[c.Command, ...]:
+    return noticed_correction(at(on), period_days)
 
 
 # -- one test per task type ---------------------------------------------------------------------------------------
@@ -59,7 +59,7 @@ def test_confirm_receipt_of_an_online_request_until_it_is_confirmed_art31(calend
     assert T.CONFIRM_RECEIPT not in tasks(confirmed, "2024-03-04")
     assert T.CONFIRM_RECEIPT not in tasks(run(calendar, channel="in_person"), RECEIVED)  # handed in: no confirmation
     # the workflow refuses a confirmation after another step, so the task goes with it
-    noticed = run(calendar, correction_notice(), c.SubmitCorrection(at=at("2024-03-06")), channel="online")
+    noticed = run(calendar, *correction_notice(), c.SubmitCorrection(at=at("2024-03-06")), channel="online")
     assert T.CONFIRM_RECEIPT not in tasks(noticed, "2024-03-06")
 
 
@@ -70,16 +70,16 @@ def test_send_correction_notice_is_due_within_7_working_days_art30(calendar):
     assert listed.label == "审查申请内容，需补正的7个工作日内一次性告知"
     assert T.SEND_CORRECTION_NOTICE in tasks(state, "2024-03-12")
     assert T.SEND_CORRECTION_NOTICE not in tasks(state, "2024-03-13")  # the 7 days are over
-    assert T.SEND_CORRECTION_NOTICE not in tasks(run(calendar, correction_notice()), "2024-03-04")
+    assert T.SEND_CORRECTION_NOTICE not in tasks(run(calendar, *correction_notice()), "2024-03-04")
     assert T.SEND_CORRECTION_NOTICE not in tasks(run(calendar, decide("2024-03-04")), "2024-03-04")
 
 
 def test_review_correction_when_the_corrected_application_arrives_art30(calendar):
-    corrected = run(calendar, correction_notice(), c.SubmitCorrection(at=at("2024-03-08")))
+    corrected = run(calendar, *correction_notice(), c.SubmitCorrection(at=at("2024-03-08")))
     listed = tasks(corrected, "2024-03-08")[T.REVIEW_CORRECTION]
     assert (listed.role, listed.article) == ("staff", "Art. 30")
     assert listed.due == corrected.deadlines["reply"].due == day("2024-04-08")  # the reply period restarts (Art. 33)
-    consulted = run(calendar, correction_notice(), c.SubmitCorrection(at=at("2024-03-08")),
+    consulted = run(calendar, *correction_notice(), c.SubmitCorrection(at=at("2024-03-08")),
                     c.StartConsultation(at=at("2024-03-11")), c.EndConsultation(at=at("2024-03-12")))
     assert consulted.stage == Stage.PROCESSING and T.REVIEW_CORRECTION not in tasks(consulted, "2024-03-12")  # reviewed
     assert T.REVIEW_CORRECTION not in tasks(run(calendar), RECEIVED)  # nothing was corrected
@@ -87,23 +87,23 @@ def test_review_correction_when_the_corrected_application_arrives_art30(calendar
 
 def test_decide_no_correction_is_proposed_once_the_correction_period_lapsed_art30(calendar):
     notice = correction_notice()  # the applicant's period ends 2024-03-18
-    assert tasks(run(calendar, notice, now="2024-03-18T23:00"), "2024-03-18") == {}  # awaiting a correction: no task
-    lapsed = run(calendar, notice, now="2024-03-19T08:00")
+    assert tasks(run(calendar, *notice, now="2024-03-18T23:00"), "2024-03-18") == {}  # awaiting a correction: no task
+    lapsed = run(calendar, *notice, now="2024-03-19T08:00")
     listed = tasks(lapsed, "2024-03-19")[T.DECIDE_NO_CORRECTION]
     assert (listed.role, listed.article, listed.due) == ("staff", "Art. 30", None)
 
 
 def test_a_lapse_task_proposes_and_never_concludes(calendar):
-    state = run(calendar, correction_notice(), now="2024-06-28")
+    state = run(calendar, *correction_notice(), now="2024-06-28")
     assert T.DECIDE_NO_CORRECTION in tasks(state, "2024-06-28")
     assert state.stage == Stage.AWAITING_CORRECTION and state.is_open and state.outcome is None  # months later
-    decided_state = run(calendar, correction_notice(), decide("2024-03-20", "other.no_correction"))
+    decided_state = run(calendar, *correction_notice(), decide("2024-03-20", "other.no_correction"))
     assert T.DECIDE_NO_CORRECTION not in tasks(decided_state, "2024-03-20")  # staff decided: the proposal is gone
 
 
 def test_a_lapse_of_a_period_moved_by_the_notice_receipt_proposes_nothing_art30(calendar):
     # noticed 4 March for 10 working days (lapsed 19 March); the applicant got the notice only on 20 March
-    state = run(calendar, correction_notice(), now="2024-03-20")
+    state = run(calendar, *correction_notice(), now="2024-03-20")
     receipt = c.RecordNoticeReceipt(at=at("2024-03-20"), notice="correction")
     state = handle(state, receipt, receipt.at, calendar).state
     assert state.deadlines["correction"].due == day("2024-04-03")
@@ -121,17 +121,17 @@ def test_follow_consultation_is_due_within_15_working_days_art32_34(calendar):
 
 
 def test_confirm_payment_is_due_within_20_working_days_of_the_fee_notice_109(calendar):
-    state = run(calendar, c.NotifyFee(at=at("2024-03-04"), amount_yuan=100))
+    state = run(calendar, *noticed_fee(at("2024-03-04"), 100))
     listed = tasks(state, "2024-03-04")[T.CONFIRM_PAYMENT]
     assert (listed.role, listed.article, listed.due) == ("staff", "109号", day("2024-04-01"))
-    paid = run(calendar, c.NotifyFee(at=at("2024-03-04"), amount_yuan=100), c.PayFee(at=at("2024-03-05")))
+    paid = run(calendar, *noticed_fee(at("2024-03-04"), 100), c.PayFee(at=at("2024-03-05")))
     assert T.CONFIRM_PAYMENT not in tasks(paid, "2024-03-05") and T.DRAFT_REPLY in tasks(paid, "2024-03-05")
 
 
 def test_decide_unpaid_fee_is_proposed_once_the_payment_period_lapsed_109(calendar):
-    fee = c.NotifyFee(at=at("2024-03-04"), amount_yuan=100)
-    assert T.DECIDE_UNPAID_FEE not in tasks(run(calendar, fee, now="2024-04-01T20:00"), "2024-04-01")
-    state = run(calendar, fee, now="2024-04-02T08:00")
+    fee = noticed_fee(at("2024-03-04"), 100)
+    assert T.DECIDE_UNPAID_FEE not in tasks(run(calendar, *fee, now="2024-04-01T20:00"), "2024-04-01")
+    state = run(calendar, *fee, now="2024-04-02T08:00")
     listed = tasks(state, "2024-04-02")[T.DECIDE_UNPAID_FEE]
     assert (listed.role, listed.article, listed.due) == ("staff", "109号", None)
     assert T.CONFIRM_PAYMENT in tasks(state, "2024-04-02")  # a late payment is still accepted until staff decide
@@ -164,7 +164,7 @@ def test_serve_reply_after_the_decision_by_the_reply_deadline_art33(calendar):
     assert tasks(run(calendar, decide("2024-03-20"), *issued_reply(at("2024-03-20")),
                        c.Deliver(at=at("2024-03-21"), method="post")), "2024-03-21") == {}
     # decided while awaiting the correction: no reply period was kept, so the service has no due date
-    no_correction = run(calendar, correction_notice(), decide("2024-03-20", "other.no_correction"))
+    no_correction = run(calendar, *correction_notice(), decide("2024-03-20", "other.no_correction"))
     assert tasks(no_correction, "2024-03-20")[T.SERVE_REPLY].due is None
 
 

@@ -12,7 +12,7 @@ import datetime as dt
 import pytest
 
 from engine.errors import RuleViolation
-from tests.builders import as_lines, event, request_line
+from tests.builders import as_lines, event, issued_document, noticed_correction, noticed_fee, request_line
 from tests.world import user
 from workflows.foi import commands as c
 from workflows.foi.vocabulary import Flag
@@ -31,8 +31,12 @@ def receive(services, request_id: str, day: str, **fields) -> None:
                               user(services, "clerk"))
 
 
-def act(services, request_id: str, command: c.Command, who: str = "clerk"):
-    return services.requests.act(request_id, command, user(services, who))
+def act(services, request_id: str, *commands: c.Command, who: str = "clerk"):
+    """Each command in order (e.g. an issued notice and the step it carries); the state after the last."""
+    state = None
+    for command in commands:
+        state = services.requests.act(request_id, command, user(services, who))
+    return state
 
 
 def events_of(services, request_id: str):
@@ -56,7 +60,7 @@ def same_outcome(a, b) -> bool:
 def test_a_no_correction_decision_dated_inside_the_correction_period_is_refused_art30(sqlite_services):
     services = sqlite_services
     receive(services, "T-1", "2026-10-09")
-    act(services, "T-1", c.RequestCorrection(at=at("2026-10-12"), period_days=10))  # the period ends 2026-10-26
+    act(services, "T-1", *noticed_correction(at=at("2026-10-12"), period_days=10))  # the period ends 2026-10-26
     with pytest.raises(RuleViolation, match="only after the correction period lapsed.*Art. 30"):
         act(services, "T-1", c.Decide(at=at("2026-10-20"), outcome="other.no_correction"))
     state = act(services, "T-1", c.Decide(at=at("2026-10-28"), outcome="other.no_correction"))
@@ -66,7 +70,7 @@ def test_a_no_correction_decision_dated_inside_the_correction_period_is_refused_
 def test_a_correction_received_in_time_but_entered_late_withdraws_the_lapse_art30(sqlite_services):
     services = sqlite_services
     receive(services, "T-2", "2026-10-09")
-    act(services, "T-2", c.RequestCorrection(at=at("2026-10-12"), period_days=10))
+    act(services, "T-2", *noticed_correction(at=at("2026-10-12"), period_days=10))
     assert any(e.type == "period_lapsed" for e in events_of(services, "T-2"))  # fired up to today
     state = act(services, "T-2", c.SubmitCorrection(at=at("2026-10-20")))
     assert Flag.CORRECTION_LAPSED not in state.flags and not state.has_lapsed("correction")
@@ -85,7 +89,7 @@ def test_a_correction_received_in_time_but_entered_late_withdraws_the_lapse_art3
 def test_an_unpaid_fee_decision_six_days_after_the_notice_is_refused_109(sqlite_services):
     services = sqlite_services
     receive(services, "T-3", "2026-09-01")
-    act(services, "T-3", c.NotifyFee(at=at("2026-09-03"), amount_yuan=300))
+    act(services, "T-3", *noticed_fee(at=at("2026-09-03"), amount_yuan=300))
     with pytest.raises(RuleViolation, match="only after the payment period lapsed.*109号"):
         act(services, "T-3", c.Decide(at=at("2026-09-09"), outcome="other.unpaid_fee"))
 
@@ -93,7 +97,7 @@ def test_an_unpaid_fee_decision_six_days_after_the_notice_is_refused_109(sqlite_
 def test_a_fee_paid_in_time_but_entered_late_leaves_no_lapse_behind_109(sqlite_services):
     services = sqlite_services
     receive(services, "T-4", "2026-09-01")
-    act(services, "T-4", c.NotifyFee(at=at("2026-09-03"), amount_yuan=300))
+    act(services, "T-4", *noticed_fee(at=at("2026-09-03"), amount_yuan=300))
     state = act(services, "T-4", c.PayFee(at=at("2026-09-20")))
     assert Flag.PAYMENT_LAPSED not in state.flags
     state = act(services, "T-4", c.Decide(at=at("2026-09-25"), outcome="disclosed"))
@@ -159,7 +163,7 @@ def test_a_step_dated_in_the_future_is_refused(sqlite_services):
 def test_a_step_dated_before_another_persons_step_is_refused_even_after_a_lapse(sqlite_services):
     services = sqlite_services
     receive(services, "T-11", "2026-09-01")
-    act(services, "T-11", c.RequestCorrection(at=at("2026-09-03"), period_days=5))
+    act(services, "T-11", *noticed_correction(at=at("2026-09-03"), period_days=5))
     with pytest.raises(RuleViolation, match="earlier than the previous step"):
         act(services, "T-11", c.SubmitCorrection(at=at("2026-09-02")))
 
@@ -217,6 +221,7 @@ def test_a_lapse_made_due_by_a_later_event_is_dated_at_that_event_and_withdrawn_
 def test_a_step_with_a_mistyped_date_is_voided_and_the_request_moves_on(sqlite_services):
     services = sqlite_services
     receive(services, "T-16", "2026-10-09")
+    act(services, "T-16", *issued_document(at("2026-10-12"), "correction_notice"))
     act(services, "T-16", c.RequestCorrection(at=at("2026-11-25"), period_days=10))  # meant 2026-10-12
     with pytest.raises(RuleViolation, match="earlier than the previous step"):
         act(services, "T-16", c.SubmitCorrection(at=at("2026-10-20")))  # blocked by the mistyped date

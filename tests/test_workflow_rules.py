@@ -8,7 +8,7 @@ import pytest
 
 from engine.errors import DefinitionError, RuleViolation
 from engine.machine import MachineDefinition, Transition
-from tests.builders import issued_reply
+from tests.builders import issued_reply, noticed_correction, noticed_fee
 from workflows.foi import commands as c
 from workflows.foi.definition import WORKFLOW
 from workflows.foi.handle import handle
@@ -103,47 +103,47 @@ def test_an_extension_after_the_reply_period_is_accepted_and_flagged_art33(calen
 
 # -- correction (Art. 30) ------------------------------------------------------------------------
 def test_the_reply_period_restarts_from_the_corrected_application_art30(calendar):
-    state = run(calendar, receive("2024-03-01"), c.RequestCorrection(at=at("2024-03-05"), period_days=10),
+    state = run(calendar, receive("2024-03-01"), *noticed_correction(at=at("2024-03-05"), period_days=10),
                 c.SubmitCorrection(at=at("2024-03-11")))
     assert state.clock_start == dt.date(2024, 3, 11)
     assert reply_due(state) == calendar.add_working_days(dt.date(2024, 3, 11), 20).isoformat()
 
 
 def test_no_reply_period_runs_while_awaiting_correction_art30(calendar):
-    state = run(calendar, receive("2024-03-01"), c.RequestCorrection(at=at("2024-03-05"), period_days=10))
+    state = run(calendar, receive("2024-03-01"), *noticed_correction(at=at("2024-03-05"), period_days=10))
     assert state.stage == Stage.AWAITING_CORRECTION
     assert reply_due(state) is None
     assert state.deadlines["correction"].due == calendar.add_working_days(dt.date(2024, 3, 5), 10)
 
 
 def test_a_correction_notice_after_7_working_days_is_accepted_and_flagged_art30(calendar):
-    on_time = run(calendar, receive("2024-03-01"), c.RequestCorrection(at=at("2024-03-12"), period_days=10))
-    late = run(calendar, receive("2024-03-01"), c.RequestCorrection(at=at("2024-03-13"), period_days=10))
+    on_time = run(calendar, receive("2024-03-01"), *noticed_correction(at=at("2024-03-12"), period_days=10))
+    late = run(calendar, receive("2024-03-01"), *noticed_correction(at=at("2024-03-13"), period_days=10))
     assert "late_correction_notice" not in on_time.flags  # Tue 12 Mar is the 7th working day after Fri 1 Mar
     assert "late_correction_notice" in late.flags
 
 
 def test_correction_is_noticed_once_covering_everything_art30(calendar):
     with pytest.raises(RuleViolation, match="一次性告知"):
-        run(calendar, receive(), c.RequestCorrection(at=at("2024-03-04"), period_days=10),
-            c.SubmitCorrection(at=at("2024-03-05")), c.RequestCorrection(at=at("2024-03-06"), period_days=10))
+        run(calendar, receive(), *noticed_correction(at=at("2024-03-04"), period_days=10),
+            c.SubmitCorrection(at=at("2024-03-05")), *noticed_correction(at=at("2024-03-06"), period_days=10))
 
 
 def test_no_correction_decision_is_refused_before_the_period_lapsed_art30(calendar):
     with pytest.raises(RuleViolation, match="lapsed"):
-        run(calendar, receive("2024-03-01"), c.RequestCorrection(at=at("2024-03-04"), period_days=10),
+        run(calendar, receive("2024-03-01"), *noticed_correction(at=at("2024-03-04"), period_days=10),
             c.Decide(at=at("2024-03-15"), outcome="other.no_correction"))
 
 
 def test_no_correction_decision_after_the_period_lapsed_art30(calendar):
-    state = run(calendar, receive("2024-03-01"), c.RequestCorrection(at=at("2024-03-04"), period_days=10),
+    state = run(calendar, receive("2024-03-01"), *noticed_correction(at=at("2024-03-04"), period_days=10),
                 c.Decide(at=at("2024-03-19"), outcome="other.no_correction"))
     assert state.outcome == "other.no_correction"
     assert state.concluded_on == dt.date(2024, 3, 19)
 
 
 def test_a_lapsed_correction_period_does_not_conclude_the_request_by_itself_art30(calendar):
-    state = run(calendar, receive("2024-03-01"), c.RequestCorrection(at=at("2024-03-04"), period_days=10), now="2024-06-01")
+    state = run(calendar, receive("2024-03-01"), *noticed_correction(at=at("2024-03-04"), period_days=10), now="2024-06-01")
     assert state.stage == Stage.AWAITING_CORRECTION
     assert state.outcome is None and state.has_lapsed("correction")
 
@@ -184,7 +184,7 @@ def test_decision_while_a_consultation_is_open_is_refused_art32(calendar):
 
 # -- fees (109号) ---------------------------------------------------------------------------------
 def test_fee_notice_suspends_until_paid_109(calendar):
-    state = run(calendar, receive("2024-03-01"), c.NotifyFee(at=at("2024-03-04"), amount_yuan=300, method="per_request"),
+    state = run(calendar, receive("2024-03-01"), *noticed_fee(at=at("2024-03-04"), amount_yuan=300, method="per_request"),
                 c.PayFee(at=at("2024-03-06")))
     assert reply_due(state) == calendar.add_working_days(dt.date(2024, 3, 29), 2).isoformat()
 
@@ -195,10 +195,10 @@ def test_a_fee_paid_that_was_never_noticed_is_refused_109(calendar):
 
 
 def test_unpaid_fee_decision_only_after_20_working_days_109(calendar):
-    notice = c.NotifyFee(at=at("2024-03-04"), amount_yuan=300, method="per_request")
+    notice = noticed_fee(at=at("2024-03-04"), amount_yuan=300, method="per_request")
     with pytest.raises(RuleViolation, match="payment period lapsed"):
-        run(calendar, receive(), notice, c.Decide(at=at("2024-04-01"), outcome="other.unpaid_fee"))
-    state = run(calendar, receive(), notice, c.Decide(at=at("2024-04-03"), outcome="other.unpaid_fee"))
+        run(calendar, receive(), *notice, c.Decide(at=at("2024-04-01"), outcome="other.unpaid_fee"))
+    state = run(calendar, receive(), *notice, c.Decide(at=at("2024-04-03"), outcome="other.unpaid_fee"))
     assert state.outcome == "other.unpaid_fee"
 
 

@@ -13,6 +13,7 @@ from engine.adapters.database import make_engine
 from engine.adapters.keys import Keyring
 from engine.clock import Clock
 from workflows.accounts import ADMIN_USERNAME, Role, User, add_agency, add_user, get_user
+from workflows.departments import add_department
 from workflows.requests_projection import projection_row
 from workflows.row_seal import RowSealer
 
@@ -25,11 +26,14 @@ PASSWORD = "pw"
 
 
 def seed_test_world(services: App) -> None:
-    """Add the agency hedong-xzsp and the users admin, head and clerk (of that agency) and auditor, at the services' clock."""
+    """Add the agency hedong-xzsp with two departments (bangongshi 办公室, zhengce 政策法规科) and the users admin, head
+    and clerk (of that agency) and auditor, at the services' clock."""
     now = services.clock.now()
     with services.engine.begin() as conn:
         admin = add_user(conn, ADMIN_USERNAME, Role.ADMIN, PASSWORD, "管理员", now)
         add_agency(conn, AGENCY, AGENCY_NAME, None, admin, now)
+        add_department(conn, AGENCY, "bangongshi", "办公室")
+        add_department(conn, AGENCY, "zhengce", "政策法规科")
         add_user(conn, HEAD, Role.HEAD, PASSWORD, "李主任", now, [AGENCY])
         add_user(conn, CLERK, Role.STAFF, PASSWORD, "经办人", now, [AGENCY])
         add_user(conn, AUDITOR, Role.AUDITOR, PASSWORD, "审计", now)

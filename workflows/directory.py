@@ -24,6 +24,7 @@ from workflows.accounts import (
     list_agencies,
     set_agency,
 )
+from workflows.departments import Department, add_department, list_departments
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,15 @@ class Directory:
         password = given or secrets.token_urlsafe(12)
         self.add_user(actor, username, role, password, display_name, agencies)
         return None if given else password
+
+    def add_department(self, actor: User, agency: str, code: str, name: str) -> Department:
+        actor.require_admin("add departments")
+        with self.engine.begin() as conn:
+            return add_department(conn, agency, code, name)
+
+    def departments(self, agency: str | None = None) -> list[Department]:
+        with self.engine.connect() as conn:
+            return list_departments(conn, agency)
 
     def agencies(self) -> list:
         with self.engine.connect() as conn:

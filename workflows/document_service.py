@@ -71,11 +71,13 @@ class DocumentService:
             raise OgiError(f"unknown document type '{doc_type}'; one of: {', '.join(DocumentType)}")
         with self.engine.begin() as conn:
             state = self.requests.load(conn, request_id).state
+            charged = self._fee_context(conn, state, fee) if doc_type == DocumentType.FEE_NOTICE else None
             if text is None:
-                text = self.drafted_text(conn, state, doc_type, outcome, note, party, served_type, fee)
+                text = self.drafted_text(conn, state, doc_type, outcome, note, party, served_type, charged)
+            fee_fields = {k: charged[k] for k in ("method", "units", "amount_yuan")} if charged else None
             now = self.clock.now()
             state = self.requests.act_in(conn, request_id, c.DraftDocument(at=now, doc_type=doc_type, text=text,
-                                                                           outcome=outcome), actor)
+                                                                           outcome=outcome, fee=fee_fields), actor)
         return _latest(state, doc_type)
 
     def approve(self, request_id: str, doc_type: str, actor: User) -> DocumentRecord:
@@ -107,19 +109,26 @@ class DocumentService:
 
     def serve(self, request_id: str, doc_type: str, actor: User, method: str, tracking_no: str | None = None,
               posted_on: dt.date | None = None, signed_on: dt.date | None = None) -> DocumentRecord:
-        """Record the service (送达, 235号); serving the reply also records it as delivered."""
+        """Record the service (送达, 235号). Serving a notice is the step it carries: the reply is delivered (on the
+        legal service day of the record), a correction notice requests the correction, a fee notice notifies the fee;
+        a notice signed for today also starts the applicant's period."""
         with self.engine.begin() as conn:
+            self.store.start_write(conn)
             now = self.clock.now()
+            if method == "post" and posted_on is None:
+                posted_on = now.date()  # handed to the post office the day it is recorded, unless told otherwise
             command = c.ServeDocument(at=now, doc_type=doc_type, method=method, tracking_no=tracking_no,
                                       posted_on=posted_on.isoformat() if posted_on else None,
                                       signed_on=signed_on.isoformat() if signed_on else None)
             state = self.requests.act_in(conn, request_id, command, actor)
-            if doc_type == DocumentType.REPLY and state.stage == Stage.DECIDED:
-                if method not in SERVICE_TO_DELIVERY:
-                    raise RuleViolation(f"a reply served by '{method}' cannot be recorded as delivered yet; use "
-                                        "personal, post or electronic", "235号")
-                state = self.requests.act_in(conn, request_id, c.Deliver(at=now, method=SERVICE_TO_DELIVERY[method]),
-                                             actor)
+            for step in _steps_carried(state, doc_type, method, signed_on, now):
+                state = self.requests.act_in(conn, request_id, step, actor)
+        return _latest(state, doc_type)
+
+    def return_letter(self, request_id: str, doc_type: str, actor: User, reason: str) -> DocumentRecord:
+        """A served letter came back undelivered (退件): recorded, and the document waits to be served again."""
+        state = self.requests.act(request_id, lambda now: c.ReturnDocument(at=now, doc_type=doc_type, reason=reason),
+                                  actor)
         return _latest(state, doc_type)
 
     # -- reading ----------------------------------------------------------------------------------------------
@@ -149,13 +158,13 @@ class DocumentService:
 
     # -- drafting ---------------------------------------------------------------------------------------------
     def drafted_text(self, conn: Connection, state: RequestState, doc_type: str, outcome: str | None,
-                     note: str | None, party: str, served_type: str | None, fee: tuple[str, int] | None = None) -> str:
+                     note: str | None, party: str, served_type: str | None, fee: dict | None = None) -> str:
         agency = get_agency(conn, state.agency)
         context = dict(request=_request_context(state), note=note, party=party, lookup_code=self.lookup_code(state),
                        period_days=state.correction_period_days or agency.correction_period_days,
                        extension_days=state.extension_days or 20, reply_due=_reply_due(state), fee=None)
         if doc_type == DocumentType.FEE_NOTICE:
-            context["fee"] = self._fee_context(conn, state, fee)
+            context["fee"] = fee or self._fee_context(conn, state, None)
         if doc_type == DocumentType.REPLY:
             context.update(_reply_context(agency, state, outcome))
         if doc_type == DocumentType.SERVICE_RECORD:
@@ -213,6 +222,31 @@ class DocumentService:
         sequence = conn.execute(select(n.last).where(key).with_for_update()).scalar_one() + 1
         conn.execute(update(document_numbers_table).where(key).values(last=sequence))
         return document_number(get_agency(conn, agency).doc_prefix, doc_type, year, sequence)
+
+
+def _steps_carried(state: RequestState, doc_type: str, method: str, signed_on: dt.date | None,
+                   now: dt.datetime) -> list[c.Command]:
+    served = _latest(state, doc_type)
+    if doc_type == DocumentType.REPLY and state.stage == Stage.DECIDED:
+        if method not in SERVICE_TO_DELIVERY:
+            raise RuleViolation(f"a reply served by '{method}' cannot be recorded as delivered yet; use personal, post "
+                                "or electronic", "235号")
+        return [c.Deliver(at=now, method=SERVICE_TO_DELIVERY[method], served_on=served.served_on.isoformat()
+                          if served.served_on else None)]
+    notice = {DocumentType.CORRECTION_NOTICE: "correction", DocumentType.FEE_NOTICE: "fee"}.get(DocumentType(doc_type))
+    if notice is None or state.stage != Stage.PROCESSING:
+        return []  # a notice served again after a returned letter: the step was taken with the first service
+    step: c.Command
+    if notice == "correction":
+        step = c.RequestCorrection(at=now)
+    elif served.fee:
+        step = c.NotifyFee(at=now, amount_yuan=served.fee["amount_yuan"], method=served.fee["method"])
+    else:
+        raise RuleViolation("this fee notice was drafted without its amount; draft it again with --fee-method", "109号")
+    steps: list[c.Command] = [step]
+    if signed_on == now.date():
+        steps.append(c.RecordNoticeReceipt(at=now, notice=notice))
+    return steps
 
 
 def _reply_context(agency, state: RequestState, outcome: str | None) -> dict:

@@ -88,6 +88,11 @@ class EventIn(BaseModel):
     form_provided: str | None = None  # decided (Art. 40)
     form_reason: str | None = None
     competent_agency: str | None = None  # record_correction_decided (Art. 41)
+    department: str | None = None  # department_assigned/transferred, assistance_requested/answered
+    reason: str | None = None  # department_transferred, department_sent_back
+    due_on: str | None = None  # assistance_requested: the assisting department's due day
+    note: str | None = None  # assistance_answered
+    served_on: str | None = None  # delivered: the legal service day (235号)
 
     _at = field_validator("at", mode="before")(parse_moment)
 

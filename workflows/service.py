@@ -23,6 +23,7 @@ from engine.events import NewEvent
 from engine.projection import Change, Projector, ReadModel
 from workflows.accounts import APPROVING_ROLES, User, find_user, get_agency
 from workflows.calendar_years import CalendarSource, arrangement_payload, calendar_stream, save_calendar_year
+from workflows.departments import require_department
 from workflows.foi import commands as c
 from workflows.foi.deadlines import compute_deadlines
 from workflows.foi.handle import Handled, handle
@@ -120,6 +121,8 @@ class RequestService:
         if isinstance(command, (c.Extend, c.VoidStep, c.ApproveDocument)):  # the keys of APPROVALS
             self.check_approver(conn, command)
         loaded = self.load(conn, request_id)
+        if isinstance(command, c.DEPARTMENT_COMMANDS):
+            require_department(conn, loaded.state.agency, command.department)
         if isinstance(command, c.RequestCorrection) and command.period_days is None:
             command = replace(command, period_days=get_agency(conn, loaded.state.agency).correction_period_days)
         return self._handle(conn, loaded, command, actor).state

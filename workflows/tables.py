@@ -66,6 +66,7 @@ users_table = Table(
     Column("created_at", DateTime, nullable=False),
     Column("email", String(200)),
     Column("phone", String(40)),
+    Column("department", String(64)),  # the department of the user's agency they work in (部门待办)
 )
 
 user_agencies_table = Table(  # the agencies a user works for: what they may see in full and act on
@@ -212,4 +213,13 @@ document_numbers_table = Table(
     Column("doc_type", String(40), primary_key=True),
     Column("year", Integer, primary_key=True, autoincrement=False),
     Column("last", Integer, nullable=False),
+)
+
+
+departments_table = Table(
+    "departments",
+    metadata,
+    Column("agency", String(100), ForeignKey("agencies.slug"), primary_key=True),
+    Column("code", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
 )

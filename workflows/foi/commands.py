@@ -17,7 +17,7 @@ from workflows.foi.event_types import EventType
 # optional facts added with issue 8: left out of the payload when not given, so older events read the same
 _OMITTED_WHEN_NONE = frozenset({"form_requested", "assisted_by", "reasons", "responsible_agency", "form_provided",
                                 "form_reason", "reply_days", "procedure", "competent_agency", "imported_from",
-                                "outcome", "tracking_no", "posted_on", "signed_on"})
+                                "outcome", "tracking_no", "posted_on", "signed_on", "fee", "served_on", "note"})
 
 
 def stated(default: Any) -> Any:
@@ -129,6 +129,7 @@ class Deliver(Command):
     name = "deliver"
     event_type = EventType.DELIVERED
     method: str = stated("in_person")
+    served_on: str | None = None  # the legal service day from the service record (235号; default: this day)
 
 
 @dataclass(frozen=True)
@@ -251,6 +252,7 @@ class DraftDocument(Command):
     doc_type: str = ""
     text: str = ""
     outcome: str | None = None  # the reply's outcome
+    fee: dict | None = None  # a fee notice's method, units and amount_yuan (notify_fee must charge these)
 
 
 @dataclass(frozen=True)
@@ -281,8 +283,60 @@ class ServeDocument(Command):
     signed_on: str | None = None  # the day the applicant signed for it
 
 
+@dataclass(frozen=True)
+class ReturnDocument(Command):
+    """A served letter came back undelivered (退件): the document is served again."""
+
+    name = "return_document"
+    event_type = EventType.DOCUMENT_RETURNED
+    doc_type: str = ""
+    reason: str = ""
+
+
 DOCUMENT_COMMANDS: dict[str, type[Command]] = {
-    c.name: c for c in (DraftDocument, ApproveDocument, IssueDocument, ServeDocument)}
+    c.name: c for c in (DraftDocument, ApproveDocument, IssueDocument, ServeDocument, ReturnDocument)}
+
+
+# -- handling inside the agency (签收/转办/退回/协办, departments.py): the reply period keeps running ---------------
+@dataclass(frozen=True)
+class AssignDepartment(Command):
+    name = "assign_department"
+    event_type = EventType.DEPARTMENT_ASSIGNED
+    department: str
+
+
+@dataclass(frozen=True)
+class TransferDepartment(Command):
+    name = "transfer_department"
+    event_type = EventType.DEPARTMENT_TRANSFERRED
+    department: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class SendBack(Command):
+    name = "send_back"
+    event_type = EventType.DEPARTMENT_SENT_BACK
+    reason: str
+
+
+@dataclass(frozen=True)
+class RequestAssistance(Command):
+    name = "request_assistance"
+    event_type = EventType.ASSISTANCE_REQUESTED
+    department: str
+    due_on: str  # YYYY-MM-DD: the assisting department's own due day
+
+
+@dataclass(frozen=True)
+class AnswerAssistance(Command):
+    name = "answer_assistance"
+    event_type = EventType.ASSISTANCE_ANSWERED
+    department: str
+    note: str | None = None
+
+
+DEPARTMENT_COMMANDS = (AssignDepartment, TransferDepartment, RequestAssistance, AnswerAssistance)  # name a department
 
 STAFF_COMMANDS: dict[str, type[Command]] = {
     c.name: c
@@ -290,7 +344,7 @@ STAFF_COMMANDS: dict[str, type[Command]] = {
         ConfirmReceipt, RequestCorrection, SubmitCorrection, StartConsultation, EndConsultation,
         NotifyFee, PayFee, Extend, Decide, Deliver, Withdraw, FileReview, CloseReview,
         FileLitigation, CloseLitigation, Close, RecordNoticeReceipt, AskReasons, ReceiveReasons, DecideRecordCorrection,
-        VoidStep,
+        VoidStep, AssignDepartment, TransferDepartment, SendBack, RequestAssistance, AnswerAssistance,
     )
 }
 SYSTEM_COMMANDS = frozenset({LapsePeriod.name, RecomputeDeadlines.name})

@@ -15,7 +15,7 @@ from engine.clock import Deadline, Suspension
 from engine.errors import RuleViolation
 from engine.events import Event, NewEvent
 from workflows.foi import commands as c
-from workflows.foi import documents
+from workflows.foi import departments, documents
 from workflows.foi.deadlines import compute_deadlines
 from workflows.foi.definition import WORKFLOW
 from workflows.foi.event_types import NOT_A_STEP, SYSTEM_EVENTS, EventType
@@ -118,6 +118,8 @@ def _late_flags(state: RequestState, command: c.Command) -> list[str]:
     period, flag = _LATE_STEPS.get(type(command), (None, None))
     if period and flag and (due := _due(state, period)) is not None and day > due:
         flags.append(flag)
+    if isinstance(command, c.Deliver) and command.served_on:
+        day = dt.date.fromisoformat(command.served_on)  # the service record's day decides (235号)
     if isinstance(command, (c.Decide, c.Deliver)) and _reply_is_late(state, day):
         flags.append(Flag.LATE_REPLY)
     if isinstance(command, c.Decide) and _form_changed(state, command):
@@ -200,6 +202,14 @@ def _record_correction_decided(s: RequestState, p: dict, day: dt.date) -> Reques
                  decision_reasons=p.get("reasons"), responsible_agency=p.get("competent_agency"))
 
 
+def _document_returned(s: RequestState, p: dict, day: dt.date) -> RequestState:
+    """A returned reply was not served after all: the request waits for its service again (235号)."""
+    s = s.but(documents=documents.returned(s.documents, p, day))
+    if p["doc_type"] == documents.DocumentType.REPLY and s.stage == Stage.SERVED:
+        return s.but(stage=Stage.DECIDED, delivered_on=None, delivery_method=None)
+    return s
+
+
 def _notice_received(s: RequestState, p: dict, day: dt.date) -> RequestState:
     if p["notice"] == "correction":
         return s.but(correction_notice_received_on=day)
@@ -248,7 +258,8 @@ _APPLY: dict[str, Callable[[RequestState, dict, dt.date], RequestState]] = {
     EventType.FEE_PAID: lambda s, p, d: s.but(stage=Stage.PROCESSING, fee_paid_on=d, suspensions=_resume(s, d)),
     EventType.EXTENDED: lambda s, p, d: s.but(extension_days=p["working_days"], extension_approved_by=p["approved_by"]),
     EventType.DECIDED: _decided,
-    EventType.DELIVERED: lambda s, p, d: s.but(stage=Stage.SERVED, delivered_on=d, delivery_method=p["method"]),
+    EventType.DELIVERED: lambda s, p, d: s.but(stage=Stage.SERVED, delivered_on=_day(p.get("served_on")) or d,
+                                               delivery_method=p["method"]),
     EventType.WITHDRAWN: lambda s, p, d: s.but(stage=Stage.WITHDRAWN, outcome=Outcome.OTHER_OTHER, concluded_on=d),
     EventType.REVIEW_FILED: _case_filed("reviews"),
     EventType.REVIEW_CLOSED: _case_closed("reviews"),
@@ -266,6 +277,12 @@ _APPLY: dict[str, Callable[[RequestState, dict, dt.date], RequestState]] = {
     EventType.DOCUMENT_APPROVED: lambda s, p, d: s.but(documents=documents.approved(s.documents, p, d)),
     EventType.DOCUMENT_ISSUED: lambda s, p, d: s.but(documents=documents.issued(s.documents, p, d)),
     EventType.DOCUMENT_SERVED: lambda s, p, d: s.but(documents=documents.served(s.documents, p, d)),
+    EventType.DOCUMENT_RETURNED: _document_returned,
+    EventType.DEPARTMENT_ASSIGNED: lambda s, p, d: s.but(department=p["department"]),
+    EventType.DEPARTMENT_TRANSFERRED: lambda s, p, d: s.but(department=p["department"]),
+    EventType.DEPARTMENT_SENT_BACK: lambda s, p, d: s.but(department=None),
+    EventType.ASSISTANCE_REQUESTED: lambda s, p, d: s.but(assists=departments.assistance_requested(s.assists, p, d)),
+    EventType.ASSISTANCE_ANSWERED: lambda s, p, d: s.but(assists=departments.assistance_answered(s.assists, p, d)),
     EventType.STEP_VOIDED: lambda s, p, d: s,  # like a withdrawal: the fold skips the step it names  # its effect is on the fold: the events it names are skipped
 }
 

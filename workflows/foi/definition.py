@@ -11,7 +11,7 @@ from functools import cache
 
 from engine.machine import MachineDefinition, Transition
 from workflows.foi import commands as c
-from workflows.foi import documents
+from workflows.foi import paper_trail
 from workflows.foi.state import (
     ANSWERED_STAGES,
     OPEN_STAGES,
@@ -242,39 +242,6 @@ def known_delivery_method(state: RequestState, cmd) -> str | None:
     return _one_of(cmd.method, DeliveryMethod, "delivery method")
 
 
-def reply_issued_unless_imported(state: RequestState, cmd) -> str | None:
-    """What is served is the issued 答复书: a live request is served only once its reply was issued (a history
-    brought in by `ogi import` is exempt: its papers are not in ogi)."""
-    if state.imported_from is not None or documents.has_issued(state.documents, documents.DocumentType.REPLY):
-        return None
-    return "the reply document has not been issued (ogi document draft/approve/issue ID reply first)"
-
-
-def document_can_be_drafted(state: RequestState, cmd) -> str | None:
-    return documents.draft_refusal(state.documents, cmd.doc_type, cmd.text, cmd.outcome,
-                                   frozenset(o.value for o in Outcome))
-
-
-def document_is_a_draft(state: RequestState, cmd) -> str | None:
-    if not cmd.approved_by:
-        return "an approval names the head or administrator who approved (审核/保密审查)"
-    return documents.step_refusal(state.documents, cmd.doc_type, "draft", "approved")
-
-
-def document_is_approved(state: RequestState, cmd) -> str | None:
-    if not cmd.number or not cmd.text_hash:
-        return "an issued document has its number and the hash of its text"
-    return documents.step_refusal(state.documents, cmd.doc_type, "approved", "issued")
-
-
-def document_is_issued(state: RequestState, cmd) -> str | None:
-    if cmd.method not in documents.SERVICE_METHODS:
-        return f"service method '{cmd.method}' is not one of {', '.join(documents.SERVICE_METHODS)}"
-    if cmd.method == "post" and not cmd.tracking_no:
-        return "service by post records the postal tracking number (--tracking-no)"
-    return documents.step_refusal(state.documents, cmd.doc_type, "issued", "served")
-
-
 def new_review_case(state: RequestState, cmd) -> str | None:
     if not cmd.case:
         return "a review needs a case number"
@@ -321,13 +288,12 @@ def no_pending_cases(state: RequestState, cmd) -> str | None:
 S = Stage
 T = Transition
 
-LIVE_STAGES = tuple(s for s in Stage if s not in (S.NEW, S.CLOSED))
-
 TRANSITIONS: list[Transition[Stage]] = [
     T((S.NEW,), c.Receive.name, S.PROCESSING, "Art. 31", (known_channel_and_kind, confirmation_fits_channel), "收到申请"),
     T((S.PROCESSING,), c.ConfirmReceipt.name, None, "Art. 31", (channel_takes_confirmation, not_confirmed_yet), "确认收到申请",
       "a request received and still being processed, not yet corrected, suspended or extended"),
-    T((S.PROCESSING,), c.RequestCorrection.name, S.AWAITING_CORRECTION, "Art. 30", (correction_noticed_once,), "一次性告知补正",
+    T((S.PROCESSING,), c.RequestCorrection.name, S.AWAITING_CORRECTION, "Art. 30", (correction_noticed_once, paper_trail.correction_notice_issued),
+      "一次性告知补正",
       "a request being processed, with no other step open (the notice comes first, within 7 working days)"),
     T((S.AWAITING_CORRECTION,), c.SubmitCorrection.name, S.PROCESSING, "Art. 30", (), "收到补正申请，答复期限重新计算",
       "a correction notice awaiting the applicant (request_correction first)"),
@@ -335,7 +301,8 @@ TRANSITIONS: list[Transition[Stage]] = [
       "a request being processed with nothing else open"),
     T((S.CONSULTING,), c.EndConsultation.name, S.PROCESSING, "Art. 32, 34", (consultation_is_open_with_party,), "征求意见结束（期限恢复）",
       "an open consultation (start_consultation first)"),
-    T((S.PROCESSING,), c.NotifyFee.name, S.AWAITING_PAYMENT, "109号 Art. 3–5", (fee_noticed_once,), "发出收费通知（期限中止）",
+    T((S.PROCESSING,), c.NotifyFee.name, S.AWAITING_PAYMENT, "109号 Art. 3–5", (fee_noticed_once, paper_trail.fee_notice_issued),
+      "发出收费通知（期限中止）",
       "a request being processed with nothing else open"),
     T((S.AWAITING_PAYMENT,), c.PayFee.name, S.PROCESSING, "109号", (), "申请人缴费（期限恢复）",
       "a fee notice awaiting payment (notify_fee first)"),
@@ -343,7 +310,8 @@ TRANSITIONS: list[Transition[Stage]] = [
       "a running reply period (not while awaiting a correction, not after the decision)"),
     T((S.PROCESSING, S.AWAITING_CORRECTION, S.AWAITING_PAYMENT), c.Decide.name, S.DECIDED, "Art. 36–39", (outcome_allowed_now,), "作出答复",
       "an open request with no consultation running (one request, one decision)"),
-    T((S.DECIDED,), c.Deliver.name, S.SERVED, "235号", (known_delivery_method, reply_issued_unless_imported), "送达",
+    T((S.DECIDED,), c.Deliver.name, S.SERVED, "235号", (known_delivery_method, paper_trail.reply_issued_unless_imported,
+                                                       paper_trail.served_on_fits), "送达",
       "a decision not yet served (decide first)"),
     T(OPEN_STAGES, c.Withdraw.name, S.WITHDRAWN, "DESIGN §6", (), "申请人撤回申请（计入其他处理）",
       "an open request"),
@@ -374,16 +342,7 @@ TRANSITIONS: list[Transition[Stage]] = [
     T(OPEN_STAGES, c.RecomputeDeadlines.name, None, "DESIGN §3", (), "日历数据更新，重新计算期限"),
 ]
 
-TRANSITIONS += [
-    T(LIVE_STAGES, c.DraftDocument.name, None, "DESIGN §9", (document_can_be_drafted,), "起草文书（可修改，未印发前可重拟）",
-      "a request received and not archived"),
-    T(LIVE_STAGES, c.ApproveDocument.name, None, "DESIGN §9", (document_is_a_draft,), "负责人审核文书（含保密审查）",
-      "a drafted document"),
-    T(LIVE_STAGES, c.IssueDocument.name, None, "DESIGN §9", (document_is_approved,), "印发文书（编发文号）",
-      "an approved document"),
-    T(LIVE_STAGES, c.ServeDocument.name, None, "235号", (document_is_issued,), "送达文书（送达方式、邮寄单号、签收日期）",
-      "an issued document"),
-]
+TRANSITIONS += paper_trail.TRANSITIONS
 
 WORKFLOW: MachineDefinition[Stage] = MachineDefinition(
     name="依申请公开",

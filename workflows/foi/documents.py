@@ -62,15 +62,33 @@ class DocumentRecord:
     issued_on: dt.date | None = None
     text_hash: str | None = None  # SHA-256 of the issued text: what left the office
     served_on: dt.date | None = None
-    service: dict | None = None  # method, tracking_no, posted_on, signed_on
+    service: dict | None = None  # method, tracking_no, posted_on, signed_on, and service_day (the legal one)
+    fee: dict | None = None  # a fee notice's method, units and amount_yuan: notify_fee must charge exactly these
+    returned_on: dt.date | None = None  # a letter that came back undelivered: served again
+    return_reason: str | None = None
 
 
 def latest(documents: tuple[DocumentRecord, ...], doc_type: str) -> DocumentRecord | None:
     return next((d for d in reversed(documents) if d.type == doc_type), None)
 
 
+ISSUED_STATES = frozenset({"issued", "served", "returned"})
+
+
 def has_issued(documents: tuple[DocumentRecord, ...], doc_type: str) -> bool:
-    return any(d.type == doc_type and d.state in ("issued", "served") for d in documents)
+    return any(d.type == doc_type and d.state in ISSUED_STATES for d in documents)
+
+
+def legal_service_day(method: str, posted_on: dt.date | None, signed_on: dt.date | None, day: dt.date) -> dt.date:
+    """The day a document counts as served (国办公开办函〔2016〕235号): by post the day handed to the post office;
+    in person the day the applicant signed; electronically the day it was sent; else the day recorded."""
+    if method == "post" and posted_on is not None:
+        return posted_on
+    if method == "personal" and signed_on is not None:
+        return signed_on
+    if method == "electronic" and posted_on is not None:
+        return posted_on
+    return day
 
 
 def _replace_latest(documents: tuple[DocumentRecord, ...], doc_type: str, **changes) -> tuple[DocumentRecord, ...]:
@@ -80,7 +98,7 @@ def _replace_latest(documents: tuple[DocumentRecord, ...], doc_type: str, **chan
 
 def drafted(documents: tuple[DocumentRecord, ...], p: dict, day: dt.date) -> tuple[DocumentRecord, ...]:
     """A new draft replaces an unissued one of the same type (a redraft), else starts a new document."""
-    record = DocumentRecord(p["doc_type"], "draft", p["text"], day, p.get("outcome"))
+    record = DocumentRecord(p["doc_type"], "draft", p["text"], day, p.get("outcome"), fee=p.get("fee"))
     current = latest(documents, p["doc_type"])
     if current is not None and current.state in ("draft", "approved"):
         index = max(i for i, d in enumerate(documents) if d.type == p["doc_type"])
@@ -99,7 +117,19 @@ def issued(documents: tuple[DocumentRecord, ...], p: dict, day: dt.date) -> tupl
 
 def served(documents: tuple[DocumentRecord, ...], p: dict, day: dt.date) -> tuple[DocumentRecord, ...]:
     service = {k: p.get(k) for k in ("method", "tracking_no", "posted_on", "signed_on") if p.get(k) is not None}
-    return _replace_latest(documents, p["doc_type"], state="served", served_on=day, service=service)
+    service_day = legal_service_day(p["method"], _date(p.get("posted_on")), _date(p.get("signed_on")), day)
+    service["service_day"] = service_day.isoformat()
+    return _replace_latest(documents, p["doc_type"], state="served", served_on=service_day, service=service)
+
+
+def returned(documents: tuple[DocumentRecord, ...], p: dict, day: dt.date) -> tuple[DocumentRecord, ...]:
+    """The letter came back (退件): not served after all; the document waits for another service."""
+    return _replace_latest(documents, p["doc_type"], state="returned", returned_on=day, return_reason=p["reason"],
+                           served_on=None)
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
 
 
 # -- guards (the rule in words when refused) ------------------------------------------------------------------
@@ -111,6 +141,40 @@ def draft_refusal(documents: tuple[DocumentRecord, ...], doc_type: str, text: st
         return "a document needs its text"
     if doc_type == DocumentType.REPLY and outcome not in outcomes:
         return f"a reply states one of the 21 outcomes (--outcome); '{outcome}' is none of them"
+    return None
+
+
+def service_refusal(documents: tuple[DocumentRecord, ...], doc_type: str, method: str, tracking_no: str | None,
+                    posted_on: str | None, signed_on: str | None, today: dt.date) -> str | None:
+    """235号: how it was served, with the dates that make the service provable."""
+    if method not in SERVICE_METHODS:
+        return f"service method '{method}' is not one of {', '.join(SERVICE_METHODS)}"
+    if method == "post" and not (tracking_no and posted_on):
+        return ("service by post records the postal tracking number and the day handed to the post office "
+                "(--tracking-no, --posted-on): the reply counts as served on that day (235号)")
+    current = latest(documents, doc_type)
+    if current is None or current.state not in ("issued", "returned"):
+        state = current.state if current else "not drafted"
+        return f"the latest {doc_type} is {state}; only an issued (or returned) document is served"
+    posted, signed = _date(posted_on), _date(signed_on)
+    for name, value in (("posted_on", posted), ("signed_on", signed)):
+        if value is not None and value > today:
+            return f"{name} {value} is in the future"
+        if value is not None and current.issued_on is not None and value < current.issued_on:
+            return f"{name} {value} is before the document was issued ({current.issued_on})"
+    if posted is not None and signed is not None and signed < posted:
+        return f"signed_on {signed} is before posted_on {posted}"
+    return None
+
+
+def return_refusal(documents: tuple[DocumentRecord, ...], doc_type: str, reason: str) -> str | None:
+    current = latest(documents, doc_type)
+    if current is None or current.state != "served":
+        return f"the latest {doc_type} is {current.state if current else 'not drafted'}; only a served letter comes back"
+    if (current.service or {}).get("method") == "personal":
+        return "a document handed over in person and signed for was served; it cannot come back undelivered"
+    if not reason.strip():
+        return "a returned letter records why it came back (--reason, e.g. 查无此人、拒收)"
     return None
 
 

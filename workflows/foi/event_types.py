@@ -39,6 +39,13 @@ class EventType(StrEnum):
     DOCUMENT_APPROVED = "document_approved"
     DOCUMENT_ISSUED = "document_issued"
     DOCUMENT_SERVED = "document_served"
+    DOCUMENT_RETURNED = "document_returned"  # the letter came back undelivered: served again
+    # handling inside the agency (签收/转办/退回/协办): the reply period keeps running
+    DEPARTMENT_ASSIGNED = "department_assigned"
+    DEPARTMENT_TRANSFERRED = "department_transferred"
+    DEPARTMENT_SENT_BACK = "department_sent_back"
+    ASSISTANCE_REQUESTED = "assistance_requested"
+    ASSISTANCE_ANSWERED = "assistance_answered"
 
 
 CONCLUDING = frozenset({EventType.DECIDED, EventType.WITHDRAWN})  # the events that give a request its one outcome

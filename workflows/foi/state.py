@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, fields
 from enum import StrEnum
 
 from engine.clock import Deadline, Suspension
+from workflows.foi.departments import Assistance
 from workflows.foi.documents import DocumentRecord
 from workflows.foi.vocabulary import ApplicantKind, Channel, Flag, Outcome
 
@@ -100,6 +101,8 @@ class RequestState:
     reviews: dict[str, Case] = field(default_factory=dict)
     litigations: dict[str, Case] = field(default_factory=dict)
     documents: tuple[DocumentRecord, ...] = ()  # the official documents, in the order drafted (documents.py)
+    department: str | None = None  # the department handling it inside the agency (departments.py)
+    assists: tuple[Assistance, ...] = ()  # 协办: other departments asked to assist, each with its own due day
     imported_from: str | None = None  # a history brought in by `ogi import` (its documents are not in ogi)
     last_staff_at: dt.datetime | None = None  # staff steps must not go back in business time
     last_event_at: dt.datetime | None = None  # a timer made due by an event fires no earlier than that event

@@ -1,0 +1,135 @@
+"""The workflow's rules for papers and internal handling: what must be issued before it is served (DESIGN §9), how a
+service is recorded (235号), and the department steps (签收/转办/退回/协办). Guards return the rule in words, or None.
+
+A history brought in by `ogi import` is exempt from the paper rules: its papers are not in ogi.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from engine.machine import Transition
+from workflows.foi import commands as c
+from workflows.foi import departments, documents
+from workflows.foi.documents import DocumentType
+from workflows.foi.state import OPEN_STAGES, RequestState, Stage
+from workflows.foi.vocabulary import Outcome
+
+LIVE_STAGES = tuple(s for s in Stage if s not in (Stage.NEW, Stage.CLOSED))
+
+
+def _issued_unless_imported(state: RequestState, doc_type: str, step: str) -> str | None:
+    if state.imported_from is not None or documents.has_issued(state.documents, doc_type):
+        return None
+    return (f"{step} serves the {documents.DOCUMENT_TITLES[doc_type]}, which has not been issued "
+            f"(ogi document draft/approve/issue ID {doc_type} first)")
+
+
+def reply_issued_unless_imported(state: RequestState, cmd) -> str | None:
+    return _issued_unless_imported(state, DocumentType.REPLY, "deliver")
+
+
+def correction_notice_issued(state: RequestState, cmd) -> str | None:
+    return _issued_unless_imported(state, DocumentType.CORRECTION_NOTICE, "request_correction")
+
+
+def fee_notice_issued(state: RequestState, cmd) -> str | None:
+    """The fee charged is the one the issued notice states: one method, one amount (109号 Art. 3)."""
+    problem = _issued_unless_imported(state, DocumentType.FEE_NOTICE, "notify_fee")
+    notice = documents.latest(state.documents, DocumentType.FEE_NOTICE)
+    if problem or notice is None or not notice.fee:
+        return problem
+    if cmd.method != notice.fee["method"]:
+        return (f"the issued fee notice {notice.number} charges by {notice.fee['method']}, not {cmd.method}: one "
+                "request is charged by one method only (109号 Art. 3)")
+    if round(float(cmd.amount_yuan), 2) != round(float(notice.fee["amount_yuan"]), 2):
+        return f"the issued fee notice {notice.number} states {notice.fee['amount_yuan']} yuan, not {cmd.amount_yuan}"
+    return None
+
+
+def served_on_fits(state: RequestState, cmd) -> str | None:
+    if cmd.served_on is None:
+        return None
+    try:
+        day = dt.date.fromisoformat(cmd.served_on)
+    except ValueError:
+        return f"served_on '{cmd.served_on}' is not a date (YYYY-MM-DD)"
+    if day > cmd.at.date():
+        return f"the reply cannot have been served on {day}, after the day the service is recorded ({cmd.at.date()})"
+    if state.concluded_on is not None and day < state.concluded_on:
+        return f"the reply cannot have been served on {day}, before it was decided ({state.concluded_on})"
+    return None
+
+
+# -- documents -----------------------------------------------------------------------------------------------------
+def document_can_be_drafted(state: RequestState, cmd) -> str | None:
+    return documents.draft_refusal(state.documents, cmd.doc_type, cmd.text, cmd.outcome,
+                                   frozenset(o.value for o in Outcome))
+
+
+def document_is_a_draft(state: RequestState, cmd) -> str | None:
+    if not cmd.approved_by:
+        return "an approval names the head or administrator who approved (审核/保密审查)"
+    return documents.step_refusal(state.documents, cmd.doc_type, "draft", "approved")
+
+
+def document_is_approved(state: RequestState, cmd) -> str | None:
+    if not cmd.number or not cmd.text_hash:
+        return "an issued document has its number and the hash of its text"
+    return documents.step_refusal(state.documents, cmd.doc_type, "approved", "issued")
+
+
+def document_is_issued(state: RequestState, cmd) -> str | None:
+    return documents.service_refusal(state.documents, cmd.doc_type, cmd.method, cmd.tracking_no, cmd.posted_on,
+                                     cmd.signed_on, cmd.at.date())
+
+
+def document_was_served(state: RequestState, cmd) -> str | None:
+    return documents.return_refusal(state.documents, cmd.doc_type, cmd.reason)
+
+
+# -- departments -----------------------------------------------------------------------------------------------------
+def department_free(state: RequestState, cmd) -> str | None:
+    return departments.assign_refusal(state.department, cmd.department)
+
+
+def department_transferable(state: RequestState, cmd) -> str | None:
+    return departments.transfer_refusal(state.department, cmd.department, cmd.reason)
+
+
+def department_to_send_back(state: RequestState, cmd) -> str | None:
+    return departments.send_back_refusal(state.department, cmd.reason)
+
+
+def assistance_askable(state: RequestState, cmd) -> str | None:
+    reply = state.deadlines.get("reply")
+    return departments.assistance_refusal(state.assists, state.department, cmd.department, cmd.due_on, cmd.at.date(),
+                                          reply.due if reply else None)
+
+
+def assistance_open(state: RequestState, cmd) -> str | None:
+    return departments.answer_refusal(state.assists, cmd.department)
+
+
+T = Transition
+TRANSITIONS: list[Transition[Stage]] = [
+    T(LIVE_STAGES, c.DraftDocument.name, None, "DESIGN §9", (document_can_be_drafted,), "起草文书（可修改，未印发前可重拟）",
+      "a request received and not archived"),
+    T(LIVE_STAGES, c.ApproveDocument.name, None, "DESIGN §9", (document_is_a_draft,), "负责人审核文书（含保密审查）",
+      "a drafted document"),
+    T(LIVE_STAGES, c.IssueDocument.name, None, "DESIGN §9", (document_is_approved,), "印发文书（编发文号）",
+      "an approved document"),
+    T(LIVE_STAGES, c.ServeDocument.name, None, "235号", (document_is_issued,), "送达文书（送达方式、邮寄单号、交邮和签收日期）",
+      "an issued document"),
+    T(LIVE_STAGES, c.ReturnDocument.name, None, "235号", (document_was_served,),
+      "邮件退回（未送达，须重新送达；答复书退回的，申请回到待送达）", "a served document"),
+    T(OPEN_STAGES, c.AssignDepartment.name, None, "内部办理", (department_free,), "分办至承办部门（签收）",
+      "an open request"),
+    T(OPEN_STAGES, c.TransferDepartment.name, None, "内部办理", (department_transferable,), "转办至其他部门（说明理由，答复期限照常计算）",
+      "an open request with a department"),
+    T(OPEN_STAGES, c.SendBack.name, None, "内部办理", (department_to_send_back,), "退回（非本部门职责，说明理由）",
+      "an open request with a department"),
+    T(OPEN_STAGES, c.RequestAssistance.name, None, "内部办理", (assistance_askable,), "请其他部门协办（协办期限不晚于答复期限）",
+      "an open request"),
+    T(OPEN_STAGES, c.AnswerAssistance.name, None, "内部办理", (assistance_open,), "协办部门回复", "an open request for assistance"),
+]
