@@ -73,11 +73,13 @@ def noticed_correction(at: dt.datetime, period_days: int | None = None) -> tuple
     """The issued 补正告知书 and the step it carries (Art. 30): what `request_correction` needs on a live request."""
     from workflows.foi import commands as c
 
-    return (*issued_document(at, "correction_notice"), c.RequestCorrection(at=at, period_days=period_days))
+    return (*issued_document(at, "correction_notice"), c.ServeDocument(at=at, doc_type="correction_notice", method="personal"),
+            c.RequestCorrection(at=at, period_days=period_days))
 
 
 def noticed_fee(at: dt.datetime, amount_yuan: float, method: str = "per_request") -> tuple:
     """The issued 收费通知书 and the fee it charges (109号)."""
     from workflows.foi import commands as c
 
-    return (*issued_document(at, "fee_notice"), c.NotifyFee(at=at, amount_yuan=amount_yuan, method=method))
+    return (*issued_document(at, "fee_notice"), c.ServeDocument(at=at, doc_type="fee_notice", method="personal"),
+            c.NotifyFee(at=at, amount_yuan=amount_yuan, method=method))

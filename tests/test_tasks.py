@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tests.builders import decided, event, issued_reply, load, noticed_correction, noticed_fee, request_line
+from tests.builders import decided, event, issued_document, issued_reply, load, noticed_correction, noticed_fee, request_line
 from workflows.foi import commands as c
 from workflows.foi.handle import handle
 from workflows.foi.state import RequestState, Stage
@@ -240,6 +240,25 @@ def test_overdue_is_after_the_due_day_and_never_without_one(calendar):
 def test_every_task_type_has_its_role_article_and_label():
     assert set(TASK_KINDS) == set(TaskType)
     assert {kind.role for kind in TASK_KINDS.values()} == {"staff", "head"}
-    assert [k for k, kind in TASK_KINDS.items() if kind.role == "head"] == [T.APPROVE_EXTENSION]
+    assert [k for k, kind in TASK_KINDS.items() if kind.role == "head"] == [T.APPROVE_EXTENSION, T.APPROVE_DOCUMENT]
     assert all(kind.article and kind.label for kind in TASK_KINDS.values())
     assert Task(T.DRAFT_REPLY, "staff", "Art. 33", None, "拟写答复书", None).id_for("HD-1") == "HD-1/draft_reply"
+
+
+def test_documents_on_their_way_are_tasks_for_the_head_and_the_clerk_design9(calendar):
+    drafted = run(calendar, c.DraftDocument(at=at("2024-03-04"), doc_type="reply", text="正文", outcome="disclosed"))
+    listed = tasks(drafted, "2024-03-04")
+    assert T.DRAFT_REPLY not in listed and listed[T.APPROVE_DOCUMENT].role == "head"
+    issued = run(calendar, *issued_document(at("2024-03-04"), "extension_notice"))
+    assert T.SERVE_DOCUMENT in tasks(issued, "2024-03-04") and T.APPROVE_DOCUMENT not in tasks(issued, "2024-03-04")
+    served = run(calendar, *issued_document(at("2024-03-04"), "extension_notice"),
+                 c.ServeDocument(at=at("2024-03-04"), doc_type="extension_notice", method="personal"))
+    assert T.SERVE_DOCUMENT not in tasks(served, "2024-03-04")
+
+
+def test_an_unanswered_request_for_assistance_is_a_task_due_on_its_own_day(calendar):
+    asked = run(calendar, c.RequestAssistance(at=at("2024-03-04"), department="zhengce", due_on="2024-03-15"))
+    assert tasks(asked, "2024-03-04")[T.ANSWER_ASSISTANCE].due == day("2024-03-15")
+    answered = run(calendar, c.RequestAssistance(at=at("2024-03-04"), department="zhengce", due_on="2024-03-15"),
+                   c.AnswerAssistance(at=at("2024-03-05"), department="zhengce"))
+    assert T.ANSWER_ASSISTANCE not in tasks(answered, "2024-03-05")

@@ -37,6 +37,11 @@ class TaskType(StrEnum):
     SERVE_REPLY = "serve_reply"
     HANDLE_REVIEW = "handle_review"
     HANDLE_LITIGATION = "handle_litigation"
+    # the paper trail and the departments (issue 11)
+    APPROVE_DOCUMENT = "approve_document"
+    ISSUE_DOCUMENT = "issue_document"
+    SERVE_DOCUMENT = "serve_document"
+    ANSWER_ASSISTANCE = "answer_assistance"
 
 
 class TaskRole(StrEnum):
@@ -64,6 +69,10 @@ TASK_KINDS: dict[TaskType, TaskKind] = {
     TaskType.SERVE_REPLY: TaskKind(TaskRole.STAFF, "Art. 33; 235号", "送达答复书"),
     TaskType.HANDLE_REVIEW: TaskKind(TaskRole.STAFF, "Art. 51", "办理行政复议案件"),
     TaskType.HANDLE_LITIGATION: TaskKind(TaskRole.STAFF, "Art. 51", "办理行政诉讼案件"),
+    TaskType.APPROVE_DOCUMENT: TaskKind(TaskRole.HEAD, "DESIGN §9", "审核文书（含保密审查）"),
+    TaskType.ISSUE_DOCUMENT: TaskKind(TaskRole.STAFF, "DESIGN §9", "印发已审核的文书（编发文号）"),
+    TaskType.SERVE_DOCUMENT: TaskKind(TaskRole.STAFF, "235号", "送达已印发的文书（退件的重新送达）"),
+    TaskType.ANSWER_ASSISTANCE: TaskKind(TaskRole.STAFF, "内部协办", "协办部门回复"),
 }
 TASK_LABELS: dict[str, str] = {kind: meta.label for kind, meta in TASK_KINDS.items()}
 
@@ -170,7 +179,10 @@ def _approve_extension(state: RequestState, today: dt.date) -> _Listed | None:
 
 
 def _draft_reply(state: RequestState, today: dt.date) -> _Listed | None:
-    return _Listed(_due(state, "reply")) if state.stage == Stage.PROCESSING else None
+    # done once a reply is drafted: its approval and issue are tasks of their own
+    if state.stage != Stage.PROCESSING or any(d.type == "reply" for d in state.documents):
+        return None
+    return _Listed(_due(state, "reply"))
 
 
 def _serve_reply(state: RequestState, today: dt.date) -> _Listed | None:
@@ -188,6 +200,30 @@ def _handle_litigation(state: RequestState, today: dt.date) -> _Listed | None:
     return _NO_PERIOD if any(case.closed_on is None for case in state.litigations.values()) else None
 
 
+def _documents_in(state: RequestState, wanted: frozenset[str], skip: frozenset[str] = frozenset()) -> _Listed | None:
+    # one task for all the request's documents in that state; due with the reply while a reply period runs
+    found = [d for d in state.documents if d.state in wanted and d.type not in skip]
+    return _Listed(_due(state, "reply")) if found else None
+
+
+def _approve_document(state: RequestState, today: dt.date) -> _Listed | None:
+    return _documents_in(state, frozenset({"draft"}))
+
+
+def _issue_document(state: RequestState, today: dt.date) -> _Listed | None:
+    return _documents_in(state, frozenset({"approved"}))
+
+
+def _serve_document(state: RequestState, today: dt.date) -> _Listed | None:
+    # the reply has its own task (serve_reply); a 送达回证 records a service and is not itself served
+    return _documents_in(state, frozenset({"issued", "returned"}), frozenset({"reply", "service_record"}))
+
+
+def _answer_assistance(state: RequestState, today: dt.date) -> _Listed | None:
+    open_assists = [a.due_on for a in state.assists if a.answered_on is None]
+    return _Listed(min(open_assists)) if open_assists and state.is_open else None
+
+
 _RULES: dict[TaskType, Callable[[RequestState, dt.date], _Listed | None]] = {
     TaskType.CONFIRM_RECEIPT: _confirm_receipt,
     TaskType.SEND_CORRECTION_NOTICE: _send_correction_notice,
@@ -201,6 +237,10 @@ _RULES: dict[TaskType, Callable[[RequestState, dt.date], _Listed | None]] = {
     TaskType.SERVE_REPLY: _serve_reply,
     TaskType.HANDLE_REVIEW: _handle_review,
     TaskType.HANDLE_LITIGATION: _handle_litigation,
+    TaskType.APPROVE_DOCUMENT: _approve_document,
+    TaskType.ISSUE_DOCUMENT: _issue_document,
+    TaskType.SERVE_DOCUMENT: _serve_document,
+    TaskType.ANSWER_ASSISTANCE: _answer_assistance,
 }
 _ORDER = {kind: position for position, kind in enumerate(TaskType)}
 
