@@ -11,7 +11,14 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(BIN)/.installed
+# htmx for the pages' partial updates, vendored from the npm registry at build time (never a CDN)
+HTMX_VERSION := 2.0.11
+web/static/vendor/htmx.min.js:
+	mkdir -p web/static/vendor var/npm
+	cd var/npm && npm pack --silent htmx.org@$(HTMX_VERSION) >/dev/null && tar xzf htmx.org-$(HTMX_VERSION).tgz package/dist/htmx.min.js
+	cp var/npm/package/dist/htmx.min.js $@
+
+install: $(BIN)/.installed web/static/vendor/htmx.min.js
 
 ## make run: the embedded default (SQLite file ogi.db here, as for every `ogi` command run here) with demo data
 run: install
@@ -20,7 +27,7 @@ run: install
 
 ## make test: the whole test suite (PostgreSQL tests run when 127.0.0.1:5432 answers)
 test: install
-	$(BIN)/ruff check bootstrap engine workflows notifications cli tests benchmarks migrations
+	$(BIN)/ruff check bootstrap engine workflows notifications cli web tests benchmarks migrations
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q

@@ -37,6 +37,7 @@ from workflows.row_seal import RowSealer
 from workflows.service import RequestService
 from workflows.sweep import Sweeper
 from workflows.task_queue import TaskService, TasksProjection
+from workflows.web_accounts import WebAccounts
 
 
 @dataclass
@@ -55,6 +56,7 @@ class App:
     tasks: TaskService
     outbox: OutboxService
     documents: DocumentService
+    web: WebAccounts
 
     def initialise(self) -> Initialised:
         """`ogi init`: migrate, add the first administrator, and seal with the log's key any row a migration left
@@ -62,6 +64,15 @@ class App:
         done = self.directory.initialise()
         self.requests.seal_unsealed_rows()
         return done
+
+    def database_problem(self) -> str | None:
+        """None when the database answers (`GET /healthz`), else what went wrong, without secrets."""
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except SQLAlchemyError as error:
+            return type(error).__name__
+        return None
 
     def health(self, redis_url: str | None, stale_after_seconds: int) -> list[str]:
         """What is not fine: the database, the broker (when one is configured), the scheduler's heartbeat."""
@@ -114,7 +125,7 @@ def build(engine: Engine, clock: Clock | None = None, keyring: Keyring | None = 
     return App(engine, clock, store, requests, ReportService(engine, store, clock, guard),
                RequestQueries(engine, store, clock, requests, guard), Directory(engine, clock), audit,
                Sweeper(requests, audit, checkpoint_folder(engine), task_service), task_service,
-               OutboxService(engine, clock), DocumentService(engine, clock, store, requests))
+               OutboxService(engine, clock), DocumentService(engine, clock, store, requests), WebAccounts(engine, clock))
 
 
 def checkpoint_folder(engine: Engine) -> Path | None:

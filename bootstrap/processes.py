@@ -60,6 +60,7 @@ class Running:
     stop_event: threading.Event = field(default_factory=threading.Event)
     scheduler: BackgroundScheduler | None = None
     worker: dramatiq.Worker | None = None
+    stop_also: list[Callable[[], None]] = field(default_factory=list)  # parts the caller added (the web server)
 
     def beat(self) -> None:
         try:
@@ -69,6 +70,8 @@ class Running:
             log.exception("heartbeat not written; trying again at the next beat")
 
     def stop(self) -> None:
+        for stop_part in self.stop_also:
+            stop_part()
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=True)
         if self.worker is not None:
@@ -165,10 +168,14 @@ def worker_process(app: App, threads: int, say: Callable[[str], None]) -> None:
     run_until_stopped(running, say)
 
 
-def up_process(app: App, say: Callable[[str], None]) -> None:
-    """Everything in one process on the embedded default: in-process broker, a worker thread, the scheduler."""
+def up_process(app: App, say: Callable[[str], None],
+               start_web: Callable[[App], Callable[[], None]] | None = None) -> None:
+    """Everything in one process on the embedded default: in-process broker, a worker thread, the scheduler, and the
+    web server the caller starts (`start_web` returns how to stop it)."""
     broker = make_broker(None)
     running = stop_on_signals(Running(app, "scheduler", heartbeats.process_name("up")))
+    if start_web is not None:
+        running.stop_also.append(start_web(app))
     actor = start_worker(app, broker, running, threads=1)
     start_scheduler(app, actor, running)
     say(f"scheduler: sweep every {sweep_seconds()} s; worker: 1 thread on the in-process broker")

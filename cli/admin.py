@@ -77,6 +77,19 @@ def agency_list() -> None:
 
 
 @click.group()
+def token() -> None:
+    """API tokens for /api/v1 (`Authorization: Bearer TOKEN`)."""
+
+
+@token.command("create")
+@click.argument("username")
+@acting_user
+def token_create(username, user) -> None:
+    """Print a new API token for USERNAME (administrators), alone on one line; it is shown once."""
+    click.echo(app().web.create_token(user, username))
+
+
+@click.group()
 def department() -> None:
     """The departments under an agency (承办部门), for assigning, transferring and 协办."""
 

@@ -20,7 +20,7 @@ for command in (
     calendar.calendar,
     report.report, register.register,
     tasks.task, tasks.outbox, tasks.inbox,
-    processes.scheduler, processes.worker, processes.health,
+    processes.scheduler, processes.worker, processes.health, processes.web, admin.token,
     documents.document, documents.fee,
 ):
     main.add_command(command)

@@ -42,3 +42,15 @@ def health() -> None:
     if problems:
         fail("; ".join(problems), code=1)
     click.echo("ok")
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=8000, show_default=True)
+@handle_errors
+def web(host: str, port: int) -> None:
+    """The staff web UI and the JSON API (/api/v1) in the foreground, on any database."""
+    from web.server import serve
+
+    _logging()
+    serve(app(), host, port)

@@ -10,6 +10,7 @@ from bootstrap import bootstrap
 from bootstrap.processes import up_process
 from cli.common import app, handle_errors, origin, program, render
 from cli.requests import history_text
+from web.server import serve_in_thread
 from workflows.accounts import ADMIN_USERNAME
 from workflows.demo import load_demo
 from workflows.report.exports import export
@@ -54,10 +55,12 @@ def demo_load(example) -> None:
 
 @click.command()
 @click.option("--once", is_flag=True, help="print the overview and exit, without starting the scheduler and worker")
+@click.option("--host", default="127.0.0.1", show_default=True, help="where the web UI listens")
+@click.option("--port", type=int, default=8000, show_default=True)
 @handle_errors
-def up(once: bool) -> None:
-    """The embedded default in one process: shows the queue, then runs the scheduler and a worker on the
-    in-process broker until Ctrl-C or SIGTERM (the web UI comes with its issue)."""
+def up(once: bool, host: str, port: int) -> None:
+    """The embedded default in one process: shows the queue, then runs the web UI, the scheduler and a worker on the
+    in-process broker until Ctrl-C or SIGTERM."""
     ogi = app()
     click.echo(f"ogi on {ogi.engine.url} — {ogi.clock.now():%Y-%m-%d %H:%M} (Asia/Shanghai)\n")
     click.echo("在办申请 open requests:")
@@ -78,4 +81,5 @@ def up(once: bool) -> None:
     click.echo("\n" + "-" * 60)
     click.echo(f"running: reminders and alerts go to the outbox ({program()} outbox list), "
                f"tasks to {program()} task list; Ctrl-C stops")
-    up_process(ogi, click.echo)
+    click.echo(f"web UI: http://{host}:{port}/ (sign in as a user of `{program()} user add`, e.g. the demo's zhang)")
+    up_process(ogi, click.echo, lambda services: serve_in_thread(services, host, port))

@@ -6,12 +6,13 @@ import datetime as dt
 import hashlib
 import hmac
 import re
-import secrets
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from sqlalchemy import Connection, bindparam, insert, select, update
 
 from engine.errors import NotFound, OgiError, PermissionDenied
@@ -62,13 +63,20 @@ class User:
 SCHEDULER = User(SCHEDULER_USERNAME, "定时任务", Role.STAFF)
 
 
+_ARGON2 = PasswordHasher()  # argon2id with the library's current parameters
+
+
 def hash_password(password: str) -> str:
-    salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, n=2**14, r=8, p=1)
-    return f"scrypt${salt.hex()}${digest.hex()}"
+    return _ARGON2.hash(password)
 
 
 def check_password(password: str, stored: str) -> bool:
+    """argon2id hashes, and the scrypt hashes of users added before the web login (still accepted)."""
+    if stored.startswith("$argon2"):
+        try:
+            return _ARGON2.verify(stored, password)
+        except (VerifyMismatchError, InvalidHashError):
+            return False
     _, salt, digest = stored.split("$")
     candidate = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), n=2**14, r=8, p=1)
     return hmac.compare_digest(candidate.hex(), digest)

@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from engine.adapters.database import migrate
 from engine.clock import Clock
+from engine.errors import PermissionDenied
 from workflows.accounts import (
     ADMIN_USERNAME,
     DEFAULT_CORRECTION_PERIOD_DAYS,
@@ -19,6 +20,7 @@ from workflows.accounts import (
     add_agency,
     add_user,
     agency_exists,
+    ancestors,
     find_user,
     get_user,
     list_agencies,
@@ -97,6 +99,18 @@ class Directory:
     def departments(self, agency: str | None = None) -> list[Department]:
         with self.engine.connect() as conn:
             return list_departments(conn, agency)
+
+    def check_access(self, user: User, agency: str, write: bool = False) -> None:
+        """Who may see or act on an agency's requests (the web and the API): administrators everything; auditors read
+        everything and write nothing; staff and heads their agencies and those below them (PermissionDenied else)."""
+        if write:
+            user.require_write("act on requests")
+        if user.role in (Role.ADMIN,) or (user.role == Role.AUDITOR and not write):
+            return
+        with self.engine.connect() as conn:
+            if user.role in (Role.STAFF, Role.HEAD) and user.works_for(agency, ancestors(conn, agency)):
+                return
+        raise PermissionDenied(f"'{user.username}' does not work for agency {agency}")
 
     def agencies(self) -> list:
         with self.engine.connect() as conn:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, DateTime, Engine, String, Text, bindparam, column, select, text, update
@@ -25,7 +27,7 @@ from workflows.foi import commands as c
 from workflows.foi.documents import DOCUMENT_TITLES, DocumentRecord, DocumentType, document_number, latest
 from workflows.foi.fees import marginal_amount, monthly_position, quote
 from workflows.foi.remedies import LEGAL_BASIS, RemedySettings, remedies_paragraph
-from workflows.foi.state import RequestState, Stage
+from workflows.foi.state import STAGE_LABELS, RequestState, Stage
 from workflows.foi.vocabulary import CHANNEL_LABELS, OUTCOME_LABELS, Outcome
 from workflows.service import RequestService
 from workflows.tables import FIRST_REQUEST_EVENTS_SQL, RECEIVED_AGENCY_SQL, document_numbers_table
@@ -131,6 +133,34 @@ class DocumentService:
                                   actor)
         return _latest(state, doc_type)
 
+    def take_step(self, request_id: str, doc_type: str, step: str, values: Mapping[str, str], actor: User) -> DocumentRecord:
+        """One document step from form or API fields (draft, approve, issue, serve, return)."""
+        def day(name: str) -> dt.date | None:
+            raw = (values.get(name) or "").strip()
+            try:
+                return dt.date.fromisoformat(raw) if raw else None
+            except ValueError:
+                raise OgiError(f"{name} '{raw}' is not a date (YYYY-MM-DD)") from None
+
+        if step == "draft":
+            fee = None
+            if values.get("fee_method"):
+                units = (values.get("units") or "").strip()
+                fee = (values["fee_method"], int(units) if units.isdigit() else 0)
+            return self.draft(request_id, doc_type, actor, values.get("outcome") or None, values.get("text") or None,
+                              values.get("note") or None, values.get("party") or "third_party",
+                              values.get("of") or None, fee)
+        if step == "approve":
+            return self.approve(request_id, doc_type, actor)
+        if step == "issue":
+            return self.issue(request_id, doc_type, actor)
+        if step == "serve":
+            return self.serve(request_id, doc_type, actor, values.get("method", ""), values.get("tracking_no") or None,
+                              day("posted_on"), day("signed_on"))
+        if step == "return":
+            return self.return_letter(request_id, doc_type, actor, values.get("reason", ""))
+        raise OgiError(f"unknown document step '{step}'; one of: draft, approve, issue, serve, return")
+
     # -- reading ----------------------------------------------------------------------------------------------
     def documents(self, request_id: str) -> list[DocumentRecord]:
         with self.engine.connect() as conn:
@@ -203,6 +233,23 @@ class DocumentService:
                   for row in conn.execute(query, {"agency": state.agency, "first": dt.datetime.combine(first, dt.time()),
                                                   "after": dt.datetime.combine(after, dt.time())})]
         return monthly_position(state.received_on, state.applicant, others, state.request_id)
+
+    def progress(self, request_id: str, query_code: str) -> dict | None:
+        """What the applicant may see with the 查询码 of the receipt: stage, dates and served documents, nothing
+        personal; None when the id or the code is wrong (the same answer for both)."""
+        with self.engine.connect() as conn:
+            try:
+                state = self.requests.load(conn, request_id).state
+            except NotFound:
+                return None
+        if state.stage == Stage.NEW or not hmac.compare_digest(self.lookup_code(state), query_code.upper()):
+            return None
+        reply = state.deadlines.get("reply")
+        return {"id": state.request_id, "stage": state.stage.value, "stage_label": STAGE_LABELS[state.stage],
+                "received_on": state.received_on, "reply_due": reply.due if reply and state.is_open else None,
+                "concluded_on": state.concluded_on, "delivered_on": state.delivered_on,
+                "documents": [{"title": DOCUMENT_TITLES[d.type], "number": d.number, "served_on": d.served_on}
+                              for d in state.documents if d.state == "served"]}
 
     def lookup_code(self, state: RequestState) -> str:
         """The 查询码 of the receipt: keyed, so it cannot be guessed from the request id (the applicant's lookup)."""

@@ -94,6 +94,9 @@ def history(store: EventStore, conn: Connection, request_id: str, as_of: dt.date
         "as_of": as_of.isoformat() if as_of else None,
         "version": events[-1].version,
         "documents": [_document(d) for d in state.documents],
+        "department": state.department,
+        "assists": [{"department": a.department, "requested_on": a.requested_on.isoformat(), "due_on": a.due_on.isoformat(),
+                     "answered_on": a.answered_on.isoformat() if a.answered_on else None} for a in state.assists],
         "imported_from": state.imported_from,  # a history brought in by `ogi import`: its papers are not in ogi
         "events": shown_events,
     }

@@ -47,6 +47,11 @@ class RequestQueries:
                                                                        "missing from it or show a false deadline.")
             return queue_rows(conn, agency, show_all)
 
+    def queue_of(self, agencies: list[str] | None, page: int = 1, per_page: int = 100) -> list[dict]:
+        """One page of the open requests of `agencies` (None: all), nearest deadline first (the web and the API)."""
+        with self.engine.connect() as conn:
+            return queue_rows(conn, agencies=agencies, limit=per_page, offset=(max(page, 1) - 1) * per_page)
+
     def history(self, request_id: str, as_of: dt.datetime | None = None, viewer: User | None = None) -> dict:
         with self.engine.connect() as conn:
             return history(self.store, conn, request_id, as_of, viewer)

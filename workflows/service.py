@@ -9,7 +9,7 @@ nothing of the report. Built by `bootstrap`, never by hand.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, TypeVar
 
@@ -28,6 +28,7 @@ from workflows.foi import commands as c
 from workflows.foi.deadlines import compute_deadlines
 from workflows.foi.handle import Handled, handle
 from workflows.foi.state import OPEN_STAGES, RequestState
+from workflows.registration import next_request_id, receive_command
 from workflows.streams import fold_stored, request_stream
 from workflows.tables import requests_table
 
@@ -107,6 +108,22 @@ class RequestService:
             if self.store.stream_version(conn, request_stream(command.request_id)):
                 raise OgiError(f"request '{command.request_id}' already exists")
             return self._handle(conn, Loaded(RequestState(), 0), command, actor).state
+
+    def register(self, values: Mapping[str, object], actor: User) -> str:
+        """A request registered now from form or API fields (workflows/registration.py); returns its id."""
+        actor.require_write("register a request")
+        with self.engine.begin() as conn:
+            self.store.start_write(conn)
+            now = self.clock.now()
+            agency = str(values.get("agency") or "")
+            get_agency(conn, agency)
+            request_id = str(values.get("id") or "").strip() or next_request_id(
+                conn, agency, now.year, lambda candidate: self.store.stream_version(conn, request_stream(candidate)) > 0)
+            command = receive_command(values, request_id, now)
+            if self.store.stream_version(conn, request_stream(request_id)):
+                raise OgiError(f"request '{request_id}' already exists")
+            self._handle(conn, Loaded(RequestState(), 0), command, actor)
+        return request_id
 
     def act(self, request_id: str, command: c.Command | Stamped[c.Command], actor: User) -> RequestState:
         """Run one staff step on a request (the timers due by now fire first); see `receive` for a stamped command."""

@@ -223,3 +223,30 @@ departments_table = Table(
     Column("code", String(64), primary_key=True),
     Column("name", String(200), nullable=False),
 )
+
+web_sessions_table = Table(  # a signed-in browser: the cookie's SHA-256, never the cookie itself
+    "web_sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("username", String(100), ForeignKey("users.username"), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+)
+
+api_tokens_table = Table(  # `ogi token create USER`: the token's SHA-256
+    "api_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("username", String(100), ForeignKey("users.username"), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("created_by", String(100), nullable=False),
+)
+
+login_failures_table = Table(  # repeated wrong passwords lock the name for a while
+    "login_failures",
+    metadata,
+    Column("username", String(100), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("locked_until", DateTime),
+)

@@ -1,0 +1,102 @@
+"""The JSON API under /api/v1 (DESIGN §10), with its OpenAPI at /api/v1/openapi.json. Token (`Authorization: Bearer`)
+or the session cookie with its CSRF token; errors `{"error", "rule"}` with 401/403/404/409/422."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Body, Depends, FastAPI
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from bootstrap import App
+from engine.errors import OgiError
+from web.auth import viewer
+from web.errors import ogi_error_handler
+from workflows.accounts import User
+from workflows.step_forms import command_from
+
+Viewer = Annotated[User, Depends(viewer)]
+
+
+class ErrorOut(BaseModel):
+    error: str
+    rule: str
+
+
+class TaskOut(BaseModel):
+    id: str
+    type: str
+    request_id: str
+    agency: str
+    role: str
+    assignee: str | None
+    due: str | None
+    article: str
+    overdue: bool
+
+
+class QueueRowOut(BaseModel):
+    request_id: str
+    agency: str
+    stage: str
+    stage_label: str
+    received_on: str | None
+    reply_due: str | None
+    applicant: str
+    flags: str
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {status: {"model": ErrorOut} for status in (401, 403, 404, 409, 422)}
+
+
+def create_api(services: App) -> FastAPI:
+    api = FastAPI(title="ogi API", version="1", openapi_url="/openapi.json", docs_url=None, redoc_url=None,
+                  responses=ERRORS)
+    api.state.services = services
+    api.add_exception_handler(OgiError, ogi_error_handler)
+
+    @api.get("/requests", response_model=list[QueueRowOut])
+    def list_requests(user: Viewer, agency: str | None = None, state: str | None = None, page: int = 1) -> list[dict]:
+        agencies = [agency] if agency else (sorted(user.agencies) or None)
+        for each in agencies or ():
+            services.directory.check_access(user, each)
+        rows = services.queries.queue_of(agencies, page=page)
+        rows = [r for r in rows if state is None or r["stage"] == state]
+        return [{**r, "received_on": r["received_on"].isoformat() if r["received_on"] else None} for r in rows]
+
+    @api.post("/requests", status_code=201)
+    def register(user: Viewer, body: Annotated[dict[str, Any], Body()]) -> dict:
+        """An import line's fields without `events` and `received_at`; registered now. 201 with the history JSON."""
+        for refused in ("events", "received_at"):
+            if refused in body:
+                raise OgiError(f"'{refused}' is not taken here: the request is registered now (use `ogi import` "
+                               "for histories)")
+        services.directory.check_access(user, str(body.get("agency", "")), write=True)
+        request_id = services.requests.register(body, user)
+        return services.queries.history(request_id, viewer=user)
+
+    @api.get("/requests/{request_id}")
+    def request_history(user: Viewer, request_id: str) -> dict:
+        history = services.queries.history(request_id, viewer=user)
+        services.directory.check_access(user, history["agency"])
+        return history
+
+    @api.post("/requests/{request_id}/actions/{command}")
+    def act(user: Viewer, request_id: str, command: str,
+            body: Annotated[dict[str, Any] | None, Body()] = None) -> dict:
+        """A staff step (the names of `ogi request act`); the body holds its fields."""
+        services.directory.check_access(user, services.queries.history(request_id)["agency"], write=True)
+        services.requests.act(request_id, lambda now: command_from(command, body or {}, now), user)
+        return services.queries.history(request_id, viewer=user)
+
+    @api.get("/tasks", response_model=list[TaskOut])
+    def tasks(user: Viewer, mine: bool = False) -> list[dict]:
+        return [t.as_dict() for t in services.tasks.listing(user, mine=mine)]
+
+    @api.get("/reports/{agency}/{year}")
+    def report(user: Viewer, agency: str, year: int) -> JSONResponse:
+        services.directory.check_access(user, agency)
+        return JSONResponse(services.reports.annual(year, agency).as_json())
+
+    return api

@@ -1,0 +1,47 @@
+"""The web application (DESIGN §10): `create_app(services)` wires the pages, the applicant's lookup and the JSON API
+onto the services of one `bootstrap.App`. `ogi web` and `ogi up` serve it with uvicorn."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from bootstrap import App
+from engine.errors import OgiError
+from web import api, lookup, pages
+from web.errors import ogi_error_handler
+
+STATIC = Path(__file__).parent / "static"
+
+
+def create_app(services: App) -> FastAPI:
+    app = FastAPI(title="ogi", version="1", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.services = services
+    app.add_exception_handler(OgiError, ogi_error_handler)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next) -> Response:
+        response = await call_next(request)
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'")
+        if request.url.path not in ("/healthz",) and not request.url.path.startswith("/static/"):
+            response.headers.setdefault("Cache-Control", "no-store")  # pages hold personal data
+        return response
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> JSONResponse:
+        problem = services.database_problem()
+        if problem:
+            return JSONResponse({"status": "error", "database": problem}, status_code=503)
+        return JSONResponse({"status": "ok", "database": "ok"})
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(pages.router)
+    app.include_router(lookup.router)
+    app.mount("/api/v1", api.create_api(services))
+    return app

@@ -1,0 +1,23 @@
+"""The pages' Jinja2 environment (templates/web/, autoescaped) and what every page is given."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+
+from engine.adapters.rendering import TEMPLATES_DIR
+from workflows.accounts import Role
+
+ROLE_LABELS = {Role.ADMIN: "系统管理员", Role.HEAD: "负责人", Role.STAFF: "经办人", Role.AUDITOR: "审计", Role.APPLICANT: "申请人"}
+
+templates = Jinja2Templates(directory=str(Path(TEMPLATES_DIR) / "web"))
+templates.env.globals["ROLE_LABELS"] = ROLE_LABELS
+
+
+def page(request: Request, name: str, status_code: int = 200, **context):
+    session = getattr(request.state, "session", None)
+    context.setdefault("user", getattr(request.state, "user", None))
+    context.setdefault("csrf_token", session.csrf_token if session else getattr(request.state, "login_csrf", ""))
+    return templates.TemplateResponse(request, name, context, status_code=status_code)

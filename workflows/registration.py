@@ -1,0 +1,54 @@
+"""Registering a request from a form or the API (DESIGN §10 `POST /api/v1/requests`): an import line's fields without
+`events` and `received_at`, registered now; the id is the caller's or the next of the agency's year."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+from sqlalchemy import Connection, select, update
+
+from engine.adapters.database import upsert_insert
+from engine.errors import OgiError
+from workflows.foi import commands as c
+from workflows.tables import document_numbers_table
+
+APPLICANT_FIELDS = ("name", "id_number", "phone", "email", "address", "organisation_code")
+REQUEST_ID_COUNTER = "request_id"  # the agency's counter of registered requests in document_numbers
+
+
+def receive_command(values: Mapping[str, object], request_id: str, now: dt.datetime) -> c.Receive:
+    """The `receive` step from flat form fields (applicant_name, …) or an import line's nested `applicant`."""
+    applicant = values.get("applicant")
+    if not isinstance(applicant, dict):
+        applicant = {"kind": values.get("kind") or values.get("applicant_kind"),
+                     **{k: values.get(f"applicant_{k}") or values.get(k) for k in APPLICANT_FIELDS}}
+    applicant = {k: str(v).strip() for k, v in applicant.items() if v not in (None, "")}
+    for needed, label in (("kind", "申请人类型 applicant kind"), ("name", "申请人姓名或名称 applicant name")):
+        if not applicant.get(needed):
+            raise OgiError(f"a request needs the {label}")
+    subject = str(values.get("subject") or "").strip()
+    if not subject:
+        raise OgiError("a request needs the description of the information asked for (subject, 所需信息的内容描述)")
+    def optional(name: str) -> str | None:
+        return str(values[name]) if values.get(name) else None
+
+    return c.Receive(at=now, request_id=request_id, agency=str(values.get("agency") or ""), applicant=applicant,
+                     channel=str(values.get("channel") or ""), subject=subject, form_requested=optional("form_requested"),
+                     assisted_by=optional("assisted_by"), procedure=optional("procedure"))
+
+
+def next_request_id(conn: Connection, agency: str, year: int, taken) -> str:
+    """`{agency}-{year}-{NNNNN}` from a counter locked in the registering transaction; ids already used (say by an
+    imported history of the same form) are skipped."""
+    n = document_numbers_table.c
+    conn.execute(upsert_insert(conn, document_numbers_table).values(
+        agency=agency, doc_type=REQUEST_ID_COUNTER, year=year, last=0).on_conflict_do_nothing())
+    key = (n.agency == agency) & (n.doc_type == REQUEST_ID_COUNTER) & (n.year == year)
+    sequence = conn.execute(select(n.last).where(key).with_for_update()).scalar_one()
+    while True:
+        sequence += 1
+        candidate = f"{agency}-{year}-{sequence:05d}"
+        if not taken(candidate):
+            conn.execute(update(document_numbers_table).where(key).values(last=sequence))
+            return candidate
