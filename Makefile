@@ -21,8 +21,10 @@ web/static/vendor/htmx.min.js:
 install: $(BIN)/.installed web/static/vendor/htmx.min.js
 
 ## make run: the embedded default (SQLite file ogi.db here, as for every `ogi` command run here) with demo data
+## the demo's users (admin, zhang 经办人, li 负责人, wang 审计) sign in with OGI_DEMO_PASSWORD (default ogi-demo)
+OGI_DEMO_PASSWORD ?= ogi-demo
 run: install
-	$(BIN)/ogi demo load
+	OGI_ADMIN_PASSWORD=$(OGI_DEMO_PASSWORD) OGI_NEW_USER_PASSWORD=$(OGI_DEMO_PASSWORD) $(BIN)/ogi demo load
 	$(BIN)/ogi up
 
 ## make test: the whole test suite (PostgreSQL tests run when 127.0.0.1:5432 answers)

@@ -22,7 +22,9 @@ REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_CANDIDATES = [REPO.parent / "shared" / "examples" / "hedong-2023.jsonl", REPO / "examples" / "hedong-2023.jsonl"]
 
 DEMO_AGENCY = ("hedong-xzsp", "河东区行政审批服务局")
-DEMO_STAFF = (("zhang", Role.STAFF, "张经办"), ("li", Role.HEAD, "李主任"))
+DEMO_STAFF = (("zhang", Role.STAFF, "张经办"), ("li", Role.HEAD, "李主任"), ("wang", Role.AUDITOR, "王审计"))
+DEMO_DOCUMENTS = dict(doc_prefix="河东审批", review_body="河东区人民政府", court="河东区人民法院")
+DEMO_DEPARTMENTS = (("bangongshi", "办公室"), ("zhengce", "政策法规科"))
 
 # (applicant kind, channel, subject, [(event type, days before today, extra fields)], received days before today)
 _SCENARIOS: list[tuple[str, str, str, int, list[tuple[str, int, dict]]]] = [
@@ -84,9 +86,13 @@ def load_demo(directory: Directory, requests: RequestService, queries: RequestQu
         said.append(f"administrator '{ADMIN_USERNAME}' added; password {shown}")
     admin = directory.user(ADMIN_USERNAME)
     if directory.ensure_agency(admin, *DEMO_AGENCY):
-        said.append(f"agency {DEMO_AGENCY[0]} added")
+        directory.set_agency(admin, DEMO_AGENCY[0], **DEMO_DOCUMENTS)  # what its documents say (numbers, remedies)
+        for code, name in DEMO_DEPARTMENTS:
+            directory.add_department(admin, DEMO_AGENCY[0], code, name)
+        said.append(f"agency {DEMO_AGENCY[0]} added with its document settings and departments")
     for username, role, name in DEMO_STAFF:  # who gets the demo's tasks, reminders and 督办 alerts in their inbox
-        password = directory.ensure_user(admin, username, role, name, [DEMO_AGENCY[0]])
+        agencies = [] if role == Role.AUDITOR else [DEMO_AGENCY[0]]
+        password = directory.ensure_user(admin, username, role, name, agencies)
         if password:
             said.append(f"user '{username}' ({name}, {role.value}) added; password (shown once): {password}")
     existing = queries.request_count()
