@@ -50,6 +50,18 @@ class QueueRowOut(BaseModel):
 ERRORS: dict[int | str, dict[str, Any]] = {status: {"model": ErrorOut} for status in (401, 403, 404, 409, 422)}
 
 
+def _register(services: App, user: User, body: dict[str, Any]) -> dict:
+    user.require_write("register requests")
+    for refused in ("events", "received_at"):
+        if refused in body:
+            raise OgiError(f"'{refused}' is not taken here: the request is registered now (use `ogi import` for histories)")
+    if not body.get("agency"):
+        raise OgiError("a request needs the agency that received it (agency)")
+    services.directory.check_access(user, str(body["agency"]), write=True)
+    request_id = services.requests.register(body, user)
+    return services.queries.history(request_id, viewer=user)
+
+
 def create_api(services: App) -> FastAPI:
     api = FastAPI(title="ogi API", version="1", openapi_url="/openapi.json", docs_url=None, redoc_url=None,
                   responses=ERRORS)
@@ -58,7 +70,7 @@ def create_api(services: App) -> FastAPI:
 
     @api.get("/requests", response_model=list[QueueRowOut])
     def list_requests(user: Viewer, agency: str | None = None, state: str | None = None, page: int = 1) -> list[dict]:
-        agencies = [agency] if agency else (sorted(user.agencies) or None)
+        agencies = [agency] if agency else services.directory.visible_agencies(user)
         for each in agencies or ():
             services.directory.check_access(user, each)
         rows = services.queries.queue_of(agencies, page=page)
@@ -68,13 +80,7 @@ def create_api(services: App) -> FastAPI:
     @api.post("/requests", status_code=201)
     def register(user: Viewer, body: Annotated[dict[str, Any], Body()]) -> dict:
         """An import line's fields without `events` and `received_at`; registered now. 201 with the history JSON."""
-        for refused in ("events", "received_at"):
-            if refused in body:
-                raise OgiError(f"'{refused}' is not taken here: the request is registered now (use `ogi import` "
-                               "for histories)")
-        services.directory.check_access(user, str(body.get("agency", "")), write=True)
-        request_id = services.requests.register(body, user)
-        return services.queries.history(request_id, viewer=user)
+        return _register(services, user, body)
 
     @api.get("/requests/{request_id}")
     def request_history(user: Viewer, request_id: str) -> dict:
@@ -92,6 +98,8 @@ def create_api(services: App) -> FastAPI:
 
     @api.get("/tasks", response_model=list[TaskOut])
     def tasks(user: Viewer, mine: bool = False) -> list[dict]:
+        if services.directory.visible_agencies(user) == []:  # staff of no agency see no one's tasks
+            return []
         return [t.as_dict() for t in services.tasks.listing(user, mine=mine)]
 
     @api.get("/reports/{agency}/{year}")

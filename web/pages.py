@@ -76,14 +76,16 @@ def home(user: Viewer) -> Response:
 
 @router.get("/tasks")
 def tasks(request: Request, user: Viewer, mine: bool = False, role: str | None = None) -> Response:
-    listed = services(request).tasks.listing(user, mine=mine, role=role or None)
-    return page(request, "tasks.html.j2", tasks=listed, mine=mine, role=role, today=services(request).clock.now().date())
+    app = services(request)
+    visible = app.directory.visible_agencies(user)
+    listed = [] if visible == [] else app.tasks.listing(user, mine=mine, role=role or None)  # staff of no agency
+    return page(request, "tasks.html.j2", tasks=listed, mine=mine, role=role, today=app.clock.now().date())
 
 
 @router.get("/requests")
 def requests_page(request: Request, user: Viewer, agency: str | None = None) -> Response:
     app = services(request)
-    agencies = [agency] if agency else (sorted(user.agencies) or None)
+    agencies = [agency] if agency else app.directory.visible_agencies(user)
     for each in agencies or ():
         app.directory.check_access(user, each)
     rows = app.queries.queue_of(agencies)
@@ -100,9 +102,12 @@ def new_request_form(request: Request, user: Viewer) -> Response:
 @router.post("/requests/new")
 async def register(request: Request, user: Viewer) -> Response:
     app = services(request)
+    user.require_write("register requests")
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     try:
-        app.directory.check_access(user, form.get("agency", ""), write=True)
+        if not form.get("agency"):
+            raise OgiError("a request needs the agency that received it (agency, 受理机关)")
+        app.directory.check_access(user, form["agency"], write=True)
         request_id = app.requests.register(form, user)
     except OgiError as error:
         if status_of(error) != 422:

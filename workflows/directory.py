@@ -112,6 +112,11 @@ class Directory:
                 return
         raise PermissionDenied(f"'{user.username}' does not work for agency {agency}")
 
+    @staticmethod
+    def visible_agencies(user: User) -> list[str] | None:
+        """Whose requests a list shows the user: None (all) for administrators and auditors, else their agencies."""
+        return None if user.role in (Role.ADMIN, Role.AUDITOR) else sorted(user.agencies)
+
     def agencies(self) -> list:
         with self.engine.connect() as conn:
             return list_agencies(conn)
