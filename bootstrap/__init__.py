@@ -36,6 +36,7 @@ from workflows.requests_projection import RequestsProjection
 from workflows.row_seal import RowSealer
 from workflows.service import RequestService
 from workflows.sweep import Sweeper
+from workflows.statistics import StatisticsService
 from workflows.task_queue import TaskService, TasksProjection
 from workflows.web_accounts import WebAccounts
 
@@ -57,6 +58,7 @@ class App:
     outbox: OutboxService
     documents: DocumentService
     web: WebAccounts
+    statistics: StatisticsService
 
     def initialise(self) -> Initialised:
         """`ogi init`: migrate, add the first administrator, and seal with the log's key any row a migration left
@@ -125,7 +127,8 @@ def build(engine: Engine, clock: Clock | None = None, keyring: Keyring | None = 
     return App(engine, clock, store, requests, ReportService(engine, store, clock, guard),
                RequestQueries(engine, store, clock, requests, guard), Directory(engine, clock), audit,
                Sweeper(requests, audit, checkpoint_folder(engine), task_service), task_service,
-               OutboxService(engine, clock), DocumentService(engine, clock, store, requests), WebAccounts(engine, clock))
+               OutboxService(engine, clock), DocumentService(engine, clock, store, requests), WebAccounts(engine, clock),
+               StatisticsService(engine, clock))
 
 
 def checkpoint_folder(engine: Engine) -> Path | None:

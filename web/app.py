@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from bootstrap import App
 from engine.errors import OgiError
-from web import api, lookup, pages
+from web import admin, api, lookup, oversight, pages, reports
 from web.errors import ogi_error_handler
 
 STATIC = Path(__file__).parent / "static"
@@ -43,5 +43,8 @@ def create_app(services: App) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(pages.router)
     app.include_router(lookup.router)
+    app.include_router(reports.router)
+    app.include_router(oversight.router)
+    app.include_router(admin.router)
     app.mount("/api/v1", api.create_api(services))
     return app
