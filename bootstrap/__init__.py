@@ -35,8 +35,8 @@ from workflows.report.service import ReportService
 from workflows.requests_projection import RequestsProjection
 from workflows.row_seal import RowSealer
 from workflows.service import RequestService
-from workflows.sweep import Sweeper
 from workflows.statistics import StatisticsService
+from workflows.sweep import Sweeper
 from workflows.task_queue import TaskService, TasksProjection
 from workflows.web_accounts import WebAccounts
 
