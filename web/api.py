@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from bootstrap import App
 from engine.errors import OgiError
 from web.auth import viewer
-from web.errors import ogi_error_handler
+from web.errors import api_error_handler
 from workflows.accounts import User
 from workflows.step_forms import command_from
 
@@ -66,7 +66,7 @@ def create_api(services: App) -> FastAPI:
     api = FastAPI(title="ogi API", version="1", openapi_url="/openapi.json", docs_url=None, redoc_url=None,
                   responses=ERRORS)
     api.state.services = services
-    api.add_exception_handler(OgiError, ogi_error_handler)
+    api.add_exception_handler(OgiError, api_error_handler)
 
     @api.get("/requests", response_model=list[QueueRowOut])
     def list_requests(user: Viewer, agency: str | None = None, state: str | None = None, page: int = 1) -> list[dict]:

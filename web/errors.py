@@ -45,13 +45,24 @@ def wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")
 
 
-async def ogi_error_handler(request: Request, error: Exception) -> Response:
-    assert isinstance(error, OgiError)
-    status = status_of(error)
+def _log_refusal(request: Request, error: OgiError, status: int) -> None:
     if status in (401, 403):
         user = getattr(request.state, "user", None)
         log.warning("refused %s %s for %s: %s", request.method, request.url.path,
                     user.username if user else "anonymous", error)
+
+
+async def api_error_handler(request: Request, error: Exception) -> Response:
+    """The API answers JSON whatever the caller accepts."""
+    assert isinstance(error, OgiError)
+    _log_refusal(request, error, status_of(error))
+    return JSONResponse(error_body(error), status_code=status_of(error))
+
+
+async def ogi_error_handler(request: Request, error: Exception) -> Response:
+    assert isinstance(error, OgiError)
+    status = status_of(error)
+    _log_refusal(request, error, status)
     if wants_json(request):
         return JSONResponse(error_body(error), status_code=status)
     if status == 401:
