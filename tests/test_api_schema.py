@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import schemathesis
 from hypothesis import HealthCheck, given, settings
-
-from tests.conftest import user
-from tests.test_web import site as site  # noqa: F401 — the fixture
 from schemathesis.checks import (
     content_type_conformance,
     not_a_server_error,
     response_schema_conformance,
     status_code_conformance,
 )
+
+from tests.conftest import user
+from tests.test_web import site as site  # noqa: F401 — the fixture
 from web.api import create_api
 
 # not `positive_data_acceptance`: a schema-valid step that the law refuses is a documented 422 with its rule
