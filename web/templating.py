@@ -9,11 +9,13 @@ from fastapi.templating import Jinja2Templates
 
 from engine.adapters.rendering import TEMPLATES_DIR
 from workflows.accounts import Role
+from workflows.step_forms import event_labels
 
 ROLE_LABELS = {Role.ADMIN: "系统管理员", Role.HEAD: "负责人", Role.STAFF: "经办人", Role.AUDITOR: "审计", Role.APPLICANT: "申请人"}
 
 templates = Jinja2Templates(directory=str(Path(TEMPLATES_DIR) / "web"))
 templates.env.globals["ROLE_LABELS"] = ROLE_LABELS
+templates.env.globals["EVENT_LABELS"] = event_labels()
 
 
 def page(request: Request, name: str, status_code: int = 200, **context):

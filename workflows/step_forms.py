@@ -134,3 +134,15 @@ def _parse(field: Field, raw: object, step: str) -> object:
     if field.choices and value not in {k for k, _ in field.choices}:
         raise OgiError(f"{step}: {field.name} '{value}' is not one of {', '.join(k for k, _ in field.choices)}")
     return value
+
+
+def event_labels() -> dict[str, str]:
+    """Each event type in words, from the label of the workflow row of the step that records it (timelines)."""
+    commands = {**c.STAFF_COMMANDS, **c.DOCUMENT_COMMANDS, c.Receive.name: c.Receive}
+    labels = {"period_lapsed": "期限届满（计时器）", "deadlines_recomputed": "日历数据更新，期限重算",
+              "system_events_withdrawn": "撤回系统事件（按补录的步骤重算）"}
+    for row in WORKFLOW.transitions:
+        cls = commands.get(row.command)
+        if cls is not None:
+            labels.setdefault(str(cls.event_type), row.label.split("（")[0])
+    return labels
