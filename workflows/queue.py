@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from workflows.accounts import mask_name
 from workflows.foi.state import OPEN_STAGES, STAGE_LABELS, SUSPENDED_STAGES, Stage
@@ -14,17 +14,28 @@ from workflows.tables import requests_table
 
 def queue_rows(conn: Connection, agency: str | None = None, show_all: bool = False,
                agencies: list[str] | None = None, limit: int | None = None, offset: int = 0) -> list[dict]:
+    """Nearest deadline first, then the requests without one, each part by id. Two index-ordered reads (the index
+    ix_requests_queue on (next_due, request_id)) instead of one sort of every open request: a page of the queue
+    over 100,000 open requests reads about a page of rows."""
+    r = requests_table.c
     query = select(requests_table)
     if agency:
-        query = query.where(requests_table.c.agency == agency)
+        query = query.where(r.agency == agency)
     if agencies is not None:
-        query = query.where(requests_table.c.agency.in_(agencies))
+        query = query.where(r.agency.in_(agencies))
     if not show_all:
-        query = query.where(requests_table.c.stage.in_([s.value for s in OPEN_STAGES]))
-    query = query.order_by(requests_table.c.next_due.is_(None), requests_table.c.next_due, requests_table.c.request_id)
+        query = query.where(r.stage.in_([s.value for s in OPEN_STAGES]))
+    dated = query.where(r.next_due.is_not(None)).order_by(r.next_due, r.request_id)
     if limit is not None:
-        query = query.limit(limit).offset(offset)
-    return [_row(r) for r in conn.execute(query)]
+        dated = dated.limit(limit).offset(offset)
+    rows = list(conn.execute(dated))
+    if limit is not None and len(rows) == limit:
+        return [_row(row) for row in rows]
+    undated = query.where(r.next_due.is_(None)).order_by(r.request_id)
+    if limit is not None:
+        dated_count = conn.execute(select(func.count()).select_from(query.where(r.next_due.is_not(None)).subquery()))
+        undated = undated.limit(limit - len(rows)).offset(max(0, offset - dated_count.scalar_one()))
+    return [_row(row) for row in rows + list(conn.execute(undated))]
 
 
 def _row(r) -> dict:
