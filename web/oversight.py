@@ -1,7 +1,100 @@
-"""(being written) pages of the staff web UI."""
+"""The 审计 page (replay a request as of a moment; verify the whole log on demand) and the 统计 page (a year's intake,
+outcomes, on-time rate and the overdue requests, per agency the user may see, with server-drawn SVG charts)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import datetime as dt
+import re
+from typing import Annotated
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+
+from engine.adapters.eventstore import AuditResult
+from web.auth import services, viewer
+from web.templating import page
+from workflows.accounts import User
 
 router = APIRouter(include_in_schema=False)
+Viewer = Annotated[User, Depends(viewer)]
+
+_BAD_EVENT = re.compile(r"^event seq (\d+) \(([^)]*)\)")
+_STREAM = re.compile(r"\b[a-z]+/\S+")  # a stream name: request/ID, register/AGENCY/YEAR, …
+
+
+# -- 审计 ----------------------------------------------------------------------------------------------------------
+@router.get("/audit")
+def audit_page(request: Request, user: Viewer) -> Response:
+    return page(request, "audit.html.j2", result=None, values={}, error=None)
+
+
+@router.get("/audit/replay")
+def replay(request: Request, user: Viewer, request_id: str = "", as_of: str = "") -> Response:
+    """To the request page as of a day (its end) or an ISO moment; the request page checks who may read it."""
+    request_id, as_of = request_id.strip(), as_of.strip()
+    moment = _moment(as_of)
+    if not request_id or moment is None:
+        error = "请填写申请编号" if not request_id else "时点格式不对：请填写日期（如 2026-03-01）或时刻（如 2026-03-01T09:30）"
+        return page(request, "audit.html.j2", status_code=422, result=None,
+                    values={"request_id": request_id, "as_of": as_of}, error=error)
+    target = f"/requests/{quote(request_id, safe='')}?{urlencode({'as_of': moment.isoformat()})}"
+    return RedirectResponse(target, status_code=303)
+
+
+@router.post("/audit/verify")
+def verify(request: Request, user: Viewer) -> Response:
+    """Recompute every hash of the log (reads it all: only on this button, never on a GET)."""
+    app = services(request)
+    started = app.clock.now()
+    result = app.audit.verify()
+    return page(request, "audit.html.j2", result=_described(result, user, app.directory.visible_agencies(user) is None),
+                checked_at=started, values={}, error=None)
+
+
+def _moment(text: str) -> dt.datetime | None:
+    """A date means the end of that day; an ISO moment is taken as it is."""
+    if not text:
+        return None
+    try:
+        if len(text) == 10:
+            return dt.datetime.combine(dt.date.fromisoformat(text), dt.time(23, 59, 59))
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _described(result: AuditResult, user: User, sees_all: bool) -> dict:
+    """The verification in words. Only those who read every agency (administrators, auditors) see which stream the
+    first bad event belongs to: its name is a request id of whatever agency."""
+    described: dict = {"ok": result.ok, "checked": result.events_checked, "head": result.head_hash,
+                       "problem": None, "seq": None, "event": None}
+    if result.ok:
+        return described
+    problem = result.problem or ""
+    found = _BAD_EVENT.match(problem)
+    if found:
+        described["seq"] = int(found.group(1))
+        described["event"] = found.group(2) if sees_all else None
+    if not sees_all:
+        rest = problem[found.end():].lstrip(": ") if found else "日志末尾的事件与日志头不符（末尾的事件被删除或添加）"
+        problem = _STREAM.sub("（某一事件流）", rest)
+    described["problem"] = problem
+    return described
+
+
+# -- 统计 ----------------------------------------------------------------------------------------------------------
+@router.get("/stats")
+def stats_page(request: Request, user: Viewer, agency: str | None = None, year: int | None = None) -> Response:
+    app = services(request)
+    if agency:
+        app.directory.check_access(user, agency)
+        agencies: list[str] | None = [agency]
+    else:
+        agencies = app.directory.visible_agencies(user)
+    choices = [row.slug for row in app.directory.agencies()] if app.directory.visible_agencies(user) is None \
+        else sorted(user.agencies)
+    today = app.clock.now().date()
+    stats = app.statistics.of(agencies, year or today.year)  # [] (staff of no agency): nothing to count
+    return page(request, "stats.html.j2", s=stats, agency=agency or "", choices=choices,
+                years=list(range(today.year, today.year - 6, -1)))
