@@ -118,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
                 ids = [f"B-{n:06d}" for n in range(args.requests)]
                 for name, paths in (("GET /healthz (baseline)", lambda rng: "/healthz"),
                                     ("GET /requests (queue page)", lambda rng: "/requests"),
-                                    ("GET /requests/{id} (request page)", lambda rng: f"/requests/{rng.choice(ids)}")):
+                                    ("GET /requests/{id} (request page)", lambda rng, ids=ids: f"/requests/{rng.choice(ids)}")):
                     p50, p95 = percentiles(load(base, args.users, args.calls, paths))
                     print(f"{kind:<11} {name:<36} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms")
             finally:
