@@ -7,7 +7,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from engine.adapters.database import migrate
 from engine.clock import Clock
@@ -27,6 +27,7 @@ from workflows.accounts import (
     set_agency,
 )
 from workflows.departments import Department, add_department, list_departments
+from workflows.tables import user_agencies_table, users_table
 
 
 @dataclass(frozen=True)
@@ -120,3 +121,14 @@ class Directory:
     def agencies(self) -> list:
         with self.engine.connect() as conn:
             return list_agencies(conn)
+
+    def users(self) -> list[User]:
+        """Every user with the agencies they work for, by user name (the administrators' page)."""
+        with self.engine.connect() as conn:
+            links = conn.execute(select(user_agencies_table.c.username, user_agencies_table.c.agency)).all()
+            rows = conn.execute(select(users_table).order_by(users_table.c.username)).all()
+        agencies: dict[str, set[str]] = {}
+        for link in links:
+            agencies.setdefault(link.username, set()).add(link.agency)
+        return [User(r.username, r.display_name, Role(r.role), frozenset(agencies.get(r.username, ())), r.email, r.phone)
+                for r in rows]
