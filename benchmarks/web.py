@@ -64,7 +64,7 @@ def signed_in(base: str) -> httpx.Client:
     return client
 
 
-def load(base: str, users: int, calls: int, paths) -> list[float]:
+def load(base: str, users: int, calls: int, paths, think: float = 0.0) -> list[float]:
     """`calls` requests spread over `users` signed-in clients at once; each call's latency in ms."""
     clients = [signed_in(base) for _ in range(users)]
     latencies: list[float] = []
@@ -79,6 +79,7 @@ def load(base: str, users: int, calls: int, paths) -> list[float]:
             mine.append((time.perf_counter() - started) * 1000)
             if answer.status_code != 200:
                 raise SystemExit(f"{path}: {answer.status_code} {answer.text[:200]}")
+            time.sleep(rng.uniform(0, 2 * think))  # a person reading the page (0: closed loop)
         with lock:
             latencies.extend(mine)
 
@@ -99,10 +100,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=100_000)
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--calls", type=int, default=2000, help="calls per page kind (default %(default)s)")
+    parser.add_argument("--think-ms", type=float, default=0, help="mean pause of each user between calls (0: none)")
     add_database_options(parser, "postgresql")
     args = parser.parse_args(argv)
     os.environ["OGI_SECRET_KEY"] = SECRET
-    print(f"{args.requests} open requests, {args.users} concurrent users, {args.calls} calls per page; "
+    print(f"{args.requests} open requests, {args.users} concurrent users, {args.calls} calls per page, "
+          f"think time {args.think_ms:.0f} ms; "
           f"load {load_average()}")
     for kind in parse_databases(args.databases):
         with fresh_database(kind, args.postgres_url) as url:
@@ -119,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
                 for name, paths in (("GET /healthz (baseline)", lambda rng: "/healthz"),
                                     ("GET /requests (queue page)", lambda rng: "/requests"),
                                     ("GET /requests/{id} (request page)", lambda rng, ids=ids: f"/requests/{rng.choice(ids)}")):
-                    p50, p95 = percentiles(load(base, args.users, args.calls, paths))
+                    p50, p95 = percentiles(load(base, args.users, args.calls, paths, args.think_ms / 1000))
                     print(f"{kind:<11} {name:<36} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms")
             finally:
                 web.terminate()
