@@ -174,3 +174,9 @@ def _state(services, request_id):
 def test_healthz_answers_when_the_database_does(site):
     answer = TestClient(create_app(site)).get("/healthz")
     assert answer.status_code == 200 and answer.json()["database"] == "ok"
+
+
+def test_malformed_api_input_is_422_in_the_error_shape_naming_the_field(site):
+    token = site.web.create_token(user(site, "admin"), "clerk")
+    answer = TestClient(create_app(site)).get("/api/v1/requests?page=first", headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 422 and answer.json()["rule"] == "input" and "page" in answer.json()["error"]

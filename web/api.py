@@ -6,13 +6,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Body, Depends, FastAPI
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from bootstrap import App
 from engine.errors import OgiError
 from web.auth import viewer
-from web.errors import api_error_handler
+from web.errors import api_error_handler, input_error_handler
 from workflows.accounts import User
 from workflows.step_forms import command_from
 
@@ -67,6 +68,7 @@ def create_api(services: App) -> FastAPI:
                   responses=ERRORS)
     api.state.services = services
     api.add_exception_handler(OgiError, api_error_handler)
+    api.add_exception_handler(RequestValidationError, input_error_handler)
 
     @api.get("/requests", response_model=list[QueueRowOut])
     def list_requests(user: Viewer, agency: str | None = None, state: str | None = None, page: int = 1) -> list[dict]:

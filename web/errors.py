@@ -71,3 +71,12 @@ async def ogi_error_handler(request: Request, error: Exception) -> Response:
 
     return page(request, "error.html.j2", status_code=status, status=status, error=error_body(error),
                 is_rule=isinstance(error, RuleViolation))
+
+
+async def input_error_handler(request: Request, error: Exception) -> Response:
+    """FastAPI's own refusal of malformed input, in the API's error shape (DESIGN §10), naming the field."""
+    details = getattr(error, "errors", lambda: [])()
+    first = details[0] if details else {}
+    where = ".".join(str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path"))
+    message = f"{where}: {first.get('msg', 'invalid input')}" if where else first.get("msg", "invalid input")
+    return JSONResponse({"error": message, "rule": "input"}, status_code=422)

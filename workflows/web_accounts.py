@@ -71,6 +71,8 @@ class WebAccounts:
             else:
                 if failed is not None:
                     conn.execute(delete(login_failures_table).where(f.username == username))
+                # expired sessions are refused anyway; each sign-in clears them away
+                conn.execute(delete(web_sessions_table).where(web_sessions_table.c.expires_at <= now))
                 session_id, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
                 conn.execute(insert(web_sessions_table).values(
                     id_hash=_digest(session_id), username=username, csrf_token=csrf, created_at=now,
