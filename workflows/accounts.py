@@ -46,6 +46,7 @@ class User:
     agencies: frozenset[str] = frozenset()  # the agencies this user works for
     email: str | None = None
     phone: str | None = None
+    disabled: bool = False  # `ogi user disable`: signs in nowhere; the name stays in the log
 
     def works_for(self, agency: str, above_it: Iterable[str] = ()) -> bool:
         """Staff, heads or administrators of `agency` or of an agency above it (`above_it`)."""
@@ -94,7 +95,7 @@ def find_user(conn: Connection, username: str) -> User | None:
     if row is None:
         return None
     agencies = frozenset(conn.execute(_USER_AGENCIES, {"username": username}).scalars())
-    return User(row.username, row.display_name, Role(row.role), agencies, row.email, row.phone)
+    return User(row.username, row.display_name, Role(row.role), agencies, row.email, row.phone, bool(row.disabled))
 
 
 def get_user(conn: Connection, username: str) -> User:

@@ -130,5 +130,5 @@ class Directory:
         agencies: dict[str, set[str]] = {}
         for link in links:
             agencies.setdefault(link.username, set()).add(link.agency)
-        return [User(r.username, r.display_name, Role(r.role), frozenset(agencies.get(r.username, ())), r.email, r.phone)
-                for r in rows]
+        return [User(r.username, r.display_name, Role(r.role), frozenset(agencies.get(r.username, ())), r.email, r.phone,
+                     bool(r.disabled)) for r in rows]

@@ -68,6 +68,8 @@ users_table = Table(
     Column("email", String(200)),
     Column("phone", String(40)),
     Column("department", String(64)),  # the department of the user's agency they work in (部门待办)
+    # `ogi user disable`: no sign-in, and their sessions and tokens stop working (the row stays: the log names them)
+    Column("disabled", Boolean, nullable=False, server_default=false()),
 )
 
 user_agencies_table = Table(  # the agencies a user works for: what they may see in full and act on
@@ -242,12 +244,16 @@ api_tokens_table = Table(  # `ogi token create USER`: the token's SHA-256
     Column("username", String(100), ForeignKey("users.username"), nullable=False),
     Column("created_at", DateTime, nullable=False),
     Column("created_by", String(100), nullable=False),
+    Column("expires_at", DateTime, nullable=False),  # `ogi token create --days N`
+    Column("last_used_at", DateTime),  # to the minute: `ogi token list` shows which are still in use
+    Column("revoked_at", DateTime),  # `ogi token revoke ID`
+    Column("revoked_by", String(100)),
 )
 
 login_failures_table = Table(  # repeated wrong passwords lock the name for a while
     "login_failures",
     metadata,
     Column("username", String(100), primary_key=True),
-    Column("failures", Integer, nullable=False),
+    Column("failures", Integer, nullable=False),  # attempts since the last success, counted before the check
     Column("locked_until", DateTime),
 )
