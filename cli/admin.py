@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -9,7 +10,9 @@ from pathlib import Path
 import click
 
 from cli.common import acting_user, app, fail, handle_errors
-from workflows.accounts import Role
+from notifications.message import mask_recipient
+from workflows.accounts import Role, mask_phone
+from workflows.web_accounts import TOKEN_DAYS
 
 
 @click.group()
@@ -32,6 +35,41 @@ def user_add(username, role, display_name, agencies, email, phone, user) -> None
     app().directory.add_user(user, username, Role(role), password or str(generated), display_name, agencies, email, phone)
     where = f" for {', '.join(agencies)}" if agencies else ""
     click.echo(f"user '{username}' ({role}){where} added" + (f"; password (shown once): {generated}" if generated else ""))
+
+
+@user.command("list")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@acting_user
+def user_list(fmt, user) -> None:
+    """Every user with role, agencies and whether disabled (administrators); no password hashes, contacts masked."""
+    listed = [{"username": u.username, "display_name": u.display_name, "role": u.role.value,
+               "agencies": sorted(u.agencies), "disabled": u.disabled,
+               "email": mask_recipient(u.email) if u.email else None, "phone": mask_phone(u.phone) or None}
+              for u in app().web.users(user)]
+    if fmt == "json":
+        click.echo(json.dumps(listed, ensure_ascii=False, indent=1))
+        return
+    for u in listed:
+        click.echo("\t".join([u["username"], u["display_name"], u["role"], ",".join(u["agencies"]),
+                              "disabled" if u["disabled"] else "active", u["email"] or "", u["phone"] or ""]))
+
+
+@user.command("disable")
+@click.argument("username")
+@acting_user
+def user_disable(username, user) -> None:
+    """Stop USERNAME signing in (administrators): their sessions end and their API tokens are refused at once."""
+    app().web.set_disabled(user, username, True)
+    click.echo(f"user '{username}' disabled; their sessions ended and their API tokens are refused")
+
+
+@user.command("enable")
+@click.argument("username")
+@acting_user
+def user_enable(username, user) -> None:
+    """Let a disabled user sign in again (administrators); tokens not expired or revoked work again."""
+    app().web.set_disabled(user, username, False)
+    click.echo(f"user '{username}' enabled")
 
 
 @click.group()
@@ -83,10 +121,37 @@ def token() -> None:
 
 @token.command("create")
 @click.argument("username")
+@click.option("--days", type=int, default=TOKEN_DAYS, show_default=True, help="how long the token is valid")
 @acting_user
-def token_create(username, user) -> None:
+def token_create(username, days, user) -> None:
     """Print a new API token for USERNAME (administrators), alone on one line; it is shown once."""
-    click.echo(app().web.create_token(user, username))
+    click.echo(app().web.create_token(user, username, days))
+
+
+@token.command("list")
+@click.argument("username", required=False)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@acting_user
+def token_list(username, fmt, user) -> None:
+    """Every API token (or USERNAME's): id, user, created, last used, expires, status; never the token itself."""
+    now = app().clock.now()
+    listed = [t.as_json(now) for t in app().web.tokens(user, username)]
+    if fmt == "json":
+        click.echo(json.dumps(listed, ensure_ascii=False, indent=1))
+        return
+    click.echo("id\tuser\tcreated\tlast used\texpires\tstatus")
+    for t in listed:
+        click.echo("\t".join([t["id"], t["user"], t["created_at"], t["last_used_at"] or "never", t["expires_at"],
+                              t["status"] + (f" by {t['revoked_by']} at {t['revoked_at']}" if t["revoked_at"] else "")]))
+
+
+@token.command("revoke")
+@click.argument("token_id")
+@acting_user
+def token_revoke(token_id, user) -> None:
+    """Revoke the API token with TOKEN_ID (from `ogi token list`): it stops working at once."""
+    revoked = app().web.revoke_token(user, token_id)
+    click.echo(f"token {revoked.id} of '{revoked.username}' revoked")
 
 
 @click.group()

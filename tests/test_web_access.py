@@ -15,7 +15,8 @@ from web.app import create_app
 from workflows.foi import commands as c
 
 PARAMS = {"request_id": "W-1", "command": "ask_reasons", "doc_type": "receipt", "step": "approve", "number": "receipt",
-          "fmt": "html", "agency": "hedong-xzsp", "year": "2026", "slug": "hedong-xzsp", "message_id": "no-such-message"}
+          "fmt": "html", "agency": "hedong-xzsp", "year": "2026", "slug": "hedong-xzsp", "message_id": "no-such-message",
+          "username": "no-such-user"}
 PUBLIC = {"/login", "/lookup", "/healthz"}
 ALL_SIGNED_IN = {"/", "/tasks", "/requests", "/audit", "/audit/replay", "/audit/verify", "/stats", "/inbox", "/reports"}
 # (path prefix, roles allowed) for pages kept to some roles whatever the agency

@@ -19,7 +19,8 @@ router = APIRouter(include_in_schema=False)
 Viewer = Annotated[User, Depends(viewer)]
 
 DONE = {"user": "用户已添加。", "agency": "机关已添加。", "settings": "机关设置已保存。", "department": "承办部门已添加。",
-        "retry": "消息将重新发送（沿用原消息编号）。"}
+        "retry": "消息将重新发送（沿用原消息编号）。", "disabled": "用户已停用，其会话和API令牌立即失效。",
+        "enabled": "用户已启用。"}
 
 
 # -- 系统管理 ----------------------------------------------------------------------------------------------------------
@@ -37,7 +38,7 @@ def _admin_page(request: Request, user: User, error: dict | None = None, failed:
     for d in app.directory.departments():
         departments.setdefault(d.agency, []).append(d)
     users = [dict(username=u.username, display_name=u.display_name, role=u.role, agencies=sorted(u.agencies),
-                  email=mask_recipient(u.email) if u.email else "", phone=mask_phone(u.phone))
+                  email=mask_recipient(u.email) if u.email else "", phone=mask_phone(u.phone), disabled=u.disabled)
              for u in app.directory.users()]
     parked = [dict(id=m.id, channel=m.channel, to=m.address if m.channel == "inbox" else mask_recipient(m.address),
                    request_id=m.request_id, kind=m.kind, subject=m.subject, attempts=m.attempts,
@@ -103,6 +104,19 @@ async def add_user(request: Request, user: Viewer) -> Response:
                                agencies, _blank(form.get("email")), _blank(form.get("phone")))
 
     return await _admin_write(request, user, "user", add)
+
+
+@router.post("/admin/users/{username}/disable")
+async def disable_user(request: Request, username: str, user: Viewer) -> Response:
+    """停用: the user's sessions end and their tokens are refused at once (as `ogi user disable`)."""
+    app = services(request)
+    return await _admin_write(request, user, "disabled", lambda form: app.web.set_disabled(user, username, True))
+
+
+@router.post("/admin/users/{username}/enable")
+async def enable_user(request: Request, username: str, user: Viewer) -> Response:
+    app = services(request)
+    return await _admin_write(request, user, "enabled", lambda form: app.web.set_disabled(user, username, False))
 
 
 @router.post("/admin/agencies")
