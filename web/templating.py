@@ -1,19 +1,18 @@
-"""The pages' Jinja2 environment (templates/web/, autoescaped) and what every page is given."""
+"""The pages' templates (templates/web/): the one Jinja2 environment of ogi (engine/adapters/rendering.py), which
+autoescapes every `.html.j2`, and what every page is given."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
-from engine.adapters.rendering import TEMPLATES_DIR
+from engine.adapters.rendering import environment
 from workflows.accounts import Role
 from workflows.step_forms import event_labels
 
 ROLE_LABELS = {Role.ADMIN: "系统管理员", Role.HEAD: "负责人", Role.STAFF: "经办人", Role.AUDITOR: "审计", Role.APPLICANT: "申请人"}
 
-templates = Jinja2Templates(directory=str(Path(TEMPLATES_DIR) / "web"))
+templates = Jinja2Templates(env=environment())
 templates.env.globals["ROLE_LABELS"] = ROLE_LABELS
 templates.env.globals["EVENT_LABELS"] = event_labels()
 

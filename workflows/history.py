@@ -18,6 +18,9 @@ from workflows.foi.vocabulary import CHANNEL_LABELS, FLAG_LABELS, OUTCOME_LABELS
 from workflows.streams import fold_stored, request_stream
 
 HIDDEN = "（仅本机关工作人员可见）"
+# every state a document can be in (workflows/foi/documents.py), in words; an unknown one is shown as its code
+DOCUMENT_STATE_LABELS = {"draft": "草稿", "sent_back": "退回修改", "approved": "已审核", "issued": "已印发",
+                         "served": "已送达", "returned": "退件待重新送达"}
 
 
 def masked_applicant(applicant: dict, in_full: bool = True) -> dict:
@@ -103,7 +106,15 @@ def history(store: EventStore, conn: Connection, request_id: str, as_of: dt.date
 
 
 def _document(d) -> dict:
-    return {"type": d.type, "title": DOCUMENT_TITLES[d.type], "state": d.state, "number": d.number,
+    """Every key always present (None when it does not apply), `service` with all its keys once served: the
+    templates read them under StrictUndefined, whatever the document's state."""
+    service = None if d.service is None else {key: d.service.get(key) for key in SERVICE_KEYS} | d.service
+    return {"type": d.type, "title": DOCUMENT_TITLES[d.type], "state": d.state,
+            "state_label": DOCUMENT_STATE_LABELS.get(d.state, d.state), "number": d.number,
             "outcome": d.outcome, "drafted_on": d.drafted_on.isoformat(), "approved_by": d.approved_by,
             "issued_on": d.issued_on.isoformat() if d.issued_on else None, "text_hash": d.text_hash,
-            "served_on": d.served_on.isoformat() if d.served_on else None, "service": d.service}
+            "served_on": d.served_on.isoformat() if d.served_on else None, "service": service,
+            "returned_on": d.returned_on.isoformat() if d.returned_on else None, "return_reason": d.return_reason}
+
+
+SERVICE_KEYS = ("method", "tracking_no", "posted_on", "signed_on", "service_day")
