@@ -17,11 +17,12 @@ import click
 
 from bootstrap import App, bootstrap
 from engine.adapters.rendering import render
-from engine.errors import OgiError
-from workflows.accounts import ADMIN_USERNAME
+from engine.errors import OgiError, PermissionDenied
+from workflows.access import ROLE_LABELS
+from workflows.accounts import ADMIN_USERNAME, User
 from workflows.importer import parse_moment
 
-__all__ = ["app", "acting_user", "fail", "handle_errors", "moment", "program", "render", "write_atomically"]
+__all__ = ["app", "acting_user", "reading_user", "fail", "handle_errors", "moment", "program", "render", "write_atomically"]
 
 
 def fail(message: str, code: int = 1) -> None:
@@ -35,7 +36,7 @@ def handle_errors(function):
         try:
             return function(*args, **kwargs)
         except OgiError as error:
-            fail(str(error), getattr(error, "exit_code", 1))
+            fail(str(error), exit_code_of(error))
         except UnicodeEncodeError as error:  # bytes that are not UTF-8 in an argument or file name
             bad = error.object[error.start:error.end].encode("utf-8", "surrogateescape")
             fail(f"input is not valid UTF-8 text (bytes {bad!r}); nothing was written")
@@ -51,6 +52,13 @@ def handle_errors(function):
 
 
 INTERNAL_ERROR = 70  # EX_SOFTWARE
+NOT_PERMITTED = 77  # EX_NOPERM: the acting user's role or agency may not do this (PermissionDenied), whatever the verb
+
+
+def exit_code_of(error: OgiError) -> int:
+    if isinstance(error, PermissionDenied):
+        return NOT_PERMITTED
+    return getattr(error, "exit_code", 1)
 
 
 def log_internal_error(error: BaseException) -> tuple[str, str]:
@@ -83,15 +91,33 @@ def origin() -> str:
     return f"cli {user}@{socket.gethostname()}"
 
 
-def acting_user(function):
-    """Adds `--as USER` (default: the administrator made by `ogi init`); an unknown user is refused by name."""
+def acting_user(function=None, *, writes: bool = True):
+    """Adds `--as USER` (default: OGI_USER, else the administrator made by `ogi init`); an unknown user is refused by
+    name. A writing command says on stderr whom it acts as; the services refuse what that user may not do
+    (workflows/access.py), with exit 77 for every verb. `@acting_user(writes=False)` (`reading_user`) for reads."""
+    if function is None:
+        return functools.partial(acting_user, writes=writes)
+
     @click.option("--as", "as_user", default=lambda: os.environ.get("OGI_USER", ADMIN_USERNAME), show_default="admin",
-                  help="the user who makes this change (recorded in the log)")
+                  help="the user who makes this change (recorded in the log)" if writes else "the user who reads")
     @functools.wraps(function)
     @handle_errors
     def wrapper(*args, as_user: str, **kwargs):
-        return function(*args, user=app().directory.user(as_user), **kwargs)
+        user = app().directory.user(as_user)
+        if writes:
+            click.echo(acting_as(user), err=True)
+        return function(*args, user=user, **kwargs)
     return wrapper
+
+
+reading_user = acting_user(writes=False)
+
+
+def acting_as(user: User) -> str:
+    """以 zhang（经办人，河东区行政审批服务局）身份操作: who the log will name, and where they work."""
+    names = {row.slug: row.name for row in app().directory.agencies()}
+    where = "、".join(names.get(slug, slug) for slug in sorted(user.agencies))
+    return f"以 {user.username}（{ROLE_LABELS[user.role]}{'，' + where if where else ''}）身份操作"
 
 
 def moment(value: str | None) -> dt.datetime | None:

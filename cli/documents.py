@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from cli.common import acting_user, app, handle_errors, moment
+from cli.common import acting_user, app, handle_errors, moment, reading_user
 from engine.errors import RuleViolation
 from workflows.document_render import RENDERERS, STATE_LABELS
 from workflows.foi.documents import DOCUMENT_TITLES, SERVICE_METHODS, DocumentType
@@ -25,9 +25,9 @@ def document() -> None:
 @document.command("list")
 @click.argument("request_id")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@handle_errors
-def document_list(request_id, fmt) -> None:
-    documents = app().documents.documents(request_id)
+@reading_user
+def document_list(request_id, fmt, user) -> None:
+    documents = app().documents.documents(request_id, viewer=user)
     rows = [{"number": d.number, "type": d.type, "state": d.state, "title": DOCUMENT_TITLES[d.type],
              "drafted_on": d.drafted_on.isoformat(), "approved_by": d.approved_by,
              "issued_on": d.issued_on.isoformat() if d.issued_on else None, "text_hash": d.text_hash,
@@ -116,10 +116,10 @@ def document_return(request_id, doc_type, reason, user) -> None:
 @click.argument("number")
 @click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="html", show_default=True)
 @click.option("-o", "output", type=click.Path(dir_okay=False, path_type=Path), required=True)
-@handle_errors
-def document_render(request_id, number, fmt, output) -> None:
+@reading_user
+def document_render(request_id, number, fmt, output, user) -> None:
     """Render a document by its number (or the latest draft of a type) as HTML, DOCX or PDF."""
-    _, found, agency = app().documents.find(request_id, number)
+    _, found, agency = app().documents.find(request_id, number, viewer=user)
     output.write_bytes(RENDERERS[fmt](found, agency))
     click.echo(f"{output} written ({DOCUMENT_TITLES[found.type]}, {found.number or 'draft'})")
 

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from cli.common import acting_user, app, handle_errors, render
+from cli.common import acting_user, app, reading_user, render
 from cli.report import year_agency
 from workflows.report.labels import MEASURE_LABELS, REGISTER_ITEMS
 
@@ -40,10 +40,10 @@ def register_set(year, agency, item, issued, repealed, in_force, decisions, amou
 @register.command("show")
 @year_agency
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@handle_errors
-def register_show(year, agency, fmt) -> None:
+@reading_user
+def register_show(year, agency, fmt, user) -> None:
     """Table 二 as entered (a parent sums the agencies below it)."""
-    figures, missing = app().reports.register(year, agency)
+    figures, missing = app().reports.register(year, agency, viewer=user)
     if fmt == "json":
         click.echo(json.dumps({"agency": agency, "year": year, "table2": figures, "missing": missing},
                               ensure_ascii=False, indent=1))
@@ -54,9 +54,9 @@ def register_show(year, agency, fmt) -> None:
 
 @register.command("history")
 @year_agency
-@handle_errors
-def register_history_command(year, agency) -> None:
+@reading_user
+def register_history_command(year, agency, user) -> None:
     """Every change to the agency's table 二 figures for the year, with who and when."""
-    entries = app().reports.register_history(year, agency)
+    entries = app().reports.register_history(year, agency, viewer=user)
     click.echo(render("cli/register_history.txt.j2", agency=agency, year=year, entries=entries,
                       measure_labels=MEASURE_LABELS), nl=False)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from cli.common import acting_user, app, fail, handle_errors, moment, render, write_atomically
+from cli.common import acting_user, app, fail, moment, reading_user, render, write_atomically
 from workflows.foi.vocabulary import OUTCOME_LABELS
 from workflows.report.exports import FORMATS, export
 from workflows.report.labels import column_label, row_label
@@ -39,10 +39,10 @@ def report() -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="write to this file")
 @click.option("--as-of", help="the data as it stood at this date or ISO datetime (record time)")
 @click.option("--own-only", is_flag=True, help="only the agency itself, not the agencies below it")
-@handle_errors
-def report_annual(year, agency, fmt, output, as_of, own_only) -> None:
+@reading_user
+def report_annual(year, agency, fmt, output, as_of, own_only, user) -> None:
     """Tables 二/三/四 with their checks; exit 4 when a check fails, 3 when the projection disagrees with the log."""
-    built = app().reports.annual(year, agency, moment(as_of), own_only)
+    built = app().reports.annual(year, agency, moment(as_of), own_only, viewer=user)
     content = export(built, fmt)
     if output is not None:
         write_atomically(output, content)
@@ -67,10 +67,10 @@ def report_annual(year, agency, fmt, output, as_of, own_only) -> None:
 @click.option("--as-of", help="the data as it stood at this date or ISO datetime (record time)")
 @click.option("--own-only", is_flag=True, help="only the agency itself, not the agencies below it")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@handle_errors
-def report_cell(year, agency, row, column, as_of, own_only, fmt) -> None:
+@reading_user
+def report_cell(year, agency, row, column, as_of, own_only, fmt, user) -> None:
     """List the requests counted in one cell of the report (the drill-down)."""
-    listing = app().reports.cell(year, agency, row, column, moment(as_of), own_only)
+    listing = app().reports.cell(year, agency, row, column, moment(as_of), own_only, viewer=user)
     items, agency = listing.items(), listing.report.agency
     if fmt == "json":
         click.echo(json.dumps({"agency": agency, "year": year, "table": listing.table, "row": row, "column": column,

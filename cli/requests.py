@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from cli.common import acting_user, app, handle_errors, moment, render
+from cli.common import acting_user, app, moment, reading_user, render
 from workflows.foi import commands as c
 from workflows.foi.state import STAGE_LABELS
 from workflows.foi.vocabulary import ApplicantKind, Channel, NoticeKind, Procedure, ProvisionForm
@@ -32,7 +32,7 @@ def import_command(file: Path, user) -> None:
 @click.argument("request_id")
 @click.option("--as-of", help="replay as the request stood at this date or ISO datetime (business time)")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@acting_user
+@reading_user
 def history_command(request_id, as_of, fmt, user) -> None:
     """Replay one request: every event with actor and time, and its state and deadlines.
 
@@ -148,20 +148,20 @@ def request_act(request_id, command, at, user, **options):
 @request.command("list")
 @click.option("--agency")
 @click.option("--all", "show_all", is_flag=True, help="concluded requests too")
-@handle_errors
-def request_list(agency, show_all) -> None:
-    """The queue: open requests, the nearest deadline first."""
-    click.echo(render("cli/queue.txt.j2", rows=app().queries.queue(agency, show_all)), nl=False)
+@reading_user
+def request_list(agency, show_all, user) -> None:
+    """The queue: open requests (of the agencies --as may read), the nearest deadline first."""
+    click.echo(render("cli/queue.txt.j2", rows=app().queries.queue(agency, show_all, viewer=user)), nl=False)
 
 
 @request.command("deadline")
 @click.argument("request_id")
 @click.option("--name", default="reply", show_default=True, help="reply|correction|correction_notice|consultation|payment")
 @click.option("--explain", is_flag=True, help="list every day counted or skipped and why")
-@handle_errors
-def request_deadline(request_id, name, explain) -> None:
+@reading_user
+def request_deadline(request_id, name, explain, user) -> None:
     """A request's deadline, explained: the start, each counted day, suspensions, holidays skipped."""
-    explained = app().queries.deadline(request_id, name)
+    explained = app().queries.deadline(request_id, name, viewer=user)
     for s in explained.suspensions:
         click.echo(f"中止 suspended: {s.start} – {s.end or '至今 ongoing'} ({s.reason})")
     click.echo(render("cli/calendar_explain.txt.j2", p=explained.period, explain=explain), nl=False)
@@ -169,10 +169,10 @@ def request_deadline(request_id, name, explain) -> None:
 
 @request.command("similar")
 @click.option("--agency")
-@handle_errors
-def request_similar(agency) -> None:
+@reading_user
+def request_similar(agency, user) -> None:
     """Art. 44: information several applicants asked for and were given — propose it for proactive disclosure."""
-    found = app().queries.disclosure_proposals(agency)
+    found = app().queries.disclosure_proposals(agency, viewer=user)
     if not found:
         click.echo("没有多人申请的相同信息 no information asked for by several applicants and disclosed")
     for proposal in found:
@@ -183,11 +183,11 @@ def request_similar(agency) -> None:
 @request.command("export")
 @click.argument("request_id")
 @click.option("-o", "output", type=click.Path(dir_okay=False, path_type=Path), required=True)
-@acting_user
+@reading_user
 def request_export(request_id, output, user) -> None:
     """The case file for the archive (归档): history, events with their hashes, every document, a manifest."""
     ogi = app()
-    output.write_bytes(ogi.documents.case_file(request_id, ogi.queries.history(request_id, viewer=user)))
+    output.write_bytes(ogi.documents.case_file(request_id, ogi.queries.history(request_id, viewer=user), viewer=user))
     click.echo(f"{output} written: the case file of {request_id} (it holds the applicant's personal data)")
 
 

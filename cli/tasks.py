@@ -8,7 +8,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from cli.common import acting_user, app
+from cli.common import acting_user, app, reading_user
 
 LIGHTS = {"red": "[red]● 红[/red]", "yellow": "[yellow]● 黄[/yellow]", "green": "[green]● 绿[/green]"}
 YELLOW_DAYS = 3  # due within this many calendar days: yellow
@@ -32,7 +32,7 @@ def task() -> None:
 @click.option("--role", type=click.Choice(["staff", "head"]))
 @click.option("--agency")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@acting_user
+@reading_user
 def task_list(mine, role, agency, fmt, user) -> None:
     ogi = app()
     views = ogi.tasks.listing(user, mine, role, agency)
@@ -74,7 +74,7 @@ def outbox() -> None:
 @click.option("--status", type=click.Choice(["pending", "sending", "sent", "parked", "cancelled"]))
 @click.option("--request", "request_id")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@acting_user
+@reading_user
 def outbox_list(status, request_id, fmt, user) -> None:
     rows = app().outbox.messages(user, status, request_id)
     shown = [{"id": r.id, "channel": r.channel, "to": masked_address(r.channel, r.address),
@@ -105,7 +105,7 @@ def outbox_retry(message_id, user) -> None:
 
 
 @click.command()
-@acting_user
+@reading_user
 def inbox(user) -> None:
     """The in-app messages of --as (reminders, alerts, lapses), newest first."""
     for r in reversed(app().outbox.inbox(user)):

@@ -49,7 +49,7 @@ def test_a_request_worked_from_the_command_line(ready):
 
     today = dt.date.today()
     day = lambda before: (today - dt.timedelta(days=before)).isoformat()  # noqa: E731
-    ready("user", "add", "lizhuren", "--role", "head")
+    ready("user", "add", "lizhuren", "--role", "head", "--agency", "hedong-xzsp")  # approves for his agency only
     ready("request", "new", "--id", "HD-1", "--agency", "hedong-xzsp", "--kind", "natural_person", "--name", "张三",
           "--phone", "13800001111", "--channel", "in_person", "--received-at", day(12), "--subject", "某文件")
     ready("request", "act", "HD-1", "start_consultation", "--at", day(10), "--party", "third_party")
@@ -82,7 +82,7 @@ def test_an_unknown_user_and_an_auditor_cannot_change_anything(ready):
     unknown = ready(*args, "--as", "nobody", ok=False)
     assert unknown.returncode == 1 and "unknown user 'nobody'" in unknown.stderr
     auditor = ready(*args, "--as", "shenji", ok=False)
-    assert auditor.returncode == 1 and "may read but not" in auditor.stderr
+    assert auditor.returncode == 77 and "may read but not" in auditor.stderr  # EX_NOPERM, as every refusal
 
 
 def test_an_extension_approver_must_be_the_person_in_charge(ready):
@@ -146,7 +146,7 @@ def test_demo_load_refuses_a_database_with_real_requests_and_timers_refuse_audit
     assert refused.returncode == 1 and "not demo data" in refused.stderr
     ready("user", "add", "reader", "--role", "auditor")
     refused = ready("timers", "run", "--as", "reader", ok=False)
-    assert refused.returncode == 1 and "may read but not run the timers" in refused.stderr
+    assert refused.returncode == 77 and "may read but not run the timers" in refused.stderr
 
 
 def test_each_cli_event_records_the_operating_system_user_and_host_beside_the_actor(ready):

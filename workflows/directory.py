@@ -11,7 +11,8 @@ from sqlalchemy import Engine, select
 
 from engine.adapters.database import migrate
 from engine.clock import Clock
-from engine.errors import PermissionDenied
+from workflows import access
+from workflows.access import Action
 from workflows.accounts import (
     ADMIN_USERNAME,
     DEFAULT_CORRECTION_PERIOD_DAYS,
@@ -20,7 +21,6 @@ from workflows.accounts import (
     add_agency,
     add_user,
     agency_exists,
-    ancestors,
     find_user,
     get_user,
     list_agencies,
@@ -102,21 +102,15 @@ class Directory:
             return list_departments(conn, agency)
 
     def check_access(self, user: User, agency: str, write: bool = False) -> None:
-        """Who may see or act on an agency's requests (the web and the API): administrators everything; auditors read
-        everything and write nothing; staff and heads their agencies and those below them (PermissionDenied else)."""
-        if write:
-            user.require_write("act on requests")
-        if user.role in (Role.ADMIN,) or (user.role == Role.AUDITOR and not write):
-            return
+        """Who may read or act on an agency's requests (workflows/access.py, the one rule; PermissionDenied else)."""
         with self.engine.connect() as conn:
-            if user.role in (Role.STAFF, Role.HEAD) and user.works_for(agency, ancestors(conn, agency)):
-                return
-        raise PermissionDenied(f"'{user.username}' does not work for agency {agency}")
+            access.require(conn, user, Action.WRITE_REQUEST if write else Action.READ_REQUEST, agency)
 
-    @staticmethod
-    def visible_agencies(user: User) -> list[str] | None:
-        """Whose requests a list shows the user: None (all) for administrators and auditors, else their agencies."""
-        return None if user.role in (Role.ADMIN, Role.AUDITOR) else sorted(user.agencies)
+    def visible_agencies(self, user: User, action: Action = Action.READ_REQUEST) -> list[str] | None:
+        """Whose items a list shows the user: None (all) for administrators and auditors, else their agencies and
+        those below them ([] for staff of no agency)."""
+        with self.engine.connect() as conn:
+            return access.reachable_agencies(conn, user, action)
 
     def agencies(self) -> list:
         with self.engine.connect() as conn:

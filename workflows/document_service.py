@@ -22,6 +22,8 @@ from engine.adapters.eventstore import EventStore
 from engine.adapters.rendering import render
 from engine.clock import Clock
 from engine.errors import NotFound, OgiError, PermissionDenied, RuleViolation
+from workflows import access
+from workflows.access import Action
 from workflows.accounts import APPROVING_ROLES, User, get_agency
 from workflows.foi import commands as c
 from workflows.foi.documents import DOCUMENT_TITLES, DocumentRecord, DocumentType, document_number, latest
@@ -73,6 +75,7 @@ class DocumentService:
             raise OgiError(f"unknown document type '{doc_type}'; one of: {', '.join(DocumentType)}")
         with self.engine.begin() as conn:
             state = self.requests.load(conn, request_id).state
+            access.require(conn, actor, Action.WRITE_DOCUMENT, state.agency)  # before anything is drafted
             charged = self._fee_context(conn, state, fee) if doc_type == DocumentType.FEE_NOTICE else None
             if text is None:
                 text = self.drafted_text(conn, state, doc_type, outcome, note, party, served_type, charged)
@@ -97,6 +100,7 @@ class DocumentService:
             self.store.start_write(conn)
             now = self.clock.now()
             state = self.requests.load(conn, request_id).state
+            access.require(conn, actor, Action.WRITE_DOCUMENT, state.agency)  # before the document's state is told
             current = latest(state.documents, doc_type)
             if current is None or current.state != "approved":
                 raise RuleViolation(f"the latest {doc_type} is {current.state if current else 'not drafted'}; only an "
@@ -162,29 +166,39 @@ class DocumentService:
         raise OgiError(f"unknown document step '{step}'; one of: draft, approve, issue, serve, return")
 
     # -- reading ----------------------------------------------------------------------------------------------
-    def documents(self, request_id: str) -> list[DocumentRecord]:
+    def documents(self, request_id: str, viewer: User | None = None) -> list[DocumentRecord]:
+        """The request's documents; every door passes who reads (`viewer`), refused unless they may read them."""
         with self.engine.connect() as conn:
-            return list(self.requests.load(conn, request_id).state.documents)
+            state = self.requests.load(conn, request_id).state
+            self._check_reader(conn, viewer, state)
+            return list(state.documents)
 
-    def find(self, request_id: str, number: str) -> tuple[RequestState, DocumentRecord, dict]:
+    def find(self, request_id: str, number: str, viewer: User | None = None) -> tuple[RequestState, DocumentRecord, dict]:
         """The request, the document with `number` (or the latest of a type, for a draft), and its agency."""
         with self.engine.connect() as conn:
             state = self.requests.load(conn, request_id).state
+            self._check_reader(conn, viewer, state)
             agency = get_agency(conn, state.agency)
         found = next((d for d in state.documents if d.number == number), None) or latest(state.documents, number)
         if found is None:
             raise NotFound(f"request {request_id} has no document '{number}'; `ogi document list {request_id}` shows them")
         return state, found, {"name": agency.name, "prefix": agency.doc_prefix}
 
-    def case_file(self, request_id: str, history: dict) -> bytes:
+    def case_file(self, request_id: str, history: dict, viewer: User | None = None) -> bytes:
         """The archive zip of the request (workflows/case_file.py); `history` as shown to the exporting user."""
         from workflows.case_file import case_file  # it renders documents, which import this module
 
         with self.engine.connect() as conn:
             state = self.requests.load(conn, request_id).state
+            self._check_reader(conn, viewer, state)
             agency = get_agency(conn, state.agency)
             return case_file(conn, history, list(state.documents),
                              {"name": agency.name, "prefix": agency.doc_prefix})
+
+    @staticmethod
+    def _check_reader(conn: Connection, viewer: User | None, state: RequestState) -> None:
+        if viewer is not None:  # None: the services' own reads
+            access.require(conn, viewer, Action.READ_DOCUMENT, state.agency)
 
     # -- drafting ---------------------------------------------------------------------------------------------
     def drafted_text(self, conn: Connection, state: RequestState, doc_type: str, outcome: str | None,

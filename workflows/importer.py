@@ -17,8 +17,10 @@ from sqlalchemy import Connection, select
 
 from engine.calendar import WorkingCalendar
 from engine.clock import to_shanghai_naive
-from engine.errors import OgiError, RuleViolation
+from engine.errors import OgiError, PermissionDenied, RuleViolation
 from engine.events import NewEvent
+from workflows import access
+from workflows.access import Action
 from workflows.accounts import APPROVING_ROLES, User
 from workflows.foi import commands as c
 from workflows.foi.handle import Handled, handle
@@ -226,9 +228,13 @@ def import_lines(requests: RequestService, lines: Iterable[tuple[int, str]], act
         roles = {row.username: row.role for row in conn.execute(select(users_table.c.username, users_table.c.role))}
         seen: set[str] = set()
         replayed: list[Handled] = []
+        writable: set[str] = set()
         for done, (number, raw) in enumerate(lines, start=1):
             where = f"{source} line {number}"
             line = _parse_line(raw, where, agencies, seen)
+            if line.agency not in writable:  # staff import only the requests of their agencies
+                _require_agency(conn, actor, line.agency, f"{where} ({line.id})")
+                writable.add(line.agency)
             _check_approvers(line, roles, where)
             try:
                 replayed.append(replay_line(line, now, calendar, agencies[line.agency], source))
@@ -310,6 +316,13 @@ def _parse_line(raw: str, where: str, agencies: dict[str, int], seen: set[str]) 
         raise ImportRefused(f"{where}: field id: '{line.id}' appears twice in the file")
     seen.add(line.id)
     return line
+
+
+def _require_agency(conn: Connection, actor: User, agency: str, where: str) -> None:
+    try:
+        access.require(conn, actor, Action.WRITE_REQUEST, agency)
+    except PermissionDenied as refused:
+        raise PermissionDenied(f"{where}: {refused}; nothing was imported") from None
 
 
 def _check_approvers(line: LineIn, roles: dict[str, str], where: str) -> None:

@@ -9,12 +9,14 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Connection, Engine, func, select, text
 
 from engine.adapters.eventstore import EventStore
 from engine.calendar import PeriodCount, WorkingCalendar, count_period
 from engine.clock import Clock, Suspension
 from engine.errors import NotFound
+from workflows import access
+from workflows.access import Action
 from workflows.accounts import User
 from workflows.foi.deadlines import explain
 from workflows.foi.similar import AskedRequest, DisclosureProposal, proposals
@@ -40,26 +42,46 @@ class RequestQueries:
     requests: RequestService
     guard: ProjectionGuard
 
-    def queue(self, agency: str | None = None, show_all: bool = False) -> list[dict]:
-        """The open requests (all with `show_all`), nearest deadline first; refuses while a row disagrees with the log."""
+    def queue(self, agency: str | None = None, show_all: bool = False, viewer: User | None = None) -> list[dict]:
+        """The open requests (all with `show_all`) of `agency`, or of every agency `viewer` may read (every door
+        passes who reads; without one, every agency), nearest deadline first; refuses while a row disagrees with
+        the log."""
         with self.engine.connect() as conn:
-            self.guard.check(conn, [agency] if agency else None).refuse("The queue was not shown: a request could be "
-                                                                       "missing from it or show a false deadline.")
-            return queue_rows(conn, agency, show_all)
+            agencies = self._readable(conn, viewer, agency)
+            self.guard.check(conn, agencies).refuse("The queue was not shown: a request could be "
+                                                    "missing from it or show a false deadline.")
+            return queue_rows(conn, show_all=show_all, agencies=agencies)
 
-    def queue_of(self, agencies: list[str] | None, page: int = 1, per_page: int = 100) -> list[dict]:
-        """One page of the open requests of `agencies` (None: all), nearest deadline first (the web and the API)."""
+    def queue_of(self, viewer: User, agency: str | None = None, page: int = 1, per_page: int = 100) -> list[dict]:
+        """One page of the open requests `viewer` may read (of `agency`, or of every agency they reach), nearest
+        deadline first (the web and the API)."""
         with self.engine.connect() as conn:
+            agencies = self._readable(conn, viewer, agency)
             return queue_rows(conn, agencies=agencies, limit=per_page, offset=(max(page, 1) - 1) * per_page)
 
+    @staticmethod
+    def _readable(conn: Connection, viewer: User | None, agency: str | None) -> list[str] | None:
+        """[agency] when `viewer` may read it, else every agency they reach (None: all; [] for staff of none)."""
+        if agency:
+            if viewer is not None:
+                access.require(conn, viewer, Action.READ_REQUEST, agency)
+            return [agency]
+        return None if viewer is None else access.reachable_agencies(conn, viewer, Action.READ_REQUEST)
+
     def history(self, request_id: str, as_of: dt.datetime | None = None, viewer: User | None = None) -> dict:
+        """The request replayed (workflows/history.py). Every door passes who reads it (`viewer`), refused unless
+        they may read the agency's requests; without one (the services' own reads) the applicant is masked."""
         with self.engine.connect() as conn:
+            if viewer is not None:
+                access.require(conn, viewer, Action.READ_REQUEST, self.requests.agency_of(conn, request_id))
             return history(self.store, conn, request_id, as_of, viewer)
 
-    def deadline(self, request_id: str, name: str = "reply") -> ExplainedDeadline:
-        """Every day of a request's running deadline counted or skipped, and why."""
+    def deadline(self, request_id: str, name: str = "reply", viewer: User | None = None) -> ExplainedDeadline:
+        """Every day of a request's running deadline counted or skipped, and why (`viewer` as for `history`)."""
         with self.engine.connect() as conn:
             state = self.requests.load(conn, request_id).state
+            if viewer is not None:
+                access.require(conn, viewer, Action.READ_REQUEST, state.agency)
             period = explain(state, name, self.requests.calendar(conn), self.clock.now().date())
         if period is None:
             raise NotFound(f"request {request_id} has no running '{name}' period")
@@ -77,13 +99,15 @@ class RequestQueries:
         with self.engine.connect() as conn:
             return conn.execute(select(func.count()).select_from(requests_table)).scalar_one()
 
-    def disclosure_proposals(self, agency: str | None = None) -> list[DisclosureProposal]:
-        """Art. 44: information several applicants asked for and were given — to consider for proactive disclosure."""
+    def disclosure_proposals(self, agency: str | None = None, viewer: User | None = None) -> list[DisclosureProposal]:
+        """Art. 44: information several applicants asked for and were given — to consider for proactive disclosure
+        (of `agency`, or of every agency `viewer` may read)."""
         r = requests_table.c
         query = select(r.request_id, r.agency, r.subject, r.applicant_name, r.outcome)
-        if agency:
-            query = query.where(r.agency == agency)
         with self.engine.connect() as conn:
+            agencies = self._readable(conn, viewer, agency)
+            if agencies is not None:
+                query = query.where(r.agency.in_(agencies))
             return proposals(AskedRequest(*row) for row in conn.execute(query))
 
     def requests_not_from(self, sources: frozenset[str]) -> int:

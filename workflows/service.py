@@ -9,18 +9,21 @@ nothing of the report. Built by `bootstrap`, never by hand.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import Connection, Engine, bindparam, select
 
-from engine.adapters.eventstore import EventStore, StoredEvent, StreamAppend
+from engine.adapters.eventstore import EventStore, StoredEvent, StreamAppend, events_table
 from engine.calendar import WorkingCalendar, YearArrangement
 from engine.clock import Clock
 from engine.errors import ConcurrencyConflict, NotFound, OgiError, RuleViolation
 from engine.events import NewEvent
 from engine.projection import Change, Projector, ReadModel
+from workflows import access
+from workflows.access import Action
 from workflows.accounts import APPROVING_ROLES, User, find_user, get_agency
 from workflows.calendar_years import CalendarSource, arrangement_payload, calendar_stream, save_calendar_year
 from workflows.departments import require_department
@@ -38,6 +41,8 @@ if TYPE_CHECKING:  # built by bootstrap; importing it here would tie the service
 _DUE_REQUEST_IDS = (select(requests_table.c.request_id)
                     .where(requests_table.c.next_timer_at <= bindparam("now"))
                     .order_by(requests_table.c.next_timer_at, requests_table.c.request_id))
+_FIRST_EVENT = select(events_table.c.payload).where(events_table.c.stream_id == bindparam("stream"),
+                                                   events_table.c.version == 1)
 _OPEN_REQUEST_IDS = (select(requests_table.c.request_id)
                      .where(requests_table.c.stage.in_([s.value for s in OPEN_STAGES]))
                      .order_by(requests_table.c.request_id))
@@ -94,6 +99,13 @@ class RequestService:
             raise NotFound(f"no request '{request_id}'")
         return Loaded(fold_stored(events), events[-1].version, events[-1].stream_hash, events)
 
+    def agency_of(self, conn: Connection, request_id: str) -> str:
+        """The agency that received the request (its first event; it never changes), without folding the stream."""
+        first = conn.execute(_FIRST_EVENT, {"stream": request_stream(request_id)}).scalar()
+        if first is None:
+            raise NotFound(f"no request '{request_id}'")
+        return str(json.loads(first)["agency"])
+
     def open_request_ids(self, conn: Connection) -> list[str]:
         return list(conn.execute(_OPEN_REQUEST_IDS).scalars())
 
@@ -105,6 +117,7 @@ class RequestService:
         with self.engine.begin() as conn:
             command = self._stamped(conn, command)
             get_agency(conn, command.agency)
+            access.require(conn, actor, Action.WRITE_REQUEST, command.agency)
             if self.store.stream_version(conn, request_stream(command.request_id)):
                 raise OgiError(f"request '{command.request_id}' already exists")
             return self._handle(conn, Loaded(RequestState(), 0), command, actor).state
@@ -117,6 +130,7 @@ class RequestService:
             now = self.clock.now()
             agency = str(values.get("agency") or "")
             get_agency(conn, agency)
+            access.require(conn, actor, Action.WRITE_REQUEST, agency)
             request_id = str(values.get("id") or "").strip() or next_request_id(
                 conn, agency, now.year, lambda candidate: self.store.stream_version(conn, request_stream(candidate)) > 0)
             command = receive_command(values, request_id, now)
@@ -134,6 +148,7 @@ class RequestService:
     def act_in(self, conn: Connection, request_id: str, command: c.Command | Stamped[c.Command], actor: User) -> RequestState:
         """`act` in the caller's transaction (a document issued with its number and the decision it records)."""
         actor.require_write("act on requests")
+        access.require(conn, actor, Action.WRITE_REQUEST, self.agency_of(conn, request_id))  # before the form is read
         command = self._stamped(conn, command)
         if isinstance(command, (c.Extend, c.VoidStep, c.ApproveDocument)):  # the keys of APPROVALS
             self.check_approver(conn, command)

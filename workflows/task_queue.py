@@ -19,6 +19,8 @@ from engine.clock import Clock
 from engine.errors import NotFound, OgiError, PermissionDenied
 from engine.events import NewEvent
 from engine.projection import Change
+from workflows import access
+from workflows.access import Action
 from workflows.accounts import Role, User, find_user
 from workflows.foi.state import OPEN_STAGES, RequestState
 from workflows.foi.tasks import HANDLER, tasks_of
@@ -117,19 +119,25 @@ class TaskService:
     clock: Clock
 
     def listing(self, viewer: User, mine: bool = False, role: str | None = None, agency: str | None = None) -> list[TaskView]:
-        """Overdue first, then by due date (none last); a user with agencies sees theirs, others see all."""
+        """Overdue first, then by due date (none last): the tasks of `agency`, or of every agency `viewer` may read
+        (administrators and auditors all; staff and heads theirs and those below; staff of no agency none)."""
         t = tasks_table.c
         query = select(tasks_table)
         if mine:
             query = query.where(t.assignee == viewer.username)
         if role:
             query = query.where(t.role == role)
-        if agency:
-            query = query.where(t.agency == agency)
-        elif viewer.agencies:
-            query = query.where(t.agency.in_(sorted(viewer.agencies)))
         today = self.clock.now().date()
         with self.engine.connect() as conn:
+            if agency:
+                access.require(conn, viewer, Action.READ_TASKS, agency)
+                query = query.where(t.agency == agency)
+            else:
+                agencies = access.reachable_agencies(conn, viewer, Action.READ_TASKS)
+                if agencies == []:
+                    return []
+                if agencies is not None:
+                    query = query.where(t.agency.in_(agencies))
             rows = conn.execute(query.order_by(t.due.is_(None), t.due, t.request_id, t.type)).all()
         views = [TaskView.from_row(r, today) for r in rows]
         return sorted(views, key=lambda v: not v.overdue)  # stable: overdue first, each part by due date
@@ -147,8 +155,9 @@ class TaskService:
             row = conn.execute(select(tasks_table).where(tasks_table.c.id == task_id)).first()
             if row is None:
                 raise NotFound(f"no open task '{task_id}'; `ogi task list` shows them")
+            access.require(conn, actor, Action.ASSIGN_TASK, row.agency)
             person = find_user(conn, assignee)
-            self._check(actor, person, assignee, row)
+            self._check(conn, person, assignee, row)
             stream = assignment_stream(request_id)
             version = self.store.stream_version(conn, stream)
             events = [NewEvent(TASK_ASSIGNED, now, {"task": task_type, "assignee": assignee})]
@@ -163,17 +172,17 @@ class TaskService:
         return TaskView.from_row(new, now.date())
 
     @staticmethod
-    def _check(actor: User, person: User | None, assignee: str, row) -> None:
+    def _check(conn: Connection, person: User | None, assignee: str, row) -> None:
+        """The assignee: a writer who may act on the task's agency (its staff or head, or an administrator)."""
         if person is None:
             raise NotFound(f"unknown user '{assignee}'")
         if person.role not in (Role.STAFF, Role.HEAD, Role.ADMIN):
             raise OgiError(f"'{assignee}' is {person.role.value}: tasks go to staff, heads or administrators")
         if row.role == Role.HEAD.value and person.role not in (Role.HEAD, Role.ADMIN):
             raise OgiError(f"task {row.id} is for a head (负责人, {row.article}); '{assignee}' is {person.role.value}")
-        if person.agencies and row.agency not in person.agencies:
-            raise PermissionDenied(f"'{assignee}' does not work for {row.agency}")
-        if actor.role == Role.STAFF and actor.agencies and row.agency not in actor.agencies:
-            raise PermissionDenied(f"'{actor.username}' does not work for {row.agency}")
+        if not access.may(conn, person, Action.ASSIGN_TASK, row.agency):
+            raise PermissionDenied(f"待办只能交给本机关的人员：{assignee} 不在 {row.agency} 工作 — '{assignee}' does not work "
+                                   f"for {row.agency}")
 
     def refresh_day_dependent(self, today: dt.date) -> int:
         """The sweep's part: derive again, once a day, the tasks of open requests near a deadline."""

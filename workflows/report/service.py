@@ -14,8 +14,10 @@ from sqlalchemy import Connection, Engine
 from engine.adapters.database import snapshot
 from engine.adapters.eventstore import EventStore
 from engine.clock import Clock
-from engine.errors import OgiError, PermissionDenied
-from workflows.accounts import APPROVING_ROLES, User, agency_members, list_agencies
+from engine.errors import OgiError
+from workflows import access
+from workflows.access import Action
+from workflows.accounts import User, agency_members, get_agency, list_agencies
 from workflows.projection_guard import ProjectionGuard
 from workflows.report.annual import (
     AnnualReport,
@@ -85,11 +87,20 @@ class ReportService:
 
     # -- figures ----------------------------------------------------------------------------
     def annual(self, year: int, agency: str | None = None, as_of: dt.datetime | None = None,
-               own_only: bool = False) -> AnnualReport:
-        """Tables 二/三/四 of `agency` (with the agencies below it, unless `own_only`) for `year`, with the checks."""
+               own_only: bool = False, viewer: User | None = None) -> AnnualReport:
+        """Tables 二/三/四 of `agency` (with the agencies below it, unless `own_only`) for `year`, with the checks.
+        Every door passes who reads (`viewer`): refused unless they may read that agency's report."""
         check_report_year(year)
         with snapshot(self.engine) as conn:
-            return self._build(conn, year, self._reported_agency(conn, agency), as_of, own_only)
+            reported = self._reported_agency(conn, agency)
+            self._check_reader(conn, viewer, reported)
+            return self._build(conn, year, reported, as_of, own_only)
+
+    @staticmethod
+    def _check_reader(conn: Connection, viewer: User | None, agency: str) -> None:
+        if viewer is not None:  # None: the services' own reads
+            get_agency(conn, agency)  # an unknown agency is 404, not a refusal
+            access.require(conn, viewer, Action.READ_REPORT, agency)
 
     def reported_agency(self, agency: str | None) -> str:
         with self.engine.connect() as conn:
@@ -138,23 +149,22 @@ class ReportService:
         return report
 
     def cell(self, year: int, agency: str | None, row: str, column: str, as_of: dt.datetime | None = None,
-             own_only: bool = False) -> CellListing:
+             own_only: bool = False, viewer: User | None = None) -> CellListing:
         """The requests counted in one cell (the drill-down)."""
         table = validate_cell(row, column)
-        report = self.annual(year, agency, as_of, own_only)
+        report = self.annual(year, agency, as_of, own_only, viewer)
         return CellListing(report, table, row, column, requests_in(report.current, table, row, column))
 
     # -- publication ------------------------------------------------------------------------
     def publish(self, year: int, agency: str, actor: User, reason: str | None = None,
                 own_only: bool = False) -> AnnualReport:
         """Freeze the year's figures: stored with their hash; later changes are flagged, not silently applied."""
-        actor.require_write("publish an annual report")
-        if actor.role not in APPROVING_ROLES:  # the report is signed off by the person in charge (负责人)
-            raise PermissionDenied(
-                f"publishing the annual report needs role head or admin; '{actor.username}' is {actor.role.value}")
+        access.require_role(actor, Action.PUBLISH_REPORT)  # signed off by the person in charge (负责人)
         check_report_year(year)
         now = self.clock.now()
         with self.engine.begin() as conn:
+            get_agency(conn, agency)
+            access.require(conn, actor, Action.PUBLISH_REPORT, agency)
             # hold the log while counting, so no event slips between the count and the publication unflagged
             self.store.lock_head(conn)
             report = self._build(conn, year, agency, None, own_only)
@@ -171,16 +181,21 @@ class ReportService:
     def set_register_entry(self, year: int, agency: str, item: str, figures: dict[str, object], note: str,
                            actor: User) -> dict[str, str]:
         check_report_year(year)
+        with self.engine.connect() as conn:
+            get_agency(conn, agency)
+            access.require(conn, actor, Action.WRITE_REGISTER, agency)
         return set_entry(self.engine, self.store, self.clock.now(), agency, year, item, figures, note, actor)
 
-    def register(self, year: int, agency: str) -> tuple[dict[str, dict[str, str]], list[str]]:
+    def register(self, year: int, agency: str, viewer: User | None = None) -> tuple[dict[str, dict[str, str]], list[str]]:
         """Table 二 as entered (a parent sums the agencies below it), and the items nobody entered."""
         with self.engine.connect() as conn:
             _, members = agency_members(conn, agency)
+            self._check_reader(conn, viewer, agency)
             return register_with_blanks(register_figures(conn, self.store, members, year))
 
-    def register_history(self, year: int, agency: str) -> list[dict]:
+    def register_history(self, year: int, agency: str, viewer: User | None = None) -> list[dict]:
         with self.engine.connect() as conn:
+            self._check_reader(conn, viewer, agency)
             return register_history(conn, self.store, agency, year)
 
 

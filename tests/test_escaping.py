@@ -1,0 +1,172 @@
+"""Escaping by construction (issue 17 §1): every HTML template is autoescaped by the one Jinja2 environment, whatever
+the data. Hostile text goes into every field a person can type (applicant name, address and subject, a department,
+an agency and a user's display name, a document's note, the query parameters `error`, `as_of`, `agency`, `role`,
+`next`, the lookup's id); every HTML template under templates/ is rendered through the pages that use it, and no
+page may carry an element, an attribute or an htmx attribute that came from the data."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from urllib.parse import quote
+
+import pytest
+from fastapi.testclient import TestClient
+
+from engine.adapters.rendering import TEMPLATES_DIR, WEB_TEMPLATES_DIR, environment, is_escaped, render
+from tests.conftest import AGENCY, user
+from tests.test_web import csrf, signed_in
+from tests.world import PASSWORD
+from web.app import create_app
+from workflows.accounts import Role
+from workflows.foi import commands as c
+
+SCRIPT = "<script>x</script>"
+BREAKOUT = '"><img src=x onerror=1>'
+HTMX = '<div hx-post="/admin/users" hx-trigger="load">'
+PAYLOAD = SCRIPT + BREAKOUT + HTMX
+RAW_FRAGMENTS = (SCRIPT, "<img src=x", "<div hx-post", 'onerror=1>')
+YEAR = 2026
+
+
+class _Elements(HTMLParser):
+    """Every element and attribute of a page, and the text of its scripts."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.scripts: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        self._in_script = tag == "script"
+
+    def handle_endtag(self, tag):
+        self._in_script = False
+
+    def handle_data(self, data):
+        if self._in_script:
+            self.scripts.append(data)
+
+
+def assert_escaped(html: str, where: str) -> None:
+    """No fragment of the payload written raw, and no element, attribute or script that the payload would make."""
+    for fragment in RAW_FRAGMENTS:
+        assert fragment not in html, f"{where}: {fragment!r} written unescaped"
+    elements = _Elements()
+    elements.feed(html)
+    for tag, attrs in elements.tags:
+        assert not (tag == "img" and "onerror" in attrs), f"{where}: an <img onerror> from data"
+        assert "onerror" not in attrs and "hx-trigger" not in attrs, f"{where}: <{tag} {attrs}> from data"
+        assert not any(name.startswith("hx-") and "/admin/users" in (value or "") for name, value in attrs.items()), \
+            f"{where}: an htmx attribute from data on <{tag}>"
+    assert "x" not in [text.strip() for text in elements.scripts], f"{where}: a <script> from data"
+
+
+def html_templates() -> set[str]:
+    """Every template that produces HTML, by the name the environment loads it by."""
+    names = set()
+    for path in TEMPLATES_DIR.rglob("*"):
+        if path.is_file() and is_escaped(path.name):
+            base = WEB_TEMPLATES_DIR if path.is_relative_to(WEB_TEMPLATES_DIR) else TEMPLATES_DIR
+            names.add(path.relative_to(base).as_posix())
+    return names
+
+
+@pytest.fixture
+def rendered(monkeypatch) -> set[str]:
+    """The names of the templates loaded while the test runs (pages, their base, includes, documents, reports)."""
+    env = environment()
+    names: set[str] = set()
+    original = env._load_template
+
+    def recording(name, globals):
+        names.add(name)
+        return original(name, globals)
+
+    monkeypatch.setattr(env, "_load_template", recording)
+    return names
+
+
+@pytest.fixture
+def hostile(sqlite_services):
+    services = sqlite_services
+    admin = user(services, "admin")
+    services.directory.set_agency(admin, AGENCY, doc_prefix="河东审批", review_body="河东区人民政府", court="河东区人民法院")
+    services.directory.add_agency(admin, "evil-agency", PAYLOAD)
+    services.directory.add_department(admin, AGENCY, "evil", PAYLOAD)
+    services.directory.add_user(admin, "evil", Role.STAFF, PASSWORD, PAYLOAD, [AGENCY])
+    services.requests.receive(c.Receive(at=services.clock.now(), request_id="X-1", agency=AGENCY, channel="in_person",
+                                        subject=PAYLOAD, applicant={"kind": "natural_person", "name": PAYLOAD,
+                                                                    "address": PAYLOAD}), user(services, "clerk"))
+    services.requests.receive(c.Receive(at=services.clock.now(), request_id="E-1", agency="evil-agency",
+                                        channel="in_person", subject=PAYLOAD,
+                                        applicant={"kind": "natural_person", "name": PAYLOAD}), admin)
+    services.documents.draft("X-1", "reply", user(services, "clerk"), outcome="disclosed", note=PAYLOAD)
+    return services
+
+
+def _users(services) -> set[str]:
+    return {u.username for u in services.directory.users()}
+
+
+def test_every_html_template_escapes_hostile_data(hostile, rendered):
+    before = _users(hostile)
+    admin, clerk, head = signed_in(hostile, "admin"), signed_in(hostile, "clerk"), signed_in(hostile, "head")
+    p = quote(PAYLOAD, safe="")
+    visits = [
+        (admin, "/requests/X-1"), (clerk, "/requests/X-1"), (admin, "/requests/E-1"), (admin, "/requests"),
+        (admin, "/tasks"), (clerk, "/tasks"), (admin, f"/tasks?role={p}"), (admin, f"/requests?agency={p}"),
+        (clerk, f"/requests?agency={p}"), (admin, f"/requests/X-1?as_of={p}"), (admin, "/requests/new"),
+        (admin, "/admin"), (head, "/approvals"), (admin, "/inbox"), (admin, "/audit"),
+        (admin, f"/audit/replay?request_id={p}&as_of={p}"), (admin, "/stats"), (admin, "/stats?agency=evil-agency"),
+        (admin, "/reports"), (admin, f"/reports/evil-agency/{YEAR}"),
+        (admin, f"/reports/evil-agency/{YEAR}/cell?row=new&column=total"), (admin, f"/reports/evil-agency/{YEAR}.html"),
+        (clerk, "/requests/X-1/documents/reply.html"), (admin, f"/requests/{p}"), (admin, "/logout"),
+        (TestClient(create_app(hostile)), f"/login?error={p}&next={p}"), (TestClient(create_app(hostile)), "/lookup"),
+    ]
+    for client, path in visits:
+        answer = client.get(path)
+        assert answer.status_code < 500, f"GET {path}: {answer.status_code}"
+        assert_escaped(answer.text, f"GET {path}")
+    shown = admin.get("/requests/X-1").text
+    assert "&lt;script&gt;x&lt;/script&gt;" in shown and "hx-post=&#34;/admin/users&#34;" in shown  # shown, as text
+    assert "&lt;script&gt;" in clerk.get("/requests/X-1/documents/reply.html").text  # the note in the document
+    form = admin.get("/requests/new").text
+    posted = admin.post("/requests/new", data={"csrf_token": csrf(form), "agency": AGENCY, "kind": "natural_person",
+                                               "name": PAYLOAD, "subject": "", "channel": "in_person",
+                                               "address": PAYLOAD})
+    assert_escaped(posted.text, "POST /requests/new (refused, the values shown again)")
+    anonymous = TestClient(create_app(hostile))
+    looked_up = anonymous.post("/lookup", data={"request_id": PAYLOAD, "query_code": PAYLOAD})
+    assert_escaped(looked_up.text, "POST /lookup")
+    assert _users(hostile) == before  # no administrator (nor anyone) was made by opening a page
+    missing = html_templates() - rendered
+    assert not missing, f"HTML templates this test never rendered (add a page that shows them): {sorted(missing)}"
+
+
+def test_a_document_page_escapes_every_field():
+    """documents/page.html.j2 alone, every field hostile (the title, the number, the agency, each paragraph)."""
+    html = render("documents/page.html.j2", title=PAYLOAD, number=PAYLOAD, state_label=PAYLOAD,
+                  paragraphs=[PAYLOAD, PAYLOAD], agency_name=PAYLOAD, date=PAYLOAD, text_hash=PAYLOAD)
+    assert_escaped(html, "documents/page.html.j2")
+    assert html.count("&lt;script&gt;x&lt;/script&gt;") == 9  # the title and the number twice (head, page)
+
+
+@pytest.mark.parametrize("name", ["request.html.j2", "x.html", "report/annual.html.j2", "chart.svg.j2", "a.xml.j2"])
+def test_every_html_name_is_escaped(name):
+    assert is_escaped(name)
+
+
+@pytest.mark.parametrize("name", ["cli/history.txt.j2", "documents/reply.txt.j2", "docs/workflow.md.j2"])
+def test_plain_text_is_not_escaped(name):
+    """Plain text (the CLI, documents' text, messages) is never escaped: `&lt;` would be wrong there."""
+    assert not is_escaped(name)
+
+
+def test_a_web_page_escapes_through_the_same_environment():
+    """The pages' templates are the one environment's (no second, unescaped one)."""
+    from web.templating import templates
+
+    assert templates.env is environment()
+    assert "&lt;b&gt;" in environment().from_string("{{ x }}").render(x="<b>")
