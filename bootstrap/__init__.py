@@ -21,6 +21,7 @@ from engine.adapters.eventstore import EventStore
 from engine.adapters.keys import Keyring, keyring_from_environment
 from engine.clock import Clock, SystemClock
 from workflows import heartbeats
+from workflows.approvals import ApprovalService
 from workflows.audit import AuditService
 from workflows.calendar_years import CALENDAR_YEARS_READ_MODEL, CalendarSource
 from workflows.directory import Directory, Initialised
@@ -59,6 +60,7 @@ class App:
     documents: DocumentService
     web: WebAccounts
     statistics: StatisticsService
+    approvals: ApprovalService  # 审批: extensions, voids and drafts waiting for a head
 
     def initialise(self) -> Initialised:
         """`ogi init`: migrate, add the first administrator, and seal with the log's key any row a migration left
@@ -124,11 +126,12 @@ def build(engine: Engine, clock: Clock | None = None, keyring: Keyring | None = 
     )
     audit = AuditService(engine, store, clock)
     task_service = TaskService(engine, store, clock)
+    documents = DocumentService(engine, clock, store, requests)
     return App(engine, clock, store, requests, ReportService(engine, store, clock, guard),
                RequestQueries(engine, store, clock, requests, guard), Directory(engine, clock), audit,
                Sweeper(requests, audit, checkpoint_folder(engine), task_service), task_service,
-               OutboxService(engine, clock), DocumentService(engine, clock, store, requests), WebAccounts(engine, clock),
-               StatisticsService(engine, clock))
+               OutboxService(engine, clock), documents, WebAccounts(engine, clock),
+               StatisticsService(engine, clock), ApprovalService(engine, clock, requests, documents))
 
 
 def checkpoint_folder(engine: Engine) -> Path | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from cli import admin, calendar, documents, processes, register, report, requests, setup, tasks
+from cli import admin, approvals, calendar, documents, processes, register, report, requests, setup, tasks
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -21,7 +21,7 @@ for command in (
     report.report, register.register,
     tasks.task, tasks.outbox, tasks.inbox,
     processes.scheduler, processes.worker, processes.health, processes.web, admin.token,
-    documents.document, documents.fee,
+    documents.document, documents.fee, approvals.approval,
 ):
     main.add_command(command)
 

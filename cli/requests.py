@@ -9,6 +9,7 @@ import click
 
 from cli.common import acting_user, app, moment, reading_user, render
 from workflows.foi import commands as c
+from workflows.foi.approvals import APPROVABLE
 from workflows.foi.state import STAGE_LABELS
 from workflows.foi.vocabulary import ApplicantKind, Channel, NoticeKind, Procedure, ProvisionForm
 from workflows.importer import import_file
@@ -107,7 +108,7 @@ def request_new(request_id, agency, kind, name, id_number, phone, email, channel
 @click.option("--amount", "amount_yuan", type=float, help="notify_fee: amount in yuan")
 @click.option("--method", help="notify_fee: per_request|by_volume; deliver: in_person|post|electronic")
 @click.option("--working-days", type=int, help="extend: 1–20 working days (default 20)")
-@click.option("--approved-by", help="extend: the person in charge (a user with role head)")
+@click.option("--approved-by", hidden=True, help="not taken: a head approves in 审批 (ogi approval approve)")
 @click.option("--outcome", help="decide: one of the 21 outcome codes")
 @click.option("--case", help="review/litigation case number")
 @click.option("--result", help="close_review/close_litigation: maintained|corrected|other; "
@@ -123,7 +124,8 @@ def request_new(request_id, agency, kind, name, id_number, phone, email, channel
 @click.option("--form", "form_provided", type=click.Choice([f.value for f in ProvisionForm]), help="decide: Art. 40")
 @click.option("--form-reason", help="decide: why not in the form asked for (Art. 40)")
 @click.option("--version", "version", type=int, help="void_step: the step to void (its v number in ogi history)")
-@click.option("--reason", help="void_step: what was wrong with it; transfer_department, send_back: why")
+@click.option("--reason", help="void_step: what was wrong with it; extend: why longer is needed; "
+              "transfer_department, send_back: why")
 @click.option("--department", help="assign_department, transfer_department, request_assistance, answer_assistance")
 @click.option("--due-on", help="request_assistance: the assisting department's due day (YYYY-MM-DD)")
 @click.option("--note", help="answer_assistance: what the assisting department answered")
@@ -140,6 +142,12 @@ def request_act(request_id, command, at, user, **options):
     if missing:
         raise click.UsageError(f"{command} needs --{missing[0].replace('_', '-')}")
     state = ogi.requests.act(request_id, lambda now: cls(at=moment(at) or now, **fields), user)
+    asked = state.approvals[-1] if state.approvals else None
+    if command in APPROVABLE and asked and asked.status == "pending" and asked.kind == command and not (
+            command == "extend" and state.extension_days):
+        click.echo(f"{request_id}: {command} 已提请负责人审批 asked for approval {request_id}:{asked.id}; it waits for "
+                   "a head of the agency in 审批 (ogi approval list / approve / reject)")
+        return
     reply = state.deadlines.get("reply")
     due = f"; reply due {reply.due or '中止中 suspended'}" if reply and state.is_open else ""
     click.echo(f"{request_id}: {command} recorded; now {state.stage.value} ({STAGE_LABELS[state.stage]}){due}")

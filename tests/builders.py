@@ -69,6 +69,21 @@ def issued_reply(at: dt.datetime, outcome: str = "disclosed") -> tuple:
     return issued_document(at, "reply", outcome)
 
 
+def through_replies(commands) -> list:
+    """Each decision preceded by its issued reply, as the document service records a live request's decision
+    (DESIGN §9: 起草答复书 → 负责人审核 → 印发 records `decided`); a decision with an unknown outcome is left alone,
+    for the workflow to refuse. For the pure tests of the decision rules."""
+    from workflows.foi import commands as c
+    from workflows.foi.vocabulary import Outcome
+
+    out: list = []
+    for command in commands:
+        if isinstance(command, c.Decide) and command.outcome in {o.value for o in Outcome}:
+            out.extend(issued_reply(command.at, command.outcome))
+        out.append(command)
+    return out
+
+
 def noticed_correction(at: dt.datetime, period_days: int | None = None) -> tuple:
     """The issued 补正告知书 and the step it carries (Art. 30): what `request_correction` needs on a live request."""
     from workflows.foi import commands as c

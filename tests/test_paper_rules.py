@@ -31,7 +31,7 @@ def run(calendar, *commands: c.Command, imported: bool = False) -> RequestState:
 
 
 def decided_and_issued(day: str = "2024-03-28") -> tuple:
-    return (c.Decide(at=at(day), outcome="disclosed"), *issued_reply(at(day)))
+    return (*issued_reply(at(day)), c.Decide(at=at(day), outcome="disclosed"))
 
 
 def test_a_correction_notice_is_issued_before_request_correction_on_a_live_request_art30(calendar):

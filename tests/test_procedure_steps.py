@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from engine.errors import RuleViolation
-from tests.builders import as_lines, event, noticed_correction, noticed_fee, request_line
+from tests.builders import as_lines, event, noticed_correction, noticed_fee, request_line, through_replies
 from tests.world import user
 from workflows.foi import commands as c
 from workflows.foi.handle import handle
@@ -25,7 +25,7 @@ def run(calendar, *commands, **receive_fields) -> RequestState:
     receive = c.Receive(at=at("2024-03-01"), request_id="R1", agency="a", applicant={"kind": "natural_person", "name": "张三"},
                         channel="in_person", subject="s", **receive_fields)
     state = handle(RequestState(), receive, receive.at, calendar).state
-    for command in commands:
+    for command in through_replies(commands):  # a live request's decision comes with its issued reply
         state = handle(state, command, command.at, calendar).state
     return state
 

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tests.builders import decided, event, issued_document, issued_reply, load, noticed_correction, noticed_fee, request_line
+from tests.builders import (
+    decided,
+    event,
+    issued_document,
+    issued_reply,
+    load,
+    noticed_correction,
+    noticed_fee,
+    request_line,
+    through_replies,
+)
 from workflows.foi import commands as c
 from workflows.foi.handle import handle
 from workflows.foi.state import RequestState, Stage
@@ -31,7 +41,7 @@ def run(calendar, *commands: c.Command, now: str | None = None, channel: str = "
     applicant = {"kind": "natural_person", "name": "张三"}
     receive = c.Receive(at=at(RECEIVED), request_id="R1", agency="a", applicant=applicant, channel=channel, subject="s")
     state = handle(RequestState(), receive, receive.at, calendar).state
-    for command in commands:
+    for command in through_replies(commands):  # a live request's decision comes with its issued reply
         state = handle(state, command, command.at, calendar).state
     if now is not None:
         state = handle(state, None, at(now), calendar).state
@@ -240,7 +250,8 @@ def test_overdue_is_after_the_due_day_and_never_without_one(calendar):
 def test_every_task_type_has_its_role_article_and_label():
     assert set(TASK_KINDS) == set(TaskType)
     assert {kind.role for kind in TASK_KINDS.values()} == {"staff", "head"}
-    assert [k for k, kind in TASK_KINDS.items() if kind.role == "head"] == [T.APPROVE_EXTENSION, T.APPROVE_DOCUMENT]
+    assert [k for k, kind in TASK_KINDS.items() if kind.role == "head"] == [T.APPROVE_EXTENSION, T.APPROVE_DOCUMENT,
+                                                                        T.DECIDE_APPROVAL]
     assert all(kind.article and kind.label for kind in TASK_KINDS.values())
     assert Task(T.DRAFT_REPLY, "staff", "Art. 33", None, "拟写答复书", None).id_for("HD-1") == "HD-1/draft_reply"
 

@@ -8,7 +8,7 @@ import pytest
 
 from engine.errors import DefinitionError, RuleViolation
 from engine.machine import MachineDefinition, Transition
-from tests.builders import issued_reply, noticed_correction, noticed_fee
+from tests.builders import issued_reply, noticed_correction, noticed_fee, through_replies
 from workflows.foi import commands as c
 from workflows.foi.definition import WORKFLOW
 from workflows.foi.handle import handle
@@ -27,7 +27,7 @@ def receive(day="2024-03-01", channel="in_person", confirmed=None, kind="natural
 def run(calendar, *commands, now: str | None = None) -> RequestState:
     """Apply commands in order through `handle`, each at its own time (as the importer does), then timers to `now`."""
     state = RequestState()
-    for command in commands:
+    for command in through_replies(commands):  # a live request's decision comes with its issued reply
         state = handle(state, command, command.at, calendar).state
     if now:
         state = handle(state, None, at(now), calendar).state

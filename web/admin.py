@@ -8,12 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from engine.errors import OgiError, PermissionDenied
+from engine.errors import OgiError
 from notifications.message import mask_recipient
 from web.auth import services, viewer
 from web.errors import error_body, status_of
 from web.templating import ROLE_LABELS, page
-from workflows.accounts import APPROVING_ROLES, Role, User, mask_phone
+from workflows.accounts import Role, User, mask_phone
 
 router = APIRouter(include_in_schema=False)
 Viewer = Annotated[User, Depends(viewer)]
@@ -167,12 +167,42 @@ async def retry_message(request: Request, message_id: str, user: Viewer) -> Resp
 
 # -- 审批 ------------------------------------------------------------------------------------------------------------
 @router.get("/approvals")
-def approvals(request: Request, user: Viewer) -> Response:
-    if user.role not in APPROVING_ROLES:
-        raise PermissionDenied(f"only heads and administrators approve; '{user.username}' is {user.role.value}")
+def approvals(request: Request, user: Viewer, done: str | None = None) -> Response:
+    return _approvals_page(request, user, notice={"approved": "已同意。", "rejected": "已退回（附审批意见）。"}.get(done or ""))
+
+
+def _approvals_page(request: Request, user: User, error: dict | None = None, failed: str | None = None,
+                    notice: str | None = None) -> Response:
+    """What waits for this head or administrator (workflows/approvals.py), each with 同意 / 不同意 and 审批意见."""
     app = services(request)
-    listed = app.tasks.listing(user, role=Role.HEAD.value)
-    return page(request, "approvals.html.j2", tasks=listed, today=app.clock.now().date())
+    pending = app.approvals.listing(user)  # refuses other roles (403)
+    return page(request, "approvals.html.j2", status_code=422 if error else 200, approvals=pending,
+                today=app.clock.now().date(), error=error, failed=failed, notice=notice)
+
+
+async def _decide(request: Request, user: User, approval_id: str, decision: str) -> Response:
+    app = services(request)
+    reason = (await _form(request)).get("reason", "")
+    try:
+        if decision == "approved":
+            app.approvals.approve(approval_id, user, reason)
+        else:
+            app.approvals.reject(approval_id, user, reason)
+    except OgiError as refused:
+        if status_of(refused) != 422:  # the law's or the input's refusal is shown on the page; 403/404/409 are errors
+            raise
+        return _approvals_page(request, user, error=error_body(refused), failed=approval_id)
+    return RedirectResponse(f"/approvals?done={decision}", status_code=303)
+
+
+@router.post("/approvals/{approval_id}/approve")
+async def approve(request: Request, approval_id: str, user: Viewer) -> Response:
+    return await _decide(request, user, approval_id, "approved")
+
+
+@router.post("/approvals/{approval_id}/reject")
+async def reject(request: Request, approval_id: str, user: Viewer) -> Response:
+    return await _decide(request, user, approval_id, "rejected")
 
 
 # -- 消息 ------------------------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import Body, Depends, FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from bootstrap import App
 from engine.errors import OgiError
@@ -48,7 +48,35 @@ class QueueRowOut(BaseModel):
     flags: str
 
 
-ERRORS: dict[int | str, dict[str, Any]] = {status: {"model": ErrorOut} for status in (401, 403, 404, 409, 422)}
+class ApprovalOut(BaseModel):
+    """One item of the 审批 list (workflows/approvals.py): an extension or void asked for by staff, or a draft."""
+
+    id: str
+    request_id: str
+    agency: str
+    kind: str
+    label: str
+    article: str
+    step: dict[str, Any]
+    reason: str
+    requested_by: str | None
+    requested_on: str
+    due: str | None
+
+
+class ApprovalIn(BaseModel):
+    reason: str = Field("", max_length=2000, description="审批意见 (required to reject)")
+
+
+class ApprovalDecisionOut(BaseModel):
+    id: str
+    request_id: str
+    decision: str
+    opinion: str
+    approver: str
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {status: {"model": ErrorOut} for status in (401, 403, 404, 409, 413, 422)}
 
 
 def _register(services: App, user: User, body: dict[str, Any]) -> dict:
@@ -95,8 +123,23 @@ def create_api(services: App) -> FastAPI:
     def tasks(user: Viewer, mine: bool = False) -> list[dict]:
         return [t.as_dict() for t in services.tasks.listing(user, mine=mine)]
 
+    @api.get("/approvals", response_model=list[ApprovalOut])
+    def approvals(user: Viewer) -> list[dict]:
+        """What waits for the signed-in head or administrator (DESIGN §9); 403 for other roles."""
+        return [p.as_dict() for p in services.approvals.listing(user)]
+
+    @api.post("/approvals/{approval_id}/approve", response_model=ApprovalDecisionOut)
+    def approve(user: Viewer, approval_id: str, body: Annotated[ApprovalIn | None, Body()] = None) -> dict:
+        """Grant it as the signed-in approver: the step asked for is recorded with him as its approver."""
+        return services.approvals.approve(approval_id, user, (body or ApprovalIn()).reason).as_dict()
+
+    @api.post("/approvals/{approval_id}/reject", response_model=ApprovalDecisionOut)
+    def reject(user: Viewer, approval_id: str, body: Annotated[ApprovalIn | None, Body()] = None) -> dict:
+        """Refuse it with the 审批意见 (`reason`, required): the step is not taken; a draft goes back for revision."""
+        return services.approvals.reject(approval_id, user, (body or ApprovalIn()).reason).as_dict()
+
     @api.get("/reports/{agency}/{year}")
-    def report(user: Viewer, agency: str, year: int) -> JSONResponse:
+    def report(user: Viewer, agency: str, year: Year) -> JSONResponse:
         return JSONResponse(services.reports.annual(year, agency, viewer=user).as_json())
 
     return api

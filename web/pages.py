@@ -136,7 +136,7 @@ def _request_page(request: Request, request_id: str, user: User, as_of: str | No
     explained = app.queries.deadline(request_id, "reply", viewer=user) if history["deadlines"]["reply"]["due"] else None
     stage = Stage(history["state"])
     return page(request, "request.html.j2", status_code=422 if error else 200, h=history, explained=explained,
-                steps=steps_for(stage) if may_act else [], may_act=may_act, error=error, failed_step=failed_step,
+                steps=steps_for(stage, imported=bool(history.get("imported_from"))) if may_act else [], may_act=may_act, error=error, failed_step=failed_step,
                 values=values or {}, titles=DOCUMENT_TITLES, service_methods=SERVICE_METHODS,
                 document_types=list(DOCUMENT_TITLES), outcomes=OUTCOME_LABELS, as_of=as_of)
 

@@ -89,8 +89,17 @@ class DocumentService:
         if actor.role not in APPROVING_ROLES:
             raise PermissionDenied(f"'{actor.username}' ({actor.role.value}) may not approve documents: "
                                    "a head or administrator approves (审核/保密审查)")
-        state = self.requests.act(request_id, lambda now: c.ApproveDocument(at=now, doc_type=doc_type,
-                                                                             approved_by=actor.username), actor)
+        # the approver is the actor: RequestService records the signed-in head or administrator of the agency
+        state = self.requests.act(request_id, lambda now: c.ApproveDocument(at=now, doc_type=doc_type), actor)
+        return _latest(state, doc_type)
+
+    def send_back(self, request_id: str, doc_type: str, actor: User, opinion: str) -> DocumentRecord:
+        """审核 not passed: the draft goes back to its drafter with the opinion (审批意见) for revision."""
+        if actor.role not in APPROVING_ROLES:
+            raise PermissionDenied(f"'{actor.username}' ({actor.role.value}) may not send drafts back: a head or "
+                                   "administrator reviews documents (审核)")
+        state = self.requests.act(request_id, lambda now: c.SendBackDraft(at=now, doc_type=doc_type, opinion=opinion),
+                                  actor)
         return _latest(state, doc_type)
 
     def issue(self, request_id: str, doc_type: str, actor: User) -> DocumentRecord:
@@ -156,6 +165,8 @@ class DocumentService:
                               values.get("of") or None, fee)
         if step == "approve":
             return self.approve(request_id, doc_type, actor)
+        if step == "send_back":
+            return self.send_back(request_id, doc_type, actor, values.get("reason") or values.get("opinion") or "")
         if step == "issue":
             return self.issue(request_id, doc_type, actor)
         if step == "serve":
@@ -163,7 +174,7 @@ class DocumentService:
                               day("posted_on"), day("signed_on"))
         if step == "return":
             return self.return_letter(request_id, doc_type, actor, values.get("reason", ""))
-        raise OgiError(f"unknown document step '{step}'; one of: draft, approve, issue, serve, return")
+        raise OgiError(f"unknown document step '{step}'; one of: draft, approve, send_back, issue, serve, return")
 
     # -- reading ----------------------------------------------------------------------------------------------
     def documents(self, request_id: str, viewer: User | None = None) -> list[DocumentRecord]:

@@ -19,14 +19,15 @@ from sqlalchemy import Connection, Engine, bindparam, select
 from engine.adapters.eventstore import EventStore, StoredEvent, StreamAppend, events_table
 from engine.calendar import WorkingCalendar, YearArrangement
 from engine.clock import Clock
-from engine.errors import ConcurrencyConflict, NotFound, OgiError, RuleViolation
+from engine.errors import ConcurrencyConflict, NotFound, OgiError, PermissionDenied, RuleViolation
 from engine.events import NewEvent
 from engine.projection import Change, Projector, ReadModel
 from workflows import access
 from workflows.access import Action
-from workflows.accounts import APPROVING_ROLES, User, find_user, get_agency
+from workflows.accounts import Role, User, ancestors, get_agency
 from workflows.calendar_years import CalendarSource, arrangement_payload, calendar_stream, save_calendar_year
 from workflows.departments import require_department
+from workflows.foi import approvals
 from workflows.foi import commands as c
 from workflows.foi.deadlines import compute_deadlines
 from workflows.foi.handle import Handled, handle
@@ -52,12 +53,21 @@ C = TypeVar("C", bound=c.Command)
 Stamped = Callable[[dt.datetime], C]  # a command made once the time of its writing is known
 
 
-# the steps that need a head's or administrator's approval: (who is named in the refusal, the rule)
+# the steps that need a head's or administrator's consent: (the way, in words, the rule). Staff ask for an
+# extension or a void (it waits in 审批, workflows/approvals.py); a head or administrator of the request's agency who
+# takes the step records it as his own approval. The approver is the signed-in actor, never a name given as input.
 APPROVALS: dict[type, tuple[str, str]] = {
-    c.Extend: ("extension approver", "Art. 33: 负责人同意"),
-    c.VoidStep: ("the approver of void_step", "记录更正"),
-    c.ApproveDocument: ("the approver of a document", "审核/保密审查 (DESIGN §9)"),
+    c.Extend: ("延长须经负责人在审批中同意：ogi approval approve ID（/approvals）", "Art. 33: 负责人同意"),
+    c.VoidStep: ("撤销误录的步骤须经负责人在审批中同意：ogi approval approve ID（/approvals）", "记录更正"),
+    c.ApproveDocument: ("文书由负责人本人审核：ogi approval approve ID 或 ogi document approve", "审核/保密审查 (DESIGN §9)"),
 }
+
+
+def may_approve(conn: Connection, actor: User, agency: str) -> bool:
+    """A head of the agency or of an agency above it, or an administrator (of any agency)."""
+    if actor.role == Role.ADMIN:
+        return True
+    return actor.role == Role.HEAD and actor.works_for(agency, ancestors(conn, agency))
 
 
 @dataclass(frozen=True)
@@ -150,9 +160,11 @@ class RequestService:
         actor.require_write("act on requests")
         access.require(conn, actor, Action.WRITE_REQUEST, self.agency_of(conn, request_id))  # before the form is read
         command = self._stamped(conn, command)
-        if isinstance(command, (c.Extend, c.VoidStep, c.ApproveDocument)):  # the keys of APPROVALS
-            self.check_approver(conn, command)
         loaded = self.load(conn, request_id)
+        if isinstance(command, (c.Extend, c.VoidStep, c.ApproveDocument)):  # the keys of APPROVALS
+            command = self.approved_or_asked(conn, loaded.state, command, actor)
+        if isinstance(command, (c.GrantApproval, c.RejectApproval, c.SendBackDraft)):  # the approver's own acts
+            self.require_approver(conn, actor, loaded.state.agency)
         if isinstance(command, c.DEPARTMENT_COMMANDS):
             require_department(conn, loaded.state.agency, command.department)
         if isinstance(command, c.RequestCorrection) and command.period_days is None:
@@ -160,12 +172,37 @@ class RequestService:
         return self._handle(conn, loaded, command, actor).state
 
     @staticmethod
-    def check_approver(conn: Connection, command: c.Extend | c.VoidStep | c.ApproveDocument) -> None:
-        """The steps a head or administrator must approve, checked against the users of ogi."""
-        approver = find_user(conn, command.approved_by)
-        if approver is None or approver.role not in APPROVING_ROLES:
-            who, rule = APPROVALS[type(command)]
-            raise RuleViolation(f"{who} '{command.approved_by}' must be a user with role head or admin", rule)
+    def approved_or_asked(conn: Connection, state: RequestState, command: c.Extend | c.VoidStep | c.ApproveDocument,
+                          actor: User) -> c.Command:
+        """The step as the actor's own approval (a head or administrator of the agency), or, taken by staff, the
+        approval asked for. A name of an approver given with the step is refused: only an import states one."""
+        way, rule = APPROVALS[type(command)]
+        named_by_someone_else = command.approved_by and not (isinstance(command, c.ApproveDocument)
+                                                              and command.approved_by == actor.username)
+        if named_by_someone_else:
+            raise RuleViolation(f"{way} — approved_by '{command.approved_by}' is not taken: the approval is the "
+                                "approver's own act, recorded as the signed-in head or administrator", rule)
+        if may_approve(conn, actor, state.agency):
+            return replace(command, approved_by=actor.username)
+        if isinstance(command, c.ApproveDocument):
+            raise PermissionDenied(f"'{actor.username}' ({actor.role.value}) may not approve documents of "
+                                   f"{state.agency}: a head of the agency or an administrator approves (审核/保密审查)")
+        return c.RequestApproval(at=command.at, kind=command.name, step=approvals.step_fields(command),
+                                 reason=getattr(command, "reason", None) or "")
+
+    def record_approved(self, conn: Connection, request_id: str, command: c.Extend | c.VoidStep,
+                        approver: User) -> RequestState:
+        """The step of a granted approval, recorded with the approver (checked here) as its approved_by."""
+        state = self.load(conn, request_id).state
+        self.require_approver(conn, approver, state.agency)
+        return self._handle(conn, self.load(conn, request_id), replace(command, approved_by=approver.username),
+                            approver).state
+
+    @staticmethod
+    def require_approver(conn: Connection, actor: User, agency: str) -> None:
+        if not may_approve(conn, actor, agency):
+            raise PermissionDenied(f"'{actor.username}' ({actor.role.value}) may not approve for {agency}: a head of "
+                                   "the request's agency (or of one above it) or an administrator approves (审批)")
 
     def _stamped(self, conn: Connection, command: C | Stamped[C]) -> C:
         if callable(command):

@@ -31,7 +31,7 @@ from workflows.foi.vocabulary import (
 
 FIELD_LABELS = {
     "period_days": "补正期限（工作日，空则用本机关默认）", "party": "征求对象", "opinion": "意见", "amount_yuan": "金额（元）",
-    "method": "方式", "working_days": "延长工作日", "approved_by": "批准的负责人（用户名）", "outcome": "答复结果",
+    "method": "方式", "working_days": "延长工作日", "outcome": "答复结果",
     "reasons": "理由", "responsible_agency": "掌握该信息的机关及联系方式", "form_provided": "提供形式",
     "form_reason": "未按申请形式提供的理由", "case": "案号", "result": "结果", "after_review": "经复议后起诉",
     "notice": "通知书", "reasonable": "理由合理", "reply_days": "合理的答复期限（工作日）",
@@ -77,11 +77,17 @@ def _kind(annotation) -> str:
     return base.get(annotation, "text")
 
 
+# never a field of a form: the approver is the signed-in head (审批), not a name typed in (DESIGN §9)
+NOT_FORM_FIELDS = frozenset({"at", "approved_by"})
+# recorded by a document, not as a step of their own on a live request: the decision is the issued reply's (印发)
+RECORDED_BY_DOCUMENTS = frozenset({c.Decide.name})
+
+
 def fields_of(cls: type[c.Command]) -> tuple[Field, ...]:
     hints = typing.get_type_hints(cls)
     out = []
     for f in dataclasses.fields(cls):
-        if f.name == "at" or hints[f.name] in (dict, dict | None):
+        if f.name in NOT_FORM_FIELDS or hints[f.name] in (dict, dict | None):
             continue
         choices = _CHOICES.get((cls.name, f.name)) or _ANY.get(f.name)
         kind = "select" if choices else ("date" if f.name in ("due_on", "served_on") else _kind(hints[f.name]))
@@ -90,9 +96,10 @@ def fields_of(cls: type[c.Command]) -> tuple[Field, ...]:
     return tuple(out)
 
 
-def steps_for(stage: Stage) -> list[StepForm]:
-    """The staff steps the workflow allows from `stage`, in the order of the definition."""
-    allowed = set(WORKFLOW.commands_from(stage))
+def steps_for(stage: Stage, imported: bool = False) -> list[StepForm]:
+    """The staff steps the workflow allows from `stage`, in the order of the definition; on a live request (not
+    `imported`) without the decision, which issuing the approved reply records."""
+    allowed = set(WORKFLOW.commands_from(stage)) - (set() if imported else RECORDED_BY_DOCUMENTS)
     return [StepForm(row.command, row.label, row.article, fields_of(c.STAFF_COMMANDS[row.command]))
             for row in WORKFLOW.transitions if row.command in allowed and row.command in c.STAFF_COMMANDS
             and stage in row.sources]
@@ -114,7 +121,11 @@ def command_from(name: str, values: Mapping[str, object], at: dt.datetime) -> c.
                 raise OgiError(f"{name} needs {field.name} ({field.label})")
             continue
         given[field.name] = _parse(field, raw, name)
-    unknown = set(values) - {f.name for f in fields_of(cls)} - {"csrf_token", "at"}
+    named_approver = "approved_by" in cls.__dataclass_fields__
+    if named_approver and values.get("approved_by"):
+        given["approved_by"] = str(values["approved_by"])  # taken only to be refused with the way (RequestService)
+    unknown = set(values) - {f.name for f in fields_of(cls)} - {"csrf_token", "at"} - (
+        {"approved_by"} if named_approver else set())
     if unknown:
         raise OgiError(f"{name} has no field {sorted(unknown)[0]}")
     return cls(at=at, **given)

@@ -17,7 +17,8 @@ from workflows.foi.event_types import EventType
 # optional facts added with issue 8: left out of the payload when not given, so older events read the same
 _OMITTED_WHEN_NONE = frozenset({"form_requested", "assisted_by", "reasons", "responsible_agency", "form_provided",
                                 "form_reason", "reply_days", "procedure", "competent_agency", "imported_from",
-                                "outcome", "tracking_no", "posted_on", "signed_on", "fee", "served_on", "note"})
+                                "outcome", "tracking_no", "posted_on", "signed_on", "fee", "served_on", "note",
+                                "reason"})
 
 
 def stated(default: Any) -> Any:
@@ -109,8 +110,11 @@ class PayFee(Command):
 class Extend(Command):
     name = "extend"
     event_type = EventType.EXTENDED
-    approved_by: str
+    # the head who consented: the service fills it in from the signed-in approver (a clerk's extension is asked for
+    # as an approval instead); only an imported history states it, as its paper file says (DESIGN §6, §9)
+    approved_by: str = stated("")
     working_days: int = stated(20)
+    reason: str | None = None  # why the reply needs longer (told to the head who consents, and to the applicant)
 
 
 @dataclass(frozen=True)
@@ -194,7 +198,7 @@ class VoidStep(Command):
     event_type = EventType.STEP_VOIDED
     version: int  # the event to void, by its version in the request's stream
     reason: str
-    approved_by: str  # a head or administrator
+    approved_by: str = stated("")  # a head or administrator: filled in by the service from the approver, as Extend
 
 
 @dataclass(frozen=True)
@@ -293,8 +297,51 @@ class ReturnDocument(Command):
     reason: str = ""
 
 
+@dataclass(frozen=True)
+class SendBackDraft(Command):
+    """审核 not passed: the draft goes back to its drafter with the head's opinion (审批意见) for revision."""
+
+    name = "send_back_draft"
+    event_type = EventType.DOCUMENT_SENT_BACK
+    doc_type: str = ""
+    opinion: str = ""
+
+
 DOCUMENT_COMMANDS: dict[str, type[Command]] = {
-    c.name: c for c in (DraftDocument, ApproveDocument, IssueDocument, ServeDocument, ReturnDocument)}
+    c.name: c for c in (DraftDocument, ApproveDocument, IssueDocument, ServeDocument, ReturnDocument, SendBackDraft)}
+
+
+# -- approvals (审批): a step that needs the head's consent, asked for by staff, decided by a head ----------------------
+@dataclass(frozen=True)
+class RequestApproval(Command):
+    """Staff ask for a step that needs a head's or administrator's consent (an extension, Art. 33; a void)."""
+
+    name = "request_approval"
+    event_type = EventType.APPROVAL_REQUESTED
+    kind: str = ""  # the step asked for: extend | void_step
+    step: dict = field(default_factory=dict)  # its fields (without at and approved_by)
+    reason: str = ""  # why it is asked for
+
+
+@dataclass(frozen=True)
+class GrantApproval(Command):
+    """The approver consents; the service records the step itself next, with the approver as its approved_by."""
+
+    name = "grant_approval"
+    event_type = EventType.APPROVAL_GRANTED
+    approval_id: str = ""
+    opinion: str = ""  # 审批意见 (optional when granting)
+
+
+@dataclass(frozen=True)
+class RejectApproval(Command):
+    name = "reject_approval"
+    event_type = EventType.APPROVAL_REJECTED
+    approval_id: str = ""
+    opinion: str = ""  # 审批意见: why not (required)
+
+
+APPROVAL_COMMANDS: dict[str, type[Command]] = {c.name: c for c in (RequestApproval, GrantApproval, RejectApproval)}
 
 
 # -- handling inside the agency (签收/转办/退回/协办, departments.py): the reply period keeps running ---------------

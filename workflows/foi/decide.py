@@ -14,8 +14,8 @@ from engine.calendar import WorkingCalendar
 from engine.clock import Deadline, Suspension
 from engine.errors import RuleViolation
 from engine.events import Event, NewEvent
+from workflows.foi import approvals, departments, documents
 from workflows.foi import commands as c
-from workflows.foi import departments, documents
 from workflows.foi.deadlines import compute_deadlines
 from workflows.foi.definition import WORKFLOW
 from workflows.foi.event_types import NOT_A_STEP, SYSTEM_EVENTS, EventType
@@ -51,6 +51,9 @@ def decide_and_evolve(state: RequestState, command: c.Command,
     flags = _late_flags(state, command)
     if isinstance(command, c.EndConsultation) and command.party is None:
         payload["party"] = state.consulted_party
+    if isinstance(command, c.RequestApproval):  # the step's own rules hold now, or it is refused now, not at approval
+        WORKFLOW.transition(state.stage, command.kind, approvals.asked_step(command.kind, command.step, command.at), state)
+        payload["approval_id"] = approvals.next_id(state.approvals)
     if isinstance(command, c.Receive):
         _refuse_control_characters(payload)
         payload["confirmed_at"] = command.confirmed_at.isoformat() if command.confirmed_at else None
@@ -278,6 +281,10 @@ _APPLY: dict[str, Callable[[RequestState, dict, dt.date], RequestState]] = {
     EventType.DOCUMENT_ISSUED: lambda s, p, d: s.but(documents=documents.issued(s.documents, p, d)),
     EventType.DOCUMENT_SERVED: lambda s, p, d: s.but(documents=documents.served(s.documents, p, d)),
     EventType.DOCUMENT_RETURNED: _document_returned,
+    EventType.DOCUMENT_SENT_BACK: lambda s, p, d: s.but(documents=documents.sent_back(s.documents, p, d)),
+    EventType.APPROVAL_REQUESTED: lambda s, p, d: s.but(approvals=approvals.requested(s.approvals, p, d)),
+    EventType.APPROVAL_GRANTED: lambda s, p, d: s.but(approvals=approvals.decided(s.approvals, p, d, approvals.GRANTED)),
+    EventType.APPROVAL_REJECTED: lambda s, p, d: s.but(approvals=approvals.decided(s.approvals, p, d, approvals.REJECTED)),
     EventType.DEPARTMENT_ASSIGNED: lambda s, p, d: s.but(department=p["department"]),
     EventType.DEPARTMENT_TRANSFERRED: lambda s, p, d: s.but(department=p["department"]),
     EventType.DEPARTMENT_SENT_BACK: lambda s, p, d: s.but(department=None),

@@ -10,8 +10,8 @@ import math
 from functools import cache
 
 from engine.machine import MachineDefinition, Transition
+from workflows.foi import approval_rows, paper_trail
 from workflows.foi import commands as c
-from workflows.foi import paper_trail
 from workflows.foi.state import (
     ANSWERED_STAGES,
     OPEN_STAGES,
@@ -134,7 +134,7 @@ def extended_once_within_limit(state: RequestState, cmd) -> str | None:
     if not 1 <= cmd.working_days <= MAX_EXTENSION_DAYS:
         return f"an extension is 1 to {MAX_EXTENSION_DAYS} working days (Art. 33), not {cmd.working_days}"
     if not cmd.approved_by.strip():
-        return "an extension needs the approval of the person in charge (approved_by, Art. 33)"
+        return "an extension needs the consent of the person in charge (负责人同意, Art. 33): ask for it in 审批"
     return None
 
 
@@ -190,7 +190,7 @@ def void_has_reason_and_approver(state: RequestState, cmd) -> str | None:
     if not cmd.reason.strip():
         return "voiding a step needs the reason (what was wrong)"
     if not cmd.approved_by.strip():
-        return "voiding a step needs the approval of a head or administrator (approved_by)"
+        return "voiding a step needs the approval of a head or administrator: ask for it in 审批"
     return None
 
 
@@ -308,8 +308,9 @@ TRANSITIONS: list[Transition[Stage]] = [
       "a fee notice awaiting payment (notify_fee first)"),
     T(REPLY_RUNNING_STAGES, c.Extend.name, None, "Art. 33", (extended_once_within_limit,), "经负责人同意延长答复期限",
       "a running reply period (not while awaiting a correction, not after the decision)"),
-    T((S.PROCESSING, S.AWAITING_CORRECTION, S.AWAITING_PAYMENT), c.Decide.name, S.DECIDED, "Art. 36–39", (outcome_allowed_now,), "作出答复",
-      "an open request with no consultation running (one request, one decision)"),
+    T((S.PROCESSING, S.AWAITING_CORRECTION, S.AWAITING_PAYMENT), c.Decide.name, S.DECIDED, "Art. 36–39",
+      (outcome_allowed_now, paper_trail.decided_by_issued_reply), "作出答复",
+      "an open request with no consultation running (one request, one decision), its reply issued"),
     T((S.DECIDED,), c.Deliver.name, S.SERVED, "235号", (known_delivery_method, paper_trail.reply_issued_unless_imported,
                                                        paper_trail.served_on_fits), "送达",
       "a decision not yet served (decide first)"),
@@ -343,6 +344,7 @@ TRANSITIONS: list[Transition[Stage]] = [
 ]
 
 TRANSITIONS += paper_trail.TRANSITIONS
+TRANSITIONS += approval_rows.TRANSITIONS
 
 WORKFLOW: MachineDefinition[Stage] = MachineDefinition(
     name="依申请公开",

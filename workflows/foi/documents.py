@@ -53,7 +53,7 @@ def document_number(prefix: str, doc_type: str, year: int, sequence: int) -> str
 @dataclass(frozen=True)
 class DocumentRecord:
     type: str
-    state: str  # draft | approved | issued | served
+    state: str  # draft | sent_back (审核 not passed, back with its drafter) | approved | issued | served | returned
     text: str
     drafted_on: dt.date
     outcome: str | None = None  # the reply's outcome code
@@ -66,6 +66,7 @@ class DocumentRecord:
     fee: dict | None = None  # a fee notice's method, units and amount_yuan: notify_fee must charge exactly these
     returned_on: dt.date | None = None  # a letter that came back undelivered: served again
     return_reason: str | None = None
+    review_opinion: str | None = None  # 审批意见 of the head who sent the draft back for revision
 
 
 def latest(documents: tuple[DocumentRecord, ...], doc_type: str) -> DocumentRecord | None:
@@ -73,6 +74,7 @@ def latest(documents: tuple[DocumentRecord, ...], doc_type: str) -> DocumentReco
 
 
 ISSUED_STATES = frozenset({"issued", "served", "returned"})
+UNISSUED_STATES = frozenset({"draft", "sent_back", "approved"})  # a new draft replaces it (a redraft)
 
 
 def has_issued(documents: tuple[DocumentRecord, ...], doc_type: str) -> bool:
@@ -100,7 +102,7 @@ def drafted(documents: tuple[DocumentRecord, ...], p: dict, day: dt.date) -> tup
     """A new draft replaces an unissued one of the same type (a redraft), else starts a new document."""
     record = DocumentRecord(p["doc_type"], "draft", p["text"], day, p.get("outcome"), fee=p.get("fee"))
     current = latest(documents, p["doc_type"])
-    if current is not None and current.state in ("draft", "approved"):
+    if current is not None and current.state in UNISSUED_STATES:
         index = max(i for i, d in enumerate(documents) if d.type == p["doc_type"])
         return documents[:index] + (record,) + documents[index + 1:]
     return documents + (record,)
@@ -108,6 +110,10 @@ def drafted(documents: tuple[DocumentRecord, ...], p: dict, day: dt.date) -> tup
 
 def approved(documents: tuple[DocumentRecord, ...], p: dict, day: dt.date) -> tuple[DocumentRecord, ...]:
     return _replace_latest(documents, p["doc_type"], state="approved", approved_by=p["approved_by"])
+
+
+def sent_back(documents: tuple[DocumentRecord, ...], p: dict, day: dt.date) -> tuple[DocumentRecord, ...]:
+    return _replace_latest(documents, p["doc_type"], state="sent_back", review_opinion=p["opinion"])
 
 
 def issued(documents: tuple[DocumentRecord, ...], p: dict, day: dt.date) -> tuple[DocumentRecord, ...]:
@@ -176,6 +182,12 @@ def return_refusal(documents: tuple[DocumentRecord, ...], doc_type: str, reason:
     if not reason.strip():
         return "a returned letter records why it came back (--reason, e.g. 查无此人、拒收)"
     return None
+
+
+def send_back_refusal(documents: tuple[DocumentRecord, ...], doc_type: str, opinion: str) -> str | None:
+    if not opinion.strip():
+        return "a draft sent back for revision states the opinion (审批意见, --reason): what is to be changed"
+    return step_refusal(documents, doc_type, "draft", "sent back")
 
 
 def step_refusal(documents: tuple[DocumentRecord, ...], doc_type: str, needs: str, step: str) -> str | None:

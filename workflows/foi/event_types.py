@@ -40,6 +40,12 @@ class EventType(StrEnum):
     DOCUMENT_ISSUED = "document_issued"
     DOCUMENT_SERVED = "document_served"
     DOCUMENT_RETURNED = "document_returned"  # the letter came back undelivered: served again
+    DOCUMENT_SENT_BACK = "document_sent_back"  # 审核 not passed: the draft goes back to its drafter with the opinion
+    # a step that needs the head's consent (an extension, a void), asked for by staff and decided in 审批 by a head
+    # or administrator of the request's agency, who is the actor of the decision
+    APPROVAL_REQUESTED = "approval_requested"
+    APPROVAL_GRANTED = "approval_granted"  # followed, in the same append, by the step's own event
+    APPROVAL_REJECTED = "approval_rejected"
     # handling inside the agency (签收/转办/退回/协办): the reply period keeps running
     DEPARTMENT_ASSIGNED = "department_assigned"
     DEPARTMENT_TRANSFERRED = "department_transferred"
@@ -50,4 +56,6 @@ class EventType(StrEnum):
 
 CONCLUDING = frozenset({EventType.DECIDED, EventType.WITHDRAWN})  # the events that give a request its one outcome
 SYSTEM_EVENTS = frozenset({EventType.PERIOD_LAPSED, EventType.DEADLINES_RECOMPUTED})  # no person's step
-NOT_A_STEP = SYSTEM_EVENTS | {EventType.SYSTEM_EVENTS_WITHDRAWN, EventType.STEP_VOIDED}  # events that do not move the last step's time
+APPROVAL_EVENTS = frozenset({EventType.APPROVAL_REQUESTED, EventType.APPROVAL_GRANTED, EventType.APPROVAL_REJECTED})
+# events that do not move the last step's time (an approval is about a step, not a step of the procedure)
+NOT_A_STEP = SYSTEM_EVENTS | APPROVAL_EVENTS | {EventType.SYSTEM_EVENTS_WITHDRAWN, EventType.STEP_VOIDED}

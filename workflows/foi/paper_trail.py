@@ -29,6 +29,18 @@ def reply_issued_unless_imported(state: RequestState, cmd) -> str | None:
     return _issued_unless_imported(state, DocumentType.REPLY, "deliver")
 
 
+def decided_by_issued_reply(state: RequestState, cmd) -> str | None:
+    """On a live request the decision is the issued reply's: drafted, approved by a head (审核), issued under a number;
+    issuing it records `decided` (DESIGN §9). An imported history keeps the decision it recorded."""
+    reply = documents.latest(state.documents, DocumentType.REPLY)
+    if state.imported_from is not None or (reply is not None and reply.state in documents.ISSUED_STATES
+                                           and reply.outcome == cmd.outcome):
+        return None
+    return ("作出答复 is recorded by issuing the approved reply, not as a step of its own: 起草答复书 → 负责人审核 → 印发 "
+            f"(ogi document draft ID reply --outcome {cmd.outcome}; the head approves it in 审批; "
+            "ogi document issue ID reply records the decision)")
+
+
 def correction_notice_issued(state: RequestState, cmd) -> str | None:
     return _issued_unless_imported(state, DocumentType.CORRECTION_NOTICE, "request_correction")
 
@@ -71,6 +83,10 @@ def document_is_a_draft(state: RequestState, cmd) -> str | None:
     if not cmd.approved_by:
         return "an approval names the head or administrator who approved (审核/保密审查)"
     return documents.step_refusal(state.documents, cmd.doc_type, "draft", "approved")
+
+
+def document_can_be_sent_back(state: RequestState, cmd) -> str | None:
+    return documents.send_back_refusal(state.documents, cmd.doc_type, cmd.opinion)
 
 
 def document_is_approved(state: RequestState, cmd) -> str | None:
@@ -117,6 +133,8 @@ TRANSITIONS: list[Transition[Stage]] = [
       "a request received and not archived"),
     T(LIVE_STAGES, c.ApproveDocument.name, None, "DESIGN §9", (document_is_a_draft,), "负责人审核文书（含保密审查）",
       "a drafted document"),
+    T(LIVE_STAGES, c.SendBackDraft.name, None, "DESIGN §9", (document_can_be_sent_back,),
+      "负责人审核未通过，退回起草人修改（附审批意见）", "a drafted document"),
     T(LIVE_STAGES, c.IssueDocument.name, None, "DESIGN §9", (document_is_approved,), "印发文书（编发文号）",
       "an approved document"),
     T(LIVE_STAGES, c.ServeDocument.name, None, "235号", (document_is_issued,), "送达文书（送达方式、邮寄单号、交邮和签收日期）",

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, fields
 from enum import StrEnum
 
 from engine.clock import Deadline, Suspension
+from workflows.foi.approvals import Approval
 from workflows.foi.departments import Assistance
 from workflows.foi.documents import DocumentRecord
 from workflows.foi.vocabulary import ApplicantKind, Channel, Flag, Outcome
@@ -104,6 +105,7 @@ class RequestState:
     department: str | None = None  # the department handling it inside the agency (departments.py)
     assists: tuple[Assistance, ...] = ()  # 协办: other departments asked to assist, each with its own due day
     imported_from: str | None = None  # a history brought in by `ogi import` (its documents are not in ogi)
+    approvals: tuple[Approval, ...] = ()  # 审批: steps asked for by staff, pending or decided (approvals.py)
     last_staff_at: dt.datetime | None = None  # staff steps must not go back in business time
     last_event_at: dt.datetime | None = None  # a timer made due by an event fires no earlier than that event
 

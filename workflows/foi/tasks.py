@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
 
+from workflows.foi.approvals import pending
 from workflows.foi.deadlines import CONSULTATION_DAYS, Timer
 from workflows.foi.definition import not_confirmed_yet
 from workflows.foi.state import RequestState, Stage
@@ -42,6 +43,9 @@ class TaskType(StrEnum):
     ISSUE_DOCUMENT = "issue_document"
     SERVE_DOCUMENT = "serve_document"
     ANSWER_ASSISTANCE = "answer_assistance"
+    # approvals (审批, issue 17): what staff asked a head for, and a draft the head sent back
+    DECIDE_APPROVAL = "decide_approval"
+    REVISE_DOCUMENT = "revise_document"
 
 
 class TaskRole(StrEnum):
@@ -73,6 +77,8 @@ TASK_KINDS: dict[TaskType, TaskKind] = {
     TaskType.ISSUE_DOCUMENT: TaskKind(TaskRole.STAFF, "DESIGN §9", "印发已审核的文书（编发文号）"),
     TaskType.SERVE_DOCUMENT: TaskKind(TaskRole.STAFF, "235号", "送达已印发的文书（退件的重新送达）"),
     TaskType.ANSWER_ASSISTANCE: TaskKind(TaskRole.STAFF, "内部协办", "协办部门回复"),
+    TaskType.DECIDE_APPROVAL: TaskKind(TaskRole.HEAD, "Art. 33; 记录更正", "审批经办人提请的事项（延长答复期限、撤销误录的步骤）"),
+    TaskType.REVISE_DOCUMENT: TaskKind(TaskRole.STAFF, "DESIGN §9", "按审批意见修改退回的文书草稿"),
 }
 TASK_LABELS: dict[str, str] = {kind: meta.label for kind, meta in TASK_KINDS.items()}
 
@@ -175,6 +181,8 @@ def _approve_extension(state: RequestState, today: dt.date) -> _Listed | None:
     due = _due(state, "reply")
     if state.stage != Stage.PROCESSING or state.extension_days or due is None:
         return None
+    if any(a.kind == "extend" for a in pending(state.approvals)):
+        return None  # asked for already: the head decides it as an approval (decide_approval)
     return _Listed(due) if 0 <= (due - today).days <= EXTENSION_WINDOW_DAYS else None
 
 
@@ -219,6 +227,15 @@ def _serve_document(state: RequestState, today: dt.date) -> _Listed | None:
     return _documents_in(state, frozenset({"issued", "returned"}), frozenset({"reply", "service_record"}))
 
 
+def _decide_approval(state: RequestState, today: dt.date) -> _Listed | None:
+    # one task for all the request's pending approvals; due with the reply, which an extension must precede (Art. 33)
+    return _Listed(_due(state, "reply")) if pending(state.approvals) else None
+
+
+def _revise_document(state: RequestState, today: dt.date) -> _Listed | None:
+    return _documents_in(state, frozenset({"sent_back"}))
+
+
 def _answer_assistance(state: RequestState, today: dt.date) -> _Listed | None:
     open_assists = [a.due_on for a in state.assists if a.answered_on is None]
     return _Listed(min(open_assists)) if open_assists and state.is_open else None
@@ -241,6 +258,8 @@ _RULES: dict[TaskType, Callable[[RequestState, dt.date], _Listed | None]] = {
     TaskType.ISSUE_DOCUMENT: _issue_document,
     TaskType.SERVE_DOCUMENT: _serve_document,
     TaskType.ANSWER_ASSISTANCE: _answer_assistance,
+    TaskType.DECIDE_APPROVAL: _decide_approval,
+    TaskType.REVISE_DOCUMENT: _revise_document,
 }
 _ORDER = {kind: position for position, kind in enumerate(TaskType)}
 
