@@ -5,6 +5,7 @@ capped), and shared by every web process through Redis. Redis is the real server
 from __future__ import annotations
 
 import os
+import re
 import time
 import uuid
 
@@ -109,3 +110,17 @@ def test_an_unreachable_redis_refuses_the_lookup_with_503_not_500(site, receipt_
     app.state.lookup_limiter = LookupLimiter.shared("redis://127.0.0.1:1/0", key_prefix="ogi-nowhere")
     answer = TestClient(app).post("/lookup", data={"request_id": "W-1", "query_code": receipt_code})
     assert answer.status_code == 503 and "暂时不可用" in answer.text
+
+
+def test_the_query_code_printed_on_a_receipt_before_a_key_rotation_still_opens_lookup_after_it(site, tmp_path):  # noqa: F811
+    receipt = site.documents.draft("W-1", "receipt", user(site, "clerk"))
+    printed = re.search(r"查询码 (\w{8}) ", receipt.text).group(1)
+    site.store.keyring.file = tmp_path / "ogi.keys"  # as a key file holds it: `ogi audit rotate-key` writes there
+    old, new = site.audit.rotate_key(user(site, "admin"))
+    assert old != new and site.store.keyring.current == new
+    client = TestClient(create_app(site))
+    found = client.post("/lookup", data={"request_id": "W-1", "query_code": printed})
+    assert found.status_code == 200 and "W-1" in found.text
+    redrafted = site.documents.draft("W-1", "receipt", user(site, "clerk"))
+    assert printed in redrafted.text  # a receipt drafted again after the rotation carries the same code
+    assert client.post("/lookup", data={"request_id": "W-1", "query_code": "00000000"}).status_code == 404

@@ -37,7 +37,14 @@ def test_staff_of_the_agency_see_name_and_contact_with_id_number_and_phone_maske
         assert shown["id_number"] == "3713**********3958" and shown["phone"] == "138****1234"
 
 
-@pytest.mark.parametrize("reader", ["auditor", "admin", "other-clerk", None])
+def test_staff_of_another_agency_may_not_read_the_history_at_all(one_request):
+    from engine.errors import PermissionDenied  # issue 17: one access rule in the services
+
+    with pytest.raises(PermissionDenied, match="does not work for agency"):
+        one_request.queries.history("P-1", viewer=user(one_request, "other-clerk"))
+
+
+@pytest.mark.parametrize("reader", ["auditor", "admin", None])
 def test_everyone_else_sees_the_name_masked_and_the_contact_hidden(one_request, reader):
     for shown in applicant_seen_by(one_request, reader):
         assert shown == {"kind": "natural_person", "name": "王**", "id_number": "3713**********3958",

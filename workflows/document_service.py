@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, DateTime, Engine, String, Text, bindparam, column, select, text, update
 
-from engine.adapters.database import upsert_insert
-from engine.adapters.eventstore import EventStore
+from engine.adapters.database import snapshot, upsert_insert
+from engine.adapters.eventstore import EventStore, events_table
 from engine.adapters.rendering import render
 from engine.clock import Clock
 from engine.errors import NotFound, OgiError, PermissionDenied, RuleViolation
@@ -32,6 +32,7 @@ from workflows.foi.remedies import LEGAL_BASIS, RemedySettings, remedies_paragra
 from workflows.foi.state import STAGE_LABELS, RequestState, Stage
 from workflows.foi.vocabulary import CHANNEL_LABELS, OUTCOME_LABELS, Outcome
 from workflows.service import RequestService
+from workflows.streams import request_stream
 from workflows.tables import FIRST_REQUEST_EVENTS_SQL, RECEIVED_AGENCY_SQL, document_numbers_table
 
 SERVICE_TO_DELIVERY = {"personal": "in_person", "post": "post", "electronic": "electronic"}
@@ -215,7 +216,7 @@ class DocumentService:
     def drafted_text(self, conn: Connection, state: RequestState, doc_type: str, outcome: str | None,
                      note: str | None, party: str, served_type: str | None, fee: dict | None = None) -> str:
         agency = get_agency(conn, state.agency)
-        context = dict(request=_request_context(state), note=note, party=party, lookup_code=self.lookup_code(state),
+        context = dict(request=_request_context(state), note=note, party=party, lookup_code=self.lookup_code(state, conn),
                        period_days=state.correction_period_days or agency.correction_period_days,
                        extension_days=state.extension_days or 20, reply_due=_reply_due(state), fee=None)
         if doc_type == DocumentType.FEE_NOTICE:
@@ -267,8 +268,9 @@ class DocumentService:
                 state = self.requests.load(conn, request_id).state
             except NotFound:
                 return None
-        if state.stage == Stage.NEW or not hmac.compare_digest(self.lookup_code(state), query_code.upper()):
-            return None
+            if state.stage == Stage.NEW or not hmac.compare_digest(self.lookup_code(state, conn),
+                                                                   query_code.upper()):
+                return None
         reply = state.deadlines.get("reply")
         return {"id": state.request_id, "stage": state.stage.value, "stage_label": STAGE_LABELS[state.stage],
                 "received_on": state.received_on, "reply_due": reply.due if reply and state.is_open else None,
@@ -276,12 +278,28 @@ class DocumentService:
                 "documents": [{"title": DOCUMENT_TITLES[d.type], "number": d.number, "served_on": d.served_on}
                               for d in state.documents if d.state == "served"]}
 
-    def lookup_code(self, state: RequestState) -> str:
-        """The 查询码 of the receipt: keyed, so it cannot be guessed from the request id (the applicant's lookup)."""
+    def lookup_code(self, state: RequestState, conn: Connection | None = None) -> str:
+        """The 查询码 of the receipt: keyed, so it cannot be guessed from the request id (the applicant's lookup).
+
+        Keyed with the key the request's first event was recorded under (its row names the key id), so the code on
+        the receipt outlives `ogi audit rotate-key`: the keyring keeps retired keys. Only rows from before keys
+        (key id "") fall back to the current key."""
         keyring = self.store.keyring
         material = f"lookup\x1f{state.request_id}".encode()
-        digest = keyring.mac(keyring.current, material) if keyring else hashlib.sha256(material).hexdigest()
-        return digest[:8].upper()
+        if keyring is None:
+            return hashlib.sha256(material).hexdigest()[:8].upper()
+        if conn is None:  # a read that takes no write lock: the caller may hold a connection of its own (SQLite)
+            with snapshot(self.engine) as own:
+                key = self._receipt_key(own, state.request_id)
+        else:
+            key = self._receipt_key(conn, state.request_id)
+        return keyring.mac(key if key in keyring.keys else keyring.current, material)[:8].upper()
+
+    @staticmethod
+    def _receipt_key(conn: Connection, request_id: str) -> str:
+        e = events_table.c
+        return conn.execute(select(e.key_id).where(e.stream_id == request_stream(request_id), e.version == 1)
+                            ).scalar() or ""
 
     @staticmethod
     def _next_number(conn: Connection, agency: str, doc_type: str, year: int) -> str:
