@@ -37,7 +37,7 @@ async def viewer(request: Request) -> User:
     if authorization.lower().startswith("bearer "):
         user = app.web.token_user(authorization[7:].strip())
         if user is None:
-            raise SignInRequired("the API token is not valid")
+            raise SignInRequired("the API token is not valid (unknown, expired or revoked, or its user is disabled)")
         request.state.user = user
         return user
     session = app.web.session(request.cookies.get(SESSION_COOKIE))
