@@ -27,6 +27,7 @@ from tests.builders import event, issued_reply, request_line
 from tests.world import AGENCY, CLERK, HEAD
 from workflows.accounts import User
 from workflows.foi import commands as c
+from workflows.foi.identifiers import id_check_digit
 
 DEFAULT_POSTGRES_URL = os.environ.get("OGI_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 DATABASES = ("sqlite", "postgresql")
@@ -194,9 +195,10 @@ class _Planner:
 
     def applicant(self) -> dict:
         name = self.rng.choice(SURNAMES) + "".join(self.rng.choices(GIVEN, k=2))
+        first17 = (f"3713{self.rng.randint(10, 29)}{self.rng.randint(1950, 2004)}{self.rng.randint(1, 12):02d}"
+                   f"{self.rng.randint(1, 28):02d}{self.rng.randint(0, 999):03d}")
         return {"kind": self.pick(APPLICANT_KINDS), "name": name,
-                "id_number": f"3713{self.rng.randint(10, 29)}{self.rng.randint(1950, 2004)}{self.rng.randint(1, 12):02d}"
-                             f"{self.rng.randint(1, 28):02d}{self.rng.randint(0, 9999):04d}",
+                "id_number": first17 + id_check_digit(first17),  # valid (GB 11643): registration checks it
                 "phone": f"13{self.rng.randint(0, 999999999):09d}"}
 
     def steps(self, path: str, received: dt.datetime) -> list[Step]:

@@ -159,7 +159,7 @@ def test_a_request_from_registration_to_the_served_reply_in_the_browser(site, br
         clerk.select_option("#agency", AGENCY)
         clerk.select_option("#kind", "natural_person")
         clerk.fill("#name", "王五")
-        clerk.fill("#id_number", "110101199001011234")
+        clerk.fill("#id_number", "110101199001011237")
         clerk.fill("#phone", "13800000000")
         clerk.select_option("#channel", "in_person")
         clerk.fill("#subject", "2025年度部门预算执行情况")

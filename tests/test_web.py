@@ -25,7 +25,7 @@ def site(sqlite_services):
     services.directory.set_agency(admin, AGENCY, doc_prefix="河东审批", review_body="河东区人民政府", court="河东区人民法院")
     services.requests.receive(c.Receive(at=services.clock.now(), request_id="W-1", agency=AGENCY, channel="in_person",
                                         subject="2025年度部门预算", applicant={"kind": "natural_person", "name": "王五",
-                                                                          "id_number": "110101199001011234"}),
+                                                                          "id_number": "110101199001011237"}),
                               user(services, "clerk"))
     return services
 
@@ -89,7 +89,7 @@ def test_anonymous_pages_go_to_the_login_and_the_api_answers_401(site):
 
 def test_the_request_page_masks_the_id_number_and_explains_the_deadline(site):
     text = signed_in(site, "clerk").get("/requests/W-1").text
-    assert "110101199001011234" not in text and "王五" in text
+    assert "110101199001011237" not in text and "王五" in text
     assert "为什么是这一天" in text and "答复期限" in text
 
 

@@ -13,7 +13,8 @@ from pydantic import BaseModel, Field
 from bootstrap import App
 from engine.errors import OgiError
 from web.auth import viewer
-from web.errors import api_error_handler, input_error_handler
+from web.errors import LastResort, api_error_handler, input_error_handler
+from web.inputs import PageQuery, Year
 from workflows.accounts import User
 from workflows.step_forms import command_from
 
@@ -96,9 +97,10 @@ def create_api(services: App) -> FastAPI:
     api.state.services = services
     api.add_exception_handler(OgiError, api_error_handler)
     api.add_exception_handler(RequestValidationError, input_error_handler)
+    api.add_middleware(LastResort)  # the mounted API answers its own 500 in JSON (web/errors.py)
 
     @api.get("/requests", response_model=list[QueueRowOut])
-    def list_requests(user: Viewer, agency: str | None = None, state: str | None = None, page: int = 1) -> list[dict]:
+    def list_requests(user: Viewer, agency: str | None = None, state: str | None = None, page: PageQuery = 1) -> list[dict]:
         rows = services.queries.queue_of(user, agency, page=page)
         rows = [r for r in rows if state is None or r["stage"] == state]
         return [{**r, "received_on": r["received_on"].isoformat() if r["received_on"] else None} for r in rows]

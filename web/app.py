@@ -6,13 +6,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bootstrap import App
 from engine.errors import OgiError
 from web import admin, api, lookup, oversight, pages, reports
-from web.errors import ogi_error_handler
+from web.errors import LastResort, http_error_handler, input_error_handler, ogi_error_handler, refuse_input
+from web.inputs import InputBoundary
 
 STATIC = Path(__file__).parent / "static"
 
@@ -21,6 +24,12 @@ def create_app(services: App) -> FastAPI:
     app = FastAPI(title="ogi", version="1", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.services = services
     app.add_exception_handler(OgiError, ogi_error_handler)
+    app.add_exception_handler(RequestValidationError, input_error_handler)  # pages: the Chinese error page
+    app.add_exception_handler(StarletteHTTPException, http_error_handler)  # no route (404), wrong method (405)
+    # innermost first: LastResort catches what no handler took; InputBoundary refuses hostile input before routing;
+    # the security headers (added last, so outermost) go on every answer, refusals included
+    app.add_middleware(LastResort)
+    app.add_middleware(InputBoundary, refuse=refuse_input)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next) -> Response:

@@ -4,13 +4,17 @@ Chinese. Every refusal is logged for the security log."""
 from __future__ import annotations
 
 import logging
+import secrets
+import traceback
 
 from fastapi import Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from engine.errors import ConcurrencyConflict, NotFound, OgiError, PermissionDenied, RuleViolation
+from workflows.foi.identifiers import InputRefused
 
 log = logging.getLogger("ogi.security")
+errors_log = logging.getLogger("ogi.web.errors")
 
 
 class SignInRequired(OgiError):
@@ -73,10 +77,106 @@ async def ogi_error_handler(request: Request, error: Exception) -> Response:
                 is_rule=isinstance(error, RuleViolation))
 
 
-async def input_error_handler(request: Request, error: Exception) -> Response:
-    """FastAPI's own refusal of malformed input, in the API's error shape (DESIGN §10), naming the field."""
+_VALIDATION_WORDS = {  # pydantic's error types in the words of the pages
+    "missing": "必须填写", "int_parsing": "请填写整数", "int_from_float": "请填写整数", "bool_parsing": "请填写“是”或“否”",
+    "float_parsing": "请填写数字", "greater_than_equal": "不能小于 {ge}", "less_than_equal": "不能大于 {le}",
+    "greater_than": "必须大于 {gt}", "less_than": "必须小于 {lt}", "string_too_long": "太长",
+    "json_invalid": "不是有效的 JSON", "dict_type": "应为 JSON 对象", "model_attributes_type": "应为 JSON 对象",
+}
+
+
+def _validation_message(error: Exception) -> tuple[str, str]:
+    """(field, message) of FastAPI's first refusal: Chinese first, then pydantic's own words."""
     details = getattr(error, "errors", lambda: [])()
     first = details[0] if details else {}
     where = ".".join(str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path"))
-    message = f"{where}: {first.get('msg', 'invalid input')}" if where else first.get("msg", "invalid input")
-    return JSONResponse({"error": message, "rule": "input"}, status_code=422)
+    words = _VALIDATION_WORDS.get(first.get("type", ""), "格式不对")
+    try:
+        words = words.format(**(first.get("ctx") or {}))
+    except (KeyError, IndexError):
+        words = "格式不对"
+    return where, f"{words} ({first.get('msg', 'invalid input')})"
+
+
+async def input_error_handler(request: Request, error: Exception) -> Response:
+    """FastAPI's own refusal of malformed input, in the API's error shape (DESIGN §10), naming the field; a page
+    answers the Chinese error page."""
+    where, message = _validation_message(error)
+    text = f"{where}：{message}" if where else message
+    if wants_json(request):
+        return JSONResponse({"error": text, "rule": "input"}, status_code=422)
+    from web.templating import page
+
+    return page(request, "error.html.j2", status_code=422, status=422, error={"error": text, "rule": "input"},
+                is_rule=False)
+
+
+_HTTP_WORDS = {404: "没有这个页面 (no such page)", 405: "此页面不接受这种请求方式 (method not allowed)"}
+
+
+async def http_error_handler(request: Request, error: Exception) -> Response:
+    """Starlette's own answers (no route: 404, wrong method: 405) in the shape of every other refusal."""
+    status = getattr(error, "status_code", 400)
+    body = {"error": _HTTP_WORDS.get(status, str(getattr(error, "detail", "") or status)), "rule": "http"}
+    if wants_json(request):
+        return JSONResponse(body, status_code=status, headers=getattr(error, "headers", None))
+    from web.templating import page
+
+    return page(request, "error.html.j2", status_code=status, status=status, error=body, is_rule=False)
+
+
+async def refuse_input(scope: dict, send, status: int, error: InputRefused) -> None:
+    """The answer of web/inputs.py's boundary, before any route: JSON for the API, the Chinese page otherwise."""
+    request = Request(scope)
+    body = {"error": str(error), "rule": "input"}
+    log.warning("input refused %s %s: %s", request.method, request.url.path[:200], error.field)
+    if wants_json(request):
+        response: Response = JSONResponse(body, status_code=status)
+    else:
+        from web.templating import page
+
+        response = page(request, "error.html.j2", status_code=status, status=status, error=body, is_rule=False)
+    await response(scope, request.receive, send)
+
+
+class LastResort:
+    """Any exception no handler took: a Chinese 500 page (JSON for the API) with an error id, and the traceback in
+    the log under that id, without the exception's message (a database error quotes the statement's parameters:
+    an applicant's name) and without the request's body or query. Nothing is re-raised, so the server logs nothing
+    more."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watched(message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except Exception as error:  # the last resort: every other refusal has its handler
+            error_id = secrets.token_hex(6)
+            frames = "".join(traceback.format_tb(error.__traceback__))
+            errors_log.error("internal error %s on %s %s: %s (message withheld)\n%s", error_id, scope.get("method"),
+                             str(scope.get("path", ""))[:200], type(error).__name__, frames)
+            if started:
+                return
+            request = Request(scope)
+            body = {"error": f"服务器内部错误，错误编号 {error_id}（已记录，请告知管理员） "
+                             f"(internal error {error_id}, logged)", "rule": "internal"}
+            if wants_json(request):
+                response: Response = JSONResponse(body, status_code=500)
+            else:
+                from web.templating import page
+
+                response = page(request, "error.html.j2", status_code=500, status=500, error=body, is_rule=False)
+            response.headers["X-Error-Id"] = error_id
+            await response(scope, receive, send)

@@ -3,7 +3,6 @@ outcomes, on-time rate and the overdue requests, per agency the user may see, wi
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Annotated
 from urllib.parse import quote, urlencode
@@ -12,9 +11,11 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from engine.adapters.eventstore import AuditResult
+from web import inputs
 from web.auth import services, viewer
 from web.templating import page
 from workflows.accounts import User
+from workflows.foi.identifiers import InputRefused
 
 router = APIRouter(include_in_schema=False)
 Viewer = Annotated[User, Depends(viewer)]
@@ -33,9 +34,14 @@ def audit_page(request: Request, user: Viewer) -> Response:
 def replay(request: Request, user: Viewer, request_id: str = "", as_of: str = "") -> Response:
     """To the request page as of a day (its end) or an ISO moment; the request page checks who may read it."""
     request_id, as_of = request_id.strip(), as_of.strip()
-    moment = _moment(as_of)
+    try:
+        moment = inputs.moment(as_of, end_of_day=True)
+    except InputRefused as refused:
+        moment, error = None, f"时点格式不对：{refused}"
+    else:
+        error = f"时点格式不对：as_of：{inputs.AS_OF_EXPECTED}"
     if not request_id or moment is None:
-        error = "请填写申请编号" if not request_id else "时点格式不对：请填写日期（如 2026-03-01）或时刻（如 2026-03-01T09:30）"
+        error = "请填写申请编号" if not request_id else error
         return page(request, "audit.html.j2", status_code=422, result=None,
                     values={"request_id": request_id, "as_of": as_of}, error=error)
     target = f"/requests/{quote(request_id, safe='')}?{urlencode({'as_of': moment.isoformat()})}"
@@ -50,18 +56,6 @@ def verify(request: Request, user: Viewer) -> Response:
     result = app.audit.verify()
     return page(request, "audit.html.j2", result=_described(result, user, app.directory.visible_agencies(user) is None),
                 checked_at=started, values={}, error=None)
-
-
-def _moment(text: str) -> dt.datetime | None:
-    """A date means the end of that day; an ISO moment is taken as it is."""
-    if not text:
-        return None
-    try:
-        if len(text) == 10:
-            return dt.datetime.combine(dt.date.fromisoformat(text), dt.time(23, 59, 59))
-        return dt.datetime.fromisoformat(text)
-    except ValueError:
-        return None
 
 
 def _described(result: AuditResult, user: User, sees_all: bool) -> dict:
@@ -85,7 +79,7 @@ def _described(result: AuditResult, user: User, sees_all: bool) -> dict:
 
 # -- 统计 ----------------------------------------------------------------------------------------------------------
 @router.get("/stats")
-def stats_page(request: Request, user: Viewer, agency: str | None = None, year: int | None = None) -> Response:
+def stats_page(request: Request, user: Viewer, agency: str | None = None, year: inputs.YearQuery = None) -> Response:
     app = services(request)
     if agency:
         app.directory.check_access(user, agency)

@@ -3,7 +3,6 @@ the steps allowed now. Each route asks the services; authorisation by role and a
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 from typing import Annotated
 
@@ -11,6 +10,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from engine.errors import OgiError
+from web import inputs
 from web.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, services, set_cookie, viewer
 from web.errors import CsrfRefused, error_body, status_of
 from web.templating import page
@@ -125,7 +125,7 @@ def request_page(request: Request, request_id: str, user: Viewer, as_of: str | N
 def _request_page(request: Request, request_id: str, user: User, as_of: str | None = None, error: dict | None = None,
                   failed_step: str | None = None, values: dict | None = None) -> Response:
     app = services(request)
-    moment = dt.datetime.fromisoformat(as_of) if as_of else None
+    moment = inputs.moment(as_of)  # a date, or an ISO time; anything else is refused naming as_of
     history = app.queries.history(request_id, as_of=moment, viewer=user)
     may_act = moment is None and user.role.value in ("staff", "head", "admin")
     if may_act:

@@ -12,12 +12,12 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from engine.errors import OgiError
+from web import inputs
 from web.auth import services, viewer
 from web.errors import error_body, status_of
 from web.templating import page
 from workflows.accounts import APPROVING_ROLES, User
 from workflows.foi.vocabulary import OUTCOME_LABELS
-from workflows.importer import parse_moment
 from workflows.report.exports import BINARY_FORMATS, FORMATS, export
 from workflows.report.exports.layout import (
     TABLE3_COLUMN_LABELS,
@@ -49,17 +49,8 @@ FORMAT_LABELS = {"json": "JSON", "text": "纯文本", "csv": "CSV", "html": "网
 TABLE_NAMES = {"table2": "表二", "table3": "表三", "table4": "表四"}
 
 
-class BadMoment(OgiError):
-    """An `as_of` that is not a date or an ISO datetime (422)."""
-
-
 def _as_of(value: str | None) -> dt.datetime | None:
-    if not value:
-        return None
-    try:
-        return parse_moment(value)
-    except ValueError as error:
-        raise BadMoment(f"as_of: {error}") from None
+    return inputs.moment(value)  # a date (its start) or an ISO time; else 422 naming as_of
 
 
 def _options(as_of: str | None, own_only: bool) -> str:
@@ -78,7 +69,7 @@ def _allowed(app, user: User, agency: str, write: bool = False) -> bool:
 
 # -- the chooser ---------------------------------------------------------------------------------------------------
 @router.get("/reports")
-def reports_index(request: Request, user: Viewer, agency: str | None = None, year: int | None = None) -> Response:
+def reports_index(request: Request, user: Viewer, agency: str | None = None, year: inputs.YearQuery = None) -> Response:
     app = services(request)
     if agency and year:
         return RedirectResponse(f"/reports/{agency}/{year}", status_code=303)
@@ -90,7 +81,7 @@ def reports_index(request: Request, user: Viewer, agency: str | None = None, yea
 
 # -- downloads -----------------------------------------------------------------------------------------------------
 @router.get("/reports/{agency}/{year:int}.{fmt}")
-def report_download(request: Request, agency: str, year: int, fmt: str, user: Viewer, as_of: str | None = None,
+def report_download(request: Request, agency: str, year: inputs.Year, fmt: str, user: Viewer, as_of: str | None = None,
                     own_only: bool = False) -> Response:
     app = services(request)
     if fmt not in FORMATS:
@@ -105,7 +96,7 @@ def report_download(request: Request, agency: str, year: int, fmt: str, user: Vi
 
 # -- the report page -----------------------------------------------------------------------------------------------
 @router.get("/reports/{agency}/{year:int}")
-def report_page(request: Request, agency: str, year: int, user: Viewer, as_of: str | None = None,
+def report_page(request: Request, agency: str, year: inputs.Year, user: Viewer, as_of: str | None = None,
                 own_only: bool = False) -> Response:
     return _report_page(request, agency, year, user, as_of, own_only)
 
@@ -139,7 +130,7 @@ def _report_page(request: Request, agency: str, year: int, user: User, as_of: st
 
 # -- the drill-down ------------------------------------------------------------------------------------------------
 @router.get("/reports/{agency}/{year:int}/cell")
-def report_cell(request: Request, agency: str, year: int, row: str, column: str, user: Viewer,
+def report_cell(request: Request, agency: str, year: inputs.Year, row: str, column: str, user: Viewer,
                 as_of: str | None = None, own_only: bool = False) -> Response:
     app = services(request)
     listing = app.reports.cell(year, agency, row, column, _as_of(as_of), own_only, viewer=user)
@@ -156,7 +147,7 @@ def report_cell(request: Request, agency: str, year: int, row: str, column: str,
 
 # -- publication and table 二 ---------------------------------------------------------------------------------------
 @router.post("/reports/{agency}/{year:int}/publish")
-def publish(request: Request, agency: str, year: int, user: Viewer, reason: Annotated[str, Form()] = "",
+def publish(request: Request, agency: str, year: inputs.Year, user: Viewer, reason: Annotated[str, Form()] = "",
             own_only: Annotated[bool, Form()] = False) -> Response:
     app = services(request)
     try:
@@ -170,7 +161,7 @@ def publish(request: Request, agency: str, year: int, user: Viewer, reason: Anno
 
 
 @router.post("/reports/{agency}/{year:int}/register")
-async def register(request: Request, agency: str, year: int, user: Viewer) -> Response:
+async def register(request: Request, agency: str, year: inputs.Year, user: Viewer) -> Response:
     app = services(request)
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     item = form.get("item", "")

@@ -13,6 +13,7 @@ from pathlib import Path
 from engine.errors import OgiError
 from workflows.accounts import ADMIN_USERNAME, Role
 from workflows.directory import Directory
+from workflows.foi.identifiers import id_check_digit
 from workflows.importer import import_file, import_lines
 from workflows.queries import RequestQueries
 from workflows.service import RequestService
@@ -53,6 +54,10 @@ _SCENARIOS: list[tuple[str, str, str, int, list[tuple[str, int, dict]]]] = [
 _NAMES = ["张伟", "李娜", "王强", "刘洋", "陈静", "杨帆", "赵敏", "黄磊", "周婷", "吴昊", "徐丽"]
 
 
+def _id_number(first17: str) -> str:
+    return first17 + id_check_digit(first17)  # a valid number (GB 11643): registration checks it
+
+
 def demo_lines(today: dt.date) -> list[dict]:
     slug = DEMO_AGENCY[0]
     lines = []
@@ -61,7 +66,7 @@ def demo_lines(today: dt.date) -> list[dict]:
         lines.append({
             "id": f"{slug}-{today.year}-D{number:03d}",
             "agency": slug,
-            "applicant": {"kind": kind, "name": _NAMES[number - 1], "id_number": f"37131219800101{number:03d}X",
+            "applicant": {"kind": kind, "name": _NAMES[number - 1], "id_number": _id_number(f"37131219800101{number:03d}"),
                           "phone": f"1380000{number:04d}"},
             "channel": channel,
             "received_at": day(received_before),

@@ -24,7 +24,10 @@ from workflows.access import Action
 from workflows.accounts import APPROVING_ROLES, User
 from workflows.foi import commands as c
 from workflows.foi.handle import Handled, handle
+from workflows.foi.identifiers import InputRefused, check_request_id
 from workflows.foi.state import RequestState
+from workflows.input_limits import limit_of
+from workflows.registration import checked_receive
 from workflows.service import Loaded, Pending, RequestService
 from workflows.tables import agencies_table, requests_table, users_table
 
@@ -54,7 +57,6 @@ def parse_moment(value: Any) -> dt.datetime:
 
 
 FIRST_YEAR, LAST_YEAR = 1990, 2100  # no OGI request predates the first local rules (2002), none is a century ahead
-MAX_TEXT = {"id": 150, "agency": 100, "name": 200, "approved_by": 100, "case": 200}  # the columns' limits
 MAX_LINE = 1_000_000  # characters: a request's history is never this long
 
 
@@ -127,9 +129,10 @@ class LineIn(BaseModel):
     @field_validator("id")
     @classmethod
     def _id(cls, value: str) -> str:
-        if not value.strip() or len(value) > 150 or any(ch.isspace() or ch == "/" for ch in value):
-            raise ValueError("an id is 1–150 characters without spaces or '/'")
-        return value
+        try:
+            return check_request_id(value)
+        except InputRefused as refused:
+            raise ValueError(refused.problem) from None
 
 
 def command_for(event: EventIn, correction_default: int) -> c.Command:
@@ -170,6 +173,10 @@ def replay_line(line: LineIn, services_now: dt.datetime, calendar: WorkingCalend
         form_requested=line.form_requested, assisted_by=line.assisted_by, procedure=line.procedure,
         imported_from=source,
     )
+    try:
+        receive = checked_receive(receive)  # the same check as every other door (workflows/registration.py)
+    except InputRefused as refused:
+        raise RuleViolation(f"field {refused.field}: {refused.problem}", "input") from None
     apply(receive, line.received_at, "received_at")
     for index, event in enumerate(line.events):
         where = f"events[{index}] ({event.type})"
@@ -288,8 +295,8 @@ def _check_text(value: Any, path: str = "") -> None:
         bad = next((ch for ch in value if ord(ch) < 32 and ch not in "\t\n\r" or ord(ch) == 0x7F), None)
         if bad is not None:
             raise ValueError(f"field {path}: the control character U+{ord(bad):04X} is not allowed in text")
-        limit = MAX_TEXT.get(path.rsplit(".", 1)[-1].split("[")[0])
-        if limit is not None and len(value) > limit:
+        limit = limit_of(path.rsplit(".", 1)[-1].split("[")[0])  # the column's (workflows/input_limits.py)
+        if len(value) > limit:
             raise ValueError(f"field {path}: {len(value)} characters, at most {limit}")
 
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import replace
 
 from sqlalchemy import Connection, select, update
 
 from engine.adapters.database import upsert_insert
 from engine.errors import OgiError
 from workflows.foi import commands as c
+from workflows.foi.identifiers import check_applicant_id_number, check_phone, check_request_id
+from workflows.input_limits import check_field, check_values
 from workflows.tables import document_numbers_table
 
 APPLICANT_FIELDS = ("name", "id_number", "phone", "email", "address", "organisation_code")
@@ -33,9 +36,29 @@ def receive_command(values: Mapping[str, object], request_id: str, now: dt.datet
     def optional(name: str) -> str | None:
         return str(values[name]) if values.get(name) else None
 
-    return c.Receive(at=now, request_id=request_id, agency=str(values.get("agency") or ""), applicant=applicant,
-                     channel=str(values.get("channel") or ""), subject=subject, form_requested=optional("form_requested"),
-                     assisted_by=optional("assisted_by"), procedure=optional("procedure"))
+    return checked_receive(c.Receive(
+        at=now, request_id=request_id, agency=str(values.get("agency") or ""), applicant=applicant,
+        channel=str(values.get("channel") or ""), subject=subject, form_requested=optional("form_requested"),
+        assisted_by=optional("assisted_by"), procedure=optional("procedure")))
+
+
+def checked_receive(command: c.Receive) -> c.Receive:
+    """The one check of a new request at every door (form, API, `ogi request new`, import): the id's pattern, every
+    text within its column's limit without NUL or lone surrogates, a 居民身份证 number's check digit and the phone;
+    the returned command holds the id number and phone normalised (NFKC)."""
+    check_request_id(command.request_id, "id")
+    for name in ("agency", "channel", "subject", "form_requested", "assisted_by", "procedure"):
+        value = getattr(command, name)
+        if isinstance(value, str):
+            check_field(name, value)
+    applicant = dict(command.applicant)
+    check_values(applicant, "applicant")
+    kind = applicant.get("kind")
+    if applicant.get("id_number"):
+        applicant["id_number"] = check_applicant_id_number(applicant["id_number"], kind, "applicant.id_number")
+    if applicant.get("phone"):
+        applicant["phone"] = check_phone(applicant["phone"], "applicant.phone")
+    return replace(command, applicant=applicant) if applicant != command.applicant else command
 
 
 def next_request_id(conn: Connection, agency: str, year: int, taken) -> str:

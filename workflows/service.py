@@ -31,8 +31,10 @@ from workflows.foi import approvals
 from workflows.foi import commands as c
 from workflows.foi.deadlines import compute_deadlines
 from workflows.foi.handle import Handled, handle
+from workflows.foi.identifiers import check_request_id
 from workflows.foi.state import OPEN_STAGES, RequestState
-from workflows.registration import next_request_id, receive_command
+from workflows.input_limits import check_field
+from workflows.registration import checked_receive, next_request_id, receive_command
 from workflows.streams import fold_stored, request_stream
 from workflows.tables import requests_table
 
@@ -125,7 +127,7 @@ class RequestService:
         once are recorded in the order they were written."""
         actor.require_write("register a request")
         with self.engine.begin() as conn:
-            command = self._stamped(conn, command)
+            command = checked_receive(self._stamped(conn, command))
             get_agency(conn, command.agency)
             access.require(conn, actor, Action.WRITE_REQUEST, command.agency)
             if self.store.stream_version(conn, request_stream(command.request_id)):
@@ -138,10 +140,11 @@ class RequestService:
         with self.engine.begin() as conn:
             self.store.start_write(conn)
             now = self.clock.now()
-            agency = str(values.get("agency") or "")
+            agency = check_field("agency", str(values.get("agency") or ""))  # before the database sees it
             get_agency(conn, agency)
             access.require(conn, actor, Action.WRITE_REQUEST, agency)
-            request_id = str(values.get("id") or "").strip() or next_request_id(
+            given = str(values.get("id") or "").strip()
+            request_id = check_request_id(given) if given else next_request_id(
                 conn, agency, now.year, lambda candidate: self.store.stream_version(conn, request_stream(candidate)) > 0)
             command = receive_command(values, request_id, now)
             if self.store.stream_version(conn, request_stream(request_id)):

@@ -1,0 +1,142 @@
+"""The web's boundary for input. First line: `InputBoundary`, an ASGI middleware that refuses, before any route runs,
+a path or query value with NUL, a control character or a lone surrogate or longer than its limit, a body over
+MAX_BODY_BYTES (413), and a form or JSON body with such a text in any field (limits by field name, read from the
+tables: workflows/input_limits.py). Second line: the parameters parsed here (a moment `as_of`, a year, a page) and
+the services' own checks of each field (workflows/registration.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+from urllib.parse import parse_qsl
+
+from fastapi import Path, Query
+
+from workflows.foi.identifiers import InputRefused, text_problem
+from workflows.importer import parse_moment
+from workflows.input_limits import PARAMETER_MAX, check_field, check_values, limit_of
+
+MAX_BODY_BYTES = 1_000_000  # a form or an import line's fields; an import file goes through `ogi import`
+# 2008: the Regulation (国务院令第492号) took effect; 2100: no report is planned a lifetime ahead
+FIRST_YEAR, LAST_YEAR = 2008, 2100
+MAX_PAGE = 100_000  # pages of 100 rows: ten million open requests
+AS_OF_EXPECTED = "请填写日期（2026-12-01）或时间（2026-12-01T09:30） (a date or an ISO time)"
+
+Year = Annotated[int, Path(ge=FIRST_YEAR, le=LAST_YEAR, description=f"{FIRST_YEAR}–{LAST_YEAR}")]
+YearQuery = Annotated[int | None, Query(ge=FIRST_YEAR, le=LAST_YEAR, description=f"{FIRST_YEAR}–{LAST_YEAR}")]
+PageQuery = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"1–{MAX_PAGE}")]
+
+
+def moment(text: str | None, field: str = "as_of", end_of_day: bool = False) -> dt.datetime | None:
+    """A date or an ISO time (an offset is converted to Beijing time), or None when blank. A date alone is its
+    start, or with `end_of_day` its last second (what the 审计 replay means by 'as of that day')."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        parsed = parse_moment(text)
+    except ValueError:
+        raise InputRefused(field, AS_OF_EXPECTED) from None
+    if end_of_day and len(text) == 10:
+        parsed = parsed.replace(hour=23, minute=59, second=59)
+    return parsed
+
+
+# -- the first line: a middleware before every route ------------------------------------------------------------------
+Refuse = Callable[[dict, int, InputRefused], Awaitable[None]]
+
+
+def parameter_problem(path: str, query_string: bytes) -> InputRefused | None:
+    """The first wrong path segment or query value (key or value), or None."""
+    for segment in path.split("/"):
+        problem = text_problem(segment, PARAMETER_MAX, multiline=False)
+        if problem:
+            return InputRefused("path", problem)
+    for key, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True):
+        problem = text_problem(key, PARAMETER_MAX, multiline=False) or text_problem(
+            value, min(limit_of(key), PARAMETER_MAX), multiline=False)
+        if problem:
+            return InputRefused(key[:40] if key.isprintable() else "query", problem)
+    return None
+
+
+def body_problem(content_type: str, body: bytes) -> InputRefused | None:
+    """The first wrong field of a form or JSON body; a body that does not parse is left to the route to refuse."""
+    try:
+        if content_type.startswith("application/json"):
+            try:
+                parsed: Any = json.loads(body)
+            except (ValueError, RecursionError):
+                return None
+            check_values(parsed)
+        elif content_type.startswith("application/x-www-form-urlencoded"):
+            for key, value in parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True):
+                check_field("key", key, "(key)")
+                check_field(key, value)
+    except InputRefused as refused:
+        return refused
+    return None
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class InputBoundary:
+    """Refuses hostile input before routing; `refuse(scope, send, status, error)` answers in the door's shape."""
+
+    def __init__(self, app, refuse: Refuse, max_body: int = MAX_BODY_BYTES):
+        self.app, self.refuse, self.max_body = app, refuse, max_body
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        problem = parameter_problem(scope.get("path", ""), scope.get("query_string", b""))
+        if problem:
+            await self.refuse(scope, send, 422, problem)
+            return
+        if scope["method"] not in ("POST", "PUT", "PATCH"):
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        try:
+            body = await self._body(headers, receive)
+        except BodyTooLarge:
+            await self.refuse(scope, send, 413, InputRefused("body", f"请求内容超过 {self.max_body // 1_000_000} MB "
+                                                                     f"(the body is over {self.max_body} bytes)"))
+            return
+        if body is None:  # the client went away
+            return
+        problem = body_problem(headers.get("content-type", ""), body)
+        if problem:
+            await self.refuse(scope, send, 422, problem)
+            return
+        replayed = False
+
+        async def replay():
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _body(self, headers: dict[str, str], receive) -> bytes | None:
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_body:
+            raise BodyTooLarge
+        chunks, size = [], 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return None
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            if size > self.max_body:
+                raise BodyTooLarge
+            if not message.get("more_body"):
+                return b"".join(chunks)
