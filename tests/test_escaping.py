@@ -24,6 +24,7 @@ SCRIPT = "<script>x</script>"
 BREAKOUT = '"><img src=x onerror=1>'
 HTMX = '<div hx-post="/admin/users" hx-trigger="load">'
 PAYLOAD = SCRIPT + BREAKOUT + HTMX
+NAME = "张" + PAYLOAD  # not the subject: others see the name masked wherever it is quoted (personal_data.py)
 RAW_FRAGMENTS = (SCRIPT, "<img src=x", "<div hx-post", 'onerror=1>')
 YEAR = 2026
 
@@ -97,8 +98,8 @@ def hostile(sqlite_services):
     services.directory.add_department(admin, AGENCY, "evil", PAYLOAD)
     services.directory.add_user(admin, "evil", Role.STAFF, PASSWORD, PAYLOAD, [AGENCY])
     services.requests.receive(c.Receive(at=services.clock.now(), request_id="X-1", agency=AGENCY, channel="in_person",
-                                        subject=PAYLOAD, applicant={"kind": "natural_person", "name": PAYLOAD,
-                                                                    "address": PAYLOAD}), user(services, "clerk"))
+                                        subject=PAYLOAD, applicant={"kind": "natural_person", "name": NAME,
+                                                                    "address": "地址" + PAYLOAD}), user(services, "clerk"))
     services.requests.receive(c.Receive(at=services.clock.now(), request_id="E-1", agency="evil-agency",
                                         channel="in_person", subject=PAYLOAD,
                                         applicant={"kind": "natural_person", "name": PAYLOAD}), admin)
@@ -129,8 +130,10 @@ def test_every_html_template_escapes_hostile_data(hostile, rendered):
         answer = client.get(path)
         assert answer.status_code < 500, f"GET {path}: {answer.status_code}"
         assert_escaped(answer.text, f"GET {path}")
-    shown = admin.get("/requests/X-1").text
-    assert "&lt;script&gt;x&lt;/script&gt;" in shown and "hx-post=&#34;/admin/users&#34;" in shown  # shown, as text
+    for client in (admin, clerk):  # the subject, shown to both; the name in full to the agency's staff
+        shown = client.get("/requests/X-1").text
+        assert "&lt;script&gt;x&lt;/script&gt;" in shown and "hx-post=&#34;/admin/users&#34;" in shown  # as text
+    assert "张&lt;script&gt;x&lt;/script&gt;" in clerk.get("/requests/X-1").text
     assert "&lt;script&gt;" in clerk.get("/requests/X-1/documents/reply.html").text  # the note in the document
     form = admin.get("/requests/new").text
     posted = admin.post("/requests/new", data={"csrf_token": csrf(form), "agency": AGENCY, "kind": "natural_person",
@@ -147,10 +150,10 @@ def test_every_html_template_escapes_hostile_data(hostile, rendered):
 
 def test_a_document_page_escapes_every_field():
     """documents/page.html.j2 alone, every field hostile (the title, the number, the agency, each paragraph)."""
-    html = render("documents/page.html.j2", title=PAYLOAD, number=PAYLOAD, state_label=PAYLOAD,
+    html = render("documents/page.html.j2", title=PAYLOAD, number=PAYLOAD, state_label=PAYLOAD, masked_note=PAYLOAD,
                   paragraphs=[PAYLOAD, PAYLOAD], agency_name=PAYLOAD, date=PAYLOAD, text_hash=PAYLOAD)
     assert_escaped(html, "documents/page.html.j2")
-    assert html.count("&lt;script&gt;x&lt;/script&gt;") == 9  # the title and the number twice (head, page)
+    assert html.count("&lt;script&gt;x&lt;/script&gt;") == 10  # the title and the number twice (head, page)
 
 
 @pytest.mark.parametrize("name", ["request.html.j2", "x.html", "report/annual.html.j2", "chart.svg.j2", "a.xml.j2"])

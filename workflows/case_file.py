@@ -7,6 +7,11 @@
   so the chain can be recomputed by anyone who holds the log's key (`ogi audit verify` does it for the whole log);
 - `documents/`: every document as text, HTML and DOCX, named by its number;
 - `manifest.json`: the SHA-256 of every other file in the zip.
+
+It holds the applicant's personal data as recorded (the events as stored, the documents as issued), so it is
+exported only for staff of the request's agency or of an agency above it (workflows/personal_data.py); an
+administrator or auditor who works for neither is refused — masking it would break what it is for (the stored
+events and their hashes, the documents as they left the office).
 """
 
 from __future__ import annotations
@@ -21,12 +26,14 @@ from sqlalchemy import select
 
 from engine.adapters.eventstore import events_table
 from engine.adapters.rendering import render
+from workflows.accounts import User
 from workflows.document_render import to_docx, to_html
+from workflows.personal_data import require_staff
 from workflows.streams import request_stream
 
 README = """本案卷由 ogi 导出，供本机关归档。
 This case file was exported by ogi for the agency's archive. It contains personal data of the applicant
-(name, contact details as shown to the exporting user); keep it as the agency keeps its paper files.
+(name, contact details, as recorded); keep it as the agency keeps its paper files. Only the agency's staff export it.
 
 Contents: history.json / history.txt (the request replayed), events.jsonl (the events as stored, with the
 per-request and whole-log chain hashes and the id of the key that made them), documents/ (each document as
@@ -42,8 +49,10 @@ def _safe(name: str) -> str:
     return "".join(ch if ch not in '/\\\\:*?"<>|' else "_" for ch in name)
 
 
-def case_file(conn, history: dict, documents: list, agency: dict) -> bytes:
-    """The zip of one request; `history` as shown to the exporting user, `documents` its DocumentRecords."""
+def case_file(conn, history: dict, documents: list, agency: dict, viewer: User | None = None) -> bytes:
+    """The zip of one request; `history` as shown to the exporting user, `documents` its DocumentRecords.
+    `viewer`: who exports it (None: the services themselves); only staff of the agency (PermissionDenied else)."""
+    require_staff(conn, viewer, history["agency"], "the case file", "案卷")
     files: dict[str, bytes] = {"README.txt": README.encode("utf-8"),
                                "history.json": json.dumps(history, ensure_ascii=False, indent=1).encode("utf-8"),
                                "history.txt": render("cli/history.txt.j2", h={**history, "events": [

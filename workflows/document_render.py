@@ -19,16 +19,21 @@ from engine.adapters.rendering import render
 from engine.errors import OgiError
 from workflows.document_service import chinese_date
 from workflows.foi.documents import DOCUMENT_TITLES, DocumentRecord
+from workflows.history import DOCUMENT_STATE_LABELS
+from workflows.personal_data import MaskedDocument
 
-STATE_LABELS = {"draft": "草稿", "approved": "已审核", "issued": "已印发", "served": "已送达"}
+STATE_LABELS = DOCUMENT_STATE_LABELS  # every state (a returned or sent-back document too)
+MASKED_NOTE = "本件为隐去申请人个人信息的副本，非原件（原件仅本机关工作人员可见；下列 SHA-256 为原件的）。"
 BODY_FONT, TITLE_FONT = "仿宋_GB2312", "黑体"  # Word falls back to the installed 仿宋/黑体 when these are missing
 
 
 def layout(document: DocumentRecord, agency: dict) -> dict:
     day = document.issued_on or document.drafted_on
-    return dict(title=DOCUMENT_TITLES[document.type], number=document.number, state_label=STATE_LABELS[document.state],
+    return dict(title=DOCUMENT_TITLES[document.type], number=document.number,
+                state_label=STATE_LABELS.get(document.state, document.state),
                 paragraphs=[p for p in document.text.split("\n") if p.strip()], agency_name=agency["name"],
-                date=chinese_date(day), text_hash=document.text_hash)
+                date=chinese_date(day), text_hash=document.text_hash,
+                masked_note=MASKED_NOTE if isinstance(document, MaskedDocument) else None)
 
 
 def to_html(document: DocumentRecord, agency: dict) -> bytes:
@@ -62,6 +67,8 @@ def to_docx(document: DocumentRecord, agency: dict) -> bytes:
         foot = doc.add_paragraph()
         foot.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         _font(foot.add_run(line), BODY_FONT, 16)
+    if parts["masked_note"]:
+        _font(doc.add_paragraph().add_run(parts["masked_note"]), BODY_FONT, 10)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

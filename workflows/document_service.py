@@ -22,7 +22,7 @@ from engine.adapters.eventstore import EventStore, events_table
 from engine.adapters.rendering import render
 from engine.clock import Clock
 from engine.errors import NotFound, OgiError, PermissionDenied, RuleViolation
-from workflows import access
+from workflows import access, personal_data
 from workflows.access import Action
 from workflows.accounts import APPROVING_ROLES, User, get_agency
 from workflows.foi import commands as c
@@ -191,9 +191,12 @@ class DocumentService:
             state = self.requests.load(conn, request_id).state
             self._check_reader(conn, viewer, state)
             agency = get_agency(conn, state.agency)
+            in_full = viewer is None or personal_data.sees_personal_data(conn, viewer, state.agency)
         found = next((d for d in state.documents if d.number == number), None) or latest(state.documents, number)
         if found is None:
             raise NotFound(f"request {request_id} has no document '{number}'; `ogi document list {request_id}` shows them")
+        if not in_full:  # anyone but the agency's staff gets a copy with the applicant's personal data masked
+            found = personal_data.masked_document(found, personal_data.replacements([state.applicant]))
         return state, found, {"name": agency.name, "prefix": agency.doc_prefix}
 
     def case_file(self, request_id: str, history: dict, viewer: User | None = None) -> bytes:
@@ -205,7 +208,7 @@ class DocumentService:
             self._check_reader(conn, viewer, state)
             agency = get_agency(conn, state.agency)
             return case_file(conn, history, list(state.documents),
-                             {"name": agency.name, "prefix": agency.doc_prefix})
+                             {"name": agency.name, "prefix": agency.doc_prefix}, viewer=viewer)
 
     @staticmethod
     def _check_reader(conn: Connection, viewer: User | None, state: RequestState) -> None:

@@ -9,36 +9,20 @@ from sqlalchemy import Connection
 
 from engine.adapters.eventstore import EventStore
 from engine.errors import NotFound
-from workflows.accounts import User, ancestors, mask_id_number, mask_name, mask_phone
+from workflows.accounts import User
 from workflows.foi.deadlines import DEADLINE_LABELS
 from workflows.foi.decide import taken_back_by
 from workflows.foi.documents import DOCUMENT_TITLES
 from workflows.foi.state import STAGE_LABELS
 from workflows.foi.vocabulary import CHANNEL_LABELS, FLAG_LABELS, OUTCOME_LABELS, Flag
+from workflows.personal_data import HIDDEN, masked_applicant, masked_value, replacements, sees_personal_data
 from workflows.streams import fold_stored, request_stream
 
-HIDDEN = "（仅本机关工作人员可见）"
+__all__ = ["DOCUMENT_STATE_LABELS", "HIDDEN", "history", "masked_applicant"]  # HIDDEN, masked_applicant: as before
+
 # every state a document can be in (workflows/foi/documents.py), in words; an unknown one is shown as its code
 DOCUMENT_STATE_LABELS = {"draft": "草稿", "sent_back": "退回修改", "approved": "已审核", "issued": "已印发",
                          "served": "已送达", "returned": "退件待重新送达"}
-
-
-def masked_applicant(applicant: dict, in_full: bool = True) -> dict:
-    """ID numbers and phones are masked for everyone; the name and every other contact detail (e-mail, address…) are
-    shown only to the staff of the agency (`in_full`): the rest see the name masked and the other details hidden."""
-    out = dict(applicant)
-    if out.get("id_number"):
-        out["id_number"] = mask_id_number(out["id_number"])
-    if out.get("phone"):
-        out["phone"] = mask_phone(out["phone"])
-    if in_full:
-        return out
-    for name, value in out.items():
-        if name == "name":
-            out[name] = mask_name(value)
-        elif name not in ("kind", "id_number", "phone") and value not in (None, ""):
-            out[name] = HIDDEN
-    return out
 
 
 def history(store: EventStore, conn: Connection, request_id: str, as_of: dt.datetime | None = None,
@@ -53,7 +37,10 @@ def history(store: EventStore, conn: Connection, request_id: str, as_of: dt.date
         if not events:
             raise NotFound(f"request '{request_id}' was not yet received at {as_of.isoformat()}")
     state = fold_stored(events)
-    in_full = viewer is not None and viewer.works_for(state.agency, ancestors(conn, state.agency))
+    in_full = sees_personal_data(conn, viewer, state.agency)
+    # what everyone else sees instead of each personal value, wherever a payload quotes it (a document's text…)
+    replaced = {} if in_full else replacements([state.applicant, *(e.payload["applicant"] for e in events
+                                                                     if isinstance(e.payload.get("applicant"), dict))])
     deadlines = {
         name: {**d.as_dict(), "label": DEADLINE_LABELS.get(name, name)} for name, d in sorted(state.deadlines.items())
     }
@@ -65,9 +52,9 @@ def history(store: EventStore, conn: Connection, request_id: str, as_of: dt.date
     withdrawn_by = taken_back_by(events)
     shown_events = []
     for e in events:
-        payload = copy.deepcopy(e.payload)
-        if "applicant" in payload:
-            payload["applicant"] = masked_applicant(payload["applicant"], in_full)
+        payload = copy.deepcopy(e.payload) if in_full else masked_value(e.payload, replaced)
+        if isinstance(payload.get("applicant"), dict):
+            payload["applicant"] = masked_applicant(e.payload["applicant"], in_full)
         shown_events.append({
             "version": e.version, "type": e.type, "occurred_at": e.occurred_at.isoformat(),
             "recorded_at": e.recorded_at.isoformat(timespec="seconds"), "actor": e.actor, "payload": payload,
@@ -86,7 +73,7 @@ def history(store: EventStore, conn: Connection, request_id: str, as_of: dt.date
         "applicant": masked_applicant(state.applicant, in_full),
         "channel": str(state.channel) if state.channel else None,
         "channel_label": CHANNEL_LABELS.get(state.channel, state.channel) if state.channel else None,
-        "subject": state.subject,
+        "subject": masked_value(state.subject, replaced),
         "received_at": state.received_on.isoformat() if state.received_on else None,
         "confirmed_at": state.confirmed_on.isoformat() if state.confirmed_on else None,
         "clock_start": state.clock_start.isoformat() if state.clock_start else None,
