@@ -21,6 +21,7 @@ from engine.errors import OgiError, PermissionDenied
 from workflows.access import ROLE_LABELS
 from workflows.accounts import ADMIN_USERNAME, User
 from workflows.importer import parse_moment
+from workflows.input_limits import check_values
 
 __all__ = ["app", "acting_user", "reading_user", "fail", "handle_errors", "moment", "program", "render", "write_atomically"]
 
@@ -34,6 +35,7 @@ def handle_errors(function):
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
         try:
+            check_values(kwargs)  # every text argument within its column's limit, valid Unicode (input_limits.py)
             return function(*args, **kwargs)
         except OgiError as error:
             fail(str(error), exit_code_of(error))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 from urllib.parse import quote
 
@@ -160,6 +161,25 @@ def test_the_cli_refuses_an_unreachable_request_id(ready):
     refused = ready("request", "new", "--id", "a/b", "--agency", AGENCY, "--kind", "natural_person", "--name", "王五",
                     "--channel", "in_person", "--subject", "预算", ok=False)
     assert refused.returncode != 0 and "申请编号只能由字母" in refused.stderr + refused.stdout
+
+
+def test_the_cli_refuses_an_over_long_or_undecodable_argument_by_name(ready):
+    long_name = ready("request", "new", "--id", "L-1", "--agency", AGENCY, "--kind", "natural_person",
+                      "--name", "王" * 201, "--channel", "in_person", "--subject", "预算", ok=False)
+    assert long_name.returncode == 1 and "name：最长 200 个字符" in long_name.stderr
+    undecodable = ready("request", "new", "--id", "L-2", "--agency", AGENCY, "--kind", "natural_person",
+                        "--name", os.fsdecode(b"\xff\xfe"), "--channel", "in_person", "--subject", "预算", ok=False)
+    assert undecodable.returncode == 1 and "孤立的代理字符" in undecodable.stderr
+    assert "internal error" not in long_name.stderr + undecodable.stderr
+
+
+def test_an_agencys_default_correction_period_is_bounded_like_a_notices_art_30(site):
+    client = signed_in(site, "admin")
+    token = csrf(client.get("/admin").text)
+    for days in (str(10**20), "121", "0"):
+        answer = client.post("/admin/agencies", data={"csrf_token": token, "slug": "new-agency", "name": "新机关",
+                                                      "correction_days": days})
+        assert answer.status_code == 422 and "1–120" in answer.text
 
 
 # -- the known 500s ------------------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from sqlalchemy import Connection, bindparam, insert, select, update
 
 from engine.errors import NotFound, OgiError, PermissionDenied
+from workflows.foi.definition import MAX_APPLICANT_PERIOD_DAYS
 from workflows.tables import agencies_table, user_agencies_table, users_table
 
 ADMIN_USERNAME = "admin"
@@ -150,8 +151,9 @@ def add_agency(conn: Connection, slug: str, name: str, parent: str | None, actor
         raise OgiError(f"agency '{slug}' already exists")
     if parent is not None:
         get_agency(conn, parent)
-    if correction_period_days < 1:
-        raise OgiError(f"the default correction period must be at least 1 working day, not {correction_period_days}")
+    if not 1 <= correction_period_days <= MAX_APPLICANT_PERIOD_DAYS:  # the bound of a correction notice's period
+        raise OgiError(f"the default correction period must be 1–{MAX_APPLICANT_PERIOD_DAYS} working days, "
+                       f"not {correction_period_days}")
     conn.execute(insert(agencies_table).values(slug=slug, name=name.strip(), parent=parent,
                                                correction_period_days=correction_period_days,
                                                created_at=now, created_by=actor.username))
