@@ -121,7 +121,9 @@ def test_every_html_template_escapes_hostile_data(hostile, rendered):
         (clerk, f"/requests?agency={p}"), (admin, f"/requests/X-1?as_of={p}"), (admin, "/requests/new"),
         (admin, "/admin"), (head, "/approvals"), (admin, "/inbox"), (admin, "/audit"),
         (admin, f"/audit/replay?request_id={p}&as_of={p}"), (admin, "/stats"), (admin, "/stats?agency=evil-agency"),
-        (admin, "/reports"), (admin, f"/reports/evil-agency/{YEAR}"),
+        (admin, "/reports"), (admin, f"/reports/evil-agency/{YEAR}"), (admin, f"/reports/{AGENCY}/{YEAR}?as_of={p}"),
+        (admin, f"/reports?agency={p}"), (admin, f"/stats?agency={p}"), (clerk, f"/stats?agency={p}"),
+        (admin, f"/reports/{p}/{YEAR}"), (clerk, f"/reports/evil-agency/{YEAR}"),
         (admin, f"/reports/evil-agency/{YEAR}/cell?row=new&column=total"), (admin, f"/reports/evil-agency/{YEAR}.html"),
         (clerk, "/requests/X-1/documents/reply.html"), (admin, f"/requests/{p}"), (admin, "/logout"),
         (TestClient(create_app(hostile)), f"/login?error={p}&next={p}"), (TestClient(create_app(hostile)), "/lookup"),
@@ -173,3 +175,24 @@ def test_a_web_page_escapes_through_the_same_environment():
 
     assert templates.env is environment()
     assert "&lt;b&gt;" in environment().from_string("{{ x }}").render(x="<b>")
+
+
+def test_a_request_registered_with_htmx_and_script_is_shown_as_text_to_the_admin(hostile):
+    """The attack of the issue: a clerk registers a request whose applicant name is an htmx element posting to
+    /admin/users and whose subject is a script; the admin opens the request, the list and the queue."""
+    before = _users(hostile)
+    clerk, admin = signed_in(hostile, "clerk"), signed_in(hostile, "admin")
+    form = clerk.get("/requests/new").text
+    registered = clerk.post("/requests/new", follow_redirects=False,
+                            data={"csrf_token": csrf(form), "agency": AGENCY, "kind": "natural_person", "name": HTMX,
+                                  "channel": "in_person", "subject": SCRIPT, "id": "HX-1"})
+    assert registered.status_code == 303 and registered.headers["location"] == "/requests/HX-1"
+    for path in ("/requests/HX-1", "/requests", "/tasks"):
+        answer = admin.get(path)
+        assert answer.status_code == 200
+        assert_escaped(answer.text, f"GET {path} as admin")
+    page = admin.get("/requests/HX-1").text
+    assert "&lt;script&gt;x&lt;/script&gt;" in page  # the subject, as text
+    assert HTMX not in clerk.get("/requests/HX-1").text and "&lt;div hx-post=&#34;/admin/users&#34;" in \
+        clerk.get("/requests/HX-1").text  # the name in full to the agency's staff, as text
+    assert _users(hostile) == before
