@@ -119,3 +119,28 @@ def test_five_wrong_passwords_lock_even_the_right_one_and_a_lock_that_ended_star
     assert "锁定" not in str(refused.value)  # one failure after the lock, not the sixth in a row
     assert _failures(services, "clerk") == 1
     assert services.web.sign_in("clerk", PASSWORD).user.username == "clerk"
+
+
+def test_the_counts_of_names_not_tried_for_a_day_are_cleared_so_guessed_names_do_not_pile_up(services):
+    for n in range(20):
+        with pytest.raises(LoginRefused):
+            services.web.sign_in(f"guessed-{n}", "whatever")
+    with pytest.raises(LoginRefused):
+        services.web.sign_in("clerk", "wrong")
+    services.clock.advance_to(services.clock.now() + dt.timedelta(days=1, minutes=1))
+    with pytest.raises(LoginRefused):
+        services.web.sign_in("head", "wrong")  # tried just now: kept
+    services.web.sign_in("clerk", PASSWORD)
+    with services.engine.connect() as conn:
+        left = conn.execute(select(login_failures_table.c.username)).scalars().all()
+    assert left == ["head"]
+
+
+def test_a_failure_a_day_old_does_not_count_towards_the_lock(services):
+    for _ in range(MAX_FAILURES - 1):
+        with pytest.raises(LoginRefused):
+            services.web.sign_in("clerk", "wrong")
+    services.clock.advance_to(services.clock.now() + dt.timedelta(days=1, minutes=1))
+    with pytest.raises(LoginRefused) as refused:
+        services.web.sign_in("clerk", "wrong")
+    assert "锁定" not in str(refused.value) and _failures(services, "clerk") == 1

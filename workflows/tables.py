@@ -256,4 +256,5 @@ login_failures_table = Table(  # repeated wrong passwords lock the name for a wh
     Column("username", String(100), primary_key=True),
     Column("failures", Integer, nullable=False),  # attempts since the last success, counted before the check
     Column("locked_until", DateTime),
+    Column("last_attempt_at", DateTime),  # rows of names not tried for a day are cleared (unknown names too)
 )

@@ -34,6 +34,7 @@ MAX_FAILURES = 5  # wrong passwords in a row before the name is locked
 LOCK_MINUTES = 15
 TOKEN_DAYS = 90  # `ogi token create` without --days
 MAX_TOKEN_DAYS = 730
+FORGET_ATTEMPTS_AFTER = dt.timedelta(days=1)  # a name not tried for a day starts again at 0 (and its row goes)
 LAST_USED_STEP = dt.timedelta(minutes=1)  # a token's last use is written at most once a minute, not on every call
 TOKEN_ID_LENGTH = 12  # the shown id of a token: the start of its digest, which opens nothing
 _POSSIBLE_NAME = re.compile(r"[^\x00-\x1f\x7f]{1,100}")  # longer or with control characters: no user has it
@@ -124,9 +125,12 @@ class WebAccounts:
         if row.disabled:
             log.warning("sign-in refused: %r is disabled (from %s)", username, address)
             raise LoginRefused("该账号已停用，请联系系统管理员")
+        f = login_failures_table.c
         with self.engine.begin() as conn:
-            conn.execute(delete(login_failures_table).where(login_failures_table.c.username == username))
-            # expired sessions are refused anyway; each sign-in clears them away
+            # each sign-in clears this name's count, the counts of names not tried for a day (guessed names too, so
+            # the table cannot grow without bound) and expired sessions (refused anyway)
+            stale = (f.last_attempt_at < now - FORGET_ATTEMPTS_AFTER) & (f.locked_until.is_(None) | (f.locked_until <= now))
+            conn.execute(delete(login_failures_table).where((f.username == username) | stale))
             conn.execute(delete(web_sessions_table).where(web_sessions_table.c.expires_at <= now))
             session_id, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
             conn.execute(insert(web_sessions_table).values(
@@ -138,10 +142,14 @@ class WebAccounts:
     def _count_attempt(conn: Connection, username: str, now: dt.datetime) -> _Attempt:
         """One statement on both databases: parallel attempts on one name queue on its row, none fails on the key."""
         f = login_failures_table.c
-        lapsed = f.locked_until.is_not(None) & (f.locked_until <= now)  # a lock that ended starts the count again
+        # a lock that ended, or attempts a day old, start the count again
+        lapsed = ((f.locked_until.is_not(None) & (f.locked_until <= now))
+                  | (f.locked_until.is_(None) & (f.last_attempt_at < now - FORGET_ATTEMPTS_AFTER)))
         lock_now = literal(now + dt.timedelta(minutes=LOCK_MINUTES), DateTime())
-        upsert = upsert_insert(conn, login_failures_table).values(username=username, failures=1, locked_until=None)
+        upsert = upsert_insert(conn, login_failures_table).values(username=username, failures=1, locked_until=None,
+                                                                  last_attempt_at=now)
         upsert = upsert.on_conflict_do_update(index_elements=[f.username], set_={
+            "last_attempt_at": now,
             "failures": case((lapsed, 1), else_=f.failures + 1),
             "locked_until": case((lapsed, null()), (f.failures + 1 > MAX_FAILURES, func.coalesce(f.locked_until, lock_now)),
                                  else_=f.locked_until)})

@@ -1,4 +1,5 @@
-"""accounts: a user can be disabled; API tokens expire, are revoked and show when they were last used (issue 17)
+"""accounts: a user can be disabled; API tokens expire, are revoked and show when they were last used; sign-in
+attempts carry their time, so the rows of names not tried for a day are cleared (issue 17)
 
 Revision ID: 0013
 Revises: 0012
@@ -25,6 +26,7 @@ def upgrade() -> None:
         tokens.add_column(sa.Column('last_used_at', sa.DateTime(), nullable=True))
         tokens.add_column(sa.Column('revoked_at', sa.DateTime(), nullable=True))
         tokens.add_column(sa.Column('revoked_by', sa.String(length=100), nullable=True))
+    op.add_column('login_failures', sa.Column('last_attempt_at', sa.DateTime(), nullable=True))
     table = sa.table('api_tokens', sa.column('token_hash', sa.String), sa.column('created_at', sa.DateTime),
                      sa.column('expires_at', sa.DateTime))
     conn = op.get_bind()
@@ -36,6 +38,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_column('login_failures', 'last_attempt_at')
     with op.batch_alter_table('api_tokens') as tokens:
         tokens.drop_column('revoked_by')
         tokens.drop_column('revoked_at')
