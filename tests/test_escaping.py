@@ -6,6 +6,7 @@ page may carry an element, an attribute or an htmx attribute that came from the 
 
 from __future__ import annotations
 
+import datetime as dt
 from html.parser import HTMLParser
 from urllib.parse import quote
 
@@ -104,6 +105,7 @@ def hostile(sqlite_services):
                                         channel="in_person", subject=PAYLOAD,
                                         applicant={"kind": "natural_person", "name": PAYLOAD}), admin)
     services.documents.draft("X-1", "reply", user(services, "clerk"), outcome="disclosed", note=PAYLOAD)
+    services.requests.act("X-1", c.AssignDepartment(at=services.clock.now(), department="evil"), user(services, "clerk"))
     return services
 
 
@@ -112,6 +114,7 @@ def _users(services) -> set[str]:
 
 
 def test_every_html_template_escapes_hostile_data(hostile, rendered):
+    hostile.clock.advance_to(hostile.clock.now() + dt.timedelta(days=60))  # X-1 overdue: its department on a chart
     before = _users(hostile)
     admin, clerk, head = signed_in(hostile, "admin"), signed_in(hostile, "clerk"), signed_in(hostile, "head")
     p = quote(PAYLOAD, safe="")
@@ -137,6 +140,7 @@ def test_every_html_template_escapes_hostile_data(hostile, rendered):
         assert "&lt;script&gt;x&lt;/script&gt;" in shown and "hx-post=&#34;/admin/users&#34;" in shown  # as text
     assert "张&lt;script&gt;x&lt;/script&gt;" in clerk.get("/requests/X-1").text
     assert "&lt;script&gt;" in clerk.get("/requests/X-1/documents/reply.html").text  # the note in the document
+    assert "· &lt;script&gt;" in admin.get("/stats").text  # the department's name, on the SVG chart's bar
     form = admin.get("/requests/new").text
     posted = admin.post("/requests/new", data={"csrf_token": csrf(form), "agency": AGENCY, "kind": "natural_person",
                                                "name": PAYLOAD, "subject": "", "channel": "in_person",
