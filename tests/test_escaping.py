@@ -103,7 +103,7 @@ def hostile(sqlite_services):
                                                                     "address": "地址" + PAYLOAD}), user(services, "clerk"))
     services.requests.receive(c.Receive(at=services.clock.now(), request_id="E-1", agency="evil-agency",
                                         channel="in_person", subject=PAYLOAD,
-                                        applicant={"kind": "natural_person", "name": PAYLOAD}), admin)
+                                        applicant={"kind": "natural_person", "name": NAME}), admin)
     services.documents.draft("X-1", "reply", user(services, "clerk"), outcome="disclosed", note=PAYLOAD)
     services.requests.act("X-1", c.AssignDepartment(at=services.clock.now(), department="evil"), user(services, "clerk"))
     return services
