@@ -55,8 +55,9 @@ def test_the_reply_cites_its_article_and_the_remedies_and_issuing_it_records_the
 
 def test_a_live_request_is_served_only_its_issued_reply_235(office):
     clerk = user(office, "clerk")
-    office.requests.act("D-1", c.Decide(at=office.clock.now(), outcome="disclosed"), clerk)
-    with pytest.raises(RuleViolation, match="答复书, which has not been issued"):
+    with pytest.raises(RuleViolation, match="起草答复书 → 负责人审核 → 印发"):  # no decision without the issued reply
+        office.requests.act("D-1", c.Decide(at=office.clock.now(), outcome="disclosed"), clerk)
+    with pytest.raises(RuleViolation, match="needs a decision not yet served"):
         office.requests.act("D-1", c.Deliver(at=office.clock.now(), method="post"), clerk)
     through(office, "D-1", "reply", outcome="disclosed")
     served = office.documents.serve("D-1", "reply", clerk, "post", tracking_no="EMS1234567890CN",

@@ -195,7 +195,10 @@ def _file_litigation(draw, s: RequestState, now: dt.datetime) -> c.Command:
 
 DEPARTMENTS = st.sampled_from(["bangongshi", "zhengce"])  # set up for the agency in the fixtures below
 # the paper a step serves on a live request (DESIGN §9): issued first in about half the examples
-PAPER_FOR = {c.RequestCorrection.name: "correction_notice", c.NotifyFee.name: "fee_notice", c.Deliver.name: "reply"}
+# the paper a step needs on a live request; a decision is the issued reply's (DESIGN §9)
+PAPER_FOR = {c.RequestCorrection.name: "correction_notice", c.NotifyFee.name: "fee_notice", c.Deliver.name: "reply",
+             c.Decide.name: "reply"}
+APPROVERS_STEPS = frozenset({c.Extend.name, c.VoidStep.name, c.ApproveDocument.name})  # taken by the head himself
 
 COMMAND_BUILDERS = {
     c.ConfirmReceipt.name: lambda draw, s, now: c.ConfirmReceipt(at=now),
@@ -214,7 +217,7 @@ COMMAND_BUILDERS = {
     c.RequestAssistance.name: lambda draw, s, now: c.RequestAssistance(
         at=now, department=draw(DEPARTMENTS), due_on=(now.date() + dt.timedelta(days=draw(st.integers(0, 10)))).isoformat()),
     c.AnswerAssistance.name: lambda draw, s, now: c.AnswerAssistance(at=now, department=draw(DEPARTMENTS), note="已提供"),
-    c.Extend.name: lambda draw, s, now: c.Extend(at=now, working_days=draw(st.integers(1, 20)), approved_by="head"),
+    c.Extend.name: lambda draw, s, now: c.Extend(at=now, working_days=draw(st.integers(1, 20))),
     c.Decide.name: _decide,
     c.Deliver.name: lambda draw, s, now: c.Deliver(at=now, method=draw(st.sampled_from([m.value for m in DeliveryMethod]))),
     c.Withdraw.name: lambda draw, s, now: c.Withdraw(at=now),
@@ -228,7 +231,7 @@ COMMAND_BUILDERS = {
     c.RecordNoticeReceipt.name: lambda draw, s, now: c.RecordNoticeReceipt(
         at=now, notice="correction" if s.stage == Stage.AWAITING_CORRECTION else "fee"),
     c.AskReasons.name: lambda draw, s, now: c.AskReasons(at=now),
-    c.VoidStep.name: lambda draw, s, now: c.VoidStep(at=now, version=1, reason="误录", approved_by="head"),
+    c.VoidStep.name: lambda draw, s, now: c.VoidStep(at=now, version=1, reason="误录"),
     c.DecideRecordCorrection.name: lambda draw, s, now: c.DecideRecordCorrection(
         at=now, result="not_corrected", reasons="证据不足"),
     c.ReceiveReasons.name: _receive_reasons,
@@ -255,18 +258,19 @@ def receive_command(draw, request_id: str, now: dt.datetime) -> c.Receive:
 
 
 def issue_paper(services: App, request_id: str, paper: str, command: c.Command, due: RequestState, clerk) -> None:
-    outcome = due.outcome.value if due.outcome else None
+    outcome = command.outcome if isinstance(command, c.Decide) else (due.outcome.value if due.outcome else None)
+    head = user(services, "head")
     fee = ({"method": command.method, "units": 1, "amount_yuan": command.amount_yuan}
            if isinstance(command, c.NotifyFee) else None)
     try:
         for step in issued_document(command.at, paper, outcome or ("disclosed" if paper == "reply" else None), fee):
-            services.requests.act(request_id, step, clerk)
+            services.requests.act(request_id, step, head if step.name in APPROVERS_STEPS else clerk)
     except RuleViolation:
         event(f"paper {paper} refused in {due.stage.value}")
 
 
 def run_random_request(services: App, data, request_id: str, max_steps: int) -> None:
-    clerk = user(services, "clerk")
+    clerk, head = user(services, "clerk"), user(services, "head")
     start = data.draw(st.datetimes(dt.datetime(2024, 1, 1, 8), dt.datetime(2026, 10, 31, 18)), label="start")
     clock = VirtualClock(start.replace(microsecond=0))
     services = build(services.engine, clock)  # a fresh business time line per example; the database is shared
@@ -291,7 +295,7 @@ def run_random_request(services: App, data, request_id: str, max_steps: int) -> 
                 version = services.requests.load(conn, request_id).version
         before_events, before_row = event_count(services), projection_of(services, request_id)
         try:
-            state = services.requests.act(request_id, command, clerk)
+            state = services.requests.act(request_id, command, head if command.name in APPROVERS_STEPS else clerk)
         except RuleViolation:
             event(f"refused {command.name} in {due.stage.value}")
             assert event_count(services) == before_events, f"a refused {command.name} appended events"
@@ -371,22 +375,23 @@ def build_log(services: App) -> None:
 
     receive("2026-T1", "in_person", "2025年度部门预算执行情况")
     receive("2026-T2", "online", "某路段拆迁补偿标准")
-    services.requests.act("2026-T1", c.Extend(at=at(1), working_days=10, approved_by="head"), clerk)
+    head = user(services, "head")
+    services.requests.act("2026-T1", c.Extend(at=at(1), working_days=10), head)  # the head's own extension
     services.requests.act("2026-T2", c.ConfirmReceipt(at=at(1.1)), clerk)
     receive("2026-T3", "post_signed", "河道整治环评报告")
     for step in noticed_correction(at(2), period_days=5):
-        services.requests.act("2026-T2", step, clerk)
-    services.requests.act("2026-T1", c.Decide(at=at(3), outcome=Outcome.PARTIAL.value), clerk)
+        services.requests.act("2026-T2", step, head if step.name == "approve_document" else clerk)
+    for step in issued_reply(at(3), Outcome.PARTIAL.value):  # the decision is the issued reply's (DESIGN §9)
+        services.requests.act("2026-T1", step, head if step.name == "approve_document" else clerk)
+    services.requests.act("2026-T1", c.Decide(at=clock.now(), outcome=Outcome.PARTIAL.value), clerk)
     services.requests.act("2026-T3", c.StartConsultation(at=at(4), party="third_party"), clerk)
-    for step in issued_reply(at(4.5), Outcome.PARTIAL.value):
-        services.requests.act("2026-T1", step, clerk)
     services.requests.act("2026-T1", c.Deliver(at=at(5), method="post"), clerk)
     services.requests.act("2026-T2", c.Withdraw(at=at(6)), clerk)
     services.requests.act("2026-T1", c.FileReview(at=at(8), case="复议〔2026〕7号"), clerk)
     services.requests.act("2026-T3", c.EndConsultation(at=at(12), party="third_party", opinion="consent"), clerk)
     services.requests.act("2026-T1", c.CloseReview(at=at(20), case="复议〔2026〕7号", result="maintained"), clerk)
     services.requests.act("2026-T1", c.Close(at=at(31)), clerk)
-    services.requests.act("2026-T3", c.Extend(at=at(60), working_days=20, approved_by="head"), clerk)  # reply lapsed first
+    services.requests.act("2026-T3", c.Extend(at=at(60), working_days=20), head)  # reply lapsed first
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,8 @@ def received(services, request_id="S-1"):
 def test_a_correction_notice_without_a_period_takes_the_agencys_default_art30(sqlite_services):
     now = received(sqlite_services)
     clerk = user(sqlite_services, "clerk")
-    for step in issued_document(now, "correction_notice"):
-        sqlite_services.requests.act("S-1", step, clerk)
+    for step in issued_document(now, "correction_notice"):  # the approval is the head's own act (DESIGN §9)
+        sqlite_services.requests.act("S-1", step, user(sqlite_services, "head") if step.name == "approve_document" else clerk)
     state = sqlite_services.requests.act("S-1", c.RequestCorrection(at=now), clerk)
     assert state.correction_period_days == 15  # the default of `ogi agency add`
     assert state.deadlines["correction"].working_days == 15

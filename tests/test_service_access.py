@@ -135,7 +135,7 @@ def test_report_service_refuses_another_agencys_report_publication_and_register(
         world.reports.publish(2025, AGENCY, outside_head)
     with pytest.raises(PermissionDenied, match=REFUSED):
         world.reports.set_register_entry(2026, AGENCY, "rules", {"issued": 1}, "", outsider)
-    with pytest.raises(PermissionDenied, match="only role head or admin may publish"):
+    with pytest.raises(PermissionDenied, match="only head or administrator may publish"):
         world.reports.publish(2025, AGENCY, user(world, "clerk"))
     assert world.reports.annual(2026, AGENCY, viewer=user(world, "auditor")).agency == AGENCY
     with pytest.raises(PermissionDenied, match="may read but not"):

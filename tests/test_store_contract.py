@@ -140,8 +140,8 @@ def test_any_json_payload_and_moment_round_trip_through_the_store_unchanged(serv
 @pytest.mark.parametrize("expected", [0, 1, 3])
 def test_a_stale_expected_version_raises_a_concurrency_conflict_and_writes_nothing(services, expected):
     receive(services, "2026-002")
-    services.requests.act("2026-002", c.Extend(at=advance(services, days=1), working_days=5, approved_by="head"),
-                 user(services, "clerk"))
+    services.requests.act("2026-002", c.Extend(at=advance(services, days=1), working_days=5),
+                 user(services, "head"))  # the head's own extension
     before = snapshot(services)
     assert before["events"][-1]["version"] == 2
     stale = StreamAppend(request_stream("2026-002"), expected, [NewEvent("withdrawn", NOW + dt.timedelta(days=2), {})],
@@ -208,11 +208,11 @@ def test_a_command_that_fails_after_writing_its_projection_leaves_events_and_pro
 
     monkeypatch.setattr(services.requests, "projectors", (*services.requests.projectors, FailsAfterTheProjection()))
     with pytest.raises(RuntimeError, match="disk filled up"):
-        services.requests.act("2026-006", c.Decide(at=services.clock.now(), outcome="disclosed"), user(services, "clerk"))
+        services.requests.act("2026-006", c.Withdraw(at=services.clock.now()), user(services, "clerk"))
     assert reached and reached[0] > 2  # the events and the projection were written, timers included, then undone
     assert snapshot(services) == before
     monkeypatch.undo()
-    state = services.requests.act("2026-006", c.Decide(at=services.clock.now(), outcome="disclosed"), user(services, "clerk"))
+    state = services.requests.act("2026-006", c.Withdraw(at=services.clock.now()), user(services, "clerk"))
     events = read_stream(services, request_stream("2026-006"))
     [row] = snapshot(services)["requests"]
     last = events[-1]
@@ -238,9 +238,9 @@ def test_rebuild_projections_reproduces_the_projection_tables_exactly_and_repair
     receive(services, "2026-012", name="王五")
     services.requests.act("2026-010", c.ConfirmReceipt(at=advance(services, days=1)), clerk)
     services.requests.act("2026-011", c.StartConsultation(at=advance(services, days=1), party="agency"), clerk)
-    services.requests.act("2026-012", c.Decide(at=advance(services, days=2), outcome="unable.not_held"), clerk)
-    for step in issued_reply(services.clock.now(), "unable.not_held"):
-        services.requests.act("2026-012", step, clerk)
+    for step in issued_reply(advance(services, days=2), "unable.not_held"):  # the approval is the head's own act
+        services.requests.act("2026-012", step, user(services, "head") if step.name == "approve_document" else clerk)
+    services.requests.act("2026-012", c.Decide(at=services.clock.now(), outcome="unable.not_held"), clerk)
     services.requests.act("2026-012", c.Deliver(at=advance(services, days=1), method="electronic"), clerk)
     changed = services.requests.set_calendar_year(
         YearArrangement(2027, frozenset({dt.date(2027, 1, 1), dt.date(2027, 2, 8)}), frozenset({dt.date(2027, 2, 6)}),
@@ -381,7 +381,7 @@ def test_two_staff_commands_racing_on_one_request_leave_one_event_and_a_matching
     monkeypatch.setattr(services.requests, "load", load_then_wait)
     now = advance(services, days=1)
     clerk = user(services, "clerk")
-    results = race([lambda: services.requests.act("2026-040", c.Decide(at=now, outcome="disclosed"), clerk),
+    results = race([lambda: services.requests.act("2026-040", c.AskReasons(at=now), clerk),
                     lambda: services.requests.act("2026-040", c.Withdraw(at=now), clerk)])
     won = [r for r in results if not isinstance(r, BaseException)]
     lost = [r for r in results if isinstance(r, BaseException)]

@@ -140,11 +140,13 @@ def _role_refusal(user: User, action: Action) -> PermissionDenied:
     roles = [role for role in rule.reach]
     return PermissionDenied(
         f"无权{rule.zh}：需要{'或'.join(ROLE_LABELS[r] for r in roles)}角色，{user.username}是{ROLE_LABELS[user.role]} — "
-        f"only role {' or '.join(r.value for r in sorted(roles, key=_ROLE_ORDER.index))} may {rule.en}; "
+        f"only {' or '.join(_ROLE_NAMES[r] for r in sorted(roles, key=_ROLE_ORDER.index))} may {rule.en}; "
         f"'{user.username}' is {user.role.value}")
 
 
-_ROLE_ORDER = [Role.HEAD, Role.STAFF, Role.AUDITOR, Role.ADMIN, Role.APPLICANT]  # "head or admin", as said before
+_ROLE_ORDER = [Role.HEAD, Role.STAFF, Role.AUDITOR, Role.ADMIN, Role.APPLICANT]  # "head or administrator"
+_ROLE_NAMES = {Role.ADMIN: "administrator", Role.HEAD: "head", Role.STAFF: "staff", Role.AUDITOR: "auditor",
+               Role.APPLICANT: "applicant"}
 
 
 def _agency_tree(conn: Connection) -> dict[str, tuple[str, str | None]]:

@@ -87,9 +87,7 @@ class DocumentService:
         return _latest(state, doc_type)
 
     def approve(self, request_id: str, doc_type: str, actor: User) -> DocumentRecord:
-        if actor.role not in APPROVING_ROLES:
-            raise PermissionDenied(f"'{actor.username}' ({actor.role.value}) may not approve documents: "
-                                   "a head or administrator approves (审核/保密审查)")
+        access.require_role(actor, Action.APPROVE_DOCUMENT)  # a head or administrator (审核/保密审查); the agency: act
         # the approver is the actor: RequestService records the signed-in head or administrator of the agency
         state = self.requests.act(request_id, lambda now: c.ApproveDocument(at=now, doc_type=doc_type), actor)
         return _latest(state, doc_type)

@@ -202,7 +202,7 @@ def _pydantic_message(error: ValidationError) -> str:
 def import_file(requests: RequestService, path: Path, actor: User,
                 progress: Callable[[str, int, int], None] | None = None) -> int:
     """Import every line or nothing. Returns the number of requests imported."""
-    actor.require_write("import requests")
+    access.require_role(actor, Action.WRITE_REQUEST)  # each line's agency is checked as it is read
     lines = _read_lines(path)
     return import_lines(requests, lines, actor, source=path.name, progress=progress)
 

@@ -125,7 +125,7 @@ class RequestService:
     def receive(self, command: c.Receive | Stamped[c.Receive], actor: User) -> RequestState:
         """`command` may be a function of the time: it is then stamped after the write lock, so two steps entered at
         once are recorded in the order they were written."""
-        actor.require_write("register a request")
+        access.require_role(actor, Action.WRITE_REQUEST)
         with self.engine.begin() as conn:
             command = checked_receive(self._stamped(conn, command))
             get_agency(conn, command.agency)
@@ -136,7 +136,7 @@ class RequestService:
 
     def register(self, values: Mapping[str, object], actor: User) -> str:
         """A request registered now from form or API fields (workflows/registration.py); returns its id."""
-        actor.require_write("register a request")
+        access.require_role(actor, Action.WRITE_REQUEST)
         with self.engine.begin() as conn:
             self.store.start_write(conn)
             now = self.clock.now()
@@ -154,13 +154,12 @@ class RequestService:
 
     def act(self, request_id: str, command: c.Command | Stamped[c.Command], actor: User) -> RequestState:
         """Run one staff step on a request (the timers due by now fire first); see `receive` for a stamped command."""
-        actor.require_write("act on requests")
+        access.require_role(actor, Action.WRITE_REQUEST)
         with self.engine.begin() as conn:
             return self.act_in(conn, request_id, command, actor)
 
     def act_in(self, conn: Connection, request_id: str, command: c.Command | Stamped[c.Command], actor: User) -> RequestState:
         """`act` in the caller's transaction (a document issued with its number and the decision it records)."""
-        actor.require_write("act on requests")
         access.require(conn, actor, Action.WRITE_REQUEST, self.agency_of(conn, request_id))  # before the form is read
         command = self._stamped(conn, command)
         loaded = self.load(conn, request_id)
