@@ -241,6 +241,17 @@ def test_a_nul_byte_in_a_form_is_refused_before_any_route(site):
     assert_error_page(answer, 422, "applicant_name", "U+0000")
 
 
+def test_a_nul_byte_in_a_multipart_form_is_refused_too(site):
+    client = signed_in(site, "admin")
+    token = csrf(client.get("/admin").text)
+    answer = client.post("/admin/agencies", files={"csrf_token": (None, token), "slug": (None, "a\x00b"),
+                                                   "name": (None, "机关")})
+    assert_error_page(answer, 422, "slug", "U+0000")
+    fine = client.post("/admin/agencies", files={"csrf_token": (None, token), "slug": (None, "multi-agency"),
+                                                 "name": (None, "机关")}, follow_redirects=False)
+    assert fine.status_code == 303  # the route reads the same body after the boundary
+
+
 def test_a_login_name_over_100_characters_is_refused_as_a_wrong_login(site):
     client = TestClient(create_app(site))
     token = csrf(client.get("/login").text)

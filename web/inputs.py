@@ -13,6 +13,8 @@ from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
 from fastapi import Path, Query
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
 
 from workflows.foi.identifiers import InputRefused, text_problem
 from workflows.importer import parse_moment
@@ -80,6 +82,29 @@ def body_problem(content_type: str, body: bytes) -> InputRefused | None:
     return None
 
 
+async def multipart_problem(scope: dict, body: bytes) -> InputRefused | None:
+    """The first wrong text field of a multipart form (no page sends one, but a client may), parsed as the route
+    would parse it; a malformed one is left to the route to refuse."""
+
+    async def whole_body() -> dict:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    try:
+        form = await Request(scope, whole_body).form()
+    except HTTPException:  # Starlette's answer to a malformed multipart body
+        return None
+    try:
+        for key, value in form.multi_items():
+            check_field("key", key, "(key)")
+            if isinstance(value, str):
+                check_field(key, value)
+    except InputRefused as refused:
+        return refused
+    finally:
+        await form.close()
+    return None
+
+
 class BodyTooLarge(Exception):
     pass
 
@@ -110,7 +135,11 @@ class InputBoundary:
             return
         if body is None:  # the client went away
             return
-        problem = body_problem(headers.get("content-type", ""), body)
+        content_type = headers.get("content-type", "")
+        if content_type.startswith("multipart/form-data"):
+            problem = await multipart_problem(scope, body)
+        else:
+            problem = body_problem(content_type, body)
         if problem:
             await self.refuse(scope, send, 422, problem)
             return
