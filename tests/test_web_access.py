@@ -12,16 +12,53 @@ from fastapi.testclient import TestClient
 from tests.test_web import csrf, signed_in
 from tests.test_web import site as site  # noqa: F401 — the fixture
 from web.app import create_app
+from workflows import access
+from workflows.access import Action
+from workflows.accounts import Role
 from workflows.foi import commands as c
 
 PARAMS = {"request_id": "W-1", "command": "ask_reasons", "doc_type": "receipt", "step": "approve", "number": "receipt",
           "fmt": "html", "agency": "hedong-xzsp", "year": "2026", "slug": "hedong-xzsp", "message_id": "no-such-message",
-          "username": "no-such-user"}
+          "username": "no-such-user", "approval_id": "W-1:no-such-approval"}
 PUBLIC = {"/login", "/lookup", "/healthz"}
-ALL_SIGNED_IN = {"/", "/tasks", "/requests", "/audit", "/audit/replay", "/audit/verify", "/stats", "/inbox", "/reports"}
-# (path prefix, roles allowed) for pages kept to some roles whatever the agency
-ROLE_PAGES = (("/admin", {"admin"}), ("/approvals", {"head", "admin"}))
-ANSWERS_TO_ALLOWED = {200, 303, 404, 422}  # allowed: a page, a redirect, an unknown id, or the law's refusal
+ANSWERS_TO_ALLOWED = {200, 201, 303, 404, 422}  # allowed: a page, a redirect, an unknown id, or the law's refusal
+# the signed-in users of the matrix: (role, works for the agency of W-1 and of the report)
+ROLES = {"admin": (Role.ADMIN, False), "head": (Role.HEAD, True), "clerk": (Role.STAFF, True),
+         "auditor": (Role.AUDITOR, False), "outsider": (Role.STAFF, False)}
+
+# The action each route takes in the policy table (workflows/access.py POLICY), and whether it names the agency (the
+# request's or the report's). None: any signed-in user, the page showing only what they may read. Expected answers
+# come from the table, as the CLI matrix's (tests/test_cli_access.py).
+ROUTE_ACTIONS: dict[tuple[str, str], tuple[Action, bool] | None] = {
+    **{("GET", path): None for path in ("/", "/tasks", "/requests", "/audit", "/audit/replay", "/stats", "/inbox",
+                                        "/reports")},
+    ("POST", "/audit/verify"): None,
+    ("GET", "/requests/new"): (Action.WRITE_REQUEST, False),
+    ("POST", "/requests/new"): (Action.WRITE_REQUEST, False),  # the empty form names no agency: 422
+    ("GET", "/requests/{request_id}"): (Action.READ_REQUEST, True),
+    ("POST", "/requests/{request_id}/steps/{command}"): (Action.WRITE_REQUEST, True),
+    ("POST", "/requests/{request_id}/documents/{doc_type}/{step}"): (Action.APPROVE_DOCUMENT, True),  # step: approve
+    ("GET", "/requests/{request_id}/documents/{number}.{fmt}"): (Action.READ_DOCUMENT, True),
+    ("GET", "/reports/{agency}/{year:int}"): (Action.READ_REPORT, True),
+    ("GET", "/reports/{agency}/{year:int}.{fmt}"): (Action.READ_REPORT, True),
+    ("GET", "/reports/{agency}/{year:int}/cell"): (Action.READ_REPORT, True),
+    ("POST", "/reports/{agency}/{year:int}/publish"): (Action.PUBLISH_REPORT, True),
+    ("POST", "/reports/{agency}/{year:int}/register"): (Action.WRITE_REGISTER, True),
+    ("GET", "/approvals"): (Action.READ_APPROVALS, False),
+}
+# families of routes that take one action whatever the rest of the path (method or None for both)
+ROUTE_PREFIXES: tuple[tuple[str, str | None, Action], ...] = (
+    ("/admin", None, Action.ADMINISTER), ("/approvals/", "POST", Action.DECIDE_APPROVAL))
+API_ACTIONS: dict[tuple[str, str], tuple[Action, bool] | None] = {
+    ("GET", "/requests"): None, ("GET", "/tasks"): None,
+    ("POST", "/requests"): (Action.WRITE_REQUEST, False),
+    ("GET", "/requests/{request_id}"): (Action.READ_REQUEST, True),
+    ("POST", "/requests/{request_id}/actions/{command}"): (Action.WRITE_REQUEST, True),
+    ("GET", "/approvals"): (Action.READ_APPROVALS, False),
+    ("POST", "/approvals/{approval_id}/approve"): (Action.DECIDE_APPROVAL, False),
+    ("POST", "/approvals/{approval_id}/reject"): (Action.DECIDE_APPROVAL, False),
+    ("GET", "/reports/{agency}/{year}"): (Action.READ_REPORT, True),
+}
 
 
 def _flattened(routes) -> list:
@@ -47,24 +84,27 @@ def concrete(path: str) -> str:
     return url + "?row=disclosed&column=natural_person" if url.endswith("/cell") else url
 
 
-def expected(role: str, method: str, path: str) -> set[int]:
+def route_action(method: str, path: str, table=ROUTE_ACTIONS) -> tuple[Action, bool] | None:
+    if (method, path) in table:
+        return table[(method, path)]
+    for prefix, on, action in ROUTE_PREFIXES if table is ROUTE_ACTIONS else ():
+        if path.startswith(prefix) and on in (None, method):
+            return action, False
+    raise AssertionError(f"{method} {path}: say which action of workflows/access.py it takes (ROUTE_ACTIONS)")
+
+
+def expected(role: str, method: str, path: str, table=ROUTE_ACTIONS) -> set[int]:
     if path in PUBLIC:
         return {200, 303, 401, 403, 404, 422}  # open to anyone; answers depend on the form
     if role == "anonymous":
-        return {303}  # to the login page
-    for prefix, roles in ROLE_PAGES:
-        if path.startswith(prefix):
-            return ANSWERS_TO_ALLOWED if role in roles else {403}
-    if path in ALL_SIGNED_IN:
+        return {303} if table is ROUTE_ACTIONS else {401}  # pages send to the login page
+    taken = route_action(method, path, table)
+    if taken is None:
         return ANSWERS_TO_ALLOWED
-    writes = method == "POST"
-    if role == "auditor" and (writes or path == "/requests/new"):
-        return {403}
-    if role == "outsider" and ("{request_id}" in path or "{agency}" in path):
-        return {403}
-    if role == "clerk" and (path == "/requests/{request_id}/documents/{doc_type}/{step}" or path.endswith("/publish")):
-        return {403}  # approving a document and publishing the report are for a head or administrator
-    return ANSWERS_TO_ALLOWED
+    action, names_agency = taken
+    user_role, works_there = ROLES[role]
+    allowed = access.allows(user_role, action, own_agency=works_there or not names_agency)
+    return ANSWERS_TO_ALLOWED if allowed else {403}
 
 
 @pytest.fixture
@@ -117,3 +157,18 @@ def test_another_agencys_staff_get_403_from_the_api(site):  # noqa: F811
     token = site.web.create_token(user(site, "admin"), "outsider")
     answer = TestClient(create_app(site)).get("/api/v1/requests/W-1", headers={"Authorization": f"Bearer {token}"})
     assert answer.status_code == 403
+
+
+@pytest.mark.parametrize("role", ["anonymous", "admin", "head", "clerk", "auditor", "outsider"])
+def test_every_api_operation_answers_every_role_as_the_policy_table_says(drafted, role):
+    from tests.conftest import user
+
+    api = next(route.app for route in create_app(drafted).routes if getattr(route, "path", "") == "/api/v1")
+    client = TestClient(create_app(drafted))
+    auth = {} if role == "anonymous" else {"Authorization": f"Bearer {drafted.web.create_token(user(drafted, 'admin'), role)}"}
+    for method, path in page_routes(api):  # an operation missing from API_ACTIONS fails in route_action
+        url = "/api/v1" + concrete(path)
+        body = {"reason": "审批意见"} if "/approvals/" in path else {}  # a valid body: the answer is about access
+        answer = client.get(url, headers=auth) if method == "GET" else client.post(url, headers=auth, json=body)
+        allowed = expected(role, method, path, API_ACTIONS)
+        assert answer.status_code in allowed, f"{role} {method} {path}: {answer.status_code} {answer.text[:200]}"

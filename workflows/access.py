@@ -32,6 +32,7 @@ class Action(StrEnum):
     READ_REQUEST = "request.read"  # the queue, a history, a deadline explained, the case file
     WRITE_REQUEST = "request.write"  # register, import, every step (an extension or a void asked for included)
     READ_DOCUMENT = "document.read"  # the list, a rendered or downloaded document
+    EXPORT_CASE_FILE = "case_file.export"  # the agency's own archive, with the applicant's personal data
     WRITE_DOCUMENT = "document.write"  # draft, issue, serve, return
     APPROVE_DOCUMENT = "document.approve"  # 审核/保密审查
     READ_TASKS = "task.read"
@@ -42,6 +43,10 @@ class Action(StrEnum):
     PUBLISH_REPORT = "report.publish"
     WRITE_REGISTER = "register.write"  # table 二
     ADMINISTER = "directory.admin"  # users, agencies, departments, the calendar, tokens, parked messages
+
+
+READING_ACTIONS = frozenset({Action.READ_REQUEST, Action.READ_DOCUMENT, Action.EXPORT_CASE_FILE, Action.READ_TASKS,
+                             Action.READ_APPROVALS, Action.READ_REPORT})  # the rest write
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,7 @@ POLICY: dict[Action, Rule] = {
     Action.READ_REQUEST: Rule("查看申请", "read requests", READERS),
     Action.WRITE_REQUEST: Rule("办理申请", "act on requests", WRITERS),
     Action.READ_DOCUMENT: Rule("查看文书", "read documents", READERS),
+    Action.EXPORT_CASE_FILE: Rule("导出案卷", "export the case file", {role: _OWN for role in WRITERS}),  # PIPL: the agency's
     Action.WRITE_DOCUMENT: Rule("制作、印发、送达文书", "draft, issue or serve documents", WRITERS),
     Action.APPROVE_DOCUMENT: Rule("审核文书", "approve documents", APPROVERS),
     Action.READ_TASKS: Rule("查看待办", "read tasks", READERS),
