@@ -11,7 +11,7 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
-from engine.errors import NotFound, OgiError, PermissionDenied, RuleViolation
+from engine.errors import NotFound, PermissionDenied, RuleViolation
 from tests.builders import load, request_line
 from tests.conftest import AGENCY, user
 from tests.world import PASSWORD
@@ -148,7 +148,7 @@ def test_an_auditor_and_a_clerk_are_refused_art33(office):
 def test_a_rejected_extension_leaves_the_period_unchanged_art33(office):
     due_before = reply_due(office)
     approval_id = ask_extension(office)
-    with pytest.raises(OgiError, match="审批意见"):
+    with pytest.raises(RuleViolation, match="审批意见"):
         office.approvals.reject(approval_id, user(office, "head"), "  ")
     office.approvals.reject(approval_id, user(office, "head"), "材料已齐，按期答复")
     rejected = events(office)[-1]

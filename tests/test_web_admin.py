@@ -117,8 +117,9 @@ def test_approvals_lists_the_drafted_document_for_the_head(site):
     site.documents.draft("W-1", "reply", user(site, "clerk"), outcome="disclosed")
     page = signed_in(site, "head").get("/approvals")
     assert page.status_code == 200
-    assert 'data-task="W-1/approve_document"' in page.text and 'href="/requests/W-1#documents"' in page.text
-    assert "W-1/approve_document" in signed_in(site, "admin").get("/approvals").text
+    assert 'data-approval="W-1:d1"' in page.text and 'href="/requests/W-1#documents"' in page.text
+    assert 'action="/approvals/W-1:d1/reject"' in page.text and 'name="reason"' in page.text  # 审批意见
+    assert 'data-approval="W-1:d1"' in signed_in(site, "admin").get("/approvals").text
 
 
 def test_the_inbox_renders_for_the_clerk_with_their_messages_only(site):

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, select
 
 from engine.clock import Clock
-from engine.errors import NotFound, OgiError, PermissionDenied
+from engine.errors import NotFound, PermissionDenied, RuleViolation
 from workflows.accounts import APPROVING_ROLES, User
 from workflows.document_service import DocumentService
 from workflows.foi import approvals
@@ -129,9 +129,10 @@ class ApprovalService:
 
     def reject(self, approval_id: str, actor: User, opinion: str) -> ApprovalDecision:
         """Refuse it with the 审批意见: an asked step is not taken; a draft goes back to its drafter for revision."""
+        request_id, local = self._find(approval_id, actor)  # who and which first: a stranger learns nothing more
         if not (opinion or "").strip():
-            raise OgiError("a rejection states the opinion (审批意见: reason / --reason): what is to be done instead")
-        request_id, local = self._find(approval_id, actor)
+            raise RuleViolation("a rejection states the opinion (审批意见: reason / --reason): what is to be done instead",
+                                "DESIGN §9: 审批意见")
         if local.startswith("d"):
             doc_type = self._draft_type(request_id, local)
             self.documents.send_back(request_id, doc_type, actor, opinion.strip())
