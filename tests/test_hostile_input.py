@@ -289,6 +289,18 @@ def test_a_wrong_id_number_or_phone_is_refused_at_registration_naming_the_field(
     assert_input_error(api_client(site).post("/api/v1/requests", json=wrong), "applicant.phone")
 
 
+def test_a_users_phone_is_a_mainland_number_normalised(site):
+    admin = user(site, "admin")
+    with pytest.raises(InputRefused, match="^phone："):
+        site.directory.add_user(admin, "sms-user", Role.STAFF, PASSWORD, None, [AGENCY], phone="12345")
+    site.directory.add_user(admin, "sms-user", Role.STAFF, PASSWORD, None, [AGENCY], phone="１３８ ０５３９ １２３４")
+    assert user(site, "sms-user").phone == "138 0539 1234"
+
+
+def test_an_api_call_without_its_body_names_the_body(site):
+    assert_input_error(api_client(site).post("/api/v1/requests"), "body")
+
+
 def test_a_full_width_phone_is_recorded_normalised(site):
     body = new_request(id="P-1", applicant={"kind": "natural_person", "name": "王五", "phone": "１３８０５３９１２３４"})
     assert api_client(site, "admin").post("/api/v1/requests", json=body).status_code == 201

@@ -89,7 +89,8 @@ def _validation_message(error: Exception) -> tuple[str, str]:
     """(field, message) of FastAPI's first refusal: Chinese first, then pydantic's own words."""
     details = getattr(error, "errors", lambda: [])()
     first = details[0] if details else {}
-    where = ".".join(str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path"))
+    loc = tuple(first.get("loc", ()))
+    where = ".".join(str(part) for part in loc if part not in ("body", "query", "path")) or ".".join(map(str, loc))
     words = _VALIDATION_WORDS.get(first.get("type", ""), "格式不对")
     try:
         words = words.format(**(first.get("ctx") or {}))

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 
 from engine.errors import NotFound, OgiError, PermissionDenied
 from workflows.foi.definition import MAX_APPLICANT_PERIOD_DAYS
+from workflows.foi.identifiers import check_phone
 from workflows.tables import agencies_table, user_agencies_table, users_table
 
 ADMIN_USERNAME = "admin"
@@ -87,7 +88,6 @@ def check_password(password: str, stored: str) -> bool:
 _USER = select(users_table).where(users_table.c.username == bindparam("username"))
 _USER_AGENCIES = select(user_agencies_table.c.agency).where(user_agencies_table.c.username == bindparam("username"))
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-PHONE_PATTERN = re.compile(r"^\+?[0-9-]{5,20}$")
 _AGENCY = select(agencies_table).where(agencies_table.c.slug == bindparam("slug"))
 
 
@@ -116,8 +116,8 @@ def add_user(conn: Connection, username: str, role: Role, password: str, display
         raise OgiError(f"'{username}' is the name the scheduler's sweeps carry in the log; choose another")
     if email is not None and not EMAIL_PATTERN.match(email):
         raise OgiError(f"--email '{email}' is not an e-mail address")
-    if phone is not None and not PHONE_PATTERN.match(phone):
-        raise OgiError(f"--phone '{phone}' must be 5–20 digits (an optional leading + and dashes allowed)")
+    if phone is not None:  # a mainland mobile or landline, NFKC-normalised (workflows/foi/identifiers.py)
+        phone = check_phone(phone, "phone")
     agencies = frozenset(agencies)
     for agency in sorted(agencies):
         get_agency(conn, agency)
