@@ -6,6 +6,7 @@ One plan serves both: as commands for `App.act` and as lines of the import forma
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import random
@@ -23,7 +24,7 @@ from bootstrap import App
 from engine.adapters.database import make_engine, migrate
 from engine.clock import VirtualClock
 from tests import world
-from tests.builders import event, issued_reply, request_line
+from tests.builders import event, issued_reply, noticed_correction, noticed_fee, request_line
 from tests.world import AGENCY, CLERK, HEAD
 from workflows.accounts import User
 from workflows.foi import commands as c
@@ -121,6 +122,9 @@ def _migrate(url: str) -> None:
     engine.dispose()
 
 
+HEAD_STEPS = frozenset({c.Extend.name, c.ApproveDocument.name})  # taken by the head himself (issue 17)
+
+
 def make_services(url: str, clock: VirtualClock) -> tuple[App, User]:
     """App on `url` with the users and agency the tests use (tests/world.py); returns it and the clerk who acts."""
     services = world.make_services(url, clock)
@@ -154,8 +158,14 @@ class PlannedRequest:
     def commands(self, step: Step) -> list[c.Command]:
         """The step as `App.act` takes it; a live request's reply is issued as a document before it is served."""
         command = c.BY_EVENT_TYPE[step.type](at=step.at, **step.fields)
-        if isinstance(command, c.Deliver):
-            return [*issued_reply(step.at), command]
+        if isinstance(command, c.Decide):  # a live request's decision is its issued reply's (DESIGN §9)
+            return [*issued_reply(step.at, command.outcome), command]
+        if isinstance(command, c.NotifyFee):  # the issued 收费通知书 first (109号)
+            return list(noticed_fee(step.at, command.amount_yuan, command.method))
+        if isinstance(command, c.RequestCorrection):  # the issued 补正告知书 first (Art. 30)
+            return list(noticed_correction(step.at, command.period_days))
+        if isinstance(command, c.Extend):  # the head's own consent: no approver's name is taken (HEAD_STEPS)
+            return [dataclasses.replace(command, approved_by="")]
         return [command]
 
     def import_line(self) -> dict:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, text
 
 from benchmarks.common import (
+    HEAD_STEPS,
     MIX,
     SEED,
     PlannedRequest,
@@ -39,6 +40,7 @@ from benchmarks.common import (
 from engine.adapters.database import make_engine
 from engine.adapters.eventstore import events_table, verify_log
 from engine.clock import VirtualClock
+from tests import world
 from workflows.foi.state import Stage
 from workflows.streams import REQUEST_STREAM
 from workflows.tables import requests_table
@@ -94,6 +96,7 @@ class OgiRun:
     def __init__(self, url: str, start: dt.datetime, profiler: Profiler):
         self.clock = VirtualClock(start)
         self.services, self.clerk = make_services(url, self.clock)
+        self.head = world.user(self.services, world.HEAD)
         self.profiler = profiler
         self.last_seq = 0
 
@@ -107,7 +110,8 @@ class OgiRun:
                     self.services.requests.receive(plan.receive_command(), self.clerk)
                 else:
                     for command in plan.commands(step):
-                        self.services.requests.act(plan.id, command, self.clerk)
+                        actor = self.head if command.name in HEAD_STEPS else self.clerk
+                        self.services.requests.act(plan.id, command, actor)
             return time.perf_counter() - start
 
     def new_transitions(self) -> list[dict]:
