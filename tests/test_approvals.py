@@ -112,6 +112,13 @@ def test_a_head_who_extends_records_his_own_approval_art33(office):
     assert not any(e.type.startswith("approval_") for e in events(office))
 
 
+def test_a_head_decides_a_pending_ask_in_the_approvals_not_beside_it_art33(office):
+    ask_extension(office)
+    with pytest.raises(RuleViolation, match="waits in 审批: approve or reject it there"):
+        office.requests.act(REQUEST, lambda now: c.Extend(at=now, working_days=5), user(office, "head"))
+    assert state(office).extension_days == 0
+
+
 def test_a_head_of_another_agency_is_refused_art33(office):
     approval_id = ask_extension(office)
     outsider = user(office, "other-head")

@@ -236,10 +236,12 @@ def test_a_step_with_a_mistyped_date_is_voided_and_the_request_moves_on(sqlite_s
     with pytest.raises(RuleViolation, match="earlier than the previous step"):
         act(services, "T-16", c.SubmitCorrection(at=at("2026-10-20")))  # blocked by the mistyped date
     mistyped = [e for e in events_of(services, "T-16") if e.type == "correction_requested"][0]
-    asked = act(services, "T-16", c.VoidStep(at=at("2026-11-26T09:00"), version=mistyped.version, reason="年份误录"))
+    asked = act(services, "T-16", c.VoidStep(at=at("2026-11-26T09:00"), version=mistyped.version,
+                                             reason="日期误录，应为2026-10-12"))
     assert asked.correction_notice_on is not None and asked.approvals[-1].status == "pending"  # the clerk only asks
-    state = act(services, "T-16", c.VoidStep(at=at("2026-11-26T09:00"), version=mistyped.version,
-                                             reason="日期误录，应为2026-10-12"), who="head")
+    services.approvals.approve(f"T-16:{asked.approvals[-1].id}", user(services, "head"))  # granted in 审批
+    with services.engine.connect() as conn:
+        state = services.requests.load(conn, "T-16").state
     assert state.stage == "processing" and state.correction_notice_on is None
     act(services, "T-16", c.RequestCorrection(at=at("2026-10-12"), period_days=10))
     state = act(services, "T-16", c.SubmitCorrection(at=at("2026-10-20")))

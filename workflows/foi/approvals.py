@@ -81,6 +81,15 @@ def request_refusal(approvals: tuple[Approval, ...], kind: str, step: dict, reas
     return None
 
 
+def asked_already(approvals: tuple[Approval, ...], kind: str, step: dict) -> str | None:
+    """A step taken while staff's ask for it waits: the ask is decided in 审批 instead, so nothing waits for a step
+    already taken (an extension: any pending one; a void: one of the same version)."""
+    for a in pending(approvals):
+        if a.kind == kind and (kind != c.VoidStep.name or a.step.get("version") == step.get("version")):
+            return f"{a.label} was asked for ({a.id}, {a.requested_on}) and waits in 审批: approve or reject it there"
+    return None
+
+
 def decision_refusal(approvals: tuple[Approval, ...], approval_id: str, opinion: str, rejecting: bool) -> str | None:
     found = find(approvals, approval_id)
     if found is None:

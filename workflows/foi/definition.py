@@ -10,7 +10,7 @@ import math
 from functools import cache
 
 from engine.machine import MachineDefinition, Transition
-from workflows.foi import approval_rows, paper_trail
+from workflows.foi import approval_rows, approvals, paper_trail
 from workflows.foi import commands as c
 from workflows.foi.state import (
     ANSWERED_STAGES,
@@ -135,7 +135,7 @@ def extended_once_within_limit(state: RequestState, cmd) -> str | None:
         return f"an extension is 1 to {MAX_EXTENSION_DAYS} working days (Art. 33), not {cmd.working_days}"
     if not cmd.approved_by.strip():
         return "an extension needs the consent of the person in charge (负责人同意, Art. 33): ask for it in 审批"
-    return None
+    return approvals.asked_already(state.approvals, c.Extend.name, {})
 
 
 def outcome_allowed_now(state: RequestState, cmd) -> str | None:
@@ -191,7 +191,7 @@ def void_has_reason_and_approver(state: RequestState, cmd) -> str | None:
         return "voiding a step needs the reason (what was wrong)"
     if not cmd.approved_by.strip():
         return "voiding a step needs the approval of a head or administrator: ask for it in 审批"
-    return None
+    return approvals.asked_already(state.approvals, c.VoidStep.name, {"version": cmd.version})
 
 
 def notice_received_once(state: RequestState, cmd) -> str | None:
