@@ -339,3 +339,17 @@ def test_the_approvals_page_approves_with_the_csrf_token_and_shows_a_refusal(off
                      follow_redirects=False)
     assert done.status_code == 303 and state(office).extension_approved_by == "head"
     assert signed_in(office, "clerk").get("/approvals").status_code == 403
+
+
+def test_the_request_page_sends_a_draft_back_with_the_opinion(office):
+    from tests.test_web import csrf, signed_in
+
+    office.documents.draft(REQUEST, "reply", user(office, "clerk"), outcome="disclosed")
+    head = signed_in(office, "head")
+    token = csrf(head.get(f"/requests/{REQUEST}").text)
+    sent = head.post(f"/requests/{REQUEST}/documents/reply/send_back",
+                     data={"csrf_token": token, "reason": "请补充法律依据"}, follow_redirects=False)
+    assert sent.status_code == 303
+    [document] = office.queries.history(REQUEST)["documents"]
+    assert (document["state"], document["review_opinion"]) == ("sent_back", "请补充法律依据")
+    assert "审批意见：请补充法律依据" in signed_in(office, "clerk").get(f"/requests/{REQUEST}").text

@@ -101,7 +101,8 @@ def _document(d) -> dict:
             "outcome": d.outcome, "drafted_on": d.drafted_on.isoformat(), "approved_by": d.approved_by,
             "issued_on": d.issued_on.isoformat() if d.issued_on else None, "text_hash": d.text_hash,
             "served_on": d.served_on.isoformat() if d.served_on else None, "service": service,
-            "returned_on": d.returned_on.isoformat() if d.returned_on else None, "return_reason": d.return_reason}
+            "returned_on": d.returned_on.isoformat() if d.returned_on else None, "return_reason": d.return_reason,
+            "review_opinion": d.review_opinion}  # the 审批意见 of a draft sent back for revision
 
 
 SERVICE_KEYS = ("method", "tracking_no", "posted_on", "signed_on", "service_day")
