@@ -353,3 +353,12 @@ def test_the_request_page_sends_a_draft_back_with_the_opinion(office):
     [document] = office.queries.history(REQUEST)["documents"]
     assert (document["state"], document["review_opinion"]) == ("sent_back", "请补充法律依据")
     assert "审批意见：请补充法律依据" in signed_in(office, "clerk").get(f"/requests/{REQUEST}").text
+
+
+def test_the_request_page_shows_what_waits_for_the_head(office):
+    from tests.test_web import signed_in
+
+    ask_extension(office)
+    page = signed_in(office, "clerk").get(f"/requests/{REQUEST}")
+    assert f'data-approval="{REQUEST}:a1"' in page.text and "待负责人审批" in page.text
+    assert office.queries.history(REQUEST)["approvals"][0]["status"] == "pending"

@@ -84,6 +84,11 @@ def history(store: EventStore, conn: Connection, request_id: str, as_of: dt.date
         "as_of": as_of.isoformat() if as_of else None,
         "version": events[-1].version,
         "documents": [_document(d) for d in state.documents],
+        # 审批: steps staff asked a head for (DESIGN §9), with their decision once taken
+        "approvals": [{"id": f"{state.request_id}:{a.id}", "kind": a.kind, "label": a.label, "step": a.step,
+                       "reason": a.reason, "requested_on": a.requested_on.isoformat(), "status": a.status,
+                       "opinion": a.opinion, "decided_on": a.decided_on.isoformat() if a.decided_on else None}
+                      for a in state.approvals],
         "department": state.department,
         "assists": [{"department": a.department, "requested_on": a.requested_on.isoformat(), "due_on": a.due_on.isoformat(),
                      "answered_on": a.answered_on.isoformat() if a.answered_on else None} for a in state.assists],
