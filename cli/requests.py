@@ -55,7 +55,7 @@ def _summary(payload: dict) -> str:
     keys = ("outcome", "party", "opinion", "amount_yuan", "method", "working_days", "approved_by", "period_days",
             "case", "result", "period", "due", "reason", "flags", "versions", "untrue", "notice", "reasonable",
             "reply_days", "reasons", "responsible_agency", "form_provided", "form_reason", "competent_agency",
-            "doc_type", "number", "tracking_no", "signed_on")
+            "doc_type", "number", "tracking_no", "signed_on", "approval_id", "kind", "step")
     return " ".join(f"{k}={payload[k]}" for k in keys if payload.get(k) not in (None, "", []))
 
 

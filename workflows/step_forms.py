@@ -149,7 +149,8 @@ def _parse(field: Field, raw: object, step: str) -> object:
 
 def event_labels() -> dict[str, str]:
     """Each event type in words, from the label of the workflow row of the step that records it (timelines)."""
-    commands: dict[str, type[c.Command]] = {**c.STAFF_COMMANDS, **c.DOCUMENT_COMMANDS, c.Receive.name: c.Receive}
+    commands: dict[str, type[c.Command]] = {**c.STAFF_COMMANDS, **c.DOCUMENT_COMMANDS, **c.APPROVAL_COMMANDS,
+                                            c.Receive.name: c.Receive}
     labels = {"period_lapsed": "期限届满（计时器）", "deadlines_recomputed": "日历数据更新，期限重算",
               "system_events_withdrawn": "撤回系统事件（按补录的步骤重算）"}
     for row in WORKFLOW.transitions:
