@@ -24,8 +24,7 @@ REQUEST = "AP-1"
 
 
 @pytest.fixture
-def office(sqlite_services):
-    services = sqlite_services
+def office(services):  # on SQLite and on PostgreSQL
     admin = user(services, "admin")
     services.directory.set_agency(admin, AGENCY, doc_prefix="河东审批", review_body="河东区人民政府",
                                   court="河东区人民法院")
