@@ -56,7 +56,8 @@ def text_problem(value: str, limit: int | None, multiline: bool = True) -> str |
     for ch in value:
         code = ord(ch)
         if 0xD800 <= code <= 0xDFFF:
-            return f"含有孤立的代理字符 U+{code:04X}，不是有效的 Unicode 文本 (a lone surrogate is not text)"
+            return (f"含有孤立的代理字符 U+{code:04X}，不是有效的 Unicode 文本 "
+                    f"(a lone surrogate: not valid UTF-8 or Unicode text)")
         if code < 32 or code == 0x7F:
             if not (multiline and ch in "\t\n\r"):
                 return f"含有控制字符 U+{code:04X} (the control character U+{code:04X} is not allowed)"
