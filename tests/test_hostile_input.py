@@ -242,6 +242,7 @@ def test_a_nul_byte_in_a_form_is_refused_before_any_route(site):
     token = csrf(client.get("/requests/new").text)
     answer = client.post("/requests/new", data={"csrf_token": token, "agency": AGENCY, "applicant_name": "王\x00五"})
     assert_error_page(answer, 422, "applicant_name", "U+0000")
+    assert answer.headers["x-frame-options"] == "DENY" and answer.headers["cache-control"] == "no-store"
 
 
 def test_a_nul_byte_in_a_multipart_form_is_refused_too(site):

@@ -26,10 +26,10 @@ def create_app(services: App) -> FastAPI:
     app.add_exception_handler(OgiError, ogi_error_handler)
     app.add_exception_handler(RequestValidationError, input_error_handler)  # pages: the Chinese error page
     app.add_exception_handler(StarletteHTTPException, http_error_handler)  # no route (404), wrong method (405)
-    # innermost first: LastResort catches what no handler took; InputBoundary refuses hostile input before routing;
-    # the security headers (added last, so outermost) go on every answer, refusals included
-    app.add_middleware(LastResort)
+    # innermost first: InputBoundary refuses hostile input before routing; LastResort catches what no handler took
+    # (the boundary's own failures too); the security headers (added last, so outermost) go on every answer
     app.add_middleware(InputBoundary, refuse=refuse_input)
+    app.add_middleware(LastResort)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next) -> Response:
