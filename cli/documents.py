@@ -54,12 +54,18 @@ def document_list(request_id, fmt, user) -> None:
               "requests this month from the log unless given")
 @click.option("--text-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="the staff's own text instead of the drafted one (UTF-8)")
+@click.option("--reasons", help="reply: why (part of) the information is not provided (Art. 36(3), 37)")
+@click.option("--responsible-agency", help="reply: the agency holding the information, with contact (Art. 36(5))")
+@click.option("--form", "form_provided", help="reply: the form provided (Art. 40)")
+@click.option("--form-reason", help="reply: why not in the form asked for (Art. 40)")
 @acting_user
-def document_draft(request_id, doc_type, outcome, note, party, served_type, fee_method, units, text_file, user) -> None:
-    """Draft (or redraft) a document from the request's data."""
+def document_draft(request_id, doc_type, outcome, note, party, served_type, fee_method, units, text_file, user,
+                   **decision) -> None:
+    """Draft (or redraft) a document from the request's data; a reply's decision is recorded when it is issued."""
     text = text_file.read_text(encoding="utf-8") if text_file else None
     fee = (fee_method, units if units is not None else 0) if fee_method else None
-    drafted = app().documents.draft(request_id, doc_type, user, outcome, text, note, party, served_type, fee)
+    drafted = app().documents.draft(request_id, doc_type, user, outcome, text, note, party, served_type, fee,
+                                    decision)
     click.echo(drafted.text)
     click.echo(f"-- {DOCUMENT_TITLES[doc_type]} drafted; a head or administrator approves it next", err=True)
 

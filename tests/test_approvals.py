@@ -11,7 +11,7 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
-from engine.errors import NotFound, PermissionDenied, RuleViolation
+from engine.errors import NotFound, OgiError, PermissionDenied, RuleViolation
 from tests.builders import load, request_line
 from tests.conftest import AGENCY, user
 from tests.world import PASSWORD
@@ -361,3 +361,16 @@ def test_the_request_page_shows_what_waits_for_the_head(office):
     page = signed_in(office, "clerk").get(f"/requests/{REQUEST}")
     assert f'data-approval="{REQUEST}:a1"' in page.text and "待负责人审批" in page.text
     assert office.queries.history(REQUEST)["approvals"][0]["status"] == "pending"
+
+
+def test_the_reply_carries_the_decisions_reasons_and_form_to_its_issue_art36_art40(office):
+    clerk, head = user(office, "clerk"), user(office, "head")
+    office.documents.draft(REQUEST, "reply", clerk, outcome="partial",
+                           decision={"reasons": "第三页含个人信息，已作区分处理", "form_provided": "electronic"})
+    office.documents.approve(REQUEST, "reply", head)
+    office.documents.issue(REQUEST, "reply", clerk)
+    decided = events(office)[-1]
+    assert decided.type == "decided" and decided.payload["reasons"] == "第三页含个人信息，已作区分处理"
+    assert state(office).form_provided == "electronic" and state(office).decision_reasons.startswith("第三页")
+    with pytest.raises(OgiError, match="only a reply states"):
+        office.documents.draft(REQUEST, "receipt", clerk, decision={"reasons": "x"})

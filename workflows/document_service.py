@@ -35,6 +35,7 @@ from workflows.service import RequestService
 from workflows.streams import request_stream
 from workflows.tables import FIRST_REQUEST_EVENTS_SQL, RECEIVED_AGENCY_SQL, document_numbers_table
 
+DECISION_FIELDS = ("reasons", "responsible_agency", "form_provided", "form_reason")  # Decide's, besides the outcome
 SERVICE_TO_DELIVERY = {"personal": "in_person", "post": "post", "electronic": "electronic"}
 METHOD_LABELS = {"personal": "直接送达", "post": "邮寄送达", "electronic": "电子送达", "notice": "公告送达"}
 FAMILY_SENTENCES = {
@@ -69,9 +70,13 @@ class DocumentService:
     # -- steps ------------------------------------------------------------------------------------------------
     def draft(self, request_id: str, doc_type: str, actor: User, outcome: str | None = None, text: str | None = None,
               note: str | None = None, party: str = "third_party", served_type: str | None = None,
-              fee: tuple[str, int] | None = None) -> DocumentRecord:
+              fee: tuple[str, int] | None = None, decision: Mapping[str, str] | None = None) -> DocumentRecord:
         """Draft `doc_type` from the request's data (or take the staff's own `text`); a redraft replaces an
-        unissued one."""
+        unissued one. `decision`: a reply's fields besides the outcome (reasons, responsible_agency, form_provided,
+        form_reason), recorded with the decision when it is issued."""
+        decision = {k: v for k, v in (decision or {}).items() if k in DECISION_FIELDS and v} or None
+        if decision and doc_type != DocumentType.REPLY:
+            raise OgiError(f"{', '.join(sorted(decision))}: only a reply states the decision's reasons and form")
         if doc_type not in set(DocumentType):
             raise OgiError(f"unknown document type '{doc_type}'; one of: {', '.join(DocumentType)}")
         with self.engine.begin() as conn:
@@ -83,7 +88,8 @@ class DocumentService:
             fee_fields = {k: charged[k] for k in ("method", "units", "amount_yuan")} if charged else None
             now = self.clock.now()
             state = self.requests.act_in(conn, request_id, c.DraftDocument(at=now, doc_type=doc_type, text=text,
-                                                                           outcome=outcome, fee=fee_fields), actor)
+                                                                           outcome=outcome, fee=fee_fields,
+                                                                           decision=decision), actor)
         return _latest(state, doc_type)
 
     def approve(self, request_id: str, doc_type: str, actor: User) -> DocumentRecord:
@@ -118,7 +124,8 @@ class DocumentService:
             state = self.requests.act_in(conn, request_id, c.IssueDocument(at=now, doc_type=doc_type, number=number,
                                                                            text_hash=text_hash), actor)
             if doc_type == DocumentType.REPLY and state.outcome is None and current.outcome:
-                state = self.requests.act_in(conn, request_id, c.Decide(at=now, outcome=current.outcome), actor)
+                state = self.requests.act_in(conn, request_id, c.Decide(at=now, outcome=current.outcome,
+                                                                        **(current.decision or {})), actor)
         return _latest(state, doc_type)
 
     def serve(self, request_id: str, doc_type: str, actor: User, method: str, tracking_no: str | None = None,
@@ -161,7 +168,7 @@ class DocumentService:
                 fee = (values["fee_method"], int(units) if units.isdigit() else 0)
             return self.draft(request_id, doc_type, actor, values.get("outcome") or None, values.get("text") or None,
                               values.get("note") or None, values.get("party") or "third_party",
-                              values.get("of") or None, fee)
+                              values.get("of") or None, fee, {k: values.get(k) or "" for k in DECISION_FIELDS})
         if step == "approve":
             return self.approve(request_id, doc_type, actor)
         if step == "send_back":

@@ -18,7 +18,7 @@ from workflows.foi.event_types import EventType
 _OMITTED_WHEN_NONE = frozenset({"form_requested", "assisted_by", "reasons", "responsible_agency", "form_provided",
                                 "form_reason", "reply_days", "procedure", "competent_agency", "imported_from",
                                 "outcome", "tracking_no", "posted_on", "signed_on", "fee", "served_on", "note",
-                                "reason"})
+                                "reason", "decision"})
 
 
 def stated(default: Any) -> Any:
@@ -257,6 +257,9 @@ class DraftDocument(Command):
     text: str = ""
     outcome: str | None = None  # the reply's outcome
     fee: dict | None = None  # a fee notice's method, units and amount_yuan (notify_fee must charge these)
+    # the reply's decision fields besides the outcome (reasons, responsible_agency, form_provided, form_reason:
+    # Art. 36(3), 36(5), 37, 40), recorded with `decided` when the reply is issued
+    decision: dict | None = None
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,7 @@ class DocumentRecord:
     returned_on: dt.date | None = None  # a letter that came back undelivered: served again
     return_reason: str | None = None
     review_opinion: str | None = None  # 审批意见 of the head who sent the draft back for revision
+    decision: dict | None = None  # a reply's decision fields besides its outcome (Art. 36(3), 36(5), 37, 40)
 
 
 def latest(documents: tuple[DocumentRecord, ...], doc_type: str) -> DocumentRecord | None:
@@ -100,7 +101,8 @@ def _replace_latest(documents: tuple[DocumentRecord, ...], doc_type: str, **chan
 
 def drafted(documents: tuple[DocumentRecord, ...], p: dict, day: dt.date) -> tuple[DocumentRecord, ...]:
     """A new draft replaces an unissued one of the same type (a redraft), else starts a new document."""
-    record = DocumentRecord(p["doc_type"], "draft", p["text"], day, p.get("outcome"), fee=p.get("fee"))
+    record = DocumentRecord(p["doc_type"], "draft", p["text"], day, p.get("outcome"), fee=p.get("fee"),
+                            decision=p.get("decision"))
     current = latest(documents, p["doc_type"])
     if current is not None and current.state in UNISSUED_STATES:
         index = max(i for i, d in enumerate(documents) if d.type == p["doc_type"])
