@@ -144,7 +144,7 @@ def test_a_head_of_the_agency_above_and_an_administrator_approve_art33(office):
 def test_an_auditor_and_a_clerk_are_refused_art33(office):
     approval_id = ask_extension(office)
     for name in ("auditor", "clerk"):
-        with pytest.raises(PermissionDenied, match="only heads and administrators approve"):
+        with pytest.raises(PermissionDenied, match="无权审批"):
             office.approvals.listing(user(office, name))
         with pytest.raises(PermissionDenied):
             office.approvals.approve(approval_id, user(office, name))

@@ -32,6 +32,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 SCREENSHOTS = REPO_ROOT / "var" / "screenshots"
 VIEWPORT = {"width": 1366, "height": 768}
 TIMEOUT_MS = 15_000
+# an applicant name that would plant an element and an htmx call if a page wrote it unescaped
+HOSTILE_NAME = '王五<b id="planted" hx-post="/admin/users" hx-trigger="load">x</b>'
 
 
 def _chromium_or_skip() -> None:
@@ -158,7 +160,7 @@ def test_a_request_from_registration_to_the_served_reply_in_the_browser(site, br
         page = clerk = desk.open("clerk", "/requests/new")
         clerk.select_option("#agency", AGENCY)
         clerk.select_option("#kind", "natural_person")
-        clerk.fill("#name", "王五")
+        clerk.fill("#name", HOSTILE_NAME)
         clerk.fill("#id_number", "110101199001011237")
         clerk.fill("#phone", "13800000000")
         clerk.select_option("#channel", "in_person")
@@ -170,6 +172,9 @@ def test_a_request_from_registration_to_the_served_reply_in_the_browser(site, br
         assert request_id.startswith(f"{AGENCY}-")
         assert state_badge(clerk) == STAGE_LABELS[Stage.PROCESSING]
         path = f"/requests/{request_id}"
+        # the hostile name is shown as text: no element, no htmx call made from it
+        assert clerk.locator("#planted").count() == 0
+        assert HOSTILE_NAME in clerk.inner_text("body")
 
         # 2. 补正告知书: the clerk drafts, the head approves, the clerk issues and serves it in person
         services.clock.advance_to(dt.datetime(2026, 11, 26, 10, 0))
@@ -212,12 +217,25 @@ def test_a_request_from_registration_to_the_served_reply_in_the_browser(site, br
         take_step(clerk, "end_consultation", party="third_party", opinion="consent")
         assert state_badge(clerk) == STAGE_LABELS[Stage.PROCESSING]
 
-        # 5. the head approves an extension of 20 working days
+        # 5. the clerk asks for an extension of 20 working days; it waits until the head approves it in 审批 (Art. 33)
         services.clock.advance_to(dt.datetime(2026, 12, 4, 9, 0))
-        page = head = desk.open("head", path)
-        take_step(head, "extend", approved_by="head", working_days="20")
-        assert head.locator("#refusal").count() == 0
-        assert head.locator("#timeline").get_by_text("working_days: 20").count() >= 1
+        page = clerk = desk.open("clerk", path)
+        due_before = clerk.locator("#deadline").inner_text()
+        take_step(clerk, "extend", working_days="20")
+        assert clerk.locator("#refusal").count() == 0
+        assert clerk.locator("#deadline").inner_text() == due_before  # nothing extended yet
+        assert clerk.locator("button[data-step='approve_extension']").count() == 0
+        page = head = desk.open("head", "/approvals")
+        row = head.locator("tr[data-approval]", has=head.locator(f"a[href^='/requests/{request_id}']"))
+        assert row.count() == 1, head.inner_text("body")
+        row.locator("form[action$='/approve'] input[name='reason']").fill("同意延长")
+        submit(head, f"tr[data-approval='{row.get_attribute('data-approval')}'] form[action$='/approve'] button")
+        assert head.locator("#approvals-error").count() == 0
+        assert head.locator(f"tr[data-approval] a[href^='/requests/{request_id}']").count() == 0
+        page = clerk = desk.open("clerk", path)
+        assert clerk.locator("#deadline").inner_text() != due_before  # the head's consent moved the reply's due day
+        assert "已同意" in clerk.inner_text("#approvals")
+        assert "· head" in clerk.inner_text("#timeline")  # the extension is recorded with the head as its actor
 
         # 6. a step the law refuses: a second correction notice is shown in words with its rule (a 422 page)
         page = clerk = desk.open("clerk", path)
@@ -274,7 +292,7 @@ def test_a_request_from_registration_to_the_served_reply_in_the_browser(site, br
         applicant.fill("#query_code", code)
         submit(applicant, "form[action='/lookup'] button[type=submit]")
         assert applicant.locator("#lookup-state").inner_text().strip() == STAGE_LABELS[Stage.SERVED]
-        assert "王五" not in applicant.content()
+        assert "王五" not in applicant.content() and HOSTILE_NAME not in applicant.content()
         applicant.fill("#request_id", request_id)
         applicant.fill("#query_code", "00000000" if code != "00000000" else "11111111")
         with applicant.expect_navigation() as navigation:

@@ -18,7 +18,9 @@ from sqlalchemy import Engine, select
 
 from engine.clock import Clock
 from engine.errors import NotFound, PermissionDenied, RuleViolation
-from workflows.accounts import APPROVING_ROLES, User
+from workflows import access
+from workflows.access import Action
+from workflows.accounts import User
 from workflows.document_service import DocumentService
 from workflows.foi import approvals
 from workflows.foi import commands as c
@@ -70,8 +72,7 @@ _ARTICLES = {c.Extend.name: "Art. 33", c.VoidStep.name: "记录更正", DOCUMENT
 
 
 def _require_approving_role(actor: User) -> None:
-    if actor.role not in APPROVING_ROLES:
-        raise PermissionDenied(f"only heads and administrators approve (审批); '{actor.username}' is {actor.role.value}")
+    access.require_role(actor, Action.DECIDE_APPROVAL)
 
 
 def pending_of(loaded: Loaded) -> list[PendingApproval]:

@@ -24,7 +24,7 @@ from engine.events import NewEvent
 from engine.projection import Change, Projector, ReadModel
 from workflows import access
 from workflows.access import Action
-from workflows.accounts import Role, User, ancestors, get_agency
+from workflows.accounts import User, get_agency
 from workflows.calendar_years import CalendarSource, arrangement_payload, calendar_stream, save_calendar_year
 from workflows.departments import require_department
 from workflows.foi import approvals
@@ -66,10 +66,8 @@ APPROVALS: dict[type, tuple[str, str]] = {
 
 
 def may_approve(conn: Connection, actor: User, agency: str) -> bool:
-    """A head of the agency or of an agency above it, or an administrator (of any agency)."""
-    if actor.role == Role.ADMIN:
-        return True
-    return actor.role == Role.HEAD and actor.works_for(agency, ancestors(conn, agency))
+    """A head of the agency or of an agency above it, or an administrator (of any agency): the policy's 审批 row."""
+    return access.may(conn, actor, Action.DECIDE_APPROVAL, agency)
 
 
 @dataclass(frozen=True)
