@@ -374,3 +374,19 @@ def test_the_reply_carries_the_decisions_reasons_and_form_to_its_issue_art36_art
     assert state(office).form_provided == "electronic" and state(office).decision_reasons.startswith("第三页")
     with pytest.raises(OgiError, match="only a reply states"):
         office.documents.draft(REQUEST, "receipt", clerk, decision={"reasons": "x"})
+
+
+def test_a_hostile_reason_and_opinion_are_shown_as_text_on_the_approvals_and_request_pages(office):
+    from tests.test_web import csrf, signed_in
+
+    hostile = '<b id="planted" hx-post="/admin/users" hx-trigger="load">x</b>'
+    office.requests.act(REQUEST, lambda now: c.Extend(at=now, working_days=5, reason=hostile), user(office, "clerk"))
+    head = signed_in(office, "head")
+    page = head.get("/approvals")
+    assert page.status_code == 200
+    assert 'id="planted"' not in page.text and "&lt;b id=&#34;planted&#34;" in page.text
+    refused = head.post(f"/approvals/{REQUEST}:a1/reject", data={"csrf_token": csrf(page.text), "reason": hostile})
+    assert refused.status_code in (200, 303), refused.text
+    shown = signed_in(office, "clerk").get(f"/requests/{REQUEST}").text
+    assert 'id="planted"' not in shown and 'hx-post="/admin/users"' not in shown
+    assert office.queries.history(REQUEST)["approvals"][0]["status"] == "rejected"
