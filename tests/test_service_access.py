@@ -186,3 +186,13 @@ def test_the_policy_table_auditors_never_write_and_applicants_reach_nothing():
     assert access.allows(Role.STAFF, Action.WRITE_REQUEST, own_agency=True)
     assert not access.allows(Role.STAFF, Action.WRITE_REQUEST, own_agency=False)
     assert not access.allows(Role.STAFF, Action.PUBLISH_REPORT, own_agency=True)
+
+
+def test_statistics_are_of_the_agencies_the_viewer_may_read(world):
+    outsider, nobody = user(world, "outsider"), user(world, "nobody")
+    with pytest.raises(PermissionDenied, match=REFUSED):
+        world.statistics.for_viewer(outsider, AGENCY, 2026)
+    assert world.statistics.for_viewer(outsider, None, 2026).received == 0  # its own agency has no request
+    assert world.statistics.for_viewer(nobody, None, 2026).received == 0  # staff of no agency: nothing, not all
+    assert world.statistics.for_viewer(user(world, "auditor"), None, 2026).received == 2
+    assert world.statistics.for_viewer(user(world, "clerk"), None, 2026).received == 2  # its agency and the one below

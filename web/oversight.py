@@ -81,14 +81,9 @@ def _described(result: AuditResult, user: User, sees_all: bool) -> dict:
 @router.get("/stats")
 def stats_page(request: Request, user: Viewer, agency: str | None = None, year: inputs.YearQuery = None) -> Response:
     app = services(request)
-    if agency:
-        app.directory.check_access(user, agency)
-        agencies: list[str] | None = [agency]
-    else:
-        agencies = app.directory.visible_agencies(user)
     choices = [row.slug for row in app.directory.agencies()] if app.directory.visible_agencies(user) is None \
         else sorted(user.agencies)
     today = app.clock.now().date()
-    stats = app.statistics.of(agencies, year or today.year)  # [] (staff of no agency): nothing to count
+    stats = app.statistics.for_viewer(user, agency or None, year or today.year)  # the service checks who may read
     return page(request, "stats.html.j2", s=stats, agency=agency or "", choices=choices,
                 years=list(range(today.year, today.year - 6, -1)))

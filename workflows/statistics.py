@@ -17,6 +17,9 @@ from sqlalchemy import Engine, extract, func, select, true
 
 from engine.adapters.eventstore import events_table, row_to_event
 from engine.clock import Clock
+from workflows import access
+from workflows.access import Action
+from workflows.accounts import User
 from workflows.foi.state import OPEN_STAGES, Stage
 from workflows.streams import REQUEST_STREAM, fold_stored, streams_of
 from workflows.tables import departments_table, requests_table
@@ -77,6 +80,17 @@ class Statistics:
 class StatisticsService:
     engine: Engine
     clock: Clock
+
+    def for_viewer(self, viewer: User, agency: str | None = None, year: int | None = None) -> Statistics:
+        """What `viewer` may read (workflows/access.py, the annual report's row): one agency, refused unless it is
+        theirs (or below theirs) or they read every agency; without one, every agency they reach ([]: nothing)."""
+        with self.engine.connect() as conn:
+            if agency:
+                access.require(conn, viewer, Action.READ_REPORT, agency)
+                agencies: list[str] | None = [agency]
+            else:
+                agencies = access.reachable_agencies(conn, viewer, Action.READ_REPORT)
+        return self.of(agencies, year)
 
     def of(self, agencies: Sequence[str] | None, year: int | None = None) -> Statistics:
         """The statistics of `agencies` (None: all) for `year` (default: this year); the overdue ones as of today."""
