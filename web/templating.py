@@ -7,10 +7,8 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
 from engine.adapters.rendering import environment
-from workflows.accounts import Role
+from workflows.access import ROLE_LABELS
 from workflows.step_forms import event_labels
-
-ROLE_LABELS = {Role.ADMIN: "系统管理员", Role.HEAD: "负责人", Role.STAFF: "经办人", Role.AUDITOR: "审计", Role.APPLICANT: "申请人"}
 
 templates = Jinja2Templates(env=environment())
 templates.env.globals["ROLE_LABELS"] = ROLE_LABELS
