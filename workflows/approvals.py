@@ -113,10 +113,9 @@ class ApprovalService:
 
     def approve(self, approval_id: str, actor: User, opinion: str = "") -> ApprovalDecision:
         """Grant it: the approval and the step it asked for, in one transaction, with `actor` as the approver."""
-        request_id, local = self._find(approval_id, actor)
+        request_id, local, loaded = self._find(approval_id, actor)
         if local.startswith("d"):
-            doc_type = self._draft_type(request_id, local)
-            self.documents.approve(request_id, doc_type, actor)
+            self.documents.approve(request_id, self._draft_type(loaded, local), actor)
         else:
             with self.engine.begin() as conn:
                 state = self.requests.act_in(conn, request_id, lambda now: c.GrantApproval(
@@ -130,20 +129,20 @@ class ApprovalService:
 
     def reject(self, approval_id: str, actor: User, opinion: str) -> ApprovalDecision:
         """Refuse it with the 审批意见: an asked step is not taken; a draft goes back to its drafter for revision."""
-        request_id, local = self._find(approval_id, actor)  # who and which first: a stranger learns nothing more
+        request_id, local, loaded = self._find(approval_id, actor)  # who and which first: a stranger learns nothing more
         if not (opinion or "").strip():
             raise RuleViolation("a rejection states the opinion (审批意见: reason / --reason): what is to be done instead",
                                 "DESIGN §9: 审批意见")
         if local.startswith("d"):
-            doc_type = self._draft_type(request_id, local)
-            self.documents.send_back(request_id, doc_type, actor, opinion.strip())
+            self.documents.send_back(request_id, self._draft_type(loaded, local), actor, opinion.strip())
         else:
             self.requests.act(request_id, lambda now: c.RejectApproval(at=now, approval_id=local,
                                                                         opinion=opinion.strip()), actor)
         return ApprovalDecision(approval_id, request_id, approvals.REJECTED, opinion.strip(), actor.username)
 
     # -- the id --------------------------------------------------------------------------------------------------
-    def _find(self, approval_id: str, actor: User) -> tuple[str, str]:
+    def _find(self, approval_id: str, actor: User) -> tuple[str, str, Loaded]:
+        """(request id, the approval's place in it, the request as folded for the check): the fold serves the caller."""
         _require_approving_role(actor)
         request_id, _, local = approval_id.rpartition(":")
         if not request_id or not (local[:1] in ("a", "d") and local[1:].isdigit()):
@@ -157,10 +156,9 @@ class ApprovalService:
         if approval_id not in {p.id for p in pending_of(loaded)}:
             raise NotFound(f"no pending approval '{approval_id}' (decided already, or never asked for); "
                            "`ogi approval list` shows what waits")
-        return request_id, local
+        return request_id, local, loaded
 
-    def _draft_type(self, request_id: str, local: str) -> str:
-        with self.engine.connect() as conn:
-            documents = self.requests.load(conn, request_id).state.documents
-        return documents[int(local[1:]) - 1].type
+    @staticmethod
+    def _draft_type(loaded: Loaded, local: str) -> str:
+        return loaded.state.documents[int(local[1:]) - 1].type
 

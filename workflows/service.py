@@ -193,10 +193,9 @@ class RequestService:
     def record_approved(self, conn: Connection, request_id: str, command: c.Extend | c.VoidStep,
                         approver: User) -> RequestState:
         """The step of a granted approval, recorded with the approver (checked here) as its approved_by."""
-        state = self.load(conn, request_id).state
-        self.require_approver(conn, approver, state.agency)
-        return self._handle(conn, self.load(conn, request_id), replace(command, approved_by=approver.username),
-                            approver).state
+        loaded = self.load(conn, request_id)
+        self.require_approver(conn, approver, loaded.state.agency)
+        return self._handle(conn, loaded, replace(command, approved_by=approver.username), approver).state
 
     @staticmethod
     def require_approver(conn: Connection, actor: User, agency: str) -> None:
