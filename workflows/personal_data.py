@@ -18,6 +18,8 @@ from typing import Any
 from sqlalchemy import Connection
 
 from engine.errors import PermissionDenied
+from workflows import access
+from workflows.access import Action
 from workflows.accounts import User, ancestors, mask_id_number, mask_name, mask_phone
 from workflows.foi.documents import DocumentRecord
 
@@ -32,8 +34,9 @@ def sees_personal_data(conn: Connection, viewer: User | None, agency: str) -> bo
 
 
 def require_staff(conn: Connection, viewer: User | None, agency: str, what: str, what_zh: str) -> None:
-    """PermissionDenied unless `viewer` sees the personal data of `agency`'s applicants (`None`: the services)."""
-    if viewer is not None and not sees_personal_data(conn, viewer, agency):
+    """PermissionDenied unless the policy's case-file row (workflows/access.py) lets `viewer` have `agency`'s
+    applicants' personal data (`None`: the services); the refusal says why in those words."""
+    if viewer is not None and not access.may(conn, viewer, Action.EXPORT_CASE_FILE, agency):
         raise PermissionDenied(
             f"{what_zh}含申请人的个人信息，只有{agency}或其上级机关的工作人员可以使用 — {what} holds the applicant's "
             f"personal data: only staff of agency {agency} or of an agency above it may have it; "
