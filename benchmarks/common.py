@@ -26,9 +26,9 @@ from engine.clock import VirtualClock
 from tests import world
 from tests.builders import event, issued_reply, noticed_correction, noticed_fee, request_line
 from tests.world import AGENCY, CLERK, HEAD
-from workflows.accounts import User
 from workflows.foi import commands as c
 from workflows.foi.identifiers import id_check_digit
+from workflows.people.accounts import User
 
 DEFAULT_POSTGRES_URL = os.environ.get("OGI_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 DATABASES = ("sqlite", "postgresql")

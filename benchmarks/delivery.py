@@ -18,10 +18,10 @@ from aiosmtpd.controller import Controller
 
 from benchmarks.common import DEFAULT_POSTGRES_URL, fresh_database, load_average, make_services
 from engine.clock import SystemClock, VirtualClock
+from notifications import outbox
 from notifications.delivery import Deliverer
 from notifications.email import SmtpSender
 from notifications.webhook import WebhookSender
-from workflows import outbox
 
 
 class Count:

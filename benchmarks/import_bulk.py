@@ -3,7 +3,7 @@
     python -m benchmarks.import_bulk [--requests 100000] [--databases sqlite,postgresql] [--postgres-url URL] [--profile]
 
 The file holds requests received in 2024–2025 with the lifecycle benchmark's mix of corrections, consultations,
-fees and extensions, every one decided and served. `workflows.importer.import_file` reads and validates every
+fees and extensions, every one decided and served. `workflows.requests.importer.import_file` reads and validates every
 line and replays it through the workflow in memory, then writes all events (with both hash chains) and
 projections in one transaction. The progress callback splits the time into those phases.
 """
@@ -37,7 +37,7 @@ from benchmarks.common import (
 )
 from engine.adapters.eventstore import events_table, verify_log
 from engine.clock import VirtualClock
-from workflows.importer import import_file
+from workflows.requests.importer import import_file
 from workflows.tables import requests_table
 
 IMPORT_NOW = dt.datetime(2026, 11, 26, 9, 0)  # the day the figures were recorded; every history lies before it

@@ -39,10 +39,10 @@ from benchmarks.common import (
 from engine.adapters.eventstore import events_table
 from engine.clock import VirtualClock
 from tests.builders import decided, event, request_line
-from workflows.accounts import add_agency, get_user
-from workflows.importer import import_file
+from workflows.people.accounts import add_agency, get_user
 from workflows.report.annual import tally
 from workflows.report.facts import facts_of
+from workflows.requests.importer import import_file
 from workflows.streams import REQUEST_STREAM, fold_stored, streams_of
 
 NOW = dt.datetime(2026, 11, 26, 9, 0)

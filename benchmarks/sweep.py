@@ -19,7 +19,7 @@ from benchmarks.common import add_database_options, fresh_database, load_average
 from engine.clock import VirtualClock
 from tests.builders import as_lines, event, request_line
 from workflows.foi.deadlines import pending_timers
-from workflows.importer import import_lines
+from workflows.requests.importer import import_lines
 from workflows.streams import REQUEST_STREAM, fold_stored, streams_of
 
 START = dt.datetime(2026, 11, 2, 9)  # the import's clock: the lapses are due later, at the sweep's moment

@@ -29,7 +29,7 @@ from benchmarks.common import add_database_options, fresh_database, load_average
 from benchmarks.sweep import START, lines
 from engine.clock import VirtualClock
 from tests.world import PASSWORD
-from workflows.importer import import_lines
+from workflows.requests.importer import import_lines
 
 SECRET = "benchmark-web-secret-key-0123456789"
 

@@ -20,26 +20,27 @@ from engine.adapters.database import make_engine, require_migrated, sqlite_file
 from engine.adapters.eventstore import EventStore
 from engine.adapters.keys import Keyring, keyring_from_environment
 from engine.clock import Clock, SystemClock
-from workflows import heartbeats
-from workflows.approvals import ApprovalService
-from workflows.audit import AuditService
-from workflows.calendar_years import CALENDAR_YEARS_READ_MODEL, CalendarSource
-from workflows.directory import Directory, Initialised
-from workflows.document_service import DocumentService
-from workflows.notices import LapseNotices
-from workflows.outbox import OutboxService
-from workflows.projection_guard import ProjectionGuard
-from workflows.queries import RequestQueries
+from notifications.notices import LapseNotices, write_checkpoint_notices, write_due_reminders
+from notifications.outbox import OutboxService
+from workflows.documents.approvals import ApprovalService
+from workflows.documents.service import DocumentService
+from workflows.integrity import heartbeats
+from workflows.integrity.audit import AuditService
+from workflows.integrity.seals import RowSealer
+from workflows.people.directory import Directory, Initialised
+from workflows.people.sign_in import WebAccounts
+from workflows.readmodels.calendar_years import CALENDAR_YEARS_READ_MODEL, CalendarSource
+from workflows.readmodels.guard import ProjectionGuard
+from workflows.readmodels.requests import RequestsProjection
+from workflows.readmodels.statistics import StatisticsService
+from workflows.readmodels.tasks import TaskService, TasksProjection
+from workflows.report.facts import cases_json_of
 from workflows.report.publish import PUBLICATIONS_READ_MODEL, PublishedReportWatch
 from workflows.report.register import REGISTER_READ_MODEL
 from workflows.report.service import ReportService
-from workflows.requests_projection import RequestsProjection
-from workflows.row_seal import RowSealer
-from workflows.service import RequestService
-from workflows.statistics import StatisticsService
-from workflows.sweep import Sweeper
-from workflows.task_queue import TaskService, TasksProjection
-from workflows.web_accounts import WebAccounts
+from workflows.requests.queries import RequestQueries
+from workflows.requests.service import RequestService
+from workflows.requests.sweep import Sweeper
 
 
 @dataclass
@@ -113,7 +114,7 @@ def build(engine: Engine, clock: Clock | None = None, keyring: Keyring | None = 
     keyring = keyring or keyring_from_environment(sqlite_file(engine))
     store = EventStore(keyring, origin)
     calendars = CalendarSource(store)
-    requests_projection = RequestsProjection(RowSealer(store))
+    requests_projection = RequestsProjection(RowSealer(store), cases_json_of)
     guard = ProjectionGuard(store, requests_projection)
     tasks = TasksProjection(clock)
     requests = RequestService(
@@ -129,7 +130,8 @@ def build(engine: Engine, clock: Clock | None = None, keyring: Keyring | None = 
     documents = DocumentService(engine, clock, store, requests)
     return App(engine, clock, store, requests, ReportService(engine, store, clock, guard),
                RequestQueries(engine, store, clock, requests, guard), Directory(engine, clock), audit,
-               Sweeper(requests, audit, checkpoint_folder(engine), task_service), task_service,
+               Sweeper(requests, audit, checkpoint_folder(engine), task_service,
+                       after_timers=(write_due_reminders,), after_checkpoint=(write_checkpoint_notices,)), task_service,
                OutboxService(engine, clock), documents, WebAccounts(engine, clock),
                StatisticsService(engine, clock), ApprovalService(engine, clock, requests, documents))
 

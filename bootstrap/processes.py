@@ -24,13 +24,14 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bootstrap import App
 from engine.clock import SHANGHAI
+from notifications import outbox
 from notifications.broker import deliver_actor, make_broker
 from notifications.delivery import Deliverer
 from notifications.email import SmtpSender
 from notifications.sms import SmsGateway
 from notifications.webhook import WebhookSender
-from workflows import heartbeats, outbox
-from workflows.accounts import SCHEDULER
+from workflows.integrity import heartbeats
+from workflows.people.accounts import SCHEDULER
 
 log = logging.getLogger(__name__)
 RELAY_SECONDS = 2

@@ -11,8 +11,8 @@ import click
 
 from cli.common import acting_user, app, fail, handle_errors
 from notifications.message import mask_recipient
-from workflows.accounts import Role, mask_phone
-from workflows.web_accounts import TOKEN_DAYS
+from workflows.people.accounts import Role, mask_phone
+from workflows.people.sign_in import TOKEN_DAYS
 
 
 @click.group()

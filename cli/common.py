@@ -18,10 +18,10 @@ import click
 from bootstrap import App, bootstrap
 from engine.adapters.rendering import render
 from engine.errors import OgiError, PermissionDenied
-from workflows.access import ROLE_LABELS
-from workflows.accounts import ADMIN_USERNAME, User
-from workflows.importer import parse_moment
-from workflows.input_limits import check_values
+from workflows.people.access import ROLE_LABELS
+from workflows.people.accounts import ADMIN_USERNAME, User
+from workflows.requests.importer import parse_moment
+from workflows.requests.input_limits import check_values
 
 __all__ = ["app", "acting_user", "reading_user", "fail", "handle_errors", "moment", "program", "render", "write_atomically"]
 
@@ -96,7 +96,7 @@ def origin() -> str:
 def acting_user(function=None, *, writes: bool = True):
     """Adds `--as USER` (default: OGI_USER, else the administrator made by `ogi init`); an unknown user is refused by
     name. A writing command says on stderr whom it acts as; the services refuse what that user may not do
-    (workflows/access.py), with exit 77 for every verb. `@acting_user(writes=False)` (`reading_user`) for reads."""
+    (workflows/people/access.py), with exit 77 for every verb. `@acting_user(writes=False)` (`reading_user`) for reads."""
     if function is None:
         return functools.partial(acting_user, writes=writes)
 

@@ -10,7 +10,7 @@ import click
 
 from cli.common import acting_user, app, handle_errors, moment, reading_user
 from engine.errors import RuleViolation
-from workflows.document_render import RENDERERS, STATE_LABELS
+from workflows.documents.rendering import RENDERERS, STATE_LABELS
 from workflows.foi.documents import DOCUMENT_TITLES, SERVICE_METHODS, DocumentType
 from workflows.foi.fees import quote
 

@@ -12,7 +12,7 @@ from workflows.foi import commands as c
 from workflows.foi.approvals import APPROVABLE
 from workflows.foi.state import STAGE_LABELS
 from workflows.foi.vocabulary import ApplicantKind, Channel, NoticeKind, Procedure, ProvisionForm
-from workflows.importer import import_file
+from workflows.requests.importer import import_file
 
 
 @click.command("import")

@@ -11,9 +11,9 @@ from bootstrap.processes import up_process
 from cli.common import app, handle_errors, origin, program, render
 from cli.requests import history_text
 from web.server import serve_in_thread
-from workflows.accounts import ADMIN_USERNAME
-from workflows.demo import load_demo
+from workflows.people.accounts import ADMIN_USERNAME
 from workflows.report.exports import export
+from workflows.requests.demo import load_demo
 
 
 @click.command()

@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, select
 
 from engine.clock import Clock
+from notifications import outbox
 from notifications.email import SmtpSender
 from notifications.message import DeliveryError, OutgoingMessage, mask_recipient
 from notifications.quiet_hours import next_sms_moment, sms_allowed_at
+from notifications.reminders import still_due
 from notifications.sms import SmsGateway
 from notifications.webhook import WebhookSender
-from workflows import outbox
-from workflows.reminders import still_due
 from workflows.tables import agencies_table, requests_table
 
 log = logging.getLogger(__name__)

@@ -15,8 +15,8 @@ import json
 
 from bootstrap import App
 from tests.world import AGENCY, user
-from workflows.accounts import ADMIN_USERNAME
-from workflows.importer import import_lines
+from workflows.people.accounts import ADMIN_USERNAME
+from workflows.requests.importer import import_lines
 
 Moment = str | dt.date  # a datetime is a date too
 

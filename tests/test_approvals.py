@@ -16,8 +16,8 @@ from tests.builders import load, request_line
 from tests.conftest import AGENCY, user
 from tests.world import PASSWORD
 from web.app import create_app
-from workflows.accounts import Role
 from workflows.foi import commands as c
+from workflows.people.accounts import Role
 from workflows.streams import request_stream
 
 REQUEST = "AP-1"
@@ -266,7 +266,7 @@ def test_decide_is_kept_in_an_imported_history_art36(office):
 
 def test_the_step_forms_offer_no_decision_and_no_approver_field_on_a_live_request():
     from workflows.foi.state import Stage
-    from workflows.step_forms import steps_for
+    from workflows.requests.step_forms import steps_for
 
     live = steps_for(Stage.PROCESSING)
     assert "decide" not in [s.command for s in live]

@@ -1,6 +1,6 @@
 """The CLI matrix (issue 17 item 3): every `ogi` verb that writes or reads a request, a document, a task or a report,
 run as staff of another agency, as an auditor, as staff and as the head of the agency. Who is allowed comes from the
-same table as the web's role × route matrix (workflows/access.py POLICY); a refusal is the same for every verb:
+same table as the web's role × route matrix (workflows/people/access.py POLICY); a refusal is the same for every verb:
 exit 77 and the policy's message. Writing verbs say on stderr whom they act as.
 
 One database for the module, and the click app called in-process (CliRunner): a subprocess costs about a second.
@@ -20,8 +20,8 @@ from cli.main import main
 from tests.builders import request_line
 from tests.conftest import AGENCY
 from tests.world import AGENCY_NAME
-from workflows.access import READING_ACTIONS, Action, allows
-from workflows.accounts import Role
+from workflows.people.access import READING_ACTIONS, Action, allows
+from workflows.people.accounts import Role
 
 OTHER = "lanshan-xzsp"
 YEAR = str(dt.date.today().year)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from tests.conftest import user
-from workflows.demo import load_demo
+from workflows.requests.demo import load_demo
 from workflows.tables import outbox_table
 
 

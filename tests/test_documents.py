@@ -14,7 +14,7 @@ from sqlalchemy import select
 from engine.errors import PermissionDenied, RuleViolation
 from tests.builders import load, request_line
 from tests.conftest import AGENCY, user
-from workflows.document_render import to_docx, to_html
+from workflows.documents.rendering import to_docx, to_html
 from workflows.foi import commands as c
 from workflows.foi.documents import DocumentType
 from workflows.tables import document_numbers_table
@@ -187,7 +187,7 @@ def test_the_case_file_holds_history_events_documents_and_a_manifest_that_checks
 def test_pdf_is_rendered_through_libreoffice_where_it_is_installed(office):
     import shutil
 
-    from workflows.document_render import to_pdf
+    from workflows.documents.rendering import to_pdf
 
     if not (shutil.which("soffice") or shutil.which("libreoffice")):
         pytest.skip("LibreOffice is not installed: PDF is optional (DESIGN §9 says where it is installed)")

@@ -21,8 +21,8 @@ from tests.conftest import AGENCY, user
 from tests.test_web import csrf, signed_in
 from tests.world import PASSWORD
 from web.app import create_app
-from workflows.accounts import Role
 from workflows.foi import commands as c
+from workflows.people.accounts import Role
 
 SCRIPT = "<script>x</script>"
 BREAKOUT = '"><img src=x onerror=1>'

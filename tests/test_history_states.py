@@ -13,7 +13,7 @@ from cli.requests import history_text
 from tests.conftest import AGENCY, user
 from workflows.foi import commands as c
 from workflows.foi.documents import DocumentRecord
-from workflows.history import DOCUMENT_STATE_LABELS, _document
+from workflows.readmodels.history import DOCUMENT_STATE_LABELS, _document
 
 DAY = dt.date(2026, 11, 2)
 DRAFT = DocumentRecord(type="reply", state="draft", text="张三：\n答复如下。", drafted_on=DAY, outcome="disclosed")

@@ -23,7 +23,6 @@ from tests.test_web import csrf, signed_in
 from tests.test_web_access import page_routes
 from tests.world import PASSWORD
 from web.app import create_app
-from workflows.accounts import Role
 from workflows.foi import commands as c
 from workflows.foi.identifiers import (
     REQUEST_ID_MAX,
@@ -34,10 +33,11 @@ from workflows.foi.identifiers import (
     check_request_id,
     id_check_digit,
 )
-from workflows.importer import ImportRefused, import_lines
+from workflows.people.accounts import Role
+from workflows.readmodels.tasks import ASSIGNMENT_STREAM
+from workflows.requests.importer import ImportRefused, import_lines
 from workflows.streams import REQUEST_STREAM
 from workflows.tables import requests_table, tasks_table, users_table
-from workflows.task_queue import ASSIGNMENT_STREAM
 
 VALID_ID_NUMBER = "11010519491231002X"
 BAD_IDS = ["a/b", "../x", "x y#z?", ".", "..", "a\tb", "a\x00b", "x" * (REQUEST_ID_MAX + 1), "a?b", "a#b", ""]

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from engine.adapters.eventstore import events_table
 from tests.builders import as_lines, decided, event, request_line
 from tests.conftest import user
-from workflows.importer import ImportRefused, import_file, import_lines
+from workflows.requests.importer import ImportRefused, import_file, import_lines
 from workflows.tables import requests_table
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "hedong-2023.jsonl"

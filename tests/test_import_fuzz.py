@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from engine.adapters.eventstore import events_table
 from tests.builders import event, request_line
 from tests.world import user
-from workflows.importer import ImportRefused, import_lines
+from workflows.requests.importer import ImportRefused, import_lines
 
 VALID = request_line("F-1", "2024-03-01", event("correction_requested", "2024-03-04", period_days=10),
                      event("corrected", "2024-03-08"), event("extended", "2024-03-20", working_days=20, approved_by="head"),

@@ -28,7 +28,7 @@ from workflows.foi.definition import WORKFLOW
 from workflows.foi.handle import handle
 from workflows.foi.state import RequestState
 from workflows.foi.vocabulary import ApplicantKind, Channel
-from workflows.importer import import_lines
+from workflows.requests.importer import import_lines
 
 NOW = dt.datetime(2026, 11, 26, 9, 0)  # the clock fixture's moment
 _ids = itertools.count(1)

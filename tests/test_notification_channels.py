@@ -16,7 +16,7 @@ from notifications.sms import SmsGateway
 from notifications.webhook import WebhookSender, verify_signature
 from tests.builders import load, request_line
 from tests.conftest import AGENCY, user
-from workflows.accounts import Role
+from workflows.people.accounts import Role
 from workflows.tables import outbox_table
 
 SECRET = "hedong-webhook-secret-0001"

@@ -16,13 +16,13 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from engine.errors import OgiError
+from notifications import outbox
 from notifications.delivery import Deliverer
 from notifications.email import SmtpSender
 from notifications.webhook import WebhookSender
 from tests.builders import load, request_line
 from tests.conftest import AGENCY, user
-from workflows import outbox
-from workflows.accounts import Role
+from workflows.people.accounts import Role
 from workflows.tables import outbox_table
 
 

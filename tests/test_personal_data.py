@@ -10,8 +10,8 @@ import pytest
 from engine.errors import NotFound, OgiError
 from tests.builders import load, request_line
 from tests.conftest import AGENCY, user
-from workflows.accounts import Role
-from workflows.history import HIDDEN
+from workflows.people.accounts import Role
+from workflows.readmodels.history import HIDDEN
 
 APPLICANT = {"kind": "natural_person", "name": "王小明", "id_number": "371315198209213958", "phone": "13805391234",
              "email": "wxm@example.cn", "address": "河东区人民路1号"}

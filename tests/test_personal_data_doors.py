@@ -20,9 +20,9 @@ from tests.test_web import signed_in
 from tests.test_web import site as site  # noqa: F401 — the fixture
 from tests.world import PASSWORD
 from web.app import create_app
-from workflows.accounts import Role
-from workflows.document_render import MASKED_NOTE
-from workflows.personal_data import HIDDEN
+from workflows.documents.rendering import MASKED_NOTE
+from workflows.people.accounts import Role
+from workflows.people.personal_data import HIDDEN
 
 NAME, MASKED = "王五", "王*"
 ADDRESS = "河东区幸福路1号"

@@ -14,7 +14,7 @@ from workflows.foi import commands as c
 from workflows.foi.handle import handle
 from workflows.foi.state import RequestState
 from workflows.foi.vocabulary import Flag
-from workflows.importer import import_lines
+from workflows.requests.importer import import_lines
 
 
 def at(day: str) -> dt.datetime:

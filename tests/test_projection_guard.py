@@ -16,7 +16,7 @@ from sqlalchemy import delete, select, update
 from tests.builders import decided, load, request_line
 from tests.conftest import user
 from workflows.foi import commands as c
-from workflows.projection_guard import PROJECTION_REPAIRED, ProjectionTampered
+from workflows.readmodels.guard import PROJECTION_REPAIRED, ProjectionTampered
 from workflows.streams import INTEGRITY_STREAM
 from workflows.tables import requests_table
 

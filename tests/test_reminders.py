@@ -10,12 +10,12 @@ from sqlalchemy import select
 
 from engine.calendar import YearArrangement
 from notifications.delivery import Deliverer
+from notifications.reminders import due_notices, working_day_before
 from notifications.webhook import WebhookSender
 from tests.builders import event, load, request_line
 from tests.conftest import AGENCY, user
-from workflows.accounts import Role
 from workflows.foi import commands as c
-from workflows.reminders import due_notices, parse_offsets, working_day_before
+from workflows.people.accounts import Role, parse_offsets
 from workflows.tables import outbox_table
 
 REPLY_DUE_AFTER_NATIONAL_DAY = dt.date(2024, 10, 8)

@@ -15,15 +15,15 @@ from engine.adapters.eventstore import EventStore
 from engine.errors import NotFound, OgiError, PermissionDenied
 from tests.builders import decided, event, load, request_line
 from tests.conftest import AGENCY, user
-from workflows.accounts import add_agency
 from workflows.foi import commands as c
-from workflows.importer import import_file
+from workflows.people.accounts import add_agency
 from workflows.report.exports.as_csv import read_csv, to_csv
 from workflows.report.facts import OUTCOME_ROWS, TABLE3_COLUMNS, TABLE3_ROWS
 from workflows.report.publish import report_stream
 from workflows.report.register import RegisterError, register_history, set_entry
 from workflows.report.service import ReportError
 from workflows.report.source import ProjectionTampered
+from workflows.requests.importer import import_file
 from workflows.tables import requests_table
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import delete, update
 
 from tests.conftest import AGENCY, user
-from workflows.importer import import_file
 from workflows.report.source import ProjectionTampered
+from workflows.requests.importer import import_file
 from workflows.tables import requests_table
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "hedong-2023.jsonl"

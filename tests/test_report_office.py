@@ -14,14 +14,14 @@ from openpyxl import load_workbook
 
 from tests.builders import decided, event, load, request_line
 from tests.conftest import AGENCY, user
-from workflows.accounts import add_agency
-from workflows.importer import import_file
+from workflows.people.accounts import add_agency
 from workflows.report.exports.as_docx import to_docx
 from workflows.report.exports.as_xlsx import to_xlsx
 from workflows.report.exports.layout import table2_blocks, table3_rows, table4_values
 from workflows.report.facts import TABLE4_ROWS
 from workflows.report.labels import BALANCE_NOTE, RESULTS_HEADING, SECTIONS
 from workflows.report.register import set_entry
+from workflows.requests.importer import import_file
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "hedong-2023.jsonl"
 SUBS = ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]

@@ -189,8 +189,8 @@ def load_due_timers(url: str, today: dt.date) -> None:
     from bootstrap import build
     from engine.clock import VirtualClock
     from tests.builders import as_lines
-    from workflows.accounts import ADMIN_USERNAME, get_user
-    from workflows.importer import import_lines
+    from workflows.people.accounts import ADMIN_USERNAME, get_user
+    from workflows.requests.importer import import_lines
 
     app = build(make_engine(url), VirtualClock(dt.datetime.combine(today - dt.timedelta(days=10), dt.time(9))))
     lines = [json.loads(lapse_line(f"K-{n:03d}", today)) for n in range(TOPOLOGY_REQUESTS)]

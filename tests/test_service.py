@@ -38,7 +38,7 @@ def test_ending_a_consultation_without_naming_the_party_ends_the_open_one_art32(
 
 
 def test_the_queue_puts_the_nearest_deadline_first_and_masks_names(sqlite_services):
-    from workflows.queue import queue_rows
+    from workflows.readmodels.queue import queue_rows
 
     now = received(sqlite_services, "S-late")
     sqlite_services.clock.advance_to(now + dt.timedelta(days=3))

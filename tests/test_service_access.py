@@ -13,11 +13,11 @@ from engine.errors import PermissionDenied
 from tests.builders import as_lines, load, request_line
 from tests.conftest import AGENCY, user
 from tests.world import PASSWORD
-from workflows import access
-from workflows.access import POLICY, Action, Reach
-from workflows.accounts import SCHEDULER, Role
 from workflows.foi import commands as c
-from workflows.importer import import_lines
+from workflows.people import access
+from workflows.people.access import POLICY, Action, Reach
+from workflows.people.accounts import SCHEDULER, Role
+from workflows.requests.importer import import_lines
 
 OTHER = "lanshan-xzsp"
 BELOW = "hedong-xzsp-fuwu"  # an agency below AGENCY

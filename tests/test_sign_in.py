@@ -11,8 +11,8 @@ from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
 from tests.world import PASSWORD
+from workflows.people.sign_in import LOCK_MINUTES, MAX_FAILURES, LoginRefused
 from workflows.tables import login_failures_table, users_table
-from workflows.web_accounts import LOCK_MINUTES, MAX_FAILURES, LoginRefused
 
 
 def _failures(services, username: str) -> int | None:

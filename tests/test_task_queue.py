@@ -7,7 +7,7 @@ import pytest
 from engine.errors import OgiError, PermissionDenied
 from tests.builders import load, request_line
 from tests.conftest import user
-from workflows.task_queue import assignment_stream
+from workflows.readmodels.tasks import assignment_stream
 
 
 def test_claiming_a_staff_task_records_it_with_the_actor_and_makes_the_claimant_the_handler(sqlite_services):

@@ -24,7 +24,7 @@ from tests.builders import (
 from tests.world import user
 from workflows.foi import commands as c
 from workflows.foi.vocabulary import Flag
-from workflows.importer import ImportRefused, import_lines
+from workflows.requests.importer import ImportRefused, import_lines
 from workflows.streams import fold_stored, request_stream
 
 
@@ -250,7 +250,7 @@ def test_a_step_with_a_mistyped_date_is_voided_and_the_request_moves_on(sqlite_s
     assert same_outcome(state, imported_state(services, record))
     types = [e.type for e in events_of(services, "T-16")]
     assert "step_voided" in types and types.count("correction_requested") == 2  # both kept: never an edit
-    from workflows.history import history
+    from workflows.readmodels.history import history
 
     with services.engine.connect() as conn:
         shown = history(services.store, conn, "T-16")["events"]

@@ -18,8 +18,8 @@ from tests.test_web import csrf, signed_in
 from tests.test_web import site as site  # noqa: F401 — the fixture
 from tests.world import PASSWORD
 from web.app import create_app
+from workflows.people.sign_in import TOKEN_DAYS, LoginRefused
 from workflows.tables import api_tokens_table
-from workflows.web_accounts import TOKEN_DAYS, LoginRefused
 
 
 def _later(services, **delta) -> None:

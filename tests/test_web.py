@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 from tests.conftest import AGENCY, user
 from tests.world import PASSWORD
 from web.app import create_app
-from workflows.accounts import Role
 from workflows.foi import commands as c
+from workflows.people.accounts import Role
 
 
 @pytest.fixture

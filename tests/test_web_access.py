@@ -12,10 +12,10 @@ from fastapi.testclient import TestClient
 from tests.test_web import csrf, signed_in
 from tests.test_web import site as site  # noqa: F401 — the fixture
 from web.app import create_app
-from workflows import access
-from workflows.access import Action
-from workflows.accounts import Role
 from workflows.foi import commands as c
+from workflows.people import access
+from workflows.people.access import Action
+from workflows.people.accounts import Role
 
 PARAMS = {"request_id": "W-1", "command": "ask_reasons", "doc_type": "receipt", "step": "approve", "number": "receipt",
           "fmt": "html", "agency": "hedong-xzsp", "year": "2026", "slug": "hedong-xzsp", "message_id": "no-such-message",
@@ -26,7 +26,7 @@ ANSWERS_TO_ALLOWED = {200, 201, 303, 404, 422}  # allowed: a page, a redirect, a
 ROLES = {"admin": (Role.ADMIN, False), "head": (Role.HEAD, True), "clerk": (Role.STAFF, True),
          "auditor": (Role.AUDITOR, False), "outsider": (Role.STAFF, False)}
 
-# The action each route takes in the policy table (workflows/access.py POLICY), and whether it names the agency (the
+# The action each route takes in the policy table (workflows/people/access.py POLICY), and whether it names the agency (the
 # request's or the report's). None: any signed-in user, the page showing only what they may read. Expected answers
 # come from the table, as the CLI matrix's (tests/test_cli_access.py).
 ROUTE_ACTIONS: dict[tuple[str, str], tuple[Action, bool] | None] = {
@@ -90,7 +90,7 @@ def route_action(method: str, path: str, table=ROUTE_ACTIONS) -> tuple[Action, b
     for prefix, on, action in ROUTE_PREFIXES if table is ROUTE_ACTIONS else ():
         if path.startswith(prefix) and on in (None, method):
             return action, False
-    raise AssertionError(f"{method} {path}: say which action of workflows/access.py it takes (ROUTE_ACTIONS)")
+    raise AssertionError(f"{method} {path}: say which action of workflows/people/access.py it takes (ROUTE_ACTIONS)")
 
 
 def expected(role: str, method: str, path: str, table=ROUTE_ACTIONS) -> set[int]:

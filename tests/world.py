@@ -12,10 +12,11 @@ from bootstrap import App, build
 from engine.adapters.database import make_engine
 from engine.adapters.keys import Keyring
 from engine.clock import Clock
-from workflows.accounts import ADMIN_USERNAME, Role, User, add_agency, add_user, get_user
-from workflows.departments import add_department
-from workflows.requests_projection import projection_row
-from workflows.row_seal import RowSealer
+from workflows.integrity.seals import RowSealer
+from workflows.people.accounts import ADMIN_USERNAME, Role, User, add_agency, add_user, get_user
+from workflows.people.departments import add_department
+from workflows.readmodels.requests import projection_row
+from workflows.report.facts import cases_json_of
 
 AGENCY = "hedong-xzsp"
 AGENCY_NAME = "河东区行政审批服务局"
@@ -54,4 +55,4 @@ def user(services: App, name: str = ADMIN_USERNAME) -> User:
 
 def sealed_row(services: App, state, version: int, stream_hash: str) -> dict:
     """The requests row the projection writes for `state` at `version`, sealed with the services' key."""
-    return projection_row(state, version, stream_hash, RowSealer(services.store))
+    return projection_row(state, version, stream_hash, RowSealer(services.store), cases_json_of)

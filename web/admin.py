@@ -13,7 +13,7 @@ from notifications.message import mask_recipient
 from web.auth import services, viewer
 from web.errors import error_body, status_of
 from web.templating import ROLE_LABELS, page
-from workflows.accounts import Role, User, mask_phone
+from workflows.people.accounts import Role, User, mask_phone
 
 router = APIRouter(include_in_schema=False)
 Viewer = Annotated[User, Depends(viewer)]
@@ -173,7 +173,7 @@ def approvals(request: Request, user: Viewer, done: str | None = None) -> Respon
 
 def _approvals_page(request: Request, user: User, error: dict | None = None, failed: str | None = None,
                     notice: str | None = None) -> Response:
-    """What waits for this head or administrator (workflows/approvals.py), each with 同意 / 不同意 and 审批意见."""
+    """What waits for this head or administrator (workflows/documents/approvals.py), each with 同意 / 不同意 and 审批意见."""
     app = services(request)
     pending = app.approvals.listing(user)  # refuses other roles (403)
     return page(request, "approvals.html.j2", status_code=422 if error else 200, approvals=pending,

@@ -15,8 +15,8 @@ from engine.errors import OgiError
 from web.auth import viewer
 from web.errors import LastResort, api_error_handler, input_error_handler
 from web.inputs import PageQuery, Year
-from workflows.accounts import User
-from workflows.step_forms import command_from
+from workflows.people.accounts import User
+from workflows.requests.step_forms import command_from
 
 Viewer = Annotated[User, Depends(viewer)]
 
@@ -50,7 +50,7 @@ class QueueRowOut(BaseModel):
 
 
 class ApprovalOut(BaseModel):
-    """One item of the 审批 list (workflows/approvals.py): an extension or void asked for by staff, or a draft."""
+    """One item of the 审批 list (workflows/documents/approvals.py): an extension or void asked for by staff, or a draft."""
 
     id: str
     request_id: str

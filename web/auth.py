@@ -9,7 +9,7 @@ from fastapi import Request, Response
 
 from bootstrap import App
 from web.errors import CsrfRefused, SignInRequired
-from workflows.accounts import User
+from workflows.people.accounts import User
 
 SESSION_COOKIE = "ogi_session"
 LOGIN_CSRF_COOKIE = "ogi_login_csrf"  # the login form's token, before there is a session (double submit)

@@ -1,8 +1,8 @@
 """The web's boundary for input. First line: `InputBoundary`, an ASGI middleware that refuses, before any route runs,
 a path or query value with NUL, a control character or a lone surrogate or longer than its limit, a body over
 MAX_BODY_BYTES (413), and a form or JSON body with such a text in any field (limits by field name, read from the
-tables: workflows/input_limits.py). Second line: the parameters parsed here (a moment `as_of`, a year, a page) and
-the services' own checks of each field (workflows/registration.py)."""
+tables: workflows/requests/input_limits.py). Second line: the parameters parsed here (a moment `as_of`, a year, a page) and
+the services' own checks of each field (workflows/requests/registration.py)."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from workflows.foi.identifiers import InputRefused, text_problem
-from workflows.importer import parse_moment
-from workflows.input_limits import PARAMETER_MAX, check_field, check_values, limit_of
+from workflows.requests.importer import parse_moment
+from workflows.requests.input_limits import PARAMETER_MAX, check_field, check_values, limit_of
 
 MAX_BODY_BYTES = 1_000_000  # a form or an import line's fields; an import file goes through `ogi import`
 # 2008: the Regulation (国务院令第492号) took effect; 2100: no report is planned a lifetime ahead

@@ -14,8 +14,8 @@ from engine.adapters.eventstore import AuditResult
 from web import inputs
 from web.auth import services, viewer
 from web.templating import page
-from workflows.accounts import User
 from workflows.foi.identifiers import InputRefused
+from workflows.people.accounts import User
 
 router = APIRouter(include_in_schema=False)
 Viewer = Annotated[User, Depends(viewer)]

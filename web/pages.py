@@ -14,12 +14,12 @@ from web import inputs
 from web.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, services, set_cookie, viewer
 from web.errors import CsrfRefused, error_body, status_of
 from web.templating import page
-from workflows.accounts import User
 from workflows.foi.documents import DOCUMENT_TITLES, SERVICE_METHODS
 from workflows.foi.state import Stage
 from workflows.foi.vocabulary import APPLICANT_LABELS, CHANNEL_LABELS, OUTCOME_LABELS
-from workflows.step_forms import command_from, steps_for
-from workflows.web_accounts import LoginRefused
+from workflows.people.accounts import User
+from workflows.people.sign_in import LoginRefused
+from workflows.requests.step_forms import command_from, steps_for
 
 router = APIRouter(include_in_schema=False)
 Viewer = Annotated[User, Depends(viewer)]
@@ -172,7 +172,7 @@ async def document_step(request: Request, request_id: str, doc_type: str, step: 
 def document_file(request: Request, request_id: str, number: str, fmt: str, user: Viewer) -> Response:
     app = services(request)
     state, found, agency = app.documents.find(request_id, number, viewer=user)
-    from workflows.document_render import RENDERERS
+    from workflows.documents.rendering import RENDERERS
 
     if fmt not in RENDERERS:
         raise OgiError(f"format '{fmt}' is not one of {', '.join(sorted(RENDERERS))}")

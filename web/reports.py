@@ -16,8 +16,8 @@ from web import inputs
 from web.auth import services, viewer
 from web.errors import error_body, status_of
 from web.templating import page
-from workflows.accounts import APPROVING_ROLES, User
 from workflows.foi.vocabulary import OUTCOME_LABELS
+from workflows.people.accounts import APPROVING_ROLES, User
 from workflows.report.exports import BINARY_FORMATS, FORMATS, export
 from workflows.report.exports.layout import (
     TABLE3_COLUMN_LABELS,

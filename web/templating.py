@@ -7,8 +7,8 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
 from engine.adapters.rendering import environment
-from workflows.access import ROLE_LABELS
-from workflows.step_forms import event_labels
+from workflows.people.access import ROLE_LABELS
+from workflows.requests.step_forms import event_labels
 
 templates = Jinja2Templates(env=environment())
 templates.env.globals["ROLE_LABELS"] = ROLE_LABELS

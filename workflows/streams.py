@@ -12,8 +12,8 @@ REQUEST_STREAM = "request/"
 CALENDAR_STREAM = "calendar/"
 REGISTER_STREAM = "register/"
 REPORT_STREAM = "report/"
-KEY_STREAM = "log/keys"  # rotations of the log's key (workflows/audit.py)
-INTEGRITY_STREAM = "log/integrity"  # repairs of the read model (workflows/projection_guard.py)
+KEY_STREAM = "log/keys"  # rotations of the log's key (workflows/integrity/audit.py)
+INTEGRITY_STREAM = "log/integrity"  # repairs of the read model (workflows/readmodels/guard.py)
 
 
 def request_stream(request_id: str) -> str:

@@ -35,7 +35,7 @@ requests_table = Table(
     Column("procedure", String(40)),  # None: disclosure; "record_correction" (Art. 41) is left out of the report
     Index("ix_requests_agency_stage", "agency", "stage"),
     Index("ix_requests_next_due", "next_due"),
-    Index("ix_requests_queue", "next_due", "request_id"),  # the queue, a page at a time (workflows/queue.py)
+    Index("ix_requests_queue", "next_due", "request_id"),  # the queue, a page at a time (workflows/readmodels/queue.py)
     Index("ix_requests_next_timer_at", "next_timer_at"),
 )
 

@@ -1,7 +1,7 @@
 """Approvals (审批, DESIGN §9): a step that needs the consent of a head or administrator — an extension of the reply
 period (Art. 33: 经政府信息公开工作机构负责人同意) or the void of a step recorded by mistake — is asked for by staff
 and waits; the approver grants it (the step is then recorded with the approver as `approved_by`) or rejects it with
-the opinion (审批意见). Who may approve is the service's business (workflows/approvals.py); here is what the request's
+the opinion (审批意见). Who may approve is the service's business (workflows/documents/approvals.py); here is what the request's
 stream says about each approval, and the rules that do not depend on the person.
 
 Pure: no I/O. An approval's id is its place among the request's approvals (a1, a2, …), stable across replays.

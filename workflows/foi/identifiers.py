@@ -1,7 +1,7 @@
 """What an identifier or a text may be, at every door (web forms, API JSON, query and path parameters, CLI arguments,
 import lines): request ids, 居民身份证 numbers (GB 11643-1999), phone numbers, and text free of NUL, control
 characters and lone surrogates within its limit. Pure: the limits of the database's columns are passed in
-(workflows/input_limits.py reads them from the tables)."""
+(workflows/requests/input_limits.py reads them from the tables)."""
 
 from __future__ import annotations
 

@@ -69,6 +69,12 @@ def facts_of(state: RequestState) -> RequestFacts | None:
                         state.outcome, tuple(sorted(cases, key=lambda c: (c.row, c.case))))
 
 
+def cases_json_of(state: RequestState) -> str:
+    """The `cases` column of the requests read model: this request's cases as the report counts them, as JSON."""
+    facts = facts_of(state)
+    return facts.cases_json() if facts else "[]"
+
+
 def year_bounds(year: int) -> tuple[dt.date, dt.date]:
     return dt.date(year, 1, 1), dt.date(year, 12, 31)
 

@@ -20,8 +20,8 @@ from engine.adapters.read_models import EventRowsReadModel
 from engine.errors import OgiError
 from engine.events import NewEvent
 from engine.projection import Change
-from workflows.accounts import ancestors
 from workflows.foi.state import RequestState
+from workflows.people.accounts import ancestors
 from workflows.report.annual import Publication
 from workflows.report.facts import Cell, RequestFacts, cells_in_year, facts_of
 from workflows.streams import REPORT_STREAM

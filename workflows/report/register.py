@@ -16,12 +16,12 @@ from engine.adapters.eventstore import EventStore, StoredEvent, StreamAppend
 from engine.adapters.read_models import EventRowsReadModel
 from engine.errors import OgiError
 from engine.events import NewEvent
-from workflows.accounts import User, get_agency
+from workflows.people.accounts import User, get_agency
 from workflows.report.labels import MEASURE_LABELS, REGISTER_ITEMS
 from workflows.report.publish import watch_register
+from workflows.report.years import check_report_year
 from workflows.streams import REGISTER_STREAM
 from workflows.tables import register_entries_table
-from workflows.years import check_report_year
 
 
 class RegisterError(OgiError):

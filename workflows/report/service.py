@@ -15,10 +15,10 @@ from engine.adapters.database import snapshot
 from engine.adapters.eventstore import EventStore
 from engine.clock import Clock
 from engine.errors import OgiError
-from workflows import access
-from workflows.access import Action
-from workflows.accounts import User, agency_members, get_agency, list_agencies
-from workflows.projection_guard import ProjectionGuard
+from workflows.people import access
+from workflows.people.access import Action
+from workflows.people.accounts import User, agency_members, get_agency, list_agencies
+from workflows.readmodels.guard import ProjectionGuard
 from workflows.report.annual import (
     AnnualReport,
     Check,
@@ -46,7 +46,7 @@ from workflows.report.register import (
     set_entry,
 )
 from workflows.report.source import load_sealed_facts, replay_facts
-from workflows.years import check_report_year
+from workflows.report.years import check_report_year
 
 
 class ReportError(OgiError):

@@ -1,6 +1,6 @@
 """Where the report's facts come from: the sealed requests projection (fast) or a replay of the log as of a time.
 
-The projection is trusted only after it proved itself against the log (workflows/projection_guard.py):
+The projection is trusted only after it proved itself against the log (workflows/readmodels/guard.py):
 every row of the agencies must hold its keyed seal and be folded up to its stream's last event, and every
 request the log records as received by those agencies must have its row. Otherwise the report refuses to print.
 """
@@ -13,7 +13,7 @@ import json
 from sqlalchemy import Connection, DateTime, bindparam, text
 
 from engine.adapters.eventstore import events_table, row_to_event
-from workflows.projection_guard import ProjectionGuard, ProjectionTampered, in_chunks
+from workflows.readmodels.guard import ProjectionGuard, ProjectionTampered, in_chunks
 from workflows.report.facts import CaseFacts, RequestFacts, facts_of
 from workflows.streams import fold_stored, streams_of
 from workflows.tables import FIRST_REQUEST_EVENTS_SQL, RECEIVED_AGENCY_SQL

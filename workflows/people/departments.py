@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, insert, select
 
 from engine.errors import NotFound, OgiError
-from workflows.accounts import get_agency
+from workflows.people.accounts import get_agency
 from workflows.tables import departments_table
 
 CODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")

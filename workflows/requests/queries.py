@@ -15,16 +15,16 @@ from engine.adapters.eventstore import EventStore
 from engine.calendar import PeriodCount, WorkingCalendar, count_period
 from engine.clock import Clock, Suspension
 from engine.errors import NotFound
-from workflows import access
-from workflows.access import Action
-from workflows.accounts import User
 from workflows.foi.deadlines import explain
 from workflows.foi.similar import AskedRequest, DisclosureProposal, proposals
 from workflows.foi.state import OPEN_STAGES
-from workflows.history import history
-from workflows.projection_guard import ProjectionGuard
-from workflows.queue import queue_rows
-from workflows.service import RequestService
+from workflows.people import access
+from workflows.people.access import Action
+from workflows.people.accounts import User
+from workflows.readmodels.guard import ProjectionGuard
+from workflows.readmodels.history import history
+from workflows.readmodels.queue import queue_rows
+from workflows.requests.service import RequestService
 from workflows.tables import FIRST_REQUEST_EVENTS_SQL, requests_table
 
 
@@ -69,7 +69,7 @@ class RequestQueries:
         return None if viewer is None else access.reachable_agencies(conn, viewer, Action.READ_REQUEST)
 
     def history(self, request_id: str, as_of: dt.datetime | None = None, viewer: User | None = None) -> dict:
-        """The request replayed (workflows/history.py). Every door passes who reads it (`viewer`), refused unless
+        """The request replayed (workflows/readmodels/history.py). Every door passes who reads it (`viewer`), refused unless
         they may read the agency's requests; without one (the services' own reads) the applicant is masked."""
         with self.engine.connect() as conn:
             if viewer is not None:

@@ -14,7 +14,7 @@ from engine.adapters.eventstore import AuditResult, EventStore, StreamAppend, ev
 from engine.adapters.keys import Keyring, KeyringError
 from engine.clock import Clock
 from engine.events import NewEvent
-from workflows.accounts import User
+from workflows.people.accounts import User
 from workflows.streams import KEY_STREAM
 
 

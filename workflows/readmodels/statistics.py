@@ -17,10 +17,10 @@ from sqlalchemy import Engine, extract, func, select, true
 
 from engine.adapters.eventstore import events_table, row_to_event
 from engine.clock import Clock
-from workflows import access
-from workflows.access import Action
-from workflows.accounts import User
 from workflows.foi.state import OPEN_STAGES, Stage
+from workflows.people import access
+from workflows.people.access import Action
+from workflows.people.accounts import User
 from workflows.streams import REQUEST_STREAM, fold_stored, streams_of
 from workflows.tables import departments_table, requests_table
 
@@ -82,7 +82,7 @@ class StatisticsService:
     clock: Clock
 
     def for_viewer(self, viewer: User, agency: str | None = None, year: int | None = None) -> Statistics:
-        """What `viewer` may read (workflows/access.py, the annual report's row): one agency, refused unless it is
+        """What `viewer` may read (workflows/people/access.py, the annual report's row): one agency, refused unless it is
         theirs (or below theirs) or they read every agency; without one, every agency they reach ([]: nothing)."""
         with self.engine.connect() as conn:
             if agency:

@@ -19,16 +19,16 @@ from engine.calendar import WorkingCalendar
 from engine.clock import to_shanghai_naive
 from engine.errors import OgiError, PermissionDenied, RuleViolation
 from engine.events import NewEvent
-from workflows import access
-from workflows.access import Action
-from workflows.accounts import APPROVING_ROLES, User
 from workflows.foi import commands as c
 from workflows.foi.handle import Handled, handle
 from workflows.foi.identifiers import InputRefused, check_request_id
 from workflows.foi.state import RequestState
-from workflows.input_limits import limit_of
-from workflows.registration import checked_receive
-from workflows.service import Loaded, Pending, RequestService
+from workflows.people import access
+from workflows.people.access import Action
+from workflows.people.accounts import APPROVING_ROLES, User
+from workflows.requests.input_limits import limit_of
+from workflows.requests.registration import checked_receive
+from workflows.requests.service import Loaded, Pending, RequestService
 from workflows.tables import agencies_table, requests_table, users_table
 
 CHUNK = 2000
@@ -174,7 +174,7 @@ def replay_line(line: LineIn, services_now: dt.datetime, calendar: WorkingCalend
         imported_from=source,
     )
     try:
-        receive = checked_receive(receive)  # the same check as every other door (workflows/registration.py)
+        receive = checked_receive(receive)  # the same check as every other door (workflows/requests/registration.py)
     except InputRefused as refused:
         raise RuleViolation(f"field {refused.field}: {refused.problem}", "input") from None
     apply(receive, line.received_at, "received_at")
@@ -295,7 +295,7 @@ def _check_text(value: Any, path: str = "") -> None:
         bad = next((ch for ch in value if ord(ch) < 32 and ch not in "\t\n\r" or ord(ch) == 0x7F), None)
         if bad is not None:
             raise ValueError(f"field {path}: the control character U+{ord(bad):04X} is not allowed in text")
-        limit = limit_of(path.rsplit(".", 1)[-1].split("[")[0])  # the column's (workflows/input_limits.py)
+        limit = limit_of(path.rsplit(".", 1)[-1].split("[")[0])  # the column's (workflows/requests/input_limits.py)
         if len(value) > limit:
             raise ValueError(f"field {path}: {len(value)} characters, at most {limit}")
 

@@ -24,7 +24,7 @@ from sqlalchemy import Connection, Engine, and_, or_, select, update
 from engine.adapters.database import upsert_insert
 from engine.clock import Clock
 from engine.errors import NotFound, OgiError
-from workflows.accounts import User
+from workflows.people.accounts import User
 from workflows.tables import outbox_table
 
 MAX_ATTEMPTS = 6

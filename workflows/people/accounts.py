@@ -230,7 +230,6 @@ def set_agency(conn: Connection, slug: str, actor: User, reminders: str | None =
                webhook_secret: str | None = None, **documents: str | bool | None) -> None:
     """An agency's settings: reminder offsets (working days before the reply is due), its webhook, and for its
     documents the number prefix (`doc_prefix`), the review body, the court and whether it is vertically led."""
-    from workflows.reminders import parse_offsets  # the rule of offsets lives with the reminders
 
     actor.require_admin("change an agency's settings")
     get_agency(conn, slug)
@@ -251,3 +250,14 @@ def set_agency(conn: Connection, slug: str, actor: User, reminders: str | None =
         raise OgiError("nothing to set: give --reminders, --webhook with --webhook-secret, --doc-prefix, "
                        "--review-body, --court or --vertically-led")
     conn.execute(update(agencies_table).where(agencies_table.c.slug == slug).values(**values))
+
+
+def parse_offsets(text: str) -> tuple[int, ...]:
+    """An agency's reminder setting (read by notifications/reminders.py when it plans the reply's reminders), e.g. "5,2,0": distinct working-day offsets from 0 to 20."""
+    try:
+        offsets = tuple(sorted({int(part) for part in text.split(",") if part.strip()}, reverse=True))
+    except ValueError:
+        raise ValueError(f"reminders '{text}' must be working-day offsets such as 5,2,0") from None
+    if not offsets or any(not 0 <= o <= 20 for o in offsets):
+        raise ValueError(f"reminders '{text}' must be 1 to 21 offsets between 0 and 20 working days (e.g. 5,2,0)")
+    return offsets

@@ -90,14 +90,3 @@ def still_due(kind: str, stage: str, deadlines: dict[str, dict], due: dt.date | 
     if rule is None:
         return True  # not about a running deadline (a lapse, a task): true once written
     return running_due(rule, stage, deadlines) == due
-
-
-def parse_offsets(text: str) -> tuple[int, ...]:
-    """An agency's reminder setting, e.g. "5,2,0": distinct working-day offsets from 0 to 20."""
-    try:
-        offsets = tuple(sorted({int(part) for part in text.split(",") if part.strip()}, reverse=True))
-    except ValueError:
-        raise ValueError(f"reminders '{text}' must be working-day offsets such as 5,2,0") from None
-    if not offsets or any(not 0 <= o <= 20 for o in offsets):
-        raise ValueError(f"reminders '{text}' must be 1 to 21 offsets between 0 and 20 working days (e.g. 5,2,0)")
-    return offsets

@@ -19,20 +19,19 @@ from sqlalchemy import Connection, select
 from engine.adapters.rendering import render
 from engine.calendar import WorkingCalendar
 from engine.projection import Change
-from workflows import outbox
-from workflows.accounts import Role
-from workflows.foi.deadlines import DEADLINE_LABELS
-from workflows.foi.event_types import EventType
-from workflows.foi.state import RequestState
-from workflows.reminders import (
+from notifications import outbox
+from notifications.reminders import (
     HANDLER,
     HANDLER_AND_HEADS,
     LAPSE_NOTICES,
     RULE_OF,
     Notice,
     due_notices,
-    parse_offsets,
 )
+from workflows.foi.deadlines import DEADLINE_LABELS
+from workflows.foi.event_types import EventType
+from workflows.foi.state import RequestState
+from workflows.people.accounts import Role, parse_offsets
 from workflows.tables import agencies_table, requests_table, task_assignments_table, user_agencies_table, users_table
 
 LAPSE_ADVICE = {

@@ -9,7 +9,7 @@
 - `manifest.json`: the SHA-256 of every other file in the zip.
 
 It holds the applicant's personal data as recorded (the events as stored, the documents as issued), so it is
-exported only for staff of the request's agency or of an agency above it (workflows/personal_data.py); an
+exported only for staff of the request's agency or of an agency above it (workflows/people/personal_data.py); an
 administrator or auditor who works for neither is refused — masking it would break what it is for (the stored
 events and their hashes, the documents as they left the office).
 """
@@ -26,9 +26,9 @@ from sqlalchemy import select
 
 from engine.adapters.eventstore import events_table
 from engine.adapters.rendering import render
-from workflows.accounts import User
-from workflows.document_render import to_docx, to_html
-from workflows.personal_data import require_staff
+from workflows.documents.rendering import to_docx, to_html
+from workflows.people.accounts import User
+from workflows.people.personal_data import require_staff
 from workflows.streams import request_stream
 
 README = """本案卷由 ogi 导出，供本机关归档。

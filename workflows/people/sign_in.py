@@ -24,7 +24,7 @@ from sqlalchemy import Connection, DateTime, Engine, case, delete, func, insert,
 from engine.adapters.database import upsert_insert
 from engine.clock import Clock
 from engine.errors import NotFound, OgiError
-from workflows.accounts import User, check_password, find_user, get_user, hash_password
+from workflows.people.accounts import User, check_password, find_user, get_user, hash_password
 from workflows.tables import api_tokens_table, login_failures_table, users_table, web_sessions_table
 
 log = logging.getLogger("ogi.security")

@@ -19,11 +19,11 @@ from engine.clock import Clock
 from engine.errors import NotFound, OgiError, PermissionDenied
 from engine.events import NewEvent
 from engine.projection import Change
-from workflows import access
-from workflows.access import Action
-from workflows.accounts import Role, User, find_user
 from workflows.foi.state import OPEN_STAGES, RequestState
 from workflows.foi.tasks import HANDLER, tasks_of
+from workflows.people import access
+from workflows.people.access import Action
+from workflows.people.accounts import Role, User, find_user
 from workflows.streams import REQUEST_STREAM, fold_stored, request_stream, streams_of
 from workflows.tables import requests_table, task_assignments_table, tasks_table
 

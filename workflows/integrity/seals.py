@@ -3,7 +3,7 @@ hash of the event the row was folded up to, with the log's key (HMAC-SHA256; the
 
 An insider who edits a row (a stage set to closed, a due date moved to 2099, a case taken out of the report)
 cannot make a seal that holds, because the key is not in the database; one who puts an older, validly sealed
-row back is caught by the events recorded after that row's version (workflows/projection_guard.py).
+row back is caught by the events recorded after that row's version (workflows/readmodels/guard.py).
 """
 
 from __future__ import annotations

@@ -22,24 +22,24 @@ from engine.clock import Clock
 from engine.errors import ConcurrencyConflict, NotFound, OgiError, PermissionDenied, RuleViolation
 from engine.events import NewEvent
 from engine.projection import Change, Projector, ReadModel
-from workflows import access
-from workflows.access import Action
-from workflows.accounts import User, get_agency
-from workflows.calendar_years import CalendarSource, arrangement_payload, calendar_stream, save_calendar_year
-from workflows.departments import require_department
 from workflows.foi import approvals
 from workflows.foi import commands as c
 from workflows.foi.deadlines import compute_deadlines
 from workflows.foi.handle import Handled, handle
 from workflows.foi.identifiers import check_request_id
 from workflows.foi.state import OPEN_STAGES, RequestState
-from workflows.input_limits import check_field
-from workflows.registration import checked_receive, next_request_id, receive_command
+from workflows.people import access
+from workflows.people.access import Action
+from workflows.people.accounts import User, get_agency
+from workflows.people.departments import require_department
+from workflows.readmodels.calendar_years import CalendarSource, arrangement_payload, calendar_stream, save_calendar_year
+from workflows.requests.input_limits import check_field
+from workflows.requests.registration import checked_receive, next_request_id, receive_command
 from workflows.streams import fold_stored, request_stream
 from workflows.tables import requests_table
 
 if TYPE_CHECKING:  # built by bootstrap; importing it here would tie the service to the report's facts
-    from workflows.projection_guard import Findings, ProjectionGuard
+    from workflows.readmodels.guard import Findings, ProjectionGuard
 
 _DUE_REQUEST_IDS = (select(requests_table.c.request_id)
                     .where(requests_table.c.next_timer_at <= bindparam("now"))
@@ -56,7 +56,7 @@ Stamped = Callable[[dt.datetime], C]  # a command made once the time of its writ
 
 
 # the steps that need a head's or administrator's consent: (the way, in words, the rule). Staff ask for an
-# extension or a void (it waits in 审批, workflows/approvals.py); a head or administrator of the request's agency who
+# extension or a void (it waits in 审批, workflows/documents/approvals.py); a head or administrator of the request's agency who
 # takes the step records it as his own approval. The approver is the signed-in actor, never a name given as input.
 APPROVALS: dict[type, tuple[str, str]] = {
     c.Extend: ("延长须经负责人在审批中同意：ogi approval approve ID（/approvals）", "Art. 33: 负责人同意"),
@@ -133,7 +133,7 @@ class RequestService:
             return self._handle(conn, Loaded(RequestState(), 0), command, actor).state
 
     def register(self, values: Mapping[str, object], actor: User) -> str:
-        """A request registered now from form or API fields (workflows/registration.py); returns its id."""
+        """A request registered now from form or API fields (workflows/requests/registration.py); returns its id."""
         access.require_role(actor, Action.WRITE_REQUEST)
         with self.engine.begin() as conn:
             self.store.start_write(conn)

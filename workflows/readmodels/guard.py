@@ -24,7 +24,7 @@ from sqlalchemy.orm import aliased
 from engine.adapters.eventstore import EventStore, StreamAppend, events_table
 from engine.errors import OgiError
 from engine.events import NewEvent
-from workflows.requests_projection import RequestsProjection
+from workflows.readmodels.requests import RequestsProjection
 from workflows.streams import INTEGRITY_STREAM, REQUEST_STREAM, fold_stored, request_stream
 from workflows.tables import FIRST_REQUEST_EVENTS_SQL, RECEIVED_AGENCY_SQL, requests_table
 

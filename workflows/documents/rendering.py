@@ -17,10 +17,10 @@ from docx.shared import Mm, Pt
 
 from engine.adapters.rendering import render
 from engine.errors import OgiError
-from workflows.document_service import chinese_date
+from workflows.documents.service import chinese_date
 from workflows.foi.documents import DOCUMENT_TITLES, DocumentRecord
-from workflows.history import DOCUMENT_STATE_LABELS
-from workflows.personal_data import MaskedDocument
+from workflows.people.personal_data import MaskedDocument
+from workflows.readmodels.history import DOCUMENT_STATE_LABELS
 
 STATE_LABELS = DOCUMENT_STATE_LABELS  # every state (a returned or sent-back document too)
 MASKED_NOTE = "本件为隐去申请人个人信息的副本，非原件（原件仅本机关工作人员可见；下列 SHA-256 为原件的）。"

@@ -13,7 +13,7 @@ from engine.adapters.database import upsert_insert
 from engine.errors import OgiError
 from workflows.foi import commands as c
 from workflows.foi.identifiers import check_applicant_id_number, check_phone, check_request_id
-from workflows.input_limits import check_field, check_values
+from workflows.requests.input_limits import check_field, check_values
 from workflows.tables import document_numbers_table
 
 APPLICANT_FIELDS = ("name", "id_number", "phone", "email", "address", "organisation_code")

@@ -18,16 +18,16 @@ from sqlalchemy import Engine, select
 
 from engine.clock import Clock
 from engine.errors import NotFound, PermissionDenied, RuleViolation
-from workflows import access
-from workflows.access import Action
-from workflows.accounts import User
-from workflows.document_service import DocumentService
+from workflows.documents.service import DocumentService
 from workflows.foi import approvals
 from workflows.foi import commands as c
 from workflows.foi.documents import DOCUMENT_TITLES
 from workflows.foi.event_types import EventType
 from workflows.foi.tasks import TaskType
-from workflows.service import Loaded, RequestService, may_approve
+from workflows.people import access
+from workflows.people.access import Action
+from workflows.people.accounts import User
+from workflows.requests.service import Loaded, RequestService, may_approve
 from workflows.tables import tasks_table
 
 DOCUMENT_KIND = "document"

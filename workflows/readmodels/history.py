@@ -9,13 +9,13 @@ from sqlalchemy import Connection
 
 from engine.adapters.eventstore import EventStore
 from engine.errors import NotFound
-from workflows.accounts import User
 from workflows.foi.deadlines import DEADLINE_LABELS
 from workflows.foi.decide import taken_back_by
 from workflows.foi.documents import DOCUMENT_TITLES
 from workflows.foi.state import STAGE_LABELS
 from workflows.foi.vocabulary import CHANNEL_LABELS, FLAG_LABELS, OUTCOME_LABELS, Flag
-from workflows.personal_data import HIDDEN, masked_applicant, masked_value, replacements, sees_personal_data
+from workflows.people.accounts import User
+from workflows.people.personal_data import HIDDEN, masked_applicant, masked_value, replacements, sees_personal_data
 from workflows.streams import fold_stored, request_stream
 
 __all__ = ["DOCUMENT_STATE_LABELS", "HIDDEN", "history", "masked_applicant"]  # HIDDEN, masked_applicant: as before

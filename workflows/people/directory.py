@@ -11,9 +11,9 @@ from sqlalchemy import Engine, select
 
 from engine.adapters.database import migrate
 from engine.clock import Clock
-from workflows import access
-from workflows.access import Action
-from workflows.accounts import (
+from workflows.people import access
+from workflows.people.access import Action
+from workflows.people.accounts import (
     ADMIN_USERNAME,
     DEFAULT_CORRECTION_PERIOD_DAYS,
     Role,
@@ -26,7 +26,7 @@ from workflows.accounts import (
     list_agencies,
     set_agency,
 )
-from workflows.departments import Department, add_department, list_departments
+from workflows.people.departments import Department, add_department, list_departments
 from workflows.tables import user_agencies_table, users_table
 
 
@@ -102,7 +102,7 @@ class Directory:
             return list_departments(conn, agency)
 
     def check_access(self, user: User, agency: str, write: bool = False) -> None:
-        """Who may read or act on an agency's requests (workflows/access.py, the one rule; PermissionDenied else)."""
+        """Who may read or act on an agency's requests (workflows/people/access.py, the one rule; PermissionDenied else)."""
         with self.engine.connect() as conn:
             access.require(conn, user, Action.WRITE_REQUEST if write else Action.READ_REQUEST, agency)
 

@@ -11,12 +11,12 @@ import json
 from pathlib import Path
 
 from engine.errors import OgiError
-from workflows.accounts import ADMIN_USERNAME, Role
-from workflows.directory import Directory
 from workflows.foi.identifiers import id_check_digit
-from workflows.importer import import_file, import_lines
-from workflows.queries import RequestQueries
-from workflows.service import RequestService
+from workflows.people.accounts import ADMIN_USERNAME, Role
+from workflows.people.directory import Directory
+from workflows.requests.importer import import_file, import_lines
+from workflows.requests.queries import RequestQueries
+from workflows.requests.service import RequestService
 
 DEMO_SOURCES = frozenset({"demo", "hedong-2023.jsonl"})  # the `imported_from` of what demo load writes
 REPO = Path(__file__).resolve().parent.parent

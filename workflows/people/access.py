@@ -16,7 +16,7 @@ from enum import StrEnum
 from sqlalchemy import Connection, select
 
 from engine.errors import PermissionDenied
-from workflows.accounts import SCHEDULER_USERNAME, Role, User
+from workflows.people.accounts import SCHEDULER_USERNAME, Role, User
 from workflows.tables import agencies_table
 
 ROLE_LABELS = {Role.ADMIN: "系统管理员", Role.HEAD: "负责人", Role.STAFF: "经办人", Role.AUDITOR: "审计",
@@ -78,7 +78,7 @@ POLICY: dict[Action, Rule] = {
     Action.ADMINISTER: Rule("系统管理", "administer users, agencies and settings", {Role.ADMIN: _EVERY}),
 }
 
-# the sweep and the worker act as the scheduler (workflows/accounts.py SCHEDULER: no login, no row in `users`):
+# the sweep and the worker act as the scheduler (workflows/people/accounts.py SCHEDULER: no login, no row in `users`):
 # timers fire and tasks are derived on every agency's requests
 SYSTEM_ACTIONS = frozenset({Action.READ_REQUEST, Action.WRITE_REQUEST, Action.READ_TASKS, Action.ASSIGN_TASK})
 

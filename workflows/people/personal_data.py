@@ -18,10 +18,10 @@ from typing import Any
 from sqlalchemy import Connection
 
 from engine.errors import PermissionDenied
-from workflows import access
-from workflows.access import Action
-from workflows.accounts import User, ancestors, mask_id_number, mask_name, mask_phone
 from workflows.foi.documents import DocumentRecord
+from workflows.people import access
+from workflows.people.access import Action
+from workflows.people.accounts import User, ancestors, mask_id_number, mask_name, mask_phone
 
 HIDDEN = "（仅本机关工作人员可见）"
 _ALWAYS_MASKED = {"id_number": mask_id_number, "phone": mask_phone}
@@ -34,7 +34,7 @@ def sees_personal_data(conn: Connection, viewer: User | None, agency: str) -> bo
 
 
 def require_staff(conn: Connection, viewer: User | None, agency: str, what: str, what_zh: str) -> None:
-    """PermissionDenied unless the policy's case-file row (workflows/access.py) lets `viewer` have `agency`'s
+    """PermissionDenied unless the policy's case-file row (workflows/people/access.py) lets `viewer` have `agency`'s
     applicants' personal data (`None`: the services); the refusal says why in those words."""
     if viewer is not None and not access.may(conn, viewer, Action.EXPORT_CASE_FILE, agency):
         raise PermissionDenied(

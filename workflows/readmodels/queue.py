@@ -6,9 +6,9 @@ import json
 
 from sqlalchemy import Connection, func, select
 
-from workflows.accounts import mask_name
 from workflows.foi.state import OPEN_STAGES, STAGE_LABELS, SUSPENDED_STAGES, Stage
 from workflows.foi.vocabulary import FLAG_LABELS
+from workflows.people.accounts import mask_name
 from workflows.tables import requests_table
 
 

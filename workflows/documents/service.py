@@ -22,16 +22,16 @@ from engine.adapters.eventstore import EventStore, events_table
 from engine.adapters.rendering import render
 from engine.clock import Clock
 from engine.errors import NotFound, OgiError, PermissionDenied, RuleViolation
-from workflows import access, personal_data
-from workflows.access import Action
-from workflows.accounts import APPROVING_ROLES, User, get_agency
 from workflows.foi import commands as c
 from workflows.foi.documents import DOCUMENT_TITLES, DocumentRecord, DocumentType, document_number, latest
 from workflows.foi.fees import marginal_amount, monthly_position, quote
 from workflows.foi.remedies import LEGAL_BASIS, RemedySettings, remedies_paragraph
 from workflows.foi.state import STAGE_LABELS, RequestState, Stage
 from workflows.foi.vocabulary import CHANNEL_LABELS, OUTCOME_LABELS, Outcome
-from workflows.service import RequestService
+from workflows.people import access, personal_data
+from workflows.people.access import Action
+from workflows.people.accounts import APPROVING_ROLES, User, get_agency
+from workflows.requests.service import RequestService
 from workflows.streams import request_stream
 from workflows.tables import FIRST_REQUEST_EVENTS_SQL, RECEIVED_AGENCY_SQL, document_numbers_table
 
@@ -205,8 +205,8 @@ class DocumentService:
         return state, found, {"name": agency.name, "prefix": agency.doc_prefix}
 
     def case_file(self, request_id: str, history: dict, viewer: User | None = None) -> bytes:
-        """The archive zip of the request (workflows/case_file.py); `history` as shown to the exporting user."""
-        from workflows.case_file import case_file  # it renders documents, which import this module
+        """The archive zip of the request (workflows/documents/case_file.py); `history` as shown to the exporting user."""
+        from workflows.documents.case_file import case_file  # it renders documents, which import this module
 
         with self.engine.connect() as conn:
             state = self.requests.load(conn, request_id).state

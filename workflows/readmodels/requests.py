@@ -1,14 +1,16 @@
-"""The `requests` read model: one row per request, folded from its events. Its only writer.
+"""The `requests` read model: one row per request, folded from its events.
 
 The service, the importer and `ogi projections rebuild` all write it through `RequestsProjection`, so the
 three paths give identical rows. Each row carries a keyed seal over all its columns and the hash of the
-event it was folded up to (workflows/row_seal.py), which the queue, the sweep and the annual report check.
+event it was folded up to (workflows/integrity/seals.py), which the queue, the sweep and the annual report check.
+The `cases` column holds the annual report's counting of the request; the report's rule (workflows/report/facts.py)
+is handed in by bootstrap, so this read model does not depend on the report that reads it.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import Connection, bindparam, delete, insert, update
 
@@ -16,21 +18,21 @@ from engine.adapters.eventstore import EventStore
 from engine.projection import Change
 from workflows.foi.deadlines import pending_timers
 from workflows.foi.state import RequestState
-from workflows.report.facts import facts_of
-from workflows.row_seal import RowSealer
+from workflows.integrity.seals import RowSealer
 from workflows.streams import REQUEST_STREAM, fold_stored, streams_of
 from workflows.tables import requests_table
 
 REBUILD_BATCH = 2000
+
+CasesOf = Callable[[RequestState], str]  # a request's cases for the annual report, as JSON ("[]": none yet)
 
 # built once: statement construction is a visible share of a transition's time
 _INSERT = insert(requests_table)
 _UPDATE = update(requests_table).where(requests_table.c.request_id == bindparam("key_request_id"))
 
 
-def projection_row(state: RequestState, version: int, stream_hash: str, sealer: RowSealer) -> dict:
+def projection_row(state: RequestState, version: int, stream_hash: str, sealer: RowSealer, cases_of: CasesOf) -> dict:
     """The sealed read-model row of a request folded up to `version`, whose event has `stream_hash`."""
-    facts = facts_of(state)
     reply = state.deadlines.get("reply")
     open_dues = [d.due for d in state.deadlines.values() if d.due is not None] if state.is_open else []
     row = dict(
@@ -43,7 +45,7 @@ def projection_row(state: RequestState, version: int, stream_hash: str, sealer: 
         next_timer_at=min((t.fires_at for t in pending_timers(state)), default=None),
         deadlines=json.dumps({k: v.as_dict() for k, v in sorted(state.deadlines.items())}, sort_keys=True),
         flags=json.dumps([str(f) for f in state.flags]), version=version,
-        cases=facts.cases_json() if facts else "[]", procedure=state.procedure,
+        cases=cases_of(state), procedure=state.procedure,
     )
     row["seal"] = sealer.seal(row, stream_hash)
     return row
@@ -52,11 +54,12 @@ def projection_row(state: RequestState, version: int, stream_hash: str, sealer: 
 class RequestsProjection:
     name = "requests"
 
-    def __init__(self, sealer: RowSealer):
+    def __init__(self, sealer: RowSealer, cases_of: CasesOf):
         self.sealer = sealer
+        self.cases_of = cases_of
 
     def row(self, state: RequestState, version: int, stream_hash: str) -> dict:
-        return projection_row(state, version, stream_hash, self.sealer)
+        return projection_row(state, version, stream_hash, self.sealer, self.cases_of)
 
     def put(self, conn: Connection, state: RequestState, version: int, stream_hash: str) -> None:
         """Write one request's row afresh, whatever is there now (the guard's repair)."""
