@@ -19,7 +19,7 @@ from workflows.requests.queries import RequestQueries
 from workflows.requests.service import RequestService
 
 DEMO_SOURCES = frozenset({"demo", "hedong-2023.jsonl"})  # the `imported_from` of what demo load writes
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 EXAMPLE_CANDIDATES = [REPO.parent / "shared" / "examples" / "hedong-2023.jsonl", REPO / "examples" / "hedong-2023.jsonl"]
 
 DEMO_AGENCY = ("hedong-xzsp", "河东区行政审批服务局")
