@@ -82,7 +82,7 @@ def schedule(plans: list[PlannedRequest]) -> list[ScheduledStep]:
 
     The virtual clock follows this order, so it never goes back.
     """
-    entries = []
+    entries: list[tuple[dt.datetime, int, int, PlannedRequest, Step | None]] = []
     for index, plan in enumerate(plans):
         entries.append((plan.received_at, index, -1, plan, None))
         entries.extend((step.at, index, number, plan, step) for number, step in enumerate(plan.steps))

@@ -57,7 +57,10 @@ def start_web(url: str, port: int) -> subprocess.Popen:
 def signed_in(base: str) -> httpx.Client:
     client = httpx.Client(base_url=base, timeout=30)
     form = client.get("/login").text
-    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    found = re.search(r'name="csrf_token" value="([^"]+)"', form)
+    if found is None:
+        raise SystemExit("the sign-in page has no csrf_token")
+    token = found.group(1)
     answer = client.post("/login", data={"username": "clerk", "password": PASSWORD, "csrf_token": token})
     if answer.status_code != 303:
         raise SystemExit(f"sign-in failed: {answer.status_code}")

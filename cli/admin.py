@@ -6,6 +6,7 @@ import json
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -42,10 +43,10 @@ def user_add(username, role, display_name, agencies, email, phone, user) -> None
 @acting_user
 def user_list(fmt, user) -> None:
     """Every user with role, agencies and whether disabled (administrators); no password hashes, contacts masked."""
-    listed = [{"username": u.username, "display_name": u.display_name, "role": u.role.value,
-               "agencies": sorted(u.agencies), "disabled": u.disabled,
-               "email": mask_recipient(u.email) if u.email else None, "phone": mask_phone(u.phone) or None}
-              for u in app().web.users(user)]
+    listed: list[dict[str, Any]] = [{"username": u.username, "display_name": u.display_name, "role": u.role.value,
+                                     "agencies": sorted(u.agencies), "disabled": u.disabled,
+                                     "email": mask_recipient(u.email) if u.email else None, "phone": mask_phone(u.phone) or None}
+                                    for u in app().web.users(user)]
     if fmt == "json":
         click.echo(json.dumps(listed, ensure_ascii=False, indent=1))
         return
@@ -240,4 +241,6 @@ def audit_checkpoint(folder: Path, user) -> None:
 def audit_rotate_key(user) -> None:
     """A new key for the log's chains from now on; the old one stays in the key file to verify what it signed."""
     old, new = app().audit.rotate_key(user)
-    click.echo(f"log key rotated: {old} -> {new}; keep the key file ({app().store.keyring.file}) with every key in it")
+    keyring = app().store.keyring
+    assert keyring is not None  # rotate_key has just put the new keyring in the store
+    click.echo(f"log key rotated: {old} -> {new}; keep the key file ({keyring.file}) with every key in it")

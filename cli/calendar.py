@@ -33,7 +33,7 @@ def calendar_due(start, days, explain) -> None:
 
 
 def _dates(values: str, what: str) -> frozenset[dt.date]:
-    out = set()
+    out: set[dt.date] = set()
     for part in filter(None, (v.strip() for v in values.replace("\n", ",").split(","))):
         try:
             if ".." in part:

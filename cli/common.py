@@ -12,6 +12,7 @@ import sys
 import traceback
 import uuid
 from pathlib import Path
+from typing import overload
 
 import click
 
@@ -122,6 +123,10 @@ def acting_as(user: User) -> str:
     return f"以 {user.username}（{ROLE_LABELS[user.role]}{'，' + where if where else ''}）身份操作"
 
 
+@overload
+def moment(value: str) -> dt.datetime: ...
+@overload
+def moment(value: str | None) -> dt.datetime | None: ...
 def moment(value: str | None) -> dt.datetime | None:
     if value is None:
         return None

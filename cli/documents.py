@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -28,11 +29,11 @@ def document() -> None:
 @reading_user
 def document_list(request_id, fmt, user) -> None:
     documents = app().documents.documents(request_id, viewer=user)
-    rows = [{"number": d.number, "type": d.type, "state": d.state, "title": DOCUMENT_TITLES[d.type],
-             "drafted_on": d.drafted_on.isoformat(), "approved_by": d.approved_by,
-             "issued_on": d.issued_on.isoformat() if d.issued_on else None, "text_hash": d.text_hash,
-             "served_on": d.served_on.isoformat() if d.served_on else None, "service": d.service}
-            for d in documents]
+    rows: list[dict[str, Any]] = [{"number": d.number, "type": d.type, "state": d.state, "title": DOCUMENT_TITLES[d.type],
+                                   "drafted_on": d.drafted_on.isoformat(), "approved_by": d.approved_by,
+                                   "issued_on": d.issued_on.isoformat() if d.issued_on else None, "text_hash": d.text_hash,
+                                   "served_on": d.served_on.isoformat() if d.served_on else None, "service": d.service}
+                                  for d in documents]
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
         return

@@ -88,5 +88,6 @@ def report_cell(year, agency, row, column, as_of, own_only, fmt, user) -> None:
 @acting_user
 def report_publish(year, agency, reason, own_only, user) -> None:
     """Freeze the year's figures with their hash; later changes are then flagged and shown, never silent."""
-    published = app().reports.publish(year, agency, user, reason, own_only)
-    click.echo(f"published {agency} {year}: hash {published.publication.figures_hash}")
+    published = app().reports.publish(year, agency, user, reason, own_only).publication
+    assert published is not None  # publish returns the report as it has just been published
+    click.echo(f"published {agency} {year}: hash {published.figures_hash}")

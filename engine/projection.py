@@ -59,7 +59,8 @@ class Projector(Protocol[S]):
 class ReadModel(Protocol):
     """A table (or several) derived from the log alone: it can be cleared and folded again."""
 
-    name: str
+    @property
+    def name(self) -> str: ...  # read-only, so a frozen dataclass is one too
 
     def rebuild(self, conn: Connection, store: EventStore) -> int:
         """Delete its rows and fold them again from the log; returns the number of rows written."""

@@ -30,5 +30,6 @@ def deliver_actor(broker: dramatiq.Broker, deliver: Callable[[str], str]) -> dra
     def deliver_message(message_id: str) -> None:
         log.info("outbox %s: %s", message_id, deliver(message_id))
 
-    return dramatiq.actor(deliver_message, broker=broker, actor_name="deliver_message", queue_name=QUEUE,
-                          max_retries=0, time_limit=120_000)
+    declare = dramatiq.actor(broker=broker, actor_name="deliver_message", queue_name=QUEUE, max_retries=0,
+                             time_limit=120_000)
+    return declare(deliver_message)

@@ -48,11 +48,21 @@ def upgrade() -> None:
 def _seal_existing_rows() -> None:
     """Requests recorded before this migration get their case list by folding their events (their seal is made
     with the log's key by `ogi init` after migration 0007)."""
+    import datetime as dt
     import json
-    from types import SimpleNamespace
+    from dataclasses import dataclass
 
+    from workflows.foi.decide import fold
     from workflows.report.facts import facts_of
-    from workflows.streams import fold_stored, request_stream
+    from workflows.streams import request_stream
+
+    @dataclass(frozen=True)
+    class EventAsStored:  # what a fold reads of an event (engine/events.py Event), from the columns as they were
+        version: int
+        type: str
+        occurred_at: dt.datetime
+        payload: dict
+        stream_hash: str
 
     conn = op.get_bind()
     ids = [row[0] for row in conn.execute(sa.text("SELECT request_id FROM requests"))]
@@ -62,10 +72,9 @@ def _seal_existing_rows() -> None:
                                                sa.column("occurred_at", sa.DateTime), sa.column("payload", sa.Text),
                                                sa.column("stream_hash", sa.String))
     for request_id in ids:
-        events = [SimpleNamespace(version=r.version, type=r.type, occurred_at=r.occurred_at, payload=json.loads(r.payload),
-                                  stream_hash=r.stream_hash)
+        events = [EventAsStored(r.version, r.type, r.occurred_at, json.loads(r.payload), r.stream_hash)
                   for r in conn.execute(read, {"stream": request_stream(request_id)})]
-        facts = facts_of(fold_stored(events))
+        facts = facts_of(fold(events))
         if facts is None:
             continue
         conn.execute(sa.text("UPDATE requests SET cases = :cases WHERE request_id = :id"), {
