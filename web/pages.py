@@ -15,11 +15,10 @@ from web.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, services, set_cookie, vi
 from web.errors import CsrfRefused, error_body, status_of
 from web.templating import page
 from workflows.foi.documents import DOCUMENT_TITLES, SERVICE_METHODS
-from workflows.foi.state import Stage
 from workflows.foi.vocabulary import APPLICANT_LABELS, CHANNEL_LABELS, OUTCOME_LABELS
 from workflows.people.accounts import User
 from workflows.people.sign_in import LoginRefused
-from workflows.requests.step_forms import command_from, steps_for
+from workflows.requests.step_forms import command_from
 
 router = APIRouter(include_in_schema=False)
 Viewer = Annotated[User, Depends(viewer)]
@@ -124,19 +123,10 @@ def request_page(request: Request, request_id: str, user: Viewer, as_of: str | N
 
 def _request_page(request: Request, request_id: str, user: User, as_of: str | None = None, error: dict | None = None,
                   failed_step: str | None = None, values: dict | None = None) -> Response:
-    app = services(request)
     moment = inputs.moment(as_of)  # a date, or an ISO time; anything else is refused naming as_of
-    history = app.queries.history(request_id, as_of=moment, viewer=user)
-    may_act = moment is None and user.role.value in ("staff", "head", "admin")
-    if may_act:
-        try:
-            app.directory.check_access(user, history["agency"], write=True)
-        except OgiError:
-            may_act = False
-    explained = app.queries.deadline(request_id, "reply", viewer=user) if history["deadlines"]["reply"]["due"] else None
-    stage = Stage(history["state"])
-    return page(request, "request.html.j2", status_code=422 if error else 200, h=history, explained=explained,
-                steps=steps_for(stage, imported=bool(history.get("imported_from"))) if may_act else [], may_act=may_act, error=error, failed_step=failed_step,
+    view = services(request).queries.view(request_id, user, as_of=moment)  # the log read and folded once
+    return page(request, "request.html.j2", status_code=422 if error else 200, h=view.history, explained=view.explained,
+                steps=view.steps, may_act=view.may_act, error=error, failed_step=failed_step,
                 values=values or {}, titles=DOCUMENT_TITLES, service_methods=SERVICE_METHODS,
                 document_types=list(DOCUMENT_TITLES), outcomes=OUTCOME_LABELS, as_of=as_of)
 

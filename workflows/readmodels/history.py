@@ -7,18 +7,18 @@ import datetime as dt
 
 from sqlalchemy import Connection
 
-from engine.adapters.eventstore import EventStore
+from engine.adapters.eventstore import EventStore, StoredEvent
 from engine.errors import NotFound
 from workflows.foi.deadlines import DEADLINE_LABELS
 from workflows.foi.decide import taken_back_by
 from workflows.foi.documents import DOCUMENT_TITLES
-from workflows.foi.state import STAGE_LABELS
+from workflows.foi.state import STAGE_LABELS, RequestState
 from workflows.foi.vocabulary import CHANNEL_LABELS, FLAG_LABELS, OUTCOME_LABELS, Flag
 from workflows.people.accounts import User
 from workflows.people.personal_data import HIDDEN, masked_applicant, masked_value, replacements, sees_personal_data
 from workflows.streams import fold_stored, request_stream
 
-__all__ = ["DOCUMENT_STATE_LABELS", "HIDDEN", "history", "masked_applicant"]  # HIDDEN, masked_applicant: as before
+__all__ = ["DOCUMENT_STATE_LABELS", "HIDDEN", "events_until", "history", "history_of", "masked_applicant"]  # HIDDEN, masked_applicant: as before
 
 # every state a document can be in (workflows/foi/documents.py), in words; an unknown one is shown as its code
 DOCUMENT_STATE_LABELS = {"draft": "草稿", "sent_back": "退回修改", "approved": "已审核", "issued": "已印发",
@@ -29,14 +29,24 @@ def history(store: EventStore, conn: Connection, request_id: str, as_of: dt.date
             viewer: User | None = None) -> dict:
     """`viewer`: who reads it; the applicant's name and contact details are shown in full only to staff of the
     request's agency (or an agency above it). Without a viewer they are masked as for anyone else."""
-    events = store.read_stream(conn, request_stream(request_id))
+    events = events_until(store.read_stream(conn, request_stream(request_id)), request_id, as_of)
+    return history_of(conn, events, fold_stored(events), as_of, viewer)
+
+
+def events_until(events: list[StoredEvent], request_id: str, as_of: dt.datetime | None) -> list[StoredEvent]:
+    """The request's stored events that had occurred by `as_of` (all without one); NotFound if there are none."""
     if not events:
         raise NotFound(f"no request '{request_id}'")
     if as_of is not None:
         events = [e for e in events if e.occurred_at <= as_of]
         if not events:
             raise NotFound(f"request '{request_id}' was not yet received at {as_of.isoformat()}")
-    state = fold_stored(events)
+    return events
+
+
+def history_of(conn: Connection, events: list[StoredEvent], state: RequestState, as_of: dt.datetime | None = None,
+               viewer: User | None = None) -> dict:
+    """The history shown of `events`, `state` being their fold (the caller folds once and may use it again)."""
     in_full = sees_personal_data(conn, viewer, state.agency)
     # what everyone else sees instead of each personal value, wherever a payload quotes it (a document's text…)
     replaced = {} if in_full else replacements([state.applicant, *(e.payload["applicant"] for e in events

@@ -1,4 +1,5 @@
-"""What staff read about requests: the queue, one request's history, a deadline explained, the calendar, the audit.
+"""What staff read about requests: the queue, one request's history, its page (the log read and folded once), a
+deadline explained, the calendar.
 
 The CLI and the web UI ask here; no entry point queries a table itself.
 """
@@ -9,29 +10,44 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, func, select, text
+from sqlalchemy import Connection, Engine, bindparam, func, select, text
 
-from engine.adapters.eventstore import EventStore
+from engine.adapters.eventstore import EventStore, StoredEvent
 from engine.calendar import PeriodCount, WorkingCalendar, count_period
 from engine.clock import Clock, Suspension
 from engine.errors import NotFound
 from workflows.foi.deadlines import explain
 from workflows.foi.similar import AskedRequest, DisclosureProposal, proposals
-from workflows.foi.state import OPEN_STAGES
+from workflows.foi.state import OPEN_STAGES, RequestState
 from workflows.people import access
 from workflows.people.access import Action
 from workflows.people.accounts import User
 from workflows.readmodels.guard import ProjectionGuard
-from workflows.readmodels.history import history
+from workflows.readmodels.history import events_until, history_of
 from workflows.readmodels.queue import queue_rows
 from workflows.requests.service import RequestService
+from workflows.requests.step_forms import StepForm, steps_for
+from workflows.streams import fold_stored, request_stream
 from workflows.tables import FIRST_REQUEST_EVENTS_SQL, requests_table
+
+_REQUEST_ROW = select(requests_table).where(requests_table.c.request_id == bindparam("request_id"))
 
 
 @dataclass(frozen=True)
 class ExplainedDeadline:
     period: PeriodCount
     suspensions: tuple[Suspension, ...]
+
+
+@dataclass(frozen=True)
+class RequestView:
+    """What the request page shows, read and folded once: the history, the reply deadline explained (when it has a
+    due date), whether the viewer may act now and the steps the workflow allows them."""
+
+    history: dict
+    explained: ExplainedDeadline | None
+    may_act: bool
+    steps: list[StepForm]
 
 
 @dataclass
@@ -72,17 +88,55 @@ class RequestQueries:
         """The request replayed (workflows/readmodels/history.py). Every door passes who reads it (`viewer`), refused unless
         they may read the agency's requests; without one (the services' own reads) the applicant is masked."""
         with self.engine.connect() as conn:
-            if viewer is not None:
-                access.require(conn, viewer, Action.READ_REQUEST, self.requests.agency_of(conn, request_id))
-            return history(self.store, conn, request_id, as_of, viewer)
+            shown = events_until(self._readable_stream(conn, request_id, viewer), request_id, as_of)
+            return history_of(conn, shown, fold_stored(shown), as_of, viewer)
 
     def deadline(self, request_id: str, name: str = "reply", viewer: User | None = None) -> ExplainedDeadline:
         """Every day of a request's running deadline counted or skipped, and why (`viewer` as for `history`)."""
         with self.engine.connect() as conn:
-            state = self.requests.load(conn, request_id).state
-            if viewer is not None:
-                access.require(conn, viewer, Action.READ_REQUEST, state.agency)
-            period = explain(state, name, self.requests.calendar(conn), self.clock.now().date())
+            return self._explained(conn, request_id, fold_stored(self._readable_stream(conn, request_id, viewer)), name)
+
+    def view(self, request_id: str, viewer: User, as_of: dt.datetime | None = None) -> RequestView:
+        """The request page's whole reading from one read of the log, folded once: the history (as of `as_of`), its
+        reply deadline explained and the steps `viewer` may take now (none on a past moment)."""
+        with self.engine.connect() as conn:
+            events = self._readable_stream(conn, request_id, viewer)
+            shown = events_until(events, request_id, as_of)
+            state = fold_stored(shown)
+            shown_history = history_of(conn, shown, state, as_of, viewer)
+            explained = None
+            if shown_history["deadlines"]["reply"]["due"]:
+                # counted to today from the request as it is now, whatever moment the history shows
+                now = state if len(shown) == len(events) else fold_stored(events)
+                explained = self._explained(conn, request_id, now, "reply")
+            may_act = (as_of is None and viewer.role.value in ("staff", "head", "admin")
+                       and access.may(conn, viewer, Action.WRITE_REQUEST, state.agency))
+        steps = steps_for(state.stage, imported=bool(state.imported_from)) if may_act else []
+        return RequestView(shown_history, explained, may_act, steps)
+
+    def _readable_stream(self, conn: Connection, request_id: str, viewer: User | None) -> list[StoredEvent]:
+        """The request's stored events, once `viewer` (if any) is found to be allowed to read its agency's requests."""
+        events = self.store.read_stream(conn, request_stream(request_id))
+        if not events:
+            raise NotFound(f"no request '{request_id}'")
+        if viewer is not None:
+            access.require(conn, viewer, Action.READ_REQUEST, self._agency(conn, request_id, events))
+        return events
+
+    def _agency(self, conn: Connection, request_id: str, events: list[StoredEvent]) -> str:
+        """The agency on the request's read-model row, believed only if the row's seal holds against the event it
+        was folded up to (workflows/integrity/seals.py); else the log's first event says it (an agency never
+        changes). Neither folds the log."""
+        row = conn.execute(_REQUEST_ROW, {"request_id": request_id}).first()
+        if row is not None and 0 < row.version <= len(events):
+            folded_up_to = events[row.version - 1]
+            if folded_up_to.version == row.version and self.guard.projection.sealer.holds(row._mapping,
+                                                                                          folded_up_to.stream_hash):
+                return str(row.agency)
+        return str(events[0].payload["agency"])
+
+    def _explained(self, conn: Connection, request_id: str, state: RequestState, name: str) -> ExplainedDeadline:
+        period = explain(state, name, self.requests.calendar(conn), self.clock.now().date())
         if period is None:
             raise NotFound(f"request {request_id} has no running '{name}' period")
         return ExplainedDeadline(period, state.suspensions)
