@@ -1,8 +1,10 @@
 """The composition root: everything ogi runs on is built here from the environment, and nowhere else.
 
-The CLI (and the worker, scheduler and web app to come) call `bootstrap()` and take their services from
-the `App` it returns. Adapters (database engine, event store, templates) are chosen here; the services get
-them handed in. Nothing connects at import: a database is opened only when `bootstrap()` is called.
+The CLI and the web app call `bootstrap()` and take their services from the `App` it returns; the scheduler,
+the worker and `ogi up` are built from that `App` (bootstrap/processes.py). Adapters (database engine, event
+store, templates) are chosen here and handed to the services; so are the after-append projectors and the
+sweep's after-timers and after-checkpoint hooks, which is how the workflows reach notifications/ without
+importing it. Nothing connects at import: a database is opened only when `bootstrap()` is called.
 """
 
 from __future__ import annotations

@@ -36,7 +36,7 @@ def handle_errors(function):
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
         try:
-            check_values(kwargs)  # every text argument within its column's limit, valid Unicode (input_limits.py)
+            check_values(kwargs)  # every text argument within its column's limit, valid Unicode (requests/input_limits.py)
             return function(*args, **kwargs)
         except OgiError as error:
             fail(str(error), exit_code_of(error))

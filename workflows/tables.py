@@ -31,7 +31,7 @@ requests_table = Table(
     Column("flags", Text, nullable=False),  # JSON list
     Column("version", Integer, nullable=False),
     Column("cases", Text, nullable=False),  # JSON: review and litigation cases, for table 四
-    Column("seal", String(100), nullable=False),  # "key id:HMAC" over every column and the stream hash (row_seal.py)
+    Column("seal", String(100), nullable=False),  # "key id:HMAC" over every column and the stream hash (integrity/seals.py)
     Column("procedure", String(40)),  # None: disclosure; "record_correction" (Art. 41) is left out of the report
     Index("ix_requests_agency_stage", "agency", "stage"),
     Index("ix_requests_next_due", "next_due"),
