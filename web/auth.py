@@ -45,7 +45,7 @@ async def viewer(request: Request) -> User:
         raise SignInRequired("not signed in")
     request.state.session, request.state.user = session, session.user
     if request.method not in SAFE_METHODS:
-        sent = request.headers.get("x-csrf-token")
+        sent: object = request.headers.get("x-csrf-token")  # a form field may also be a file: refused below
         if sent is None and request.headers.get("content-type", "").startswith(
                 ("application/x-www-form-urlencoded", "multipart/form-data")):
             sent = (await request.form()).get("csrf_token")

@@ -87,7 +87,7 @@ _VALIDATION_WORDS = {  # pydantic's error types in the words of the pages
 
 def _validation_message(error: Exception) -> tuple[str, str]:
     """(field, message) of FastAPI's first refusal: Chinese first, then pydantic's own words."""
-    details = getattr(error, "errors", lambda: [])()
+    details: list[dict] = getattr(error, "errors", lambda: [])()
     first = details[0] if details else {}
     loc = tuple(first.get("loc", ()))
     where = ".".join(str(part) for part in loc if part not in ("body", "query", "path")) or ".".join(map(str, loc))

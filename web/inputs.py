@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl
 from fastapi import Path, Query
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
+from starlette.types import Send
 
 from workflows.foi.identifiers import InputRefused, text_problem
 from workflows.requests.importer import parse_moment
@@ -47,7 +48,7 @@ def moment(text: str | None, field: str = "as_of", end_of_day: bool = False) -> 
 
 
 # -- the first line: a middleware before every route ------------------------------------------------------------------
-Refuse = Callable[[dict, int, InputRefused], Awaitable[None]]
+Refuse = Callable[[dict, Send, int, InputRefused], Awaitable[None]]  # (scope, send, status, why)
 
 
 def parameter_problem(path: str, query_string: bytes) -> InputRefused | None:

@@ -166,7 +166,7 @@ async def register(request: Request, agency: str, year: inputs.Year, user: Viewe
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     item = form.get("item", "")
     measures = REGISTER_ITEMS[item][1] if item in REGISTER_ITEMS else MEASURE_LABELS
-    figures = {m: form[m].strip() for m in measures if form.get(m, "").strip()}
+    figures: dict[str, object] = {m: form[m].strip() for m in measures if form.get(m, "").strip()}
     try:
         app.reports.set_register_entry(year, agency, item, figures, form.get("note", "").strip(), user)
     except OgiError as refused:
