@@ -1,5 +1,6 @@
-"""How often one page view folds the request's log (issue 18): the request page, its deadline explainer and the
-step routes share one load, and the agency of a request is read from its sealed row, not by folding the log."""
+"""How often one page view folds the request's log (issue 18): the request page and its deadline explainer share one
+load (RequestQueries.view), a refused step adds only its own transaction's, and the agency of a request is read from
+its sealed row (the log's first event when the seal does not hold), not by folding the log."""
 
 from __future__ import annotations
 
