@@ -125,7 +125,7 @@ def sqlite_services(sqlite_url, clock) -> App:
     svc.engine.dispose()
 
 
-# -- the `ogi` command as a separate process (tests/test_cli.py, tests/test_report_cli.py, tests/test_properties.py) --
+# -- the `ogi` command as a separate process (tests/integration/test_cli.py, tests/integration/test_report_cli.py, tests/integration/test_properties.py) --
 def run_ogi(database_url: str, *args: str, ok: bool = True, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """`ogi ARGS…` on `database_url` in a process of its own, as staff run it; `env` adds to or overrides the environment.
 

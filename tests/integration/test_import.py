@@ -14,8 +14,8 @@ from tests.conftest import user
 from workflows.requests.importer import ImportRefused, import_file, import_lines
 from workflows.tables import requests_table
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "hedong-2023.jsonl"
-SHARED_EXAMPLE = Path(__file__).resolve().parents[2] / "shared" / "examples" / "hedong-2023.jsonl"
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "hedong-2023.jsonl"
+SHARED_EXAMPLE = Path(__file__).resolve().parents[3] / "shared" / "examples" / "hedong-2023.jsonl"
 
 
 # one request, decided in time; each broken file below changes one thing of it

@@ -13,7 +13,7 @@ from schemathesis.checks import (
 )
 
 from tests.conftest import user
-from tests.test_web import site as site  # noqa: F401 — the fixture
+from tests.e2e.test_web import site as site  # noqa: F401 — the fixture
 from web.api import create_api
 
 # not `positive_data_acceptance`: a schema-valid step that the law refuses is a documented 422 with its rule

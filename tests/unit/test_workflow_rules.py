@@ -313,7 +313,7 @@ def test_docs_workflow_md_is_generated_from_the_definition():
 
     from workflows.workflow_docs import workflow_markdown
 
-    committed = (Path(__file__).resolve().parent.parent / "docs" / "workflow.md").read_text(encoding="utf-8")
+    committed = (Path(__file__).resolve().parents[2] / "docs" / "workflow.md").read_text(encoding="utf-8")
     assert committed == workflow_markdown(), "docs/workflow.md is stale: run `make docs`"
 
 

@@ -26,7 +26,7 @@ from workflows.report.source import ProjectionTampered
 from workflows.requests.importer import import_file
 from workflows.tables import requests_table
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 NP = TABLE3_COLUMNS.index("natural_person")
 COM = TABLE3_COLUMNS.index("commercial")
 TOTAL = -1

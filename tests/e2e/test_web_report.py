@@ -1,6 +1,6 @@
 """The annual report page of the staff web UI (/reports): tables 二/三/四 in the official layout, the drill-down from a
 figure to its requests, the downloads, publication by a 负责人 and the table 二 register, with the role and agency
-checks. Through FastAPI's TestClient on SQLite, with the fixture of tests/test_web.py (W-1 received 2026-11-26)."""
+checks. Through FastAPI's TestClient on SQLite, with the fixture of tests/e2e/test_web.py (W-1 received 2026-11-26)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 
 from tests.builders import decided, load, request_line
 from tests.conftest import AGENCY
-from tests.test_web import csrf, signed_in
-from tests.test_web import site as site  # noqa: F401 - the fixture
+from tests.e2e.test_web import csrf, signed_in
+from tests.e2e.test_web import site as site  # noqa: F401 - the fixture
 from workflows.report.facts import TABLE3_COLUMNS, TABLE3_ROWS, TABLE4_COLUMNS, TABLE4_ROWS
 
 YEAR = 2026

@@ -17,7 +17,7 @@ from workflows.report.source import ProjectionTampered
 from workflows.requests.importer import import_file
 from workflows.tables import requests_table
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "hedong-2023.jsonl"
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "hedong-2023.jsonl"
 
 
 def figures(report) -> tuple:

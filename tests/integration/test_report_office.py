@@ -23,7 +23,7 @@ from workflows.report.labels import BALANCE_NOTE, RESULTS_HEADING, SECTIONS
 from workflows.report.register import set_entry
 from workflows.requests.importer import import_file
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "hedong-2023.jsonl"
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "hedong-2023.jsonl"
 SUBS = ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]
 RESULTS = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
 

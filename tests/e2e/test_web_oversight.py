@@ -9,8 +9,8 @@ from sqlalchemy import select, update
 from engine.adapters.eventstore import canonical_json, events_table
 from tests.builders import decided, event, load, request_line
 from tests.conftest import AGENCY, user
-from tests.test_web import csrf, signed_in
-from tests.test_web import site as site  # noqa: F401  (the fixture)
+from tests.e2e.test_web import csrf, signed_in
+from tests.e2e.test_web import site as site  # noqa: F401  (the fixture)
 from workflows.foi import commands as c
 
 
@@ -88,7 +88,7 @@ def test_the_log_is_verified_on_the_button_and_the_first_bad_event_is_named(site
     intact = client.post("/audit/verify", data={"csrf_token": token})
     assert intact.status_code == 200 and "日志完整" in intact.text and 'data-intact="yes"' in intact.text
 
-    with site.engine.begin() as conn:  # change a payload behind the engine's back, as tests/test_properties.py does
+    with site.engine.begin() as conn:  # change a payload behind the engine's back, as tests/integration/test_properties.py does
         target = conn.execute(select(events_table).where(events_table.c.stream_id == "request/W-1")
                               .order_by(events_table.c.version)).first()
         payload = json.loads(target.payload)

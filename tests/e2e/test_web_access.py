@@ -9,8 +9,8 @@ import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from tests.test_web import csrf, signed_in
-from tests.test_web import site as site  # noqa: F401 — the fixture
+from tests.e2e.test_web import csrf, signed_in
+from tests.e2e.test_web import site as site  # noqa: F401 — the fixture
 from web.app import create_app
 from workflows.foi import commands as c
 from workflows.people import access
@@ -28,7 +28,7 @@ ROLES = {"admin": (Role.ADMIN, False), "head": (Role.HEAD, True), "clerk": (Role
 
 # The action each route takes in the policy table (workflows/people/access.py POLICY), and whether it names the agency (the
 # request's or the report's). None: any signed-in user, the page showing only what they may read. Expected answers
-# come from the table, as the CLI matrix's (tests/test_cli_access.py).
+# come from the table, as the CLI matrix's (tests/integration/test_cli_access.py).
 ROUTE_ACTIONS: dict[tuple[str, str], tuple[Action, bool] | None] = {
     **{("GET", path): None for path in ("/", "/tasks", "/requests", "/audit", "/audit/replay", "/stats", "/inbox",
                                         "/reports")},

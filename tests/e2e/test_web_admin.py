@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from notifications import outbox
 from tests.conftest import AGENCY, user
-from tests.test_web import csrf, signed_in
-from tests.test_web import site as site  # noqa: F401  (the fixture)
+from tests.e2e.test_web import csrf, signed_in
+from tests.e2e.test_web import site as site  # noqa: F401  (the fixture)
 from web.app import create_app
 from workflows.tables import outbox_table
 

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "hedong-2023.jsonl"
 
 

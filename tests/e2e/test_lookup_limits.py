@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from limits.storage import RedisStorage
 
 from tests.conftest import user
-from tests.test_web import site as site  # noqa: F401 — the fixture
+from tests.e2e.test_web import site as site  # noqa: F401 — the fixture
 from web.app import create_app
 from web.lookup_limit import ATTEMPTS_PER_WINDOW, BoundedMemoryStorage, LookupLimiter
 

@@ -63,7 +63,7 @@ VERBS: list[tuple[str, tuple[str, ...], Action]] = [
 NOT_IN_THE_MATRIX = {
     "agency add", "agency set", "agency list", "department add", "department list", "user add",  # administration
     "timers run", "fee quote", "demo load",  # every agency (the sweep), no agency, the embedded demo
-    "approval list", "approval approve", "approval reject",  # the 审批 list: tests/test_approvals.py
+    "approval list", "approval approve", "approval reject",  # the 审批 list: tests/integration/test_approvals.py
     "outbox list",  # messages, not requests: an administrator's tool
 }
 

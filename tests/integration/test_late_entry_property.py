@@ -21,7 +21,7 @@ from engine.calendar import WorkingCalendar, builtin_years
 from engine.clock import VirtualClock
 from engine.errors import RuleViolation
 from tests.builders import as_lines, event, request_line
-from tests.test_properties import COMMAND_BUILDERS, WEIGHTS, likely_valid
+from tests.integration.test_properties import COMMAND_BUILDERS, WEIGHTS, likely_valid
 from tests.world import AGENCY, user
 from workflows.foi import commands as c
 from workflows.foi.definition import WORKFLOW

@@ -12,7 +12,7 @@ from docx import Document
 from openpyxl import load_workbook
 
 from tests.conftest import empty_postgres, run_ogi
-from tests.test_cli import EXAMPLE, ROOT
+from tests.integration.test_cli import EXAMPLE, ROOT
 
 EXPECTED = json.loads((ROOT / "examples" / "hedong-2023.report.json").read_text(encoding="utf-8"))
 YEAR_AGENCY = ("--year", "2023", "--agency", "hedong-xzsp")

@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from engine.errors import NotFound, OgiError, PermissionDenied
 from tests.conftest import user
-from tests.test_web import csrf, signed_in
-from tests.test_web import site as site  # noqa: F401 — the fixture
+from tests.e2e.test_web import csrf, signed_in
+from tests.e2e.test_web import site as site  # noqa: F401 — the fixture
 from tests.world import PASSWORD
 from web.app import create_app
 from workflows.people.sign_in import TOKEN_DAYS, LoginRefused

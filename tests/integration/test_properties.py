@@ -141,7 +141,7 @@ def likely_valid(name: str, s: RequestState) -> bool:
         c.Close.name: not s.pending_cases(),
         c.AskReasons.name: s.reasons_requested_on is None,
         c.DecideRecordCorrection.name: s.procedure == "record_correction",
-        c.VoidStep.name: False,  # voids are tested on their own (tests/test_time_rules.py); here only refused
+        c.VoidStep.name: False,  # voids are tested on their own (tests/integration/test_time_rules.py); here only refused
         c.ReceiveReasons.name: s.reasons_requested_on is not None and s.reasons_received_on is None,
         c.RecordNoticeReceipt.name: (s.correction_notice_received_on if s.stage == Stage.AWAITING_CORRECTION
                                      else s.fee_notice_received_on) is None,
