@@ -24,7 +24,7 @@ class InputRefused(OgiError):
 
 # -- request ids -----------------------------------------------------------------------------------------------------
 # The request id goes into URLs (/requests/ID) and stream names (request/ID, assignment/ID in a String(200) column).
-# 150 leaves room for the longest prefix; tests/test_hostile_input.py checks it against the tables.
+# 150 leaves room for the longest prefix; tests/e2e/test_hostile_input.py checks it against the tables.
 REQUEST_ID_MAX = 150
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # CJK ideographs: Extension A, Unified, Compatibility
 REQUEST_ID_PATTERN = re.compile(f"[A-Za-z0-9{_CJK}._-]+")
