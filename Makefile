@@ -27,12 +27,13 @@ run: install
 	OGI_ADMIN_PASSWORD=$(OGI_DEMO_PASSWORD) OGI_NEW_USER_PASSWORD=$(OGI_DEMO_PASSWORD) $(BIN)/ogi demo load
 	$(BIN)/ogi up
 
-## make test: the whole test suite (PostgreSQL tests run when 127.0.0.1:5432 answers)
+## make test: the whole test suite (PostgreSQL tests run when 127.0.0.1:5432 answers), one pytest-xdist worker a core
+## (each worker has its own PostgreSQL database; tests sharing a fixed port are kept in one worker by xdist_group)
 test: install
 	$(BIN)/ruff check bootstrap engine workflows notifications cli web tests benchmarks migrations
 	$(BIN)/lint-imports
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadgroup
 
 benchmark: install
 	$(BIN)/python -m benchmarks.lifecycle

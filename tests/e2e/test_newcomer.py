@@ -10,11 +10,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from docx import Document
 
 OGI = Path(sys.executable).parent / "ogi"
 
 
+@pytest.mark.xdist_group("ogi-up-on-port-8000")  # as test_running_engine.py's `ogi up`: one at a time
 def test_the_report_command_ogi_up_prints_works_as_printed_in_that_folder(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("OGI_DATABASE_URL", "OGI_USER")}  # the default database
     run = lambda *args: subprocess.run(args, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)  # noqa: E731

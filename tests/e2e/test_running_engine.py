@@ -285,6 +285,7 @@ def outbox_summary(engine) -> list[tuple]:
                   for r in rows)
 
 
+@pytest.mark.xdist_group("ogi-up-on-port-8000")  # `ogi up` serves the web UI on its default port, as newcomers run it
 def test_ogi_up_sends_the_same_messages_as_the_production_topology(topology, tmp_path):
     ogi, start, smtp, redis, engine, folder = topology
     smtp.delay = 0
