@@ -17,8 +17,7 @@ from docx.shared import Mm, Pt
 
 from engine.adapters.rendering import render
 from engine.errors import OgiError
-from workflows.documents.service import chinese_date
-from workflows.foi.documents import DOCUMENT_TITLES, DocumentRecord
+from workflows.foi.documents import DOCUMENT_TITLES, DocumentRecord, chinese_date
 from workflows.people.personal_data import MaskedDocument
 from workflows.readmodels.history import DOCUMENT_STATE_LABELS
 

@@ -22,8 +22,16 @@ from engine.adapters.eventstore import EventStore, events_table
 from engine.adapters.rendering import render
 from engine.clock import Clock
 from engine.errors import NotFound, OgiError, PermissionDenied, RuleViolation
+from workflows.documents.case_file import case_file
 from workflows.foi import commands as c
-from workflows.foi.documents import DOCUMENT_TITLES, DocumentRecord, DocumentType, document_number, latest
+from workflows.foi.documents import (
+    DOCUMENT_TITLES,
+    DocumentRecord,
+    DocumentType,
+    chinese_date,
+    document_number,
+    latest,
+)
 from workflows.foi.fees import marginal_amount, monthly_position, quote
 from workflows.foi.remedies import LEGAL_BASIS, RemedySettings, remedies_paragraph
 from workflows.foi.state import STAGE_LABELS, RequestState, Stage
@@ -54,10 +62,6 @@ def outcome_sentence(outcome: str) -> str:
     reason = label.split(" ", 1)[1].split(".", 1)[-1] if " " in label else label
     family = outcome.split(".", 1)[0]
     return FAMILY_SENTENCES.get(family, "{reason}。").format(reason=reason)
-
-
-def chinese_date(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 @dataclass
@@ -206,8 +210,6 @@ class DocumentService:
 
     def case_file(self, request_id: str, history: dict, viewer: User | None = None) -> bytes:
         """The archive zip of the request (workflows/documents/case_file.py); `history` as shown to the exporting user."""
-        from workflows.documents.case_file import case_file  # it renders documents, which import this module
-
         with self.engine.connect() as conn:
             state = self.requests.load(conn, request_id).state
             self._check_reader(conn, viewer, state)

@@ -50,6 +50,11 @@ def document_number(prefix: str, doc_type: str, year: int, sequence: int) -> str
     return f"{prefix}{TYPE_WORDS[doc_type]}〔{year}〕{sequence}号"
 
 
+def chinese_date(day: dt.date) -> str:
+    """A date as official documents write it: 2023年3月6日."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 @dataclass(frozen=True)
 class DocumentRecord:
     type: str
