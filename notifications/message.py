@@ -8,6 +8,7 @@ recipient only, never the body, the full phone number or the full e-mail address
 from __future__ import annotations
 
 import http.client
+import logging
 import re
 import urllib.error
 import urllib.request
@@ -117,6 +118,20 @@ def http_post(message: OutgoingMessage, url: str, body: bytes, headers: dict[str
         raise DeliveryError(f"{where} answered HTTP {exc.code} {scrub(str(exc.reason), message)}", permanent) from exc
     except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
         raise DeliveryError(f"{where} not reached: {scrub(_describe(exc), message)}") from exc
+
+
+def post_json(message: OutgoingMessage, via: str, url: str, body: bytes, log: logging.Logger,
+              signature: dict[str, str] | None = None) -> None:
+    """POST a JSON `body` keyed by the outbox id (the SMS gateway's and the webhook's shared way of sending), and
+    log the outcome on the channel's own logger with the recipient masked; a DeliveryError is logged and re-raised."""
+    headers = {"Content-Type": "application/json; charset=utf-8", "Idempotency-Key": message.id, **(signature or {})}
+    try:
+        status = http_post(message, url, body, headers)
+    except DeliveryError as exc:
+        log.warning("outbox %s via %s to %s failed: %s", message.id, via, mask_recipient(message.to), exc)
+        raise
+    log.info("delivered outbox %s via %s to %s (HTTP %s)", message.id, via, mask_recipient(message.to),
+             status)
 
 
 def _describe(exc: BaseException) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 
-from notifications.message import DeliveryError, OutgoingMessage, check_id, http_post, mask_recipient
+from notifications.message import DeliveryError, OutgoingMessage, check_id, mask_recipient, post_json
 
 log = logging.getLogger(__name__)
 
@@ -26,10 +26,4 @@ class SmsGateway:
         if not message.to.strip():
             raise DeliveryError("no phone number", permanent=True)
         body = json.dumps({"id": message.id, "to": message.to, "text": message.body}, ensure_ascii=False).encode()
-        headers = {"Content-Type": "application/json; charset=utf-8", "Idempotency-Key": message.id}
-        try:
-            status = http_post(message, self.url, body, headers)
-        except DeliveryError as exc:
-            log.warning("outbox %s via sms to %s failed: %s", message.id, mask_recipient(message.to), exc)
-            raise
-        log.info("delivered outbox %s via sms to %s (HTTP %s)", message.id, mask_recipient(message.to), status)
+        post_json(message, "sms", self.url, body, log)

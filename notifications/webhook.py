@@ -13,7 +13,7 @@ import hmac
 import json
 import logging
 
-from notifications.message import DeliveryError, OutgoingMessage, check_id, http_post, mask_recipient
+from notifications.message import DeliveryError, OutgoingMessage, check_id, post_json
 
 log = logging.getLogger(__name__)
 
@@ -58,14 +58,4 @@ class WebhookSender:
             body = webhook_body(message)
         except (TypeError, ValueError) as exc:
             raise DeliveryError(f"payload not JSON: {exc}", permanent=True) from None
-        headers = {
-            "Content-Type": "application/json; charset=utf-8",
-            "Idempotency-Key": message.id,
-            SIGNATURE_HEADER: sign(body, secret),
-        }
-        try:
-            status = http_post(message, message.to, body, headers)
-        except DeliveryError as exc:
-            log.warning("outbox %s via webhook to %s failed: %s", message.id, mask_recipient(message.to), exc)
-            raise
-        log.info("delivered outbox %s via webhook to %s (HTTP %s)", message.id, mask_recipient(message.to), status)
+        post_json(message, "webhook", message.to, body, log, {SIGNATURE_HEADER: sign(body, secret)})
