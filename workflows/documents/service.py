@@ -15,9 +15,10 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, DateTime, Engine, String, Text, bindparam, column, select, text, update
+from sqlalchemy import Connection, DateTime, Engine, String, Text, bindparam, column, select, text
 
-from engine.adapters.database import snapshot, upsert_insert
+from engine.adapters.counters import take_next
+from engine.adapters.database import snapshot
 from engine.adapters.eventstore import EventStore, events_table
 from engine.adapters.rendering import render
 from engine.clock import Clock
@@ -314,13 +315,7 @@ class DocumentService:
     @staticmethod
     def _next_number(conn: Connection, agency: str, doc_type: str, year: int) -> str:
         """The next number under a row lock held until the issuing transaction ends: gapless, never twice."""
-        n = document_numbers_table.c
-        first = {"agency": agency, "doc_type": doc_type, "year": year, "last": 0}
-        insert_first = upsert_insert(conn, document_numbers_table)
-        conn.execute(insert_first.values(**first).on_conflict_do_nothing())  # two first issuers: one row
-        key = (n.agency == agency) & (n.doc_type == doc_type) & (n.year == year)
-        sequence = conn.execute(select(n.last).where(key).with_for_update()).scalar_one() + 1
-        conn.execute(update(document_numbers_table).where(key).values(last=sequence))
+        sequence = take_next(conn, document_numbers_table, {"agency": agency, "doc_type": doc_type, "year": year})
         return document_number(get_agency(conn, agency).doc_prefix, doc_type, year, sequence)
 
 

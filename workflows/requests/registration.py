@@ -7,9 +7,9 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import replace
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection
 
-from engine.adapters.database import upsert_insert
+from engine.adapters.counters import take_next
 from engine.errors import OgiError
 from workflows.foi import commands as c
 from workflows.foi.identifiers import check_applicant_id_number, check_phone, check_request_id
@@ -64,14 +64,10 @@ def checked_receive(command: c.Receive) -> c.Receive:
 def next_request_id(conn: Connection, agency: str, year: int, taken) -> str:
     """`{agency}-{year}-{NNNNN}` from a counter locked in the registering transaction; ids already used (say by an
     imported history of the same form) are skipped."""
-    n = document_numbers_table.c
-    conn.execute(upsert_insert(conn, document_numbers_table).values(
-        agency=agency, doc_type=REQUEST_ID_COUNTER, year=year, last=0).on_conflict_do_nothing())
-    key = (n.agency == agency) & (n.doc_type == REQUEST_ID_COUNTER) & (n.year == year)
-    sequence = conn.execute(select(n.last).where(key).with_for_update()).scalar_one()
-    while True:
-        sequence += 1
-        candidate = f"{agency}-{year}-{sequence:05d}"
-        if not taken(candidate):
-            conn.execute(update(document_numbers_table).where(key).values(last=sequence))
-            return candidate
+    sequence = take_next(conn, document_numbers_table, {"agency": agency, "doc_type": REQUEST_ID_COUNTER, "year": year},
+                         lambda number: taken(request_id_of(agency, year, number)))
+    return request_id_of(agency, year, sequence)
+
+
+def request_id_of(agency: str, year: int, sequence: int) -> str:
+    return f"{agency}-{year}-{sequence:05d}"
