@@ -7,15 +7,19 @@ of their own. Without the server they are skipped with the reason shown; with OG
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import subprocess
 import sys
+import traceback
 import uuid
 from functools import partial
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
+from click.testing import CliRunner
 from sqlalchemy import create_engine, text
 
 from bootstrap import App
@@ -23,13 +27,18 @@ from engine.adapters.database import make_engine, metadata, migrate
 from engine.calendar import WorkingCalendar, builtin_years
 from engine.clock import VirtualClock
 from tests.world import AGENCY, AGENCY_NAME, make_services, user
+from workflows.people import accounts
 
-__all__ = ["AGENCY", "POSTGRES_URL", "REPO_ROOT", "empty_postgres", "run_ogi", "user"]  # what test modules import from here
+__all__ = ["AGENCY", "POSTGRES_URL", "REPO_ROOT", "empty_postgres", "run_ogi", "run_ogi_process", "user"]  # what test modules import from here
 
 POSTGRES_URL = os.environ.get("OGI_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 # the log's key for every test and every `ogi` process they start (tests of the key file unset it)
 os.environ.setdefault("OGI_SECRET_KEY", "ogi-test-key")
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# argon2id at a test's cost in this process (1 pass over 1 MiB, not the library's 3 over 64 MiB): every world seeds four
+# users and every web client signs in: at the real cost that was most of a web test's time. The hashes still are argon2id
+# and carry their parameters, so `ogi` processes, which hash at the real cost, verify them as before.
+accounts._ARGON2 = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 
 @pytest.fixture(scope="session")
@@ -125,21 +134,55 @@ def sqlite_services(sqlite_url, clock) -> App:
     svc.engine.dispose()
 
 
-# -- the `ogi` command as a separate process (tests/integration/test_cli.py, tests/integration/test_report_cli.py, tests/integration/test_properties.py) --
-def run_ogi(database_url: str, *args: str, ok: bool = True, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    """`ogi ARGS…` on `database_url` in a process of its own, as staff run it; `env` adds to or overrides the environment.
+# -- the `ogi` command (tests/integration/test_cli.py, test_report_cli.py, test_properties.py ...) --
+# Verbs that run services (a broker, logging, signals, a web server): always a process of their own.
+PROCESS_VERBS = frozenset({"up", "worker", "scheduler", "web", "health"})
 
+
+def run_ogi(database_url: str, *args: str, ok: bool = True, env: dict[str, str] | None = None,
+            process: bool = False) -> subprocess.CompletedProcess:
+    """`ogi ARGS…` on `database_url`, as staff run it; `env` adds to or overrides the environment.
+
+    The click app runs in this process (a new `ogi` process costs two seconds of imports), on an App built afresh
+    from the environment as a new process builds it, in the repository's folder; its exit code, stdout and stderr
+    come back as a process's would. `process=True` (and every verb of PROCESS_VERBS) runs the real `ogi` in a
+    process of its own, for what only a process shows: argv bytes, a traceback printed on the way out.
     OGI_USER is cleared, so commands act as the default user unless they say `--as`. With `ok` (the default) a
     non-zero exit fails the test with the command's output; pass ok=False to check a refusal's exit code yourself.
     """
-    environment = {**os.environ, "OGI_DATABASE_URL": database_url}
-    environment.pop("OGI_USER", None)
-    environment.update(env or {})
-    result = subprocess.run([sys.executable, "-m", "cli.main", *args], cwd=REPO_ROOT, env=environment,
-                            capture_output=True, text=True, timeout=120)
+    overrides: dict[str, str | None] = {"OGI_DATABASE_URL": database_url, "OGI_USER": None, **(env or {})}
+    if process or (args and args[0] in PROCESS_VERBS):
+        result = run_ogi_process(overrides, args)
+    else:
+        result = run_ogi_in_process(overrides, args)
     if ok:
         assert result.returncode == 0, f"ogi {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
     return result
+
+
+def run_ogi_process(overrides: dict[str, str | None], args: tuple[str, ...]) -> subprocess.CompletedProcess:
+    environment = {**os.environ, **overrides}
+    environment = {name: value for name, value in environment.items() if value is not None}
+    return subprocess.run([sys.executable, "-m", "cli.main", *args], cwd=REPO_ROOT, env=environment,
+                          capture_output=True, text=True, timeout=120)
+
+
+def run_ogi_in_process(overrides: dict[str, str | None], args: tuple[str, ...]) -> subprocess.CompletedProcess:
+    from cli import common
+    from cli.main import main
+
+    common.app.cache_clear()  # the App of "this process": built from this command's environment
+    try:
+        with contextlib.chdir(REPO_ROOT):
+            result = CliRunner().invoke(main, list(args), env=overrides, catch_exceptions=True)
+    finally:
+        if common.app.cache_info().currsize:
+            common.app().close()
+        common.app.cache_clear()
+    stderr = result.stderr
+    if result.exception is not None and not isinstance(result.exception, SystemExit):  # Python would print it
+        stderr += "".join(traceback.format_exception(result.exception))
+    return subprocess.CompletedProcess(["ogi", *args], result.exit_code, result.stdout, stderr)
 
 
 @pytest.fixture

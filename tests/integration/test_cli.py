@@ -119,7 +119,7 @@ def test_import_of_a_missing_file_names_it(ready):
 
 def test_an_argument_that_is_not_utf8_is_refused_without_a_trace(ready):
     result = ready("request", "new", "--id", "U-1", "--agency", "hedong-xzsp", "--kind", "natural_person", "--name", "张三",
-                   "--channel", "in_person", "--subject", "bad \udcff bytes", ok=False)
+                   "--channel", "in_person", "--subject", "bad \udcff bytes", ok=False, process=True)
     assert result.returncode == 1 and "not valid UTF-8" in result.stderr and "Traceback" not in result.stderr
     assert "没有在办申请" in ready("request", "list").stdout
 
@@ -130,7 +130,7 @@ def test_an_unexpected_error_is_reported_without_a_traceback(ready, tmp_path):
 
     with sqlite3.connect(next(tmp_path.glob("*.db"))) as conn:
         conn.execute("DROP TABLE events")
-    result = ready("audit", "verify", ok=False)
+    result = ready("audit", "verify", ok=False, process=True)  # what the screen of a real process shows
     assert result.returncode == 70 and "Traceback" not in result.stderr and "internal error" in result.stderr
     error_id = result.stderr.split("internal error ", 1)[1].split(" ", 1)[0]
     log = tmp_path / "errors.log"  # OGI_ERROR_LOG of the `ogi` fixture
