@@ -89,26 +89,6 @@ calendar_years_table = Table(
     Column("version", Integer, nullable=False),  # version of its stream in the event log
 )
 
-# The agency named by each request's first event (`received`), indexed for the report's check that the
-# projection holds exactly the agency's requests (workflows/report/source.py). One expression per dialect;
-# the query must repeat it exactly for the index to serve it. Created by migration 0002, outside `metadata`
-# because an expression index cannot be declared for both dialects at once.
-RECEIVED_AGENCY_SQL = {
-    "sqlite": "json_extract(payload, '$.agency')",
-    "postgresql": "((payload::jsonb) ->> 'agency')",
-}
-RECEIVED_AGENCY_INDEX = "ix_events_received_agency"
-# Only first events of request streams: other streams' payloads are any JSON (PostgreSQL cannot parse some, e.g.
-# "\u0000"). Literal bounds, because SQLite uses a partial index only when the query repeats its terms verbatim.
-FIRST_REQUEST_EVENTS_SQL = "version = 1 AND stream_id >= 'request/' AND stream_id < 'request0'"
-
-
-def create_received_agency_index(execute, dialect: str) -> None:
-    """`execute(sql)` runs DDL on the connection (the migration's `op.execute`)."""
-    execute(f"CREATE INDEX {RECEIVED_AGENCY_INDEX} ON events ({RECEIVED_AGENCY_SQL[dialect]}, stream_id) "
-            f"WHERE {FIRST_REQUEST_EVENTS_SQL}")
-
-
 # Table 二 (主动公开): figures staff enter per agency and year; every change is an event in `register/AGENCY/YEAR`.
 register_entries_table = Table(
     "register_entries",

@@ -325,6 +325,10 @@ class EventStore:
     def count(self, conn: Connection) -> int:
         return conn.execute(select(func.count()).select_from(events_table)).scalar_one()
 
+    def log_hash_at(self, conn: Connection, seq: int) -> str | None:
+        """The log's chain hash after its event `seq` (None when the log holds fewer): what a checkpoint signs."""
+        return conn.execute(select(events_table.c.log_hash).where(events_table.c.seq == seq)).scalar()
+
     def verify(self, conn: Connection) -> AuditResult:
         return verify_log(conn, self.keyring)
 

@@ -39,7 +39,7 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('agency', 'year')
     )
-    from workflows.tables import create_received_agency_index
+    from workflows.readmodels.log import create_received_agency_index
 
     create_received_agency_index(op.execute, op.get_bind().dialect.name)
     _seal_existing_rows()

@@ -9,7 +9,7 @@ from alembic.migration import MigrationContext
 import engine.adapters.eventstore  # noqa: F401  (registers its tables)
 import workflows.tables  # noqa: F401
 from engine.adapters.database import make_engine, metadata, require_migrated
-from workflows.tables import RECEIVED_AGENCY_INDEX
+from workflows.readmodels.log import RECEIVED_AGENCY_INDEX
 
 
 # SQLite's reflection skips the expression index with this warning; the test checks the index by name instead

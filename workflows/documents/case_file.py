@@ -22,14 +22,11 @@ import io
 import json
 import zipfile
 
-from sqlalchemy import select
-
-from engine.adapters.eventstore import events_table
 from engine.adapters.rendering import render
 from workflows.documents.rendering import to_docx, to_html
 from workflows.people.accounts import User
 from workflows.people.personal_data import require_staff
-from workflows.streams import request_stream
+from workflows.readmodels.log import stored_rows
 
 README = """本案卷由 ogi 导出，供本机关归档。
 This case file was exported by ogi for the agency's archive. It contains personal data of the applicant
@@ -57,8 +54,7 @@ def case_file(conn, history: dict, documents: list, agency: dict, viewer: User |
                                "history.json": json.dumps(history, ensure_ascii=False, indent=1).encode("utf-8"),
                                "history.txt": render("cli/history.txt.j2", h={**history, "events": [
                                    {**e, "summary": ""} for e in history["events"]]}).encode("utf-8")}
-    stored = conn.execute(select(events_table).where(events_table.c.stream_id == request_stream(history["id"]))
-                          .order_by(events_table.c.version))
+    stored = stored_rows(conn, history["id"])
     # every column as stored (the payload as its exact text): what the chain hashes were computed over
     rows = [{key: value.isoformat() if isinstance(value, dt.datetime) else value for key, value in row._mapping.items()}
             for row in stored]

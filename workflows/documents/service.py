@@ -15,11 +15,11 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, DateTime, Engine, String, Text, bindparam, column, select, text
+from sqlalchemy import Connection, Engine
 
 from engine.adapters.counters import take_next
 from engine.adapters.database import snapshot
-from engine.adapters.eventstore import EventStore, events_table
+from engine.adapters.eventstore import EventStore
 from engine.adapters.rendering import render
 from engine.clock import Clock
 from engine.errors import NotFound, OgiError, PermissionDenied, RuleViolation
@@ -40,9 +40,9 @@ from workflows.foi.vocabulary import CHANNEL_LABELS, OUTCOME_LABELS, Outcome
 from workflows.people import access, personal_data
 from workflows.people.access import Action
 from workflows.people.accounts import APPROVING_ROLES, User, get_agency
+from workflows.readmodels.log import receipt_key_id, receipts_between
 from workflows.requests.service import RequestService
-from workflows.streams import request_stream
-from workflows.tables import FIRST_REQUEST_EVENTS_SQL, RECEIVED_AGENCY_SQL, document_numbers_table
+from workflows.tables import document_numbers_table
 
 DECISION_FIELDS = ("reasons", "responsible_agency", "form_provided", "form_reason")  # Decide's, besides the outcome
 SERVICE_TO_DELIVERY = {"personal": "in_person", "post": "post", "electronic": "electronic"}
@@ -261,14 +261,10 @@ class DocumentService:
         assert state.received_on is not None
         first = state.received_on.replace(day=1)
         after = (first + dt.timedelta(days=32)).replace(day=1)
-        query = text(f"SELECT stream_id, occurred_at, payload FROM events WHERE {FIRST_REQUEST_EVENTS_SQL} "
-                     f"AND {RECEIVED_AGENCY_SQL[conn.dialect.name]} = :agency "
-                     "AND occurred_at >= :first AND occurred_at < :after").bindparams(
-            bindparam("first", type_=DateTime()), bindparam("after", type_=DateTime())).columns(
-            column("stream_id", String), column("occurred_at", DateTime), column("payload", Text))
+        received = receipts_between(conn, state.agency, dt.datetime.combine(first, dt.time()),
+                                    dt.datetime.combine(after, dt.time()))
         others = [(row.occurred_at.date(), json.loads(row.payload)["applicant"], row.stream_id[len("request/"):])
-                  for row in conn.execute(query, {"agency": state.agency, "first": dt.datetime.combine(first, dt.time()),
-                                                  "after": dt.datetime.combine(after, dt.time())})]
+                  for row in received]
         return monthly_position(state.received_on, state.applicant, others, state.request_id)
 
     def progress(self, request_id: str, query_code: str) -> dict | None:
@@ -308,9 +304,7 @@ class DocumentService:
 
     @staticmethod
     def _receipt_key(conn: Connection, request_id: str) -> str:
-        e = events_table.c
-        return conn.execute(select(e.key_id).where(e.stream_id == request_stream(request_id), e.version == 1)
-                            ).scalar() or ""
+        return receipt_key_id(conn, request_id)
 
     @staticmethod
     def _next_number(conn: Connection, agency: str, doc_type: str, year: int) -> str:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 
 from engine.adapters import checkpoints
 from engine.adapters.checkpoints import Checkpoint
 from engine.adapters.database import snapshot
-from engine.adapters.eventstore import AuditResult, EventStore, StreamAppend, events_table, log_head_table
+from engine.adapters.eventstore import AuditResult, EventStore, StreamAppend, log_head_table
 from engine.adapters.keys import Keyring, KeyringError
 from engine.clock import Clock
 from engine.events import NewEvent
@@ -44,7 +44,7 @@ class AuditService:
         if not found:
             return [f"no checkpoints in {folder}"]
         with snapshot(self.engine) as conn:
-            size = conn.execute(select(func.count()).select_from(events_table)).scalar_one()
+            size = self.store.count(conn)
             for path, checkpoint in found:
                 problem = self._compare(conn, keyring, size, checkpoint)
                 if problem:
@@ -64,7 +64,7 @@ class AuditService:
                     f"the log holds {size}")
         if checkpoint.size == 0:
             return None
-        head = conn.execute(select(events_table.c.log_hash).where(events_table.c.seq == checkpoint.size)).scalar()
+        head = self.store.log_hash_at(conn, checkpoint.size)
         if head != checkpoint.head:
             return (f"the log was rewritten at or before event {checkpoint.size}: its chain there is "
                     f"{(head or 'missing')[:16]}…, the checkpoint of {checkpoint.at} says {checkpoint.head[:16]}…")

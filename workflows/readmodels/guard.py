@@ -15,18 +15,18 @@ refuse instead (they only read).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, and_, delete, literal, select, text
-from sqlalchemy.orm import aliased
+from sqlalchemy import Connection, delete
 
-from engine.adapters.eventstore import EventStore, StreamAppend, events_table
+from engine.adapters.eventstore import EventStore, StreamAppend
 from engine.errors import OgiError
 from engine.events import NewEvent
+from workflows.readmodels.log import in_chunks, received_request_ids, rows_with_their_events
 from workflows.readmodels.requests import RequestsProjection
-from workflows.streams import INTEGRITY_STREAM, REQUEST_STREAM, fold_stored, request_stream
-from workflows.tables import FIRST_REQUEST_EVENTS_SQL, RECEIVED_AGENCY_SQL, requests_table
+from workflows.streams import INTEGRITY_STREAM, fold_stored, request_stream
+from workflows.tables import requests_table
 
 PROJECTION_REPAIRED = "projection_repaired"
 IDS_KEPT = 500  # ids named per kind in the repair event; the counts are always whole
@@ -70,11 +70,6 @@ class Findings:
                 "repair it).", self.request_ids)
 
 
-def in_chunks(values: Sequence[str], size: int) -> Iterator[Sequence[str]]:
-    for start in range(0, len(values), size):
-        yield values[start:start + size]
-
-
 class ProjectionGuard:
     def __init__(self, store: EventStore, projection: RequestsProjection):
         self.store = store
@@ -83,12 +78,7 @@ class ProjectionGuard:
     def check(self, conn: Connection, agencies: Sequence[str] | None = None) -> Findings:
         """Every row of `agencies` (all when None) against the log, in one pass over the rows."""
         r = requests_table.c
-        last, after = events_table.alias("last_event"), aliased(events_table, name="next_event")
-        stream = literal(REQUEST_STREAM) + r.request_id
-        query = (select(requests_table, last.c.stream_hash.label("event_hash"), after.c.version.label("newer"))
-                 .select_from(requests_table
-                              .outerjoin(last, and_(last.c.stream_id == stream, last.c.version == r.version))
-                              .outerjoin(after, and_(after.c.stream_id == stream, after.c.version == r.version + 1))))
+        query = rows_with_their_events()
         findings, seen = Findings(), set()
         for chunk in ([None] if agencies is None else in_chunks(agencies, 500)):
             for row in conn.execute(query if chunk is None else query.where(r.agency.in_(chunk))):
@@ -99,23 +89,8 @@ class ProjectionGuard:
                     findings.stale.append(row.request_id)
                 else:
                     findings.rows.append(row)
-        findings.missing = sorted(self._received(conn, agencies) - seen)
+        findings.missing = sorted(received_request_ids(conn, agencies) - seen)
         return findings
-
-    @staticmethod
-    def _received(conn: Connection, agencies: Sequence[str] | None) -> set[str]:
-        """The requests the log records as received (by `agencies`): the log's own record, not the read model's."""
-        cut = len(REQUEST_STREAM)
-        if agencies is None:
-            ids = conn.execute(text(f"SELECT stream_id FROM events WHERE {FIRST_REQUEST_EVENTS_SQL}")).scalars()
-            return {stream_id[cut:] for stream_id in ids}
-        agency_sql, received = RECEIVED_AGENCY_SQL[conn.dialect.name], set()
-        for chunk in in_chunks(agencies, 100):
-            names = {f"a{i}": a for i, a in enumerate(chunk)}
-            ids = conn.execute(text(f"SELECT stream_id FROM events WHERE {FIRST_REQUEST_EVENTS_SQL} "
-                                    f"AND {agency_sql} IN ({', '.join(':' + k for k in names)})"), names).scalars()
-            received |= {stream_id[cut:] for stream_id in ids}
-        return received
 
     def repair(self, conn: Connection, findings: Findings, actor: str, now: dt.datetime, reason: str) -> None:
         """Fold each bad row again from the log (a row no request stands behind is deleted); record the repair."""

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, extract, func, select, true
 
-from engine.adapters.eventstore import events_table, row_to_event
 from engine.clock import Clock
 from workflows.foi.state import OPEN_STAGES, Stage
 from workflows.people import access
 from workflows.people.access import Action
 from workflows.people.accounts import User
+from workflows.readmodels.log import events_of_streams
 from workflows.streams import REQUEST_STREAM, fold_stored, streams_of
 from workflows.tables import departments_table, requests_table
 
@@ -153,9 +153,7 @@ class StatisticsService:
         ids = sorted(agency_of)
         for start in range(0, len(ids), 200):  # bounded IN lists
             streams = [REQUEST_STREAM + i for i in ids[start:start + 200]]
-            query = (select(events_table).where(events_table.c.stream_id.in_(streams))
-                     .order_by(events_table.c.stream_id, events_table.c.version))
-            for events in streams_of(row_to_event(row) for row in conn.execute(query)):
+            for events in streams_of(events_of_streams(conn, streams)):
                 request_id = events[0].stream_id[len(REQUEST_STREAM):]
                 counts[(agency_of[request_id], fold_stored(events).department)] += 1
         names = {(row.agency, row.code): row.name for row in conn.execute(

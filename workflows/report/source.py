@@ -10,13 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from sqlalchemy import Connection, DateTime, bindparam, text
+from sqlalchemy import Connection
 
-from engine.adapters.eventstore import events_table, row_to_event
-from workflows.readmodels.guard import ProjectionGuard, ProjectionTampered, in_chunks
+from workflows.readmodels.guard import ProjectionGuard, ProjectionTampered
+from workflows.readmodels.log import received_streams_as_of
 from workflows.report.facts import CaseFacts, RequestFacts, facts_of
 from workflows.streams import fold_stored, streams_of
-from workflows.tables import FIRST_REQUEST_EVENTS_SQL, RECEIVED_AGENCY_SQL
 
 NO_CASES = "[]"
 
@@ -51,16 +50,5 @@ def replay_facts(conn: Connection, agencies: list[str], as_of: dt.datetime) -> l
     Which agency received a request comes from its first event, not from the projection: a replay must
     not trust the read model it exists to check.
     """
-    agency_sql = RECEIVED_AGENCY_SQL[conn.dialect.name]
-    facts: list[RequestFacts | None] = []
-    for chunk in in_chunks(agencies, 100):
-        names = {f"a{i}": a for i, a in enumerate(chunk)}
-        query = text(
-            "SELECT * FROM events WHERE recorded_at <= :as_of AND stream_id IN ("
-            f"SELECT stream_id FROM events WHERE {FIRST_REQUEST_EVENTS_SQL} "
-            f"AND {agency_sql} IN ({', '.join(':' + k for k in names)}) AND recorded_at <= :as_of) "
-            "ORDER BY stream_id, version"
-        ).bindparams(bindparam("as_of", type_=DateTime())).columns(*events_table.c)
-        rows = conn.execute(query.execution_options(yield_per=5000), {**names, "as_of": as_of})
-        facts.extend(facts_of(fold_stored(events)) for events in streams_of(row_to_event(row) for row in rows))
+    facts = [facts_of(fold_stored(events)) for events in streams_of(received_streams_as_of(conn, agencies, as_of))]
     return [f for f in facts if f is not None]

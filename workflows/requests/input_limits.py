@@ -12,8 +12,8 @@ from typing import Any
 
 from sqlalchemy import Column
 
-from engine.adapters.eventstore import events_table
 from workflows.foi.identifiers import REQUEST_ID_MAX, InputRefused, text_problem
+from workflows.readmodels.log import EVENT_COLUMNS
 from workflows.tables import agencies_table, departments_table, requests_table, tasks_table, users_table
 
 FREE_TEXT_MAX = 20_000  # characters: a subject or a reason, far above any real one, far below the 1 MB body
@@ -30,7 +30,7 @@ _a, _u, _r, _d = agencies_table.c, users_table.c, requests_table.c, departments_
 FIELD_LIMITS: dict[str, int] = {
     # people and the directory
     "username": _length(_u.username), "display_name": _length(_u.display_name), "email": _length(_u.email),
-    "phone": _length(_u.phone), "approved_by": _length(events_table.c.actor), "assignee": _length(_u.username),
+    "phone": _length(_u.phone), "approved_by": _length(EVENT_COLUMNS.actor), "assignee": _length(_u.username),
     "name": _length(_r.applicant_name),  # applicant, agency and department names alike
     "applicant_name": _length(_r.applicant_name),
     "agency": _length(_r.agency), "slug": _length(_a.slug), "parent": _length(_a.parent),
@@ -41,7 +41,7 @@ FIELD_LIMITS: dict[str, int] = {
     # the request
     "kind": _length(_r.applicant_kind), "applicant_kind": _length(_r.applicant_kind), "channel": _length(_r.channel),
     "procedure": _length(_r.procedure), "outcome": _length(_r.outcome), "stage": _length(_r.stage),
-    "state": _length(_r.stage), "role": _length(tasks_table.c.role), "type": _length(events_table.c.type),
+    "state": _length(_r.stage), "role": _length(tasks_table.c.role), "type": _length(EVENT_COLUMNS.type),
     "doc_type": 40, "id_number": 40, "organisation_code": 40, "case": 200,  # kept in the event's JSON only
     "password": 1_000,  # hashed; a longer one is no password but a way to make the server work
 }

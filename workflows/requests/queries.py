@@ -10,7 +10,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, bindparam, func, select, text
+from sqlalchemy import Connection, Engine, bindparam, func, select
 
 from engine.adapters.eventstore import EventStore, StoredEvent
 from engine.calendar import PeriodCount, WorkingCalendar, count_period
@@ -24,11 +24,12 @@ from workflows.people.access import Action
 from workflows.people.accounts import User
 from workflows.readmodels.guard import ProjectionGuard
 from workflows.readmodels.history import events_until, history_of
+from workflows.readmodels.log import first_request_payloads
 from workflows.readmodels.queue import queue_rows
 from workflows.requests.service import RequestService
 from workflows.requests.step_forms import StepForm, steps_for
 from workflows.streams import fold_stored, request_stream
-from workflows.tables import FIRST_REQUEST_EVENTS_SQL, requests_table
+from workflows.tables import requests_table
 
 _REQUEST_ROW = select(requests_table).where(requests_table.c.request_id == bindparam("request_id"))
 
@@ -166,9 +167,9 @@ class RequestQueries:
 
     def requests_not_from(self, sources: frozenset[str]) -> int:
         """How many requests were not imported from one of `sources` (the log's own record of each receipt)."""
-        query = text(f"SELECT payload FROM events WHERE {FIRST_REQUEST_EVENTS_SQL}")
         with self.engine.connect() as conn:
-            return sum(1 for (payload,) in conn.execute(query) if json.loads(payload).get("imported_from") not in sources)
+            return sum(1 for payload in first_request_payloads(conn)
+                       if json.loads(payload).get("imported_from") not in sources)
 
     def sample_request_id(self) -> str | None:
         """The request with the most history, an open one first, to show what a replay looks like."""

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import Connection, Engine, bindparam, select
 
-from engine.adapters.eventstore import EventStore, StoredEvent, StreamAppend, events_table
+from engine.adapters.eventstore import EventStore, StoredEvent, StreamAppend
 from engine.calendar import WorkingCalendar, YearArrangement
 from engine.clock import Clock
 from engine.errors import ConcurrencyConflict, NotFound, OgiError, PermissionDenied, RuleViolation
@@ -33,6 +33,7 @@ from workflows.people.access import Action
 from workflows.people.accounts import User, get_agency
 from workflows.people.departments import require_department
 from workflows.readmodels.calendar_years import CalendarSource, arrangement_payload, calendar_stream, save_calendar_year
+from workflows.readmodels.log import first_event_payload
 from workflows.requests.input_limits import check_field
 from workflows.requests.registration import checked_receive, next_request_id, receive_command
 from workflows.streams import fold_stored, request_stream
@@ -44,8 +45,6 @@ if TYPE_CHECKING:  # built by bootstrap; importing it here would tie the service
 _DUE_REQUEST_IDS = (select(requests_table.c.request_id)
                     .where(requests_table.c.next_timer_at <= bindparam("now"))
                     .order_by(requests_table.c.next_timer_at, requests_table.c.request_id))
-_FIRST_EVENT = select(events_table.c.payload).where(events_table.c.stream_id == bindparam("stream"),
-                                                   events_table.c.version == 1)
 _OPEN_REQUEST_IDS = (select(requests_table.c.request_id)
                      .where(requests_table.c.stage.in_([s.value for s in OPEN_STAGES]))
                      .order_by(requests_table.c.request_id))
@@ -111,7 +110,7 @@ class RequestService:
 
     def agency_of(self, conn: Connection, request_id: str) -> str:
         """The agency that received the request (its first event; it never changes), without folding the stream."""
-        first = conn.execute(_FIRST_EVENT, {"stream": request_stream(request_id)}).scalar()
+        first = first_event_payload(conn, request_id)
         if first is None:
             raise NotFound(f"no request '{request_id}'")
         return str(json.loads(first)["agency"])
