@@ -12,6 +12,8 @@ FORMATS = TEXT_FORMATS + BINARY_FORMATS
 
 
 def export(report: AnnualReport, fmt: str) -> str | bytes:
+    # each format's module is imported when that format is asked for, so openpyxl and python-docx load only for
+    # xlsx and docx (a start-up cost of every `ogi` command otherwise); none of them imports this module back
     if fmt == "json":
         return json.dumps(report.as_json(), ensure_ascii=False, indent=1) + "\n"
     if fmt == "text":
