@@ -26,6 +26,8 @@ from bootstrap import App
 from engine.adapters.database import make_engine, metadata, migrate
 from engine.calendar import WorkingCalendar, builtin_years
 from engine.clock import VirtualClock
+from tests.network import KeepMail, smtp_server
+from tests.web_client import signed_in, site_world
 from tests.world import AGENCY, AGENCY_NAME, make_services, user
 from workflows.people import accounts
 
@@ -109,6 +111,26 @@ def sqlite_url(tmp_path):
     migrate(engine)
     engine.dispose()
     return url
+
+
+@pytest.fixture
+def smtp_sink():
+    """A real SMTP server (aiosmtpd) on a free loopback port keeping every mail: (the keeper, with .mails; its port)."""
+    keep = KeepMail()
+    with smtp_server(keep) as controller:
+        yield keep, controller.port
+
+
+@pytest.fixture
+def site(sqlite_services) -> App:
+    """The web tests' world on SQLite (tests/web_client.py site_world): request W-1, a second agency and its staff."""
+    return site_world(sqlite_services)
+
+
+@pytest.fixture
+def web_as(site):
+    """`web_as(username)`: a TestClient of the web app on `site`, signed in as that user through /login."""
+    return partial(signed_in, site)
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import socket
 import threading
 import time
 import urllib.request
@@ -22,6 +21,7 @@ import pytest
 import uvicorn
 
 from tests.conftest import AGENCY, REPO_ROOT, user
+from tests.network import free_port
 from tests.world import PASSWORD
 from web.app import create_app
 from workflows.foi.state import STAGE_LABELS, Stage
@@ -45,19 +45,13 @@ def _chromium_or_skip() -> None:
     pytest.skip(reason)
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def site(sqlite_services):
     """The web app on sqlite_services, served on a free loopback port; yields (services, base URL)."""
     services = sqlite_services
     services.directory.set_agency(user(services, "admin"), AGENCY, doc_prefix="河东审批", review_body="河东区人民政府",
                                   court="河东区人民法院")
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(services), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, name="ogi-browser-test-web", daemon=True)
     thread.start()

@@ -18,7 +18,7 @@ from jinja2 import Environment, Undefined, meta
 
 from engine.adapters.rendering import TEMPLATES_DIR, WEB_TEMPLATES_DIR, environment, is_escaped, render
 from tests.conftest import AGENCY, user
-from tests.e2e.test_web import csrf, signed_in
+from tests.web_client import csrf, signed_in
 from tests.world import PASSWORD
 from web.app import create_app
 from workflows.foi import commands as c

@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 
 from engine.adapters.eventstore import events_table
 from tests.conftest import AGENCY, user
-from tests.e2e.test_web import csrf, signed_in
 from tests.e2e.test_web_access import page_routes
+from tests.web_client import csrf, signed_in
 from tests.world import PASSWORD
 from web.app import create_app
 from workflows.foi import commands as c

@@ -15,7 +15,6 @@ from fastapi.testclient import TestClient
 from limits.storage import RedisStorage
 
 from tests.conftest import user
-from tests.e2e.test_web import site as site  # noqa: F401 — the fixture
 from web.app import create_app
 from web.lookup_limit import ATTEMPTS_PER_WINDOW, BoundedMemoryStorage, LookupLimiter
 
@@ -35,7 +34,7 @@ def redis_url() -> str:
 
 
 @pytest.fixture
-def receipt_code(site):  # noqa: F811
+def receipt_code(site):
     site.documents.draft("W-1", "receipt", user(site, "clerk"))
     with site.engine.connect() as conn:
         return site.documents.lookup_code(site.requests.load(conn, "W-1").state)
@@ -45,14 +44,14 @@ def _look(client: TestClient, request_id: str, code: str = "00000000") -> int:
     return client.post("/lookup", data={"request_id": request_id, "query_code": code}).status_code
 
 
-def test_the_eleventh_try_on_one_request_id_is_refused_even_with_the_right_code(site, receipt_code):  # noqa: F811
+def test_the_eleventh_try_on_one_request_id_is_refused_even_with_the_right_code(site, receipt_code):
     client = TestClient(create_app(site))
     answers = [_look(client, "W-1") for _ in range(ATTEMPTS_PER_WINDOW)]
     assert answers == [404] * ATTEMPTS_PER_WINDOW
     assert _look(client, "W-1", receipt_code) == 429
 
 
-def test_a_megabyte_request_id_costs_a_fixed_size_key(site):  # noqa: F811
+def test_a_megabyte_request_id_costs_a_fixed_size_key(site):
     limiter = LookupLimiter(BoundedMemoryStorage())
     assert limiter.allow("203.0.113.9", "x" * 1_000_000)
     assert len(limiter.storage.events) == 2 and all(len(key) <= 100 for key in limiter.storage.events)
@@ -64,7 +63,7 @@ def test_a_megabyte_request_id_costs_a_fixed_size_key(site):  # noqa: F811
         assert all(len(key) <= 100 for key in app.state.lookup_limiter.storage.events)
 
 
-def test_the_memory_limiter_forgets_keys_whose_window_ended(site):  # noqa: F811
+def test_the_memory_limiter_forgets_keys_whose_window_ended(site):
     limiter = LookupLimiter(BoundedMemoryStorage(), attempts=3, window_seconds=1)
     for n in range(300):
         assert limiter.allow(f"10.0.{n // 250}.{n % 250}", f"REQ-{n}")
@@ -73,7 +72,7 @@ def test_the_memory_limiter_forgets_keys_whose_window_ended(site):  # noqa: F811
     assert limiter.storage.live_keys() == 0
 
 
-def test_the_memory_limiter_holds_at_most_its_cap_of_keys_and_then_refuses(site):  # noqa: F811
+def test_the_memory_limiter_holds_at_most_its_cap_of_keys_and_then_refuses(site):
     limiter = LookupLimiter(BoundedMemoryStorage(), attempts=10, window_seconds=600, max_keys=5)
     allowed = [limiter.allow("10.0.0.1", f"REQ-{n}") for n in range(10)]
     assert allowed == [True] * 4 + [False] * 6  # one key for the address, four for the ids
@@ -87,7 +86,7 @@ def test_the_limiter_lives_in_redis_when_ogi_redis_url_is_set(monkeypatch, redis
     assert isinstance(LookupLimiter.from_environment().storage, BoundedMemoryStorage)
 
 
-def test_two_web_processes_share_one_count_through_redis(site, redis_url, receipt_code):  # noqa: F811
+def test_two_web_processes_share_one_count_through_redis(site, redis_url, receipt_code):
     prefix = f"ogi-test-{uuid.uuid4().hex[:8]}"
     first, second = create_app(site), create_app(site)
     for app in (first, second):  # as two processes with the same OGI_REDIS_URL would make them
@@ -105,14 +104,14 @@ def test_two_web_processes_share_one_count_through_redis(site, redis_url, receip
             client.delete(key)
 
 
-def test_an_unreachable_redis_refuses_the_lookup_with_503_not_500(site, receipt_code):  # noqa: F811
+def test_an_unreachable_redis_refuses_the_lookup_with_503_not_500(site, receipt_code):
     app = create_app(site)
     app.state.lookup_limiter = LookupLimiter.shared("redis://127.0.0.1:1/0", key_prefix="ogi-nowhere")
     answer = TestClient(app).post("/lookup", data={"request_id": "W-1", "query_code": receipt_code})
     assert answer.status_code == 503 and "暂时不可用" in answer.text
 
 
-def test_the_query_code_printed_on_a_receipt_before_a_key_rotation_still_opens_lookup_after_it(site, tmp_path):  # noqa: F811
+def test_the_query_code_printed_on_a_receipt_before_a_key_rotation_still_opens_lookup_after_it(site, tmp_path):
     receipt = site.documents.draft("W-1", "receipt", user(site, "clerk"))
     printed = re.search(r"查询码 (\w{8}) ", receipt.text).group(1)
     site.store.keyring.file = tmp_path / "ogi.keys"  # as a key file holds it: `ogi audit rotate-key` writes there

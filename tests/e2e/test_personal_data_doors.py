@@ -16,8 +16,7 @@ from fastapi.testclient import TestClient
 
 from engine.errors import PermissionDenied
 from tests.conftest import AGENCY, user
-from tests.e2e.test_web import signed_in
-from tests.e2e.test_web import site as site  # noqa: F401 — the fixture
+from tests.web_client import signed_in
 from tests.world import PASSWORD
 from web.app import create_app
 from workflows.documents.rendering import MASKED_NOTE

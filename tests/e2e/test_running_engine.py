@@ -29,15 +29,10 @@ from sqlalchemy import select
 
 from engine.adapters.database import make_engine
 from tests.conftest import AGENCY, AGENCY_NAME, REPO_ROOT, empty_postgres, run_ogi
+from tests.network import free_port
 from workflows.tables import outbox_table
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class SlowInbox:

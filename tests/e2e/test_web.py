@@ -4,44 +4,12 @@ errors, tokens and the applicant's lookup."""
 
 from __future__ import annotations
 
-import re
-
-import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import AGENCY, user
+from tests.web_client import csrf
 from tests.world import PASSWORD
 from web.app import create_app
-from workflows.foi import commands as c
-from workflows.people.accounts import Role
-
-
-@pytest.fixture
-def site(sqlite_services):
-    services = sqlite_services
-    admin = user(services, "admin")
-    services.directory.add_agency(admin, "other-agency", "另一机关")
-    services.directory.add_user(admin, "outsider", Role.STAFF, PASSWORD, "外机关经办人", ["other-agency"])
-    services.directory.set_agency(admin, AGENCY, doc_prefix="河东审批", review_body="河东区人民政府", court="河东区人民法院")
-    services.requests.receive(c.Receive(at=services.clock.now(), request_id="W-1", agency=AGENCY, channel="in_person",
-                                        subject="2025年度部门预算", applicant={"kind": "natural_person", "name": "王五",
-                                                                          "id_number": "110101199001011237"}),
-                              user(services, "clerk"))
-    return services
-
-
-def signed_in(services, username: str) -> TestClient:
-    client = TestClient(create_app(services))
-    form = client.get("/login")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
-    answer = client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token},
-                         follow_redirects=False)
-    assert answer.status_code == 303, answer.text
-    return client
-
-
-def csrf(page_text: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', page_text).group(1)
 
 
 def test_the_session_cookie_is_httponly_and_samesite_and_the_landing_page_is_the_queue(site):
@@ -61,8 +29,8 @@ def test_a_login_without_its_csrf_token_is_refused(site):
     assert answer.status_code == 403
 
 
-def test_a_form_post_without_the_csrf_token_is_refused_and_nothing_is_written(site):
-    client = signed_in(site, "clerk")
+def test_a_form_post_without_the_csrf_token_is_refused_and_nothing_is_written(site, web_as):
+    client = web_as("clerk")
     before = site.queries.history("W-1")["version"]
     answer = client.post("/requests/W-1/steps/ask_reasons", data={})
     assert answer.status_code == 403
@@ -87,22 +55,22 @@ def test_anonymous_pages_go_to_the_login_and_the_api_answers_401(site):
     assert api.status_code == 401 and set(api.json()) == {"error", "rule"}
 
 
-def test_the_request_page_masks_the_id_number_and_explains_the_deadline(site):
-    text = signed_in(site, "clerk").get("/requests/W-1").text
+def test_the_request_page_masks_the_id_number_and_explains_the_deadline(web_as):
+    text = web_as("clerk").get("/requests/W-1").text
     assert "110101199001011237" not in text and "王五" in text
     assert "为什么是这一天" in text and "答复期限" in text
 
 
-def test_a_step_the_law_refuses_is_shown_in_words_with_its_rule(site):
-    client = signed_in(site, "clerk")
+def test_a_step_the_law_refuses_is_shown_in_words_with_its_rule(web_as):
+    client = web_as("clerk")
     page = client.get("/requests/W-1")
     refused = client.post("/requests/W-1/steps/request_correction", data={"csrf_token": csrf(page.text)})
     assert refused.status_code == 422
     assert "补正告知书, which has not been issued" in refused.text and "Art. 30" in refused.text
 
 
-def test_a_step_taken_on_the_page_is_recorded_with_the_user(site):
-    client = signed_in(site, "clerk")
+def test_a_step_taken_on_the_page_is_recorded_with_the_user(site, web_as):
+    client = web_as("clerk")
     token = csrf(client.get("/requests/W-1").text)
     done = client.post("/requests/W-1/steps/assign_department", data={"csrf_token": token, "department": "zhengce"},
                        follow_redirects=False)
@@ -111,21 +79,21 @@ def test_a_step_taken_on_the_page_is_recorded_with_the_user(site):
     assert (last["type"], last["actor"], last["payload"]["department"]) == ("department_assigned", "clerk", "zhengce")
 
 
-def test_staff_of_another_agency_are_refused_and_an_auditor_reads_without_any_step(site):
-    assert signed_in(site, "outsider").get("/requests/W-1").status_code == 403
-    auditor = signed_in(site, "auditor")
+def test_staff_of_another_agency_are_refused_and_an_auditor_reads_without_any_step(web_as):
+    assert web_as("outsider").get("/requests/W-1").status_code == 403
+    auditor = web_as("auditor")
     page = auditor.get("/requests/W-1")
     assert page.status_code == 200 and 'data-step=' not in page.text
     assert auditor.post("/requests/W-1/steps/ask_reasons", data={"csrf_token": csrf(page.text)}).status_code == 403
 
 
-def test_documents_are_drafted_approved_and_issued_from_the_page(site):
-    clerk = signed_in(site, "clerk")
+def test_documents_are_drafted_approved_and_issued_from_the_page(site, web_as):
+    clerk = web_as("clerk")
     token = csrf(clerk.get("/requests/W-1").text)
     clerk.post("/requests/W-1/documents/_/draft", data={"csrf_token": token, "doc_type": "reply", "outcome": "disclosed"})
     refused = clerk.post("/requests/W-1/documents/reply/approve", data={"csrf_token": token})
     assert refused.status_code == 403  # a clerk does not approve
-    head = signed_in(site, "head")
+    head = web_as("head")
     head_token = csrf(head.get("/requests/W-1").text)
     assert head.post("/requests/W-1/documents/reply/approve", data={"csrf_token": head_token},
                      follow_redirects=False).status_code == 303

@@ -9,8 +9,7 @@ import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from tests.e2e.test_web import csrf, signed_in
-from tests.e2e.test_web import site as site  # noqa: F401 — the fixture
+from tests.web_client import csrf, signed_in
 from web.app import create_app
 from workflows.foi import commands as c
 from workflows.people import access
@@ -108,7 +107,7 @@ def expected(role: str, method: str, path: str, table=ROUTE_ACTIONS) -> set[int]
 
 
 @pytest.fixture
-def drafted(site):  # noqa: F811
+def drafted(site):
     site.documents.draft("W-1", "receipt", __import__("tests.conftest", fromlist=["user"]).user(site, "clerk"))
     return site
 
@@ -135,12 +134,12 @@ def test_every_route_answers_every_role_as_its_rights_say(drafted, role):
 
 @pytest.mark.parametrize("path", ["/api/v1/requests", "/api/v1/requests/W-1", "/api/v1/tasks",
                                   "/api/v1/reports/hedong-xzsp/2026"])
-def test_the_api_without_credentials_is_401_with_the_error_shape(site, path):  # noqa: F811
+def test_the_api_without_credentials_is_401_with_the_error_shape(site, path):
     answer = TestClient(create_app(site)).get(path)
     assert answer.status_code == 401 and set(answer.json()) == {"error", "rule"}
 
 
-def test_an_auditors_token_reads_and_never_writes(site):  # noqa: F811
+def test_an_auditors_token_reads_and_never_writes(site):
     from tests.conftest import user
 
     token = site.web.create_token(user(site, "admin"), "auditor")
@@ -151,7 +150,7 @@ def test_an_auditors_token_reads_and_never_writes(site):  # noqa: F811
     assert refused.status_code == 403
 
 
-def test_another_agencys_staff_get_403_from_the_api(site):  # noqa: F811
+def test_another_agencys_staff_get_403_from_the_api(site):
     from tests.conftest import user
 
     token = site.web.create_token(user(site, "admin"), "outsider")

@@ -9,8 +9,7 @@ from sqlalchemy import select
 
 from notifications import outbox
 from tests.conftest import AGENCY, user
-from tests.e2e.test_web import csrf, signed_in
-from tests.e2e.test_web import site as site  # noqa: F401  (the fixture)
+from tests.web_client import csrf
 from web.app import create_app
 from workflows.tables import outbox_table
 
@@ -19,8 +18,8 @@ def _post(client: TestClient, path: str, data: dict, page: str = "/admin"):
     return client.post(path, data={"csrf_token": csrf(client.get(page).text), **data}, follow_redirects=False)
 
 
-def test_the_admin_adds_a_user_who_can_then_sign_in(site):
-    admin = signed_in(site, "admin")
+def test_the_admin_adds_a_user_who_can_then_sign_in(site, web_as):
+    admin = web_as("admin")
     page = admin.get("/admin")
     assert page.status_code == 200 and "添加用户" in page.text and AGENCY in page.text
     added = _post(admin, "/admin/users", {"username": "zhao", "role": "staff", "display_name": "赵经办",
@@ -39,15 +38,15 @@ def test_the_admin_adds_a_user_who_can_then_sign_in(site):
     assert "赵经办" in client.get("/tasks").text
 
 
-def test_a_refused_user_is_shown_on_the_page_with_what_was_typed(site):
-    admin = signed_in(site, "admin")
+def test_a_refused_user_is_shown_on_the_page_with_what_was_typed(web_as):
+    admin = web_as("admin")
     refused = _post(admin, "/admin/users", {"username": "clerk", "role": "staff", "display_name": "重名",
                                             "password": "x-password"})
     assert refused.status_code == 422 and "already exists" in refused.text and "重名" in refused.text
 
 
-def test_a_clerk_is_refused_the_admin_page_and_its_forms(site):
-    clerk = signed_in(site, "clerk")
+def test_a_clerk_is_refused_the_admin_page_and_its_forms(site, web_as):
+    clerk = web_as("clerk")
     assert clerk.get("/admin").status_code == 403
     token = csrf(clerk.get("/tasks").text)
     refused = clerk.post("/admin/users", data={"csrf_token": token, "username": "sneaky", "role": "admin",
@@ -57,8 +56,8 @@ def test_a_clerk_is_refused_the_admin_page_and_its_forms(site):
     assert clerk.get("/approvals").status_code == 403
 
 
-def test_the_agency_settings_form_changes_the_document_prefix(site):
-    admin = signed_in(site, "admin")
+def test_the_agency_settings_form_changes_the_document_prefix(site, web_as):
+    admin = web_as("admin")
     saved = _post(admin, f"/admin/agencies/{AGENCY}/settings",
                   {"reminders": "5,2,0", "doc_prefix": "河东政公", "review_body": "河东区人民政府",
                    "court": "河东区人民法院", "vertically_led": "no", "webhook_url": "", "webhook_secret": ""})
@@ -68,8 +67,8 @@ def test_the_agency_settings_form_changes_the_document_prefix(site):
     assert "河东政公" in admin.get("/admin").text
 
 
-def test_agencies_and_departments_are_added_and_the_calendar_years_are_listed(site):
-    admin = signed_in(site, "admin")
+def test_agencies_and_departments_are_added_and_the_calendar_years_are_listed(site, web_as):
+    admin = web_as("admin")
     assert _post(admin, "/admin/agencies", {"slug": "xidong", "name": "西东区政府办", "parent": "",
                                             "correction_days": "15"}).status_code == 303
     assert _post(admin, "/admin/departments", {"agency": "xidong", "code": "zhengce", "name": "政策法规科"}
@@ -98,9 +97,9 @@ def _parked_message(services) -> str:
     return message_id
 
 
-def test_a_parked_message_is_listed_masked_and_retried(site):
+def test_a_parked_message_is_listed_masked_and_retried(site, web_as):
     message_id = _parked_message(site)
-    admin = signed_in(site, "admin")
+    admin = web_as("admin")
     text = admin.get("/admin").text
     assert f'data-message="{message_id}"' in text and "clerk@hedong.gov.cn" not in text and "550 no such mailbox" in text
     retried = _post(admin, f"/admin/outbox/{message_id}/retry", {})
@@ -113,17 +112,17 @@ def test_a_parked_message_is_listed_masked_and_retried(site):
     assert again.status_code == 422 and "only a parked or cancelled" in again.text
 
 
-def test_approvals_lists_the_drafted_document_for_the_head(site):
+def test_approvals_lists_the_drafted_document_for_the_head(site, web_as):
     site.documents.draft("W-1", "reply", user(site, "clerk"), outcome="disclosed")
-    page = signed_in(site, "head").get("/approvals")
+    page = web_as("head").get("/approvals")
     assert page.status_code == 200
     assert 'data-approval="W-1:d1"' in page.text and 'href="/requests/W-1#documents"' in page.text
     assert 'action="/approvals/W-1:d1/reject"' in page.text and 'name="reason"' in page.text  # 审批意见
-    assert 'data-approval="W-1:d1"' in signed_in(site, "admin").get("/approvals").text
+    assert 'data-approval="W-1:d1"' in web_as("admin").get("/approvals").text
 
 
-def test_the_inbox_renders_for_the_clerk_with_their_messages_only(site):
-    clerk = signed_in(site, "clerk")
+def test_the_inbox_renders_for_the_clerk_with_their_messages_only(site, web_as):
+    clerk = web_as("clerk")
     empty = clerk.get("/inbox")
     assert empty.status_code == 200 and "没有消息" in empty.text
     now = site.clock.now()

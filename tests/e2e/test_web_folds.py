@@ -4,16 +4,13 @@ its sealed row (the log's first event when the seal does not hold), not by foldi
 
 from __future__ import annotations
 
-import re
-
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 import workflows.streams
 from tests.conftest import AGENCY, user
+from tests.web_client import csrf, signed_in
 from tests.world import PASSWORD
-from web.app import create_app
 from workflows.foi import commands as c
 from workflows.people.accounts import Role
 
@@ -41,19 +38,6 @@ def folds(monkeypatch) -> list[int]:
 
     monkeypatch.setattr(workflows.streams, "fold", counting)
     return counted
-
-
-def signed_in(services, username: str) -> TestClient:
-    client = TestClient(create_app(services))
-    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
-    answer = client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token},
-                         follow_redirects=False)
-    assert answer.status_code == 303, answer.text
-    return client
-
-
-def csrf(page_text: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', page_text).group(1)
 
 
 def test_a_request_page_view_folds_the_request_once(site, folds):

@@ -9,8 +9,7 @@ from sqlalchemy import select, update
 from engine.adapters.eventstore import canonical_json, events_table
 from tests.builders import decided, event, load, request_line
 from tests.conftest import AGENCY, user
-from tests.e2e.test_web import csrf, signed_in
-from tests.e2e.test_web import site as site  # noqa: F401  (the fixture)
+from tests.web_client import csrf
 from workflows.foi import commands as c
 
 
@@ -41,32 +40,32 @@ def test_the_statistics_count_intake_outcomes_on_time_and_overdue(site):
     assert everything.received == 7 and [b.count for b in everything.intake][1] == 3
 
 
-def test_the_stats_page_shows_the_intake_of_the_month_in_a_chart_and_a_table(site):
-    page = signed_in(site, "clerk").get("/stats")
+def test_the_stats_page_shows_the_intake_of_the_month_in_a_chart_and_a_table(web_as):
+    page = web_as("clerk").get("/stats")
     assert page.status_code == 200
     assert "<svg" in page.text and "每月收到申请" in page.text
     assert '<td data-month="11">1</td>' in page.text and '<td data-month="10">0</td>' in page.text
-    chosen = signed_in(site, "auditor").get(f"/stats?agency={AGENCY}&year=2026")
+    chosen = web_as("auditor").get(f"/stats?agency={AGENCY}&year=2026")
     assert chosen.status_code == 200 and '<td data-month="11">1</td>' in chosen.text
-    assert '<td data-month="11">0</td>' in signed_in(site, "clerk").get("/stats?year=2025").text
+    assert '<td data-month="11">0</td>' in web_as("clerk").get("/stats?year=2025").text
 
 
-def test_the_stats_page_draws_outcomes_and_the_overdue_by_department(site):
+def test_the_stats_page_draws_outcomes_and_the_overdue_by_department(site, web_as):
     small_set(site)
-    text = signed_in(site, "head").get(f"/stats?agency={AGENCY}&year=2026").text
+    text = web_as("head").get(f"/stats?agency={AGENCY}&year=2026").text
     assert 'id="outcomes-chart"' in text and '<td data-outcome="withheld">1</td>' in text
     assert "75.0%" in text and "政策法规科" in text and 'id="overdue-department-chart"' in text
 
 
-def test_an_outsider_may_not_see_the_statistics_of_another_agency(site):
-    outsider = signed_in(site, "outsider")
+def test_an_outsider_may_not_see_the_statistics_of_another_agency(web_as):
+    outsider = web_as("outsider")
     assert outsider.get(f"/stats?agency={AGENCY}").status_code == 403
     own = outsider.get("/stats")
     assert own.status_code == 200 and '<td data-month="11">0</td>' in own.text  # W-1 is not theirs
 
 
-def test_the_audit_page_replays_a_request_as_of_a_day(site):
-    client = signed_in(site, "auditor")
+def test_the_audit_page_replays_a_request_as_of_a_day(web_as):
+    client = web_as("auditor")
     assert "立即校验" in client.get("/audit").text
     answer = client.get("/audit/replay", params={"request_id": "W-1", "as_of": "2026-11-26"}, follow_redirects=False)
     assert answer.status_code == 303 and answer.headers["location"] == "/requests/W-1?as_of=2026-11-26T23%3A59%3A59"
@@ -76,13 +75,13 @@ def test_the_audit_page_replays_a_request_as_of_a_day(site):
     assert moment.headers["location"] == "/requests/W-1?as_of=2026-11-26T09%3A30%3A00"
     wrong = client.get("/audit/replay", params={"request_id": "W-1", "as_of": "yesterday"})
     assert wrong.status_code == 422 and "时点格式不对" in wrong.text
-    outsider = signed_in(site, "outsider")
+    outsider = web_as("outsider")
     assert outsider.get("/audit/replay", params={"request_id": "W-1", "as_of": "2026-11-26"}).status_code == 403
 
 
-def test_the_log_is_verified_on_the_button_and_the_first_bad_event_is_named(site):
+def test_the_log_is_verified_on_the_button_and_the_first_bad_event_is_named(site, web_as):
     site.requests.act("W-1", c.AssignDepartment(at=site.clock.now(), department="zhengce"), user(site, "clerk"))
-    client = signed_in(site, "auditor")
+    client = web_as("auditor")
     assert client.post("/audit/verify", data={}).status_code == 403  # no csrf_token
     token = csrf(client.get("/audit").text)
     intact = client.post("/audit/verify", data={"csrf_token": token})
@@ -99,6 +98,6 @@ def test_the_log_is_verified_on_the_button_and_the_first_bad_event_is_named(site
     assert 'data-intact="no"' in tampered.text and "日志已被篡改" in tampered.text
     assert f"第 {target.seq} 条" in tampered.text and f"request/W-1 v{target.version}" in tampered.text
 
-    outsider = signed_in(site, "outsider")  # sees that the log is broken and where, not whose request it is
+    outsider = web_as("outsider")  # sees that the log is broken and where, not whose request it is
     told = outsider.post("/audit/verify", data={"csrf_token": csrf(outsider.get("/audit").text)})
     assert f"第 {target.seq} 条" in told.text and "request/W-1" not in told.text

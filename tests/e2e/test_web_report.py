@@ -11,8 +11,7 @@ import pytest
 
 from tests.builders import decided, load, request_line
 from tests.conftest import AGENCY
-from tests.e2e.test_web import csrf, signed_in
-from tests.e2e.test_web import site as site  # noqa: F401 - the fixture
+from tests.web_client import csrf, signed_in
 from workflows.report.facts import TABLE3_COLUMNS, TABLE3_ROWS, TABLE4_COLUMNS, TABLE4_ROWS
 
 YEAR = 2026
@@ -20,7 +19,7 @@ PAGE = f"/reports/{AGENCY}/{YEAR}"
 
 
 @pytest.fixture
-def reported(site):  # noqa: F811 - the fixture imported above
+def reported(site):
     load(site, request_line("R-1", "2026-03-02", decided("2026-03-10")),
          request_line("R-2", "2026-04-01", decided("2026-04-20", outcome="unable.not_held"), kind="commercial"))
     return site
@@ -62,8 +61,8 @@ def test_every_figure_links_to_its_requests_and_the_drill_down_lists_them(report
     assert client.get(f"{PAGE}/cell?row=nonsense&column=total").status_code == 422
 
 
-def test_a_year_without_data_shows_zeros(site):  # noqa: F811
-    text = signed_in(site, "clerk").get(f"/reports/{AGENCY}/2020").text
+def test_a_year_without_data_shows_zeros(web_as):
+    text = web_as("clerk").get(f"/reports/{AGENCY}/2020").text
     assert "?row=new&amp;column=total" in text
     figures = re.findall(r'/cell\?row=[^"]+"[^>]*>(\d+)</a>', text)
     assert figures and set(figures) == {"0"}

@@ -324,7 +324,7 @@ def test_the_api_lists_approves_and_rejects_as_the_signed_in_head_art33(office):
 
 
 def test_the_approvals_page_approves_with_the_csrf_token_and_shows_a_refusal(office):
-    from tests.e2e.test_web import csrf, signed_in
+    from tests.web_client import csrf, signed_in
 
     ask_extension(office)
     head = signed_in(office, "head")
@@ -341,7 +341,7 @@ def test_the_approvals_page_approves_with_the_csrf_token_and_shows_a_refusal(off
 
 
 def test_the_request_page_sends_a_draft_back_with_the_opinion(office):
-    from tests.e2e.test_web import csrf, signed_in
+    from tests.web_client import csrf, signed_in
 
     office.documents.draft(REQUEST, "reply", user(office, "clerk"), outcome="disclosed")
     head = signed_in(office, "head")
@@ -355,7 +355,7 @@ def test_the_request_page_sends_a_draft_back_with_the_opinion(office):
 
 
 def test_the_request_page_shows_what_waits_for_the_head(office):
-    from tests.e2e.test_web import signed_in
+    from tests.web_client import signed_in
 
     ask_extension(office)
     page = signed_in(office, "clerk").get(f"/requests/{REQUEST}")
@@ -377,7 +377,7 @@ def test_the_reply_carries_the_decisions_reasons_and_form_to_its_issue_art36_art
 
 
 def test_a_hostile_reason_and_opinion_are_shown_as_text_on_the_approvals_and_request_pages(office):
-    from tests.e2e.test_web import csrf, signed_in
+    from tests.web_client import csrf, signed_in
 
     hostile = '<b id="planted" hx-post="/admin/users" hx-trigger="load">x</b>'
     office.requests.act(REQUEST, lambda now: c.Extend(at=now, working_days=5, reason=hostile), user(office, "clerk"))

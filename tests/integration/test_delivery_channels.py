@@ -9,7 +9,6 @@ import email.policy
 import ipaddress
 import json
 import logging
-import socket
 import ssl
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -28,6 +27,8 @@ from notifications.message import DeliveryError, OutgoingMessage, mask_recipient
 from notifications.quiet_hours import next_sms_moment, sms_allowed_at
 from notifications.sms import SmsGateway
 from notifications.webhook import WebhookSender, verify_signature
+from tests.network import free_port
+from tests.network import smtp_server as loopback_smtp_server
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MAIL_FROM = "河东区政府信息公开办 <noreply@hedong.gov.cn>"
@@ -35,12 +36,6 @@ ADDRESS = "wang.xiaoming@example.cn"
 PHONE = "13812341234"
 SUBJECT = "提醒：答复期限还有2个工作日（河东〔2026〕第17号）"
 BODY = "王小明同志：您经办的政府信息公开申请河东〔2026〕第17号将于2026年12月1日到期，请及时答复。"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(autouse=True)
@@ -75,10 +70,8 @@ class Mailbox:
 @pytest.fixture(scope="module")
 def smtp_server():
     mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield controller, mailbox
-    controller.stop()
+    with loopback_smtp_server(mailbox) as controller:
+        yield controller, mailbox
 
 
 def mail(id_="0f8e4b1c2d3a", to=ADDRESS) -> OutgoingMessage:

@@ -8,11 +8,8 @@ a parked message is retried by hand.
 from __future__ import annotations
 
 import datetime as dt
-import email
-import socket
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from engine.errors import OgiError
@@ -22,32 +19,9 @@ from notifications.email import SmtpSender
 from notifications.webhook import WebhookSender
 from tests.builders import load, request_line
 from tests.conftest import AGENCY, user
+from tests.network import free_port
 from workflows.people.accounts import Role
 from workflows.tables import outbox_table
-
-
-class Keep:
-    def __init__(self):
-        self.mails: list[email.message.Message] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.mails.append(email.message_from_bytes(envelope.content))
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def smtp():
-    keep = Keep()
-    controller = Controller(keep, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield keep, controller.port
-    controller.stop()
 
 
 @pytest.fixture
@@ -73,9 +47,9 @@ def status(services, message_id: str):
         return conn.execute(select(outbox_table).where(outbox_table.c.id == message_id)).one()
 
 
-def test_a_reminder_is_mailed_under_its_outbox_id(one_email, smtp):
+def test_a_reminder_is_mailed_under_its_outbox_id(one_email, smtp_sink):
     services, message_id = one_email
-    keep, port = smtp
+    keep, port = smtp_sink
     assert deliverer(services, port).deliver(message_id) == "sent"
     [mail] = keep.mails
     assert mail["Message-ID"] == f"<ogi-{message_id}@hedong.gov.cn>" and mail["To"] == "zhang@hedong.gov.cn"
@@ -84,9 +58,9 @@ def test_a_reminder_is_mailed_under_its_outbox_id(one_email, smtp):
     assert len(keep.mails) == 1
 
 
-def test_a_worker_that_died_while_sending_is_replaced_after_the_lease_and_the_id_is_kept(one_email, smtp):
+def test_a_worker_that_died_while_sending_is_replaced_after_the_lease_and_the_id_is_kept(one_email, smtp_sink):
     services, message_id = one_email
-    keep, port = smtp
+    keep, port = smtp_sink
     with services.engine.begin() as conn:
         assert message_id in outbox.to_relay(conn, services.clock.now())
         assert outbox.claim(conn, message_id, services.clock.now()) is not None  # … and then the worker is killed
@@ -99,9 +73,9 @@ def test_a_worker_that_died_while_sending_is_replaced_after_the_lease_and_the_id
     assert status(services, message_id).attempts == 2
 
 
-def test_failures_back_off_then_park_and_a_retry_by_hand_sends_it(one_email, smtp):
+def test_failures_back_off_then_park_and_a_retry_by_hand_sends_it(one_email, smtp_sink):
     services, message_id = one_email
-    keep, port = smtp
+    keep, port = smtp_sink
     dead = deliverer(services, free_port())  # nothing listens there
     for attempt in range(1, outbox.MAX_ATTEMPTS + 1):
         assert dead.deliver(message_id) == ("parked" if attempt == outbox.MAX_ATTEMPTS else "retry")

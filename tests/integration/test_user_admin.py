@@ -14,8 +14,7 @@ from sqlalchemy import select
 
 from engine.errors import NotFound, OgiError, PermissionDenied
 from tests.conftest import user
-from tests.e2e.test_web import csrf, signed_in
-from tests.e2e.test_web import site as site  # noqa: F401 — the fixture
+from tests.web_client import csrf, signed_in
 from tests.world import PASSWORD
 from web.app import create_app
 from workflows.people.sign_in import TOKEN_DAYS, LoginRefused
@@ -118,7 +117,7 @@ def test_the_cli_lists_users_without_hashes_disables_them_and_lists_and_revokes_
     assert refused.returncode != 0 and "administrator" in refused.stderr
 
 
-def test_the_admin_page_disables_a_user_whose_open_session_then_goes_to_the_login(site):  # noqa: F811
+def test_the_admin_page_disables_a_user_whose_open_session_then_goes_to_the_login(site):
     clerk = signed_in(site, "clerk")
     assert clerk.get("/tasks", follow_redirects=False).status_code == 200
     admin = signed_in(site, "admin")
