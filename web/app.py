@@ -13,7 +13,18 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bootstrap import App
 from engine.errors import OgiError
-from web import admin, api, lookup, oversight, pages, reports
+from web import (
+    admin,
+    api,
+    document_pages,
+    lookup,
+    oversight,
+    pages,
+    queue_pages,
+    registration_pages,
+    reports,
+    request_pages,
+)
 from web.errors import LastResort, http_error_handler, input_error_handler, ogi_error_handler, refuse_input
 from web.inputs import InputBoundary
 
@@ -51,6 +62,10 @@ def create_app(services: App) -> FastAPI:
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(pages.router)
+    app.include_router(queue_pages.router)
+    app.include_router(registration_pages.router)  # /requests/new before /requests/{request_id}
+    app.include_router(request_pages.router)
+    app.include_router(document_pages.router)
     app.include_router(lookup.router)
     app.include_router(reports.router)
     app.include_router(oversight.router)

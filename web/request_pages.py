@@ -1,0 +1,50 @@
+"""The request page (/requests/{id}): its history, deadlines and the steps allowed now, and the steps taken from it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+
+from engine.errors import OgiError
+from web import inputs
+from web.auth import services, viewer
+from web.errors import error_body, status_of
+from web.templating import page
+from workflows.foi.documents import DOCUMENT_TITLES, SERVICE_METHODS
+from workflows.foi.vocabulary import OUTCOME_LABELS
+from workflows.people.accounts import User
+from workflows.requests.step_forms import command_from
+
+router = APIRouter(include_in_schema=False)
+Viewer = Annotated[User, Depends(viewer)]
+
+
+# -- the request page ----------------------------------------------------------------------------------------------
+@router.get("/requests/{request_id}")
+def request_page(request: Request, request_id: str, user: Viewer, as_of: str | None = None) -> Response:
+    return _request_page(request, request_id, user, as_of)
+
+
+def _request_page(request: Request, request_id: str, user: User, as_of: str | None = None, error: dict | None = None,
+                  failed_step: str | None = None, values: dict | None = None) -> Response:
+    moment = inputs.moment(as_of)  # a date, or an ISO time; anything else is refused naming as_of
+    view = services(request).queries.view(request_id, user, as_of=moment)  # the log read and folded once
+    return page(request, "request.html.j2", status_code=422 if error else 200, h=view.history, explained=view.explained,
+                steps=view.steps, may_act=view.may_act, error=error, failed_step=failed_step,
+                values=values or {}, titles=DOCUMENT_TITLES, service_methods=SERVICE_METHODS,
+                document_types=list(DOCUMENT_TITLES), outcomes=OUTCOME_LABELS, as_of=as_of)
+
+
+@router.post("/requests/{request_id}/steps/{command}")
+async def take_step(request: Request, request_id: str, command: str, user: Viewer) -> Response:
+    app = services(request)
+    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    try:
+        app.requests.act(request_id, lambda now: command_from(command, form, now), user)
+    except OgiError as refused:
+        if status_of(refused) != 422:  # the law's refusal is shown on the page; 403/404/409 are errors
+            raise
+        return _request_page(request, request_id, user, error=error_body(refused), failed_step=command, values=form)
+    return RedirectResponse(f"/requests/{request_id}", status_code=303)
