@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from engine.errors import OgiError
 from web.auth import services, viewer
 from web.errors import error_body, status_of
-from web.request_pages import _request_page
+from web.flash import redirect_refused
 from workflows.people.accounts import User
 
 router = APIRouter(include_in_schema=False)
@@ -28,7 +28,8 @@ async def document_step(request: Request, request_id: str, doc_type: str, step: 
     except OgiError as refused:
         if status_of(refused) != 422:  # the law's refusal is shown on the page; 403/404/409 are errors
             raise
-        return _request_page(request, request_id, user, error=error_body(refused), failed_step=f"doc:{doc_type}")
+        return redirect_refused(request, f"/requests/{request_id}#refusal", error_body(refused), form,
+                                failed=f"doc:{doc_type}")
     return RedirectResponse(f"/requests/{request_id}#documents", status_code=303)
 
 

@@ -11,6 +11,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from engine.errors import ConcurrencyConflict, NotFound, OgiError, PermissionDenied, RuleViolation
+from workflows.foi.citations import cite
 from workflows.foi.identifiers import InputRefused
 
 log = logging.getLogger("ogi.security")
@@ -38,10 +39,14 @@ def status_of(error: OgiError) -> int:
 
 
 def error_body(error: OgiError) -> dict:
+    """`error` for people (the refusal and its citation, 依据《条例》第三十条), `rule` the code machines read."""
     message = str(error)
     rule = getattr(error, "rule", None)
     if rule and message.endswith(f" [{rule}]"):
         message = message[: -len(rule) - 3]
+    citation = cite(rule)
+    if citation and citation not in message:
+        message = f"{message}（依据：{citation}）"
     return {"error": message, "rule": rule or type(error).__name__}
 
 

@@ -11,6 +11,7 @@ from engine.errors import OgiError
 from web import inputs
 from web.auth import services, viewer
 from web.errors import error_body, status_of
+from web.flash import redirect_refused, take_refusal
 from web.templating import page
 from workflows.foi.documents import DOCUMENT_TITLES, SERVICE_METHODS
 from workflows.foi.vocabulary import OUTCOME_LABELS
@@ -24,14 +25,18 @@ Viewer = Annotated[User, Depends(viewer)]
 # -- the request page ----------------------------------------------------------------------------------------------
 @router.get("/requests/{request_id}")
 def request_page(request: Request, request_id: str, user: Viewer, as_of: str | None = None) -> Response:
-    return _request_page(request, request_id, user, as_of)
+    refused = take_refusal(request)  # a step refused a moment ago (post/redirect/get): shown once, values kept
+    if refused is None:
+        return _request_page(request, request_id, user, as_of)
+    return _request_page(request, request_id, user, as_of, error=refused.error, failed_step=refused.failed,
+                         values=refused.values)
 
 
 def _request_page(request: Request, request_id: str, user: User, as_of: str | None = None, error: dict | None = None,
                   failed_step: str | None = None, values: dict | None = None) -> Response:
     moment = inputs.moment(as_of)  # a date, or an ISO time; anything else is refused naming as_of
     view = services(request).queries.view(request_id, user, as_of=moment)  # the log read and folded once
-    return page(request, "request.html.j2", status_code=422 if error else 200, h=view.history, explained=view.explained,
+    return page(request, "request.html.j2", h=view.history, explained=view.explained,
                 steps=view.steps, may_act=view.may_act, error=error, failed_step=failed_step,
                 values=values or {}, titles=DOCUMENT_TITLES, service_methods=SERVICE_METHODS,
                 document_types=list(DOCUMENT_TITLES), outcomes=OUTCOME_LABELS, as_of=as_of)
@@ -46,5 +51,6 @@ async def take_step(request: Request, request_id: str, command: str, user: Viewe
     except OgiError as refused:
         if status_of(refused) != 422:  # the law's refusal is shown on the page; 403/404/409 are errors
             raise
-        return _request_page(request, request_id, user, error=error_body(refused), failed_step=command, values=form)
+        return redirect_refused(request, f"/requests/{request_id}#refusal", error_body(refused), form,
+                                failed=command)
     return RedirectResponse(f"/requests/{request_id}", status_code=303)

@@ -7,16 +7,21 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
 from engine.adapters.rendering import environment
+from workflows.foi.citations import cite
 from workflows.people.access import ROLE_LABELS
 from workflows.requests.step_forms import event_labels
 
 templates = Jinja2Templates(env=environment())
 templates.env.globals["ROLE_LABELS"] = ROLE_LABELS
 templates.env.globals["EVENT_LABELS"] = event_labels()
+templates.env.globals["cite"] = cite  # a rule code in words: {{ cite(task.article) }}
 
 
 def page(request: Request, name: str, status_code: int = 200, **context):
     session = getattr(request.state, "session", None)
     context.setdefault("user", getattr(request.state, "user", None))
     context.setdefault("csrf_token", session.csrf_token if session else getattr(request.state, "login_csrf", ""))
-    return templates.TemplateResponse(request, name, context, status_code=status_code)
+    response = templates.TemplateResponse(request, name, context, status_code=status_code)
+    if getattr(request.state, "clear_refusal", False):  # web/flash.py: a refusal is shown once
+        response.delete_cookie("ogi_refusal", path="/")
+    return response

@@ -231,17 +231,20 @@ def test_a_request_from_registration_to_the_served_reply_in_the_browser(site, br
         assert "已同意" in clerk.inner_text("#approvals")
         assert "· head" in clerk.inner_text("#timeline")  # the extension is recorded with the head as its actor
 
-        # 6. a step the law refuses: a second correction notice is shown in words with its rule (a 422 page)
+        # 6. a step the law refuses: a second correction notice is shown in words with its rule, after a redirect
+        # (post/redirect/get: a reload does not send the form again)
         page = clerk = desk.open("clerk", path)
         button = clerk.locator("button[data-step='request_correction']")
         assert button.count() == 1
         clerk.locator("details.step", has=button).locator("summary").click()
         with clerk.expect_navigation() as navigation:
             button.click()
-        assert navigation.value.status == 422
+        assert navigation.value.status == 200 and navigation.value.request.method == "GET"
         refusal = clerk.locator("#refusal")
         assert refusal.is_visible()
-        assert "依据" in refusal.inner_text() and "Art. 30" in refusal.inner_text()
+        assert "依据：《条例》第三十条" in refusal.inner_text()
+        clerk.reload()
+        assert clerk.locator("#refusal").count() == 0  # shown once
 
         # 7. the reply: drafted, approved, issued and served in person
         services.clock.advance_to(dt.datetime(2026, 12, 8, 10, 0))

@@ -64,9 +64,22 @@ def test_the_request_page_masks_the_id_number_and_explains_the_deadline(web_as):
 def test_a_step_the_law_refuses_is_shown_in_words_with_its_rule(web_as):
     client = web_as("clerk")
     page = client.get("/requests/W-1")
-    refused = client.post("/requests/W-1/steps/request_correction", data={"csrf_token": csrf(page.text)})
-    assert refused.status_code == 422
-    assert "补正告知书, which has not been issued" in refused.text and "Art. 30" in refused.text
+    refused = client.post("/requests/W-1/steps/request_correction", data={"csrf_token": csrf(page.text)},
+                          follow_redirects=False)
+    assert refused.status_code == 303 and refused.headers["location"] == "/requests/W-1#refusal"  # post/redirect/get
+    shown = client.get("/requests/W-1")
+    assert "补正告知书" in shown.text and "依据：《条例》第三十条" in shown.text
+    assert "未能办理" not in client.get("/requests/W-1").text  # shown once
+
+
+def test_a_refusal_cookie_from_another_session_is_not_shown(web_as):
+    clerk, other = web_as("clerk"), web_as("head")
+    clerk.post("/requests/W-1/steps/request_correction", data={"csrf_token": csrf(clerk.get("/requests/W-1").text)},
+               follow_redirects=False)
+    planted = clerk.cookies.get("ogi_refusal")
+    assert planted
+    other.cookies.set("ogi_refusal", planted)
+    assert "未能办理" not in other.get("/requests/W-1").text  # signed with the clerk's session, not the head's
 
 
 def test_a_step_taken_on_the_page_is_recorded_with_the_user(site, web_as):

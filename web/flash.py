@@ -1,0 +1,83 @@
+"""Post/redirect/get for a refused form: the POST answers 303 to the page the form is on, and that page shows the
+refusal with the values the person typed, once. A reload never re-sends the form; the back button never asks to.
+
+The refusal rides in a short-lived cookie signed with the session's CSRF token (secret to that session), so no
+other session can plant one and nothing is kept on the server. A value too long for a cookie is kept whole
+as long as the cookie fits, the longest given up first, and the page says so.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import zlib
+from dataclasses import dataclass, field
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse
+
+from web.auth import secure_cookies
+
+REFUSAL_COOKIE = "ogi_refusal"
+_MAX_COOKIE = 3600  # bytes: browsers keep at least 4096 per cookie, with its name and attributes
+_LIFETIME = 300  # seconds: the redirect is followed at once
+
+
+@dataclass(frozen=True)
+class Refusal:
+    error: dict  # {"error", "rule"} as web.errors.error_body gives it
+    values: dict[str, str] = field(default_factory=dict)
+    failed: str | None = None  # which form on the page was refused (a step's command, "doc:reply", …)
+    values_dropped: bool = False  # some typed value did not fit and must be typed again
+
+
+def _key(request: Request) -> bytes | None:
+    session = getattr(request.state, "session", None)
+    return session.csrf_token.encode() if session else None
+
+
+def _pack(key: bytes, body: dict) -> str:
+    data = base64.urlsafe_b64encode(zlib.compress(json.dumps(body, ensure_ascii=False).encode(), 9)).decode()
+    mac = hmac.new(key, data.encode(), hashlib.sha256).hexdigest()[:32]
+    return f"{mac}.{data}"
+
+
+def redirect_refused(request: Request, to: str, error: dict, values: dict[str, str] | None = None,
+                     failed: str | None = None) -> RedirectResponse:
+    """303 to `to` (a path on this site), carrying the refusal for that page to show once."""
+    response = RedirectResponse(to, status_code=303)
+    key = _key(request)
+    if key is None:  # no session (the page's own sign-in check answers first): nothing to carry
+        return response
+    kept = {k: v for k, v in (values or {}).items() if k != "csrf_token"}
+    dropped = False
+    while True:
+        cookie = _pack(key, {"error": error, "values": kept, "failed": failed, "dropped": dropped})
+        if len(cookie) <= _MAX_COOKIE or not kept:
+            break
+        kept.pop(max(kept, key=lambda k: len(kept[k])))
+        dropped = True
+    response.set_cookie(REFUSAL_COOKIE, cookie, max_age=_LIFETIME, httponly=True, samesite="strict",
+                        secure=secure_cookies(), path="/")
+    return response
+
+
+def take_refusal(request: Request) -> Refusal | None:
+    """The refusal carried to this page, if its signature holds; `page()` then clears the cookie."""
+    cookie = request.cookies.get(REFUSAL_COOKIE)
+    key = _key(request)
+    if not cookie or key is None or "." not in cookie:
+        return None
+    request.state.clear_refusal = True
+    mac, data = cookie.split(".", 1)
+    if not hmac.compare_digest(mac, hmac.new(key, data.encode(), hashlib.sha256).hexdigest()[:32]):
+        return None
+    try:
+        inflate = zlib.decompressobj()  # bounded: a forged cookie cannot inflate into memory
+        body = json.loads(inflate.decompress(base64.urlsafe_b64decode(data.encode()), _MAX_COOKIE * 8))
+        return Refusal(error=dict(body["error"]), values={str(k): str(v) for k, v in body["values"].items()},
+                       failed=body.get("failed"), values_dropped=bool(body.get("dropped")))
+    except (ValueError, KeyError, TypeError, zlib.error):
+        return None
