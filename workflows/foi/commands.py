@@ -18,7 +18,9 @@ from workflows.foi.event_types import EventType
 _OMITTED_WHEN_NONE = frozenset({"form_requested", "assisted_by", "reasons", "responsible_agency", "form_provided",
                                 "form_reason", "reply_days", "procedure", "competent_agency", "imported_from",
                                 "outcome", "tracking_no", "posted_on", "signed_on", "fee", "served_on", "note",
-                                "reason", "decision"})
+                                "reason", "decision",
+                                # issue 19: the intake's facts (the 受理窗口's record)
+                                "obtain_method", "content", "party_name", "party_address"})
 
 
 def stated(default: Any) -> Any:
@@ -52,7 +54,8 @@ class Receive(Command):
     channel: str = ""
     subject: str = ""
     confirmed_at: dt.datetime | None = None
-    form_requested: str | None = None  # Art. 29(3), 40: the form asked for (ProvisionForm)
+    form_requested: str | None = None  # Art. 29(3), 40: the form asked for (ProvisionForm) — 提供形式
+    obtain_method: str | None = None  # Art. 29(3): how the applicant will obtain it (intake.ObtainMethod) — 获取方式
     assisted_by: str | None = None  # Art. 29, 43: who wrote the application down for an applicant who could not
     procedure: str | None = None  # None: disclosure; "record_correction": Art. 41
     imported_from: str | None = None  # set by `ogi import`: a history whose documents are not in ogi
@@ -73,8 +76,11 @@ class RequestCorrection(Command):
 
 @dataclass(frozen=True)
 class SubmitCorrection(Command):
+    """Art. 30: the corrected application received; `at` is the day it was received (the reply period restarts)."""
+
     name = "submit_correction"
     event_type = EventType.CORRECTED
+    content: str | None = None  # what the applicant corrected or supplied (补正内容)
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,10 @@ class StartConsultation(Command):
     name = "start_consultation"
     event_type = EventType.CONSULTATION_STARTED
     party: str = stated("third_party")
+    # Art. 32, 34: who is consulted — the third party's name and address (the 征求意见书's addressee), or the other
+    # agency's name (the 征求意见函's)
+    party_name: str | None = None
+    party_address: str | None = None
 
 
 @dataclass(frozen=True)
