@@ -5,7 +5,7 @@ The read models are derived from the event log and can be rebuilt from it (`ogi 
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, String, Table, Text, false
+from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Table, Text, false
 
 from engine.adapters.database import metadata
 
@@ -237,4 +237,19 @@ login_failures_table = Table(  # repeated wrong passwords lock the name for a wh
     Column("failures", Integer, nullable=False),  # attempts since the last success, counted before the check
     Column("locked_until", DateTime),
     Column("last_attempt_at", DateTime),  # rows of names not tried for a day are cleared (unknown names too)
+)
+
+attachments_table = Table(  # 附件 of a request (issue 19 item 3): the scans the 受理窗口 received, as received
+    "attachments",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("request_id", String(200), nullable=False, index=True),
+    Column("kind", String(40), nullable=False),  # workflows/documents/attachments.py AttachmentKind
+    Column("filename", String(255), nullable=False),
+    Column("media_type", String(100), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),  # of `content`: listed in the case file's manifest
+    Column("content", LargeBinary, nullable=False),
+    Column("added_at", DateTime, nullable=False),
+    Column("added_by", String(100), nullable=False),
 )
