@@ -25,6 +25,7 @@ from engine.clock import Clock, SystemClock
 from notifications.notices import LapseNotices, write_checkpoint_notices, write_due_reminders
 from notifications.outbox import OutboxService
 from workflows.documents.approvals import ApprovalService
+from workflows.documents.progress import ApplicantProgress
 from workflows.documents.service import DocumentService
 from workflows.integrity import heartbeats
 from workflows.integrity.audit import AuditService
@@ -64,6 +65,7 @@ class App:
     web: WebAccounts
     statistics: StatisticsService
     approvals: ApprovalService  # 审批: extensions, voids and drafts waiting for a head
+    progress: ApplicantProgress  # what the applicant sees at /lookup
 
     def initialise(self) -> Initialised:
         """`ogi init`: migrate, add the first administrator, and seal with the log's key any row a migration left
@@ -135,7 +137,8 @@ def build(engine: Engine, clock: Clock | None = None, keyring: Keyring | None = 
                Sweeper(requests, audit, checkpoint_folder(engine), task_service,
                        after_timers=(write_due_reminders,), after_checkpoint=(write_checkpoint_notices,)), task_service,
                OutboxService(engine, clock), documents, WebAccounts(engine, clock),
-               StatisticsService(engine, clock), ApprovalService(engine, clock, requests, documents))
+               StatisticsService(engine, clock), ApprovalService(engine, clock, requests, documents),
+               ApplicantProgress(engine, requests, documents))
 
 
 def checkpoint_folder(engine: Engine) -> Path | None:
