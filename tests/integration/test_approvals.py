@@ -230,7 +230,7 @@ def test_a_document_draft_is_returned_with_the_opinion_to_its_drafter(office):
     assert document.state == "sent_back" and document.review_opinion == "答复依据引用有误，请修改"
     assert office.approvals.listing(head) == []
     assert [t.type for t in office.tasks.listing(clerk)].count("revise_document") == 1
-    with pytest.raises(RuleViolation, match="only a draft one can be approved"):
+    with pytest.raises(RuleViolation, match="只有草稿的文书可以审核"):
         office.documents.approve(REQUEST, "reply", head)
     office.documents.draft(REQUEST, "reply", clerk, outcome="disclosed")  # revised
     office.approvals.approve(f"{REQUEST}:d1", head)

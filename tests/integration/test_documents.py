@@ -76,8 +76,9 @@ def test_only_a_head_or_administrator_approves_and_nothing_is_issued_unapproved(
     office.documents.draft("D-1", "receipt", user(office, "clerk"))
     with pytest.raises(PermissionDenied, match="head or administrator"):
         office.documents.approve("D-1", "receipt", user(office, "clerk"))
-    with pytest.raises(RuleViolation, match="only an approved document is issued"):
-        office.documents.issue("D-1", "receipt", user(office, "clerk"))
+    office.documents.draft("D-1", "extension_notice", user(office, "clerk"))
+    with pytest.raises(RuleViolation, match="只有已审核的文书可以印发"):  # the receipt alone is issued as drafted
+        office.documents.issue("D-1", "extension_notice", user(office, "clerk"))
     with pytest.raises(PermissionDenied):
         office.documents.draft("D-1", "receipt", user(office, "auditor"))
 

@@ -35,7 +35,7 @@ def decided_and_issued(day: str = "2024-03-28") -> tuple:
 
 
 def test_a_correction_notice_is_issued_before_request_correction_on_a_live_request_art30(calendar):
-    with pytest.raises(RuleViolation, match="补正告知书, which has not been issued"):
+    with pytest.raises(RuleViolation, match="补正告知书尚未印发，不能告知补正"):
         run(calendar, c.RequestCorrection(at=at("2024-03-04"), period_days=10))
     assert run(calendar, *noticed_correction(at("2024-03-04"), 10)).stage == Stage.AWAITING_CORRECTION
     imported = run(calendar, c.RequestCorrection(at=at("2024-03-04"), period_days=10), imported=True)
@@ -43,12 +43,12 @@ def test_a_correction_notice_is_issued_before_request_correction_on_a_live_reque
 
 
 def test_a_fee_notice_is_issued_before_notify_fee_and_charges_one_method_only_109hao_art3(calendar):
-    with pytest.raises(RuleViolation, match="收费通知书, which has not been issued"):
+    with pytest.raises(RuleViolation, match="收费通知书尚未印发，不能通知收费"):
         run(calendar, c.NotifyFee(at=at("2024-03-04"), amount_yuan=100, method="by_volume"))
     notice = issued_document(at("2024-03-04"), "fee_notice", fee={"method": "by_volume", "units": 120, "amount_yuan": 100})
-    with pytest.raises(RuleViolation, match="one request is charged by one method only"):
+    with pytest.raises(RuleViolation, match="一件申请只按一种方式计收"):
         run(calendar, *notice, c.NotifyFee(at=at("2024-03-04"), amount_yuan=100, method="per_request"))
-    with pytest.raises(RuleViolation, match="states 100 yuan, not 120"):
+    with pytest.raises(RuleViolation, match="金额为100元，不是120元"):
         run(calendar, *notice, c.NotifyFee(at=at("2024-03-04"), amount_yuan=120, method="by_volume"))
     assert run(calendar, *notice, c.NotifyFee(at=at("2024-03-04"), amount_yuan=100, method="by_volume")).fee_amount_yuan == 100
 
@@ -66,9 +66,9 @@ def test_a_reply_posted_on_the_due_day_and_recorded_later_is_on_time_235hao(cale
 
 
 def test_a_service_day_before_the_decision_or_after_the_record_is_refused_235hao(calendar):
-    with pytest.raises(RuleViolation, match="before it was decided"):
+    with pytest.raises(RuleViolation, match="早于作出答复之日"):
         run(calendar, *decided_and_issued(), c.Deliver(at=at("2024-04-02"), method="post", served_on="2024-03-20"))
-    with pytest.raises(RuleViolation, match="after the day the service is recorded"):
+    with pytest.raises(RuleViolation, match="晚于记录送达之日"):
         run(calendar, *decided_and_issued(), c.Deliver(at=at("2024-04-02"), method="post", served_on="2024-04-03"))
 
 
@@ -79,9 +79,9 @@ def test_the_service_record_sets_the_legal_service_day_by_method_235hao(calendar
     assert reply.served_on == dt.date(2024, 3, 29) and reply.service["service_day"] == "2024-03-29"
     in_person = c.ServeDocument(at=at("2024-04-02"), doc_type="reply", method="personal", signed_on="2024-04-01")
     assert run(calendar, *decided_and_issued(), in_person).documents[0].served_on == dt.date(2024, 4, 1)
-    with pytest.raises(RuleViolation, match="tracking number and the day handed to the post office"):
+    with pytest.raises(RuleViolation, match="邮寄送达须记录邮件单号和交邮日期"):
         run(calendar, *decided_and_issued(), c.ServeDocument(at=at("2024-04-02"), doc_type="reply", method="post"))
-    with pytest.raises(RuleViolation, match="before the document was issued"):
+    with pytest.raises(RuleViolation, match="早于文书印发之日"):
         run(calendar, *decided_and_issued(), c.ServeDocument(at=at("2024-04-02"), doc_type="reply", method="post",
                                                               tracking_no="EMS1", posted_on="2024-03-27"))
 
@@ -103,12 +103,12 @@ def test_a_returned_reply_is_served_again_and_the_request_waits_for_it_235hao(ca
 
 
 def test_only_a_served_letter_comes_back_and_not_one_signed_for_in_person_235hao(calendar):
-    with pytest.raises(RuleViolation, match="only a served letter comes back"):
+    with pytest.raises(RuleViolation, match="只有已送达的邮件才会退回"):
         run(calendar, *decided_and_issued(), c.ReturnDocument(at=at("2024-04-08"), doc_type="reply", reason="拒收"))
     handed = c.ServeDocument(at=at("2024-03-28T15:00"), doc_type="reply", method="personal", signed_on="2024-03-28")
-    with pytest.raises(RuleViolation, match="handed over in person"):
+    with pytest.raises(RuleViolation, match="直接送达并经签收的文书已经送达"):
         run(calendar, *decided_and_issued(), handed, c.ReturnDocument(at=at("2024-04-08"), doc_type="reply", reason="拒收"))
     posted = c.ServeDocument(at=at("2024-03-28T15:00"), doc_type="reply", method="post", tracking_no="EMS1",
                              posted_on="2024-03-28")
-    with pytest.raises(RuleViolation, match="records why it came back"):
+    with pytest.raises(RuleViolation, match="退件须写明退回原因"):
         run(calendar, *decided_and_issued(), posted, c.ReturnDocument(at=at("2024-04-08"), doc_type="reply", reason=" "))

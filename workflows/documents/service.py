@@ -31,6 +31,8 @@ from workflows.foi.documents import (
     DocumentType,
     chinese_date,
     document_number,
+    edit_refusal,
+    issue_refusal,
     latest,
 )
 from workflows.foi.fees import marginal_amount, monthly_position, quote
@@ -97,6 +99,24 @@ class DocumentService:
                                                                            decision=decision), actor)
         return _latest(state, doc_type)
 
+    def edit(self, request_id: str, doc_type: str, actor: User, text: str) -> DocumentRecord:
+        """The staff's own text for a draft (or one sent back) before a head approves it. Recorded as a redraft
+        (`document_drafted` with the new text, its actor and time, keeping the outcome, fee and decision drafted),
+        so the log shows every edit; an approved or issued document is refused (documents.edit_refusal)."""
+        text = text.replace("\r\n", "\n").replace("\x00", "")
+        with self.engine.begin() as conn:
+            state = self.requests.load(conn, request_id).state
+            access.require(conn, actor, Action.WRITE_DOCUMENT, state.agency)
+            refusal = edit_refusal(state.documents, doc_type, text)
+            if refusal:
+                raise RuleViolation(refusal, "DESIGN §9")
+            current = latest(state.documents, doc_type)
+            assert current is not None  # edit_refusal: there is one
+            state = self.requests.act_in(conn, request_id, c.DraftDocument(
+                at=self.clock.now(), doc_type=doc_type, text=text, outcome=current.outcome, fee=current.fee,
+                decision=current.decision), actor)
+        return _latest(state, doc_type)
+
     def approve(self, request_id: str, doc_type: str, actor: User) -> DocumentRecord:
         access.require_role(actor, Action.APPROVE_DOCUMENT)  # a head or administrator (审核/保密审查); the agency: act
         # the approver is the actor: RequestService records the signed-in head or administrator of the agency
@@ -113,25 +133,49 @@ class DocumentService:
         return _latest(state, doc_type)
 
     def issue(self, request_id: str, doc_type: str, actor: User) -> DocumentRecord:
-        """Number and issue the approved document; the reply also records the decision it states."""
+        """Number and issue the approved document (the receipt as drafted); the reply also records its decision."""
         actor.require_write("issue documents")
         with self.engine.begin() as conn:
             self.store.start_write(conn)
-            now = self.clock.now()
-            state = self.requests.load(conn, request_id).state
-            access.require(conn, actor, Action.WRITE_DOCUMENT, state.agency)  # before the document's state is told
-            current = latest(state.documents, doc_type)
-            if current is None or current.state != "approved":
-                raise RuleViolation(f"the latest {doc_type} is {current.state if current else 'not drafted'}; only an "
-                                    "approved document is issued", "DESIGN §9")
-            number = self._next_number(conn, state.agency, doc_type, now.year)
-            text_hash = hashlib.sha256(current.text.encode("utf-8")).hexdigest()
-            state = self.requests.act_in(conn, request_id, c.IssueDocument(at=now, doc_type=doc_type, number=number,
-                                                                           text_hash=text_hash), actor)
-            if doc_type == DocumentType.REPLY and state.outcome is None and current.outcome:
-                state = self.requests.act_in(conn, request_id, c.Decide(at=now, outcome=current.outcome,
-                                                                        **(current.decision or {})), actor)
+            state = self._issue_in(conn, request_id, doc_type, actor)
         return _latest(state, doc_type)
+
+    def issue_receipt(self, request_id: str, actor: User) -> DocumentRecord:
+        """The 登记回执 drafted from the request and issued at once, numbered, with the 查询码: the 受理窗口's own
+        act, which waits for no head (documents.ISSUED_WITHOUT_APPROVAL). One per request: a second is refused."""
+        actor.require_write("issue documents")
+        receipt = DocumentType.RECEIPT
+        with self.engine.begin() as conn:
+            self.store.start_write(conn)
+            state = self.requests.load(conn, request_id).state
+            access.require(conn, actor, Action.WRITE_DOCUMENT, state.agency)
+            issued_before = next((d for d in state.documents if d.type == receipt and d.number), None)
+            if issued_before is not None:
+                raise RuleViolation(f"本申请的登记回执已于{chinese_date(issued_before.issued_on or issued_before.drafted_on)}"
+                                    f"出具（{issued_before.number}），不再重复出具；可重新打印该回执", "DESIGN §9")
+            text = self.drafted_text(conn, state, receipt, None, None, "third_party", None)
+            self.requests.act_in(conn, request_id, c.DraftDocument(at=self.clock.now(), doc_type=receipt, text=text),
+                                 actor)
+            state = self._issue_in(conn, request_id, receipt, actor)
+        return _latest(state, receipt)
+
+    def _issue_in(self, conn: Connection, request_id: str, doc_type: str, actor: User) -> RequestState:
+        now = self.clock.now()
+        state = self.requests.load(conn, request_id).state
+        access.require(conn, actor, Action.WRITE_DOCUMENT, state.agency)  # before the document's state is told
+        refusal = issue_refusal(state.documents, doc_type)
+        if refusal:
+            raise RuleViolation(refusal, "DESIGN §9")
+        current = latest(state.documents, doc_type)
+        assert current is not None  # issue_refusal: there is one
+        number = self._next_number(conn, state.agency, doc_type, now.year)
+        text_hash = hashlib.sha256(current.text.encode("utf-8")).hexdigest()
+        state = self.requests.act_in(conn, request_id, c.IssueDocument(at=now, doc_type=doc_type, number=number,
+                                                                       text_hash=text_hash), actor)
+        if doc_type == DocumentType.REPLY and state.outcome is None and current.outcome:
+            state = self.requests.act_in(conn, request_id, c.Decide(at=now, outcome=current.outcome,
+                                                                    **(current.decision or {})), actor)
+        return state
 
     def serve(self, request_id: str, doc_type: str, actor: User, method: str, tracking_no: str | None = None,
               posted_on: dt.date | None = None, signed_on: dt.date | None = None) -> DocumentRecord:
@@ -174,18 +218,21 @@ class DocumentService:
             return self.draft(request_id, doc_type, actor, values.get("outcome") or None, values.get("text") or None,
                               values.get("note") or None, values.get("party") or "third_party",
                               values.get("of") or None, fee, {k: values.get(k) or "" for k in DECISION_FIELDS})
-        if step == "approve":
-            return self.approve(request_id, doc_type, actor)
-        if step == "send_back":
-            return self.send_back(request_id, doc_type, actor, values.get("reason") or values.get("opinion") or "")
-        if step == "issue":
-            return self.issue(request_id, doc_type, actor)
         if step == "serve":
             return self.serve(request_id, doc_type, actor, values.get("method", ""), values.get("tracking_no") or None,
                               day("posted_on"), day("signed_on"))
-        if step == "return":
-            return self.return_letter(request_id, doc_type, actor, values.get("reason", ""))
-        raise OgiError(f"unknown document step '{step}'; one of: draft, approve, send_back, issue, serve, return")
+        plain = {
+            "approve": lambda: self.approve(request_id, doc_type, actor),
+            "send_back": lambda: self.send_back(request_id, doc_type, actor,
+                                                values.get("reason") or values.get("opinion") or ""),
+            "issue": lambda: self.issue(request_id, doc_type, actor),
+            "issue_receipt": lambda: self.issue_receipt(request_id, actor),
+            "edit": lambda: self.edit(request_id, doc_type, actor, values.get("text") or ""),
+            "return": lambda: self.return_letter(request_id, doc_type, actor, values.get("reason", "")),
+        }
+        if step not in plain:
+            raise OgiError("文书操作不明：须为起草、修改、审核、退回修改、印发、送达或退件")
+        return plain[step]()
 
     # -- reading ----------------------------------------------------------------------------------------------
     def documents(self, request_id: str, viewer: User | None = None) -> list[DocumentRecord]:

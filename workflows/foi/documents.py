@@ -44,6 +44,11 @@ TYPE_WORDS: dict[str, str] = {
 SERVICE_METHODS = ("personal", "post", "electronic", "notice")  # 直接送达, 邮寄, 电子, 公告 (235号)
 # the documents whose service starts or ends a period, or concludes: serving one needs it issued first
 MUST_BE_ISSUED_TO_SERVE = frozenset({DocumentType.REPLY, DocumentType.CORRECTION_NOTICE, DocumentType.FEE_NOTICE})
+# issued as drafted, without a head's 审核: the 登记回执 is the 受理窗口's own act of acknowledging receipt
+ISSUED_WITHOUT_APPROVAL = frozenset({DocumentType.RECEIPT})
+# the states in words, for the refusals people read
+STATE_WORDS: dict[str, str] = {"draft": "草稿", "sent_back": "已退回修改", "approved": "已审核", "issued": "已印发",
+                               "served": "已送达", "returned": "已退件"}
 
 
 def document_number(prefix: str, doc_type: str, year: int, sequence: int) -> str:
@@ -146,61 +151,96 @@ def _date(value: str | None) -> dt.date | None:
 
 
 # -- guards (the rule in words when refused) ------------------------------------------------------------------
+def _title(doc_type: str) -> str:
+    return DOCUMENT_TITLES.get(doc_type, "文书")
+
+
+def _state_of(current: DocumentRecord | None) -> str:
+    return STATE_WORDS.get(current.state, current.state) if current else "尚未起草"
+
+
 def draft_refusal(documents: tuple[DocumentRecord, ...], doc_type: str, text: str, outcome: str | None,
                   outcomes: frozenset[str]) -> str | None:
     if doc_type not in TYPE_WORDS:
-        return f"unknown document type '{doc_type}'; one of: {', '.join(TYPE_WORDS)}"
+        return f"文书类型不明：须为{'、'.join(DOCUMENT_TITLES.values())}之一"
     if not text.strip():
-        return "a document needs its text"
+        return f"{_title(doc_type)}的正文不能为空"
     if doc_type == DocumentType.REPLY and outcome not in outcomes:
-        return f"a reply states one of the 21 outcomes (--outcome); '{outcome}' is none of them"
+        return "答复书须写明答复结果（处理决定），请选择答复结果"
     return None
+
+
+def edit_refusal(documents: tuple[DocumentRecord, ...], doc_type: str, text: str) -> str | None:
+    """The text is the drafter's until a head approves it: a draft, or one sent back for revision, is edited."""
+    current = latest(documents, doc_type)
+    if current is None or current.state not in ("draft", "sent_back"):
+        return (f"{_title(doc_type)}{_state_of(current)}，只有草稿或退回修改的文书可以修改正文；"
+                "已审核的文书须重新起草，再经负责人审核")
+    if not text.strip():
+        return f"{_title(doc_type)}的正文不能为空"
+    return None
+
+
+SERVICE_METHOD_WORDS = {"personal": "直接送达", "post": "邮寄送达", "electronic": "电子送达", "notice": "公告送达"}
 
 
 def service_refusal(documents: tuple[DocumentRecord, ...], doc_type: str, method: str, tracking_no: str | None,
                     posted_on: str | None, signed_on: str | None, today: dt.date) -> str | None:
     """235号: how it was served, with the dates that make the service provable."""
     if method not in SERVICE_METHODS:
-        return f"service method '{method}' is not one of {', '.join(SERVICE_METHODS)}"
+        return f"送达方式须为{'、'.join(SERVICE_METHOD_WORDS.values())}之一"
     if method == "post" and not (tracking_no and posted_on):
-        return ("service by post records the postal tracking number and the day handed to the post office "
-                "(--tracking-no, --posted-on): the reply counts as served on that day (235号)")
+        return "邮寄送达须记录邮件单号和交邮日期：以交邮之日为送达之日"
     current = latest(documents, doc_type)
     if current is None or current.state not in ("issued", "returned"):
-        state = current.state if current else "not drafted"
-        return f"the latest {doc_type} is {state}; only an issued (or returned) document is served"
-    posted, signed = _date(posted_on), _date(signed_on)
-    for name, value in (("posted_on", posted), ("signed_on", signed)):
+        return f"{_title(doc_type)}{_state_of(current)}，只有已印发（或已退件）的文书可以送达"
+    try:
+        posted, signed = _date(posted_on), _date(signed_on)
+    except ValueError:
+        return "交邮日期或签收日期不是有效日期（年-月-日）"
+    for name, value in (("交邮日期", posted), ("签收日期", signed)):
         if value is not None and value > today:
-            return f"{name} {value} is in the future"
+            return f"{name}{chinese_date(value)}晚于今天"
         if value is not None and current.issued_on is not None and value < current.issued_on:
-            return f"{name} {value} is before the document was issued ({current.issued_on})"
+            return f"{name}{chinese_date(value)}早于文书印发之日（{chinese_date(current.issued_on)}）"
     if posted is not None and signed is not None and signed < posted:
-        return f"signed_on {signed} is before posted_on {posted}"
+        return f"签收日期{chinese_date(signed)}早于交邮日期{chinese_date(posted)}"
     return None
 
 
 def return_refusal(documents: tuple[DocumentRecord, ...], doc_type: str, reason: str) -> str | None:
     current = latest(documents, doc_type)
     if current is None or current.state != "served":
-        return f"the latest {doc_type} is {current.state if current else 'not drafted'}; only a served letter comes back"
+        return f"{_title(doc_type)}{_state_of(current)}，只有已送达的邮件才会退回"
     if (current.service or {}).get("method") == "personal":
-        return "a document handed over in person and signed for was served; it cannot come back undelivered"
+        return "直接送达并经签收的文书已经送达，不会退件"
     if not reason.strip():
-        return "a returned letter records why it came back (--reason, e.g. 查无此人、拒收)"
+        return "退件须写明退回原因（如查无此人、拒收）"
     return None
 
 
 def send_back_refusal(documents: tuple[DocumentRecord, ...], doc_type: str, opinion: str) -> str | None:
     if not opinion.strip():
-        return "a draft sent back for revision states the opinion (审批意见, --reason): what is to be changed"
-    return step_refusal(documents, doc_type, "draft", "sent back")
+        return "退回修改须写明审批意见：哪些内容需要修改"
+    return step_refusal(documents, doc_type, ("draft",), "退回修改")
 
 
-def step_refusal(documents: tuple[DocumentRecord, ...], doc_type: str, needs: str, step: str) -> str | None:
+def step_refusal(documents: tuple[DocumentRecord, ...], doc_type: str, needs: tuple[str, ...], step: str) -> str | None:
     current = latest(documents, doc_type)
     if current is None:
-        return f"no {doc_type} has been drafted (ogi document draft first)"
-    if current.state != needs:
-        return f"the latest {doc_type} is {current.state}; only a {needs} one can be {step}"
+        return f"尚未起草{_title(doc_type)}，请先起草"
+    if current.state not in needs:
+        wanted = "或".join(STATE_WORDS[n] for n in needs)
+        return f"{_title(doc_type)}{_state_of(current)}，只有{wanted}的文书可以{step}"
     return None
+
+
+def approval_refusal(documents: tuple[DocumentRecord, ...], doc_type: str) -> str | None:
+    # a receipt needs no 审核 but may have one (a head who reads it first): ISSUED_WITHOUT_APPROVAL only frees the issue
+    return step_refusal(documents, doc_type, ("draft",), "审核")
+
+
+def issue_refusal(documents: tuple[DocumentRecord, ...], doc_type: str) -> str | None:
+    """Issued once approved by a head; the receipt as drafted (ISSUED_WITHOUT_APPROVAL)."""
+    needs = ("draft", "approved") if doc_type in ISSUED_WITHOUT_APPROVAL else ("approved",)
+    return step_refusal(documents, doc_type, needs, "印发")

@@ -11,22 +11,22 @@ import datetime as dt
 from engine.machine import Transition
 from workflows.foi import commands as c
 from workflows.foi import departments, documents
-from workflows.foi.documents import DocumentType
+from workflows.foi.documents import DocumentType, chinese_date
 from workflows.foi.state import OPEN_STAGES, RequestState, Stage
 from workflows.foi.vocabulary import Outcome
 
+_FEE_METHODS = {"per_request": "按件", "by_volume": "按量"}
 LIVE_STAGES = tuple(s for s in Stage if s not in (Stage.NEW, Stage.CLOSED))
 
 
 def _issued_unless_imported(state: RequestState, doc_type: str, step: str) -> str | None:
     if state.imported_from is not None or documents.has_issued(state.documents, doc_type):
         return None
-    return (f"{step} serves the {documents.DOCUMENT_TITLES[doc_type]}, which has not been issued "
-            f"(ogi document draft/approve/issue ID {doc_type} first)")
+    return f"{documents.DOCUMENT_TITLES[doc_type]}尚未印发，不能{step}：请先起草，经负责人审核后印发"
 
 
 def reply_issued_unless_imported(state: RequestState, cmd) -> str | None:
-    return _issued_unless_imported(state, DocumentType.REPLY, "deliver")
+    return _issued_unless_imported(state, DocumentType.REPLY, "记录答复送达")
 
 
 def decided_by_issued_reply(state: RequestState, cmd) -> str | None:
@@ -36,26 +36,25 @@ def decided_by_issued_reply(state: RequestState, cmd) -> str | None:
     if state.imported_from is not None or (reply is not None and reply.state in documents.ISSUED_STATES
                                            and reply.outcome == cmd.outcome):
         return None
-    return ("作出答复 is recorded by issuing the approved reply, not as a step of its own: 起草答复书 → 负责人审核 → 印发 "
-            f"(ogi document draft ID reply --outcome {cmd.outcome}; the head approves it in 审批; "
-            "ogi document issue ID reply records the decision)")
+    return ("作出答复不单独记录，而是由印发经审核的答复书记录：起草答复书 → 负责人审核 → 印发"
+            "（起草时选择答复结果，负责人在审批中审核，印发即记录答复）")
 
 
 def correction_notice_issued(state: RequestState, cmd) -> str | None:
-    return _issued_unless_imported(state, DocumentType.CORRECTION_NOTICE, "request_correction")
+    return _issued_unless_imported(state, DocumentType.CORRECTION_NOTICE, "告知补正")
 
 
 def fee_notice_issued(state: RequestState, cmd) -> str | None:
     """The fee charged is the one the issued notice states: one method, one amount (109号 Art. 3)."""
-    problem = _issued_unless_imported(state, DocumentType.FEE_NOTICE, "notify_fee")
+    problem = _issued_unless_imported(state, DocumentType.FEE_NOTICE, "通知收费")
     notice = documents.latest(state.documents, DocumentType.FEE_NOTICE)
     if problem or notice is None or not notice.fee:
         return problem
     if cmd.method != notice.fee["method"]:
-        return (f"the issued fee notice {notice.number} charges by {notice.fee['method']}, not {cmd.method}: one "
-                "request is charged by one method only (109号 Art. 3)")
+        return (f"已印发的收费通知书{notice.number}{_FEE_METHODS.get(notice.fee['method'], '')}计收，"
+                f"不能改为{_FEE_METHODS.get(cmd.method, '其他方式')}计收：一件申请只按一种方式计收")
     if round(float(cmd.amount_yuan), 2) != round(float(notice.fee["amount_yuan"]), 2):
-        return f"the issued fee notice {notice.number} states {notice.fee['amount_yuan']} yuan, not {cmd.amount_yuan}"
+        return f"已印发的收费通知书{notice.number}载明的金额为{notice.fee['amount_yuan']}元，不是{cmd.amount_yuan}元"
     return None
 
 
@@ -65,11 +64,11 @@ def served_on_fits(state: RequestState, cmd) -> str | None:
     try:
         day = dt.date.fromisoformat(cmd.served_on)
     except ValueError:
-        return f"served_on '{cmd.served_on}' is not a date (YYYY-MM-DD)"
+        return "送达日期不是有效日期（年-月-日）"
     if day > cmd.at.date():
-        return f"the reply cannot have been served on {day}, after the day the service is recorded ({cmd.at.date()})"
+        return f"送达日期{chinese_date(day)}晚于记录送达之日（{chinese_date(cmd.at.date())}），答复书不可能在那天送达"
     if state.concluded_on is not None and day < state.concluded_on:
-        return f"the reply cannot have been served on {day}, before it was decided ({state.concluded_on})"
+        return f"送达日期{chinese_date(day)}早于作出答复之日（{chinese_date(state.concluded_on)}）"
     return None
 
 
@@ -81,8 +80,8 @@ def document_can_be_drafted(state: RequestState, cmd) -> str | None:
 
 def document_is_a_draft(state: RequestState, cmd) -> str | None:
     if not cmd.approved_by:
-        return "an approval names the head or administrator who approved (审核/保密审查)"
-    return documents.step_refusal(state.documents, cmd.doc_type, "draft", "approved")
+        return "审核须记明审核的负责人或管理员（审核/保密审查）"
+    return documents.approval_refusal(state.documents, cmd.doc_type)
 
 
 def document_can_be_sent_back(state: RequestState, cmd) -> str | None:
@@ -91,8 +90,8 @@ def document_can_be_sent_back(state: RequestState, cmd) -> str | None:
 
 def document_is_approved(state: RequestState, cmd) -> str | None:
     if not cmd.number or not cmd.text_hash:
-        return "an issued document has its number and the hash of its text"
-    return documents.step_refusal(state.documents, cmd.doc_type, "approved", "issued")
+        return "印发的文书须有文号和正文的校验值"
+    return documents.issue_refusal(state.documents, cmd.doc_type)
 
 
 def document_is_issued(state: RequestState, cmd) -> str | None:
@@ -135,7 +134,7 @@ TRANSITIONS: list[Transition[Stage]] = [
       "a drafted document"),
     T(LIVE_STAGES, c.SendBackDraft.name, None, "DESIGN §9", (document_can_be_sent_back,),
       "负责人审核未通过，退回起草人修改（附审批意见）", "a drafted document"),
-    T(LIVE_STAGES, c.IssueDocument.name, None, "DESIGN §9", (document_is_approved,), "印发文书（编发文号）",
+    T(LIVE_STAGES, c.IssueDocument.name, None, "DESIGN §9", (document_is_approved,), "印发文书（编发文号；登记回执无需审核）",
       "an approved document"),
     T(LIVE_STAGES, c.ServeDocument.name, None, "235号", (document_is_issued,), "送达文书（送达方式、邮寄单号、交邮和签收日期）",
       "an issued document"),
