@@ -25,6 +25,7 @@ from engine.clock import Clock, SystemClock
 from notifications.notices import LapseNotices, write_checkpoint_notices, write_due_reminders
 from notifications.outbox import OutboxService
 from workflows.documents.approvals import ApprovalService
+from workflows.documents.intake import IntakeService, intake_service
 from workflows.documents.progress import ApplicantProgress
 from workflows.documents.service import DocumentService
 from workflows.integrity import heartbeats
@@ -66,6 +67,7 @@ class App:
     statistics: StatisticsService
     approvals: ApprovalService  # 审批: extensions, voids and drafts waiting for a head
     progress: ApplicantProgress  # what the applicant sees at /lookup
+    intake: IntakeService  # 受理窗口: registration with its scans and the receipt, a correction received
 
     def initialise(self) -> Initialised:
         """`ogi init`: migrate, add the first administrator, and seal with the log's key any row a migration left
@@ -138,7 +140,7 @@ def build(engine: Engine, clock: Clock | None = None, keyring: Keyring | None = 
                        after_timers=(write_due_reminders,), after_checkpoint=(write_checkpoint_notices,)), task_service,
                OutboxService(engine, clock), documents, WebAccounts(engine, clock),
                StatisticsService(engine, clock), ApprovalService(engine, clock, requests, documents),
-               ApplicantProgress(engine, requests, documents))
+               ApplicantProgress(engine, requests, documents), intake_service(engine, clock, requests, documents))
 
 
 def checkpoint_folder(engine: Engine) -> Path | None:
