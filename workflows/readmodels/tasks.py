@@ -10,22 +10,31 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, Engine, delete, func, insert, or_, select
 
 from engine.adapters.eventstore import EventStore, StreamAppend
 from engine.clock import Clock
-from engine.errors import NotFound, OgiError, PermissionDenied
+from engine.errors import NotFound, OgiError, PermissionDenied, RuleViolation
 from engine.events import NewEvent
 from engine.projection import Change
 from workflows.foi.state import OPEN_STAGES, RequestState
 from workflows.foi.tasks import HANDLER, tasks_of
 from workflows.people import access
-from workflows.people.access import Action
-from workflows.people.accounts import Role, User, find_user
+from workflows.people.access import ROLE_LABELS, Action
+from workflows.people.accounts import WRITING_ROLES, Role, User, find_user
+from workflows.readmodels.queue import WorkQueue
 from workflows.streams import REQUEST_STREAM, fold_stored, request_stream, streams_of
-from workflows.tables import requests_table, task_assignments_table, tasks_table
+from workflows.tables import (
+    agencies_table,
+    departments_table,
+    requests_table,
+    task_assignments_table,
+    tasks_table,
+    user_agencies_table,
+    users_table,
+)
 
 ASSIGNMENT_STREAM = "assignment/"
 TASK_ASSIGNED = "task_assigned"
@@ -112,21 +121,56 @@ class TaskView:
                 "article": self.article, "overdue": self.overdue}
 
 
+ASSIGNABLE_ROLES = (Role.STAFF, Role.HEAD, Role.ADMIN)
+
+
+def department_of(conn: Connection, username: str) -> str | None:
+    """The department the user works in (部门待办), if an administrator set one."""
+    return conn.execute(select(users_table.c.department).where(users_table.c.username == username)).scalar()
+
+
+def _concerns(state: RequestState, department: str) -> bool:
+    return state.department == department or any(a.department == department and a.answered_on is None
+                                                 for a in state.assists)
+
+
+@dataclass(frozen=True)
+class TaskBoard:
+    names: dict[str, str]  # username -> display name
+    colleagues: dict[str, list[tuple[str, str, str]]]  # agency -> (username, display name, role) a task may go to
+    agency_names: dict[str, str]
+    department: str | None  # the viewer's department code (None: none set)
+    department_name: str | None
+    may_assign: bool
+
+
 @dataclass
 class TaskService:
     engine: Engine
     store: EventStore
     clock: Clock
+    queue: WorkQueue = field(init=False)
 
-    def listing(self, viewer: User, mine: bool = False, role: str | None = None, agency: str | None = None) -> list[TaskView]:
+    def __post_init__(self) -> None:
+        # 申请列表 reads the same rows the queue of tasks does; reached here until bootstrap wires it on its own
+        self.queue = WorkQueue(self.engine)
+
+    def listing(self, viewer: User, mine: bool = False, role: str | None = None, agency: str | None = None,
+                department: bool = False, unassigned: bool = False, request_id: str = "") -> list[TaskView]:
         """Overdue first, then by due date (none last): the tasks of `agency`, or of every agency `viewer` may read
-        (administrators and auditors all; staff and heads theirs and those below; staff of no agency none)."""
+        (administrators and auditors all; staff and heads theirs and those below; staff of no agency none).
+        `department`: only those of requests with the viewer's department (部门待办: it handles them, or was
+        asked to assist); `unassigned`: only those nobody has; `request_id`: part of the request id."""
         t = tasks_table.c
         query = select(tasks_table)
         if mine:
             query = query.where(t.assignee == viewer.username)
+        if unassigned:
+            query = query.where(t.assignee.is_(None))
         if role:
             query = query.where(t.role == role)
+        if request_id:
+            query = query.where(func.lower(t.request_id).contains(request_id.lower(), autoescape=True))
         today = self.clock.now().date()
         with self.engine.connect() as conn:
             if agency:
@@ -139,8 +183,45 @@ class TaskService:
                 if agencies is not None:
                     query = query.where(t.agency.in_(agencies))
             rows = conn.execute(query.order_by(t.due.is_(None), t.due, t.request_id, t.type)).all()
+            if department:
+                rows = self._of_department(conn, rows, department_of(conn, viewer.username))
         views = [TaskView.from_row(r, today) for r in rows]
         return sorted(views, key=lambda v: not v.overdue)  # stable: overdue first, each part by due date
+
+    def _of_department(self, conn: Connection, rows: list, department: str | None) -> list:
+        """The rows of requests that `department` handles or was asked to assist (协办) and has not answered. The
+        tasks table keeps no department: the requests listed are folded (one agency's open requests)."""
+        if department is None:
+            return []
+        ids = sorted({row.request_id for row in rows})
+        handled = {request_id for request_id in ids
+                   if _concerns(fold_stored(self.store.read_stream(conn, request_stream(request_id))), department)}
+        return [row for row in rows if row.request_id in handled]
+
+    def board(self, viewer: User) -> TaskBoard:
+        """What the 待办 page shows beside the tasks: people's names, whom a task may go to, the viewer's department."""
+        with self.engine.connect() as conn:
+            agencies = access.reachable_agencies(conn, viewer, Action.ASSIGN_TASK)
+            u, ua = users_table.c, user_agencies_table.c
+            names = dict(conn.execute(select(u.username, u.display_name)).all())
+            colleagues: dict[str, list[tuple[str, str, str]]] = {}
+            query = (select(ua.agency, u.username, u.display_name, u.role)
+                     .select_from(user_agencies_table.join(users_table, ua.username == u.username))
+                     .where(u.role.in_([r.value for r in ASSIGNABLE_ROLES]), u.disabled.is_(False))
+                     .order_by(ua.agency, u.role.desc(), u.username))
+            if agencies is not None:
+                query = query.where(ua.agency.in_(agencies))
+            for row in conn.execute(query):
+                colleagues.setdefault(row.agency, []).append((row.username, row.display_name, row.role))
+            agency_names = dict(conn.execute(select(agencies_table.c.slug, agencies_table.c.name)).all())
+            department = department_of(conn, viewer.username)
+            department_name = None
+            if department is not None:
+                d = departments_table.c
+                department_name = conn.execute(select(d.name).where(
+                    d.code == department, d.agency.in_(sorted(viewer.agencies)))).scalar()
+        return TaskBoard(names, colleagues, agency_names, department, department_name or department,
+                         may_assign=viewer.role in WRITING_ROLES)
 
     def claim(self, task_id: str, actor: User) -> TaskView:
         return self.assign(task_id, actor.username, actor)
@@ -148,13 +229,14 @@ class TaskService:
     def assign(self, task_id: str, assignee: str, actor: User) -> TaskView:
         """Give a task to a user of the request's agency (claiming a staff task also makes the claimant the
         request's handler, who gets its reminders). Recorded as an event with the actor."""
-        actor.require_write("assign tasks")
+        if actor.role not in WRITING_ROLES:
+            raise PermissionDenied(f"{actor.display_name}（{ROLE_LABELS[actor.role]}）只能查看待办，不能认领或分派")
         request_id, _, task_type = task_id.rpartition("/")
         now = self.clock.now()
         with self.engine.begin() as conn:
             row = conn.execute(select(tasks_table).where(tasks_table.c.id == task_id)).first()
             if row is None:
-                raise NotFound(f"no open task '{task_id}'; `ogi task list` shows them")
+                raise NotFound(f"待办：没有这项待办事项（{task_id}），它可能已经办完")
             access.require(conn, actor, Action.ASSIGN_TASK, row.agency)
             person = find_user(conn, assignee)
             self._check(conn, person, assignee, row)
@@ -175,14 +257,16 @@ class TaskService:
     def _check(conn: Connection, person: User | None, assignee: str, row) -> None:
         """The assignee: a writer who may act on the task's agency (its staff or head, or an administrator)."""
         if person is None:
-            raise NotFound(f"unknown user '{assignee}'")
-        if person.role not in (Role.STAFF, Role.HEAD, Role.ADMIN):
-            raise OgiError(f"'{assignee}' is {person.role.value}: tasks go to staff, heads or administrators")
+            raise NotFound(f"承办人：没有用户名为“{assignee}”的用户")
+        if person.role not in ASSIGNABLE_ROLES:
+            raise OgiError(f"承办人：{person.display_name}是{ROLE_LABELS[person.role]}，待办只能交给经办人、负责人或管理员")
+        if person.disabled:
+            raise OgiError(f"承办人：{person.display_name}的账户已停用，不能接收待办")
         if row.role == Role.HEAD.value and person.role not in (Role.HEAD, Role.ADMIN):
-            raise OgiError(f"task {row.id} is for a head (负责人, {row.article}); '{assignee}' is {person.role.value}")
+            raise RuleViolation(f"承办人：“{row.label}”由负责人办理，{person.display_name}是{ROLE_LABELS[person.role]}",
+                                row.article)
         if not access.may(conn, person, Action.ASSIGN_TASK, row.agency):
-            raise PermissionDenied(f"待办只能交给本机关的人员：{assignee} 不在 {row.agency} 工作 — '{assignee}' does not work "
-                                   f"for {row.agency}")
+            raise PermissionDenied(f"承办人：待办只能交给本机关的人员，{person.display_name}不在该机关工作")
 
     def refresh_day_dependent(self, today: dt.date) -> int:
         """The sweep's part: derive again, once a day, the tasks of open requests near a deadline."""
