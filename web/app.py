@@ -16,6 +16,7 @@ from engine.errors import OgiError
 from web import (
     admin,
     api,
+    attachment_pages,
     document_pages,
     lookup,
     oversight,
@@ -64,6 +65,7 @@ def create_app(services: App) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(queue_pages.router)
     app.include_router(registration_pages.router)  # /requests/new before /requests/{request_id}
+    app.include_router(attachment_pages.router)
     app.include_router(request_pages.router)
     app.include_router(document_pages.router)
     app.include_router(lookup.router)

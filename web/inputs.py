@@ -1,13 +1,14 @@
 """The web's boundary for input. First line: `InputBoundary`, an ASGI middleware that refuses, before any route runs,
 a path or query value with NUL, a control character or a lone surrogate or longer than its limit, a body over
 MAX_BODY_BYTES (413), and a form or JSON body with such a text in any field (limits by field name, read from the
-tables: workflows/requests/input_limits.py). Second line: the parameters parsed here (a moment `as_of`, a year, a page) and
+tables: workflows/requests/input_limits.py); the forms that carry scans may be larger (`body_limit`). Second line: the parameters parsed here (a moment `as_of`, a year, a page) and
 the services' own checks of each field (workflows/requests/registration.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 from urllib.parse import parse_qsl
@@ -17,15 +18,20 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import Send
 
+from workflows.documents.attachments import MAX_ATTACHMENT_BYTES
 from workflows.foi.identifiers import InputRefused, text_problem
 from workflows.requests.importer import parse_moment
 from workflows.requests.input_limits import PARAMETER_MAX, check_field, check_values, limit_of
 
 MAX_BODY_BYTES = 1_000_000  # a form or an import line's fields; an import file goes through `ogi import`
+# the forms that carry scans (registration, a correction received, attachments added): a few files of at most
+# MAX_ATTACHMENT_BYTES each in one body, so a file over that limit still reaches its own refusal in words
+MAX_UPLOAD_BODY_BYTES = 4 * MAX_ATTACHMENT_BYTES + MAX_BODY_BYTES
+UPLOAD_PATHS = re.compile(r"/requests/new|/requests/[^/]+/(?:attachments|correction)")
 # 2008: the Regulation (国务院令第492号) took effect; 2100: no report is planned a lifetime ahead
 FIRST_YEAR, LAST_YEAR = 2008, 2100
 MAX_PAGE = 100_000  # pages of 100 rows: ten million open requests
-AS_OF_EXPECTED = "请填写日期（2026-12-01）或时间（2026-12-01T09:30） (a date or an ISO time)"
+AS_OF_EXPECTED = "请填写日期（如 2026-12-01）或时间（如 2026-12-01T09:30）"
 
 Year = Annotated[int, Path(ge=FIRST_YEAR, le=LAST_YEAR, description=f"{FIRST_YEAR}–{LAST_YEAR}")]
 YearQuery = Annotated[int | None, Query(ge=FIRST_YEAR, le=LAST_YEAR, description=f"{FIRST_YEAR}–{LAST_YEAR}")]
@@ -65,6 +71,19 @@ def parameter_problem(path: str, query_string: bytes) -> InputRefused | None:
     return None
 
 
+def body_limit(path: str, default: int = MAX_BODY_BYTES) -> int:
+    """The largest body a POST to `path` may have: an upload form's, else the default."""
+    return max(default, MAX_UPLOAD_BODY_BYTES) if UPLOAD_PATHS.fullmatch(path) else default
+
+
+def too_large(limit: int) -> InputRefused:
+    megabytes = limit / 1024 / 1024 if limit > MAX_BODY_BYTES else limit / 1_000_000
+    if limit > MAX_BODY_BYTES:
+        return InputRefused("上传内容", f"一次提交的内容超过 {megabytes:.0f} MB：每个附件不超过 "
+                                    f"{MAX_ATTACHMENT_BYTES // 1024 // 1024} MB，较多的附件请分几次上传")
+    return InputRefused("提交内容", f"一次提交的内容超过 {megabytes:.0f} MB，请缩短所填内容")
+
+
 def body_problem(content_type: str, body: bytes) -> InputRefused | None:
     """The first wrong field of a form or JSON body; a body that does not parse is left to the route to refuse."""
     try:
@@ -84,7 +103,7 @@ def body_problem(content_type: str, body: bytes) -> InputRefused | None:
 
 
 async def multipart_problem(scope: dict, body: bytes) -> InputRefused | None:
-    """The first wrong text field of a multipart form (no page sends one, but a client may), parsed as the route
+    """The first wrong text field of a multipart form (registration and the other forms with scans), parsed as the route
     would parse it; a malformed one is left to the route to refuse."""
 
     async def whole_body() -> dict:
@@ -128,11 +147,11 @@ class InputBoundary:
             await self.app(scope, receive, send)
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        limit = body_limit(scope.get("path", ""), self.max_body)
         try:
-            body = await self._body(headers, receive)
+            body = await self._body(headers, receive, limit)
         except BodyTooLarge:
-            await self.refuse(scope, send, 413, InputRefused("body", f"请求内容超过 {self.max_body // 1_000_000} MB "
-                                                                     f"(the body is over {self.max_body} bytes)"))
+            await self.refuse(scope, send, 413, too_large(limit))
             return
         if body is None:  # the client went away
             return
@@ -155,9 +174,9 @@ class InputBoundary:
 
         await self.app(scope, replay, send)
 
-    async def _body(self, headers: dict[str, str], receive) -> bytes | None:
+    async def _body(self, headers: dict[str, str], receive, limit: int) -> bytes | None:
         declared = headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_body:
+        if declared.isdigit() and int(declared) > limit:
             raise BodyTooLarge
         chunks, size = [], 0
         while True:
@@ -166,7 +185,7 @@ class InputBoundary:
                 return None
             chunks.append(message.get("body", b""))
             size += len(chunks[-1])
-            if size > self.max_body:
+            if size > limit:
                 raise BodyTooLarge
             if not message.get("more_body"):
                 return b"".join(chunks)

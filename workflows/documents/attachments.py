@@ -95,6 +95,13 @@ class Attachment:
                 "added_at": self.added_at.isoformat(), "added_by": self.added_by}
 
 
+@dataclass(frozen=True)
+class Shelf:
+    attachments: list[Attachment]
+    may_open: bool
+    may_add: bool
+
+
 def media_type_of(content: bytes) -> str | None:
     return next((media for media, (magic, _) in MEDIA_TYPES.items() if content.startswith(magic)), None)
 
@@ -168,6 +175,15 @@ class AttachmentService:
         with self.engine.connect() as conn:
             access.require(conn, viewer, Action.READ_DOCUMENT, self.requests.agency_of(conn, request_id))
             return attachments_of(conn, request_id)
+
+    def shelf(self, request_id: str, viewer: User) -> Shelf:
+        """The list and what `viewer` may do with it: open the files (the agency's staff), add files (its writers)."""
+        with self.engine.connect() as conn:
+            agency = self.requests.agency_of(conn, request_id)
+            access.require(conn, viewer, Action.READ_DOCUMENT, agency)
+            return Shelf(attachments_of(conn, request_id),
+                         may_open=access.may(conn, viewer, Action.EXPORT_CASE_FILE, agency),
+                         may_add=access.may(conn, viewer, Action.WRITE_REQUEST, agency))
 
     def read(self, request_id: str, attachment_id: int, viewer: User) -> tuple[Attachment, bytes]:
         """One attachment with its bytes: the agency's staff only (it holds personal data, as the case file does)."""

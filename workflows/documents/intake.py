@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from engine.clock import Clock
 from engine.errors import OgiError, RuleViolation
@@ -37,6 +37,7 @@ from workflows.requests.input_limits import check_field
 from workflows.requests.registration import received_at
 from workflows.requests.service import RequestService
 from workflows.streams import request_stream
+from workflows.tables import users_table
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,12 @@ class IntakeService:
         except OgiError as error:
             problems.append(f"登记回执未能出具（{error}），请在申请页面的文书部分出具")
         return Registered(request_id, receipt, query_code, tuple(stored), tuple(problems))
+
+    def staff_names(self) -> dict[str, str]:
+        """user name → the name people read (who added a file, on its line)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(users_table.c.username, users_table.c.display_name)).all()
+        return {row.username: row.display_name or row.username for row in rows}
 
     def query_code(self, request_id: str) -> str:
         with self.engine.connect() as conn:
