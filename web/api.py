@@ -83,14 +83,17 @@ ERRORS: dict[int | str, dict[str, Any]] = {status: {"model": ErrorOut} for statu
 
 
 def _register(services: App, user: User, body: dict[str, Any]) -> dict:
+    """Registered now (DESIGN §10) with its 登记回执 issued at once (workflows/documents/intake.py): the history JSON
+    with the receipt among its documents, and the receipt's `query_code` beside it."""
     user.require_write("register requests")
-    for refused in ("events", "received_at"):
+    for refused in ("events", "received_at", "received_on"):
         if refused in body:
-            raise OgiError(f"'{refused}' is not taken here: the request is registered now (use `ogi import` for histories)")
+            raise OgiError(f"此处不接受“{refused}”：申请按当下登记；补录以前收到的申请请用登记页面，历史案卷请导入")
     if not body.get("agency"):
-        raise OgiError("a request needs the agency that received it (agency)")
-    request_id = services.requests.register(body, user)
-    return services.queries.history(request_id, viewer=user)
+        raise OgiError("请填写受理机关")
+    registered = services.intake.register(body, user)
+    history = services.queries.history(registered.request_id, viewer=user)
+    return {**history, "query_code": registered.query_code} if registered.query_code else history
 
 
 def create_api(services: App) -> FastAPI:

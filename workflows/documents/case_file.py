@@ -6,6 +6,9 @@
 - `events.jsonl`: the request's events exactly as stored, with the hashes of both chains and the key id of each,
   so the chain can be recomputed by anyone who holds the log's key (`ogi audit verify` does it for the whole log);
 - `documents/`: every document as text, HTML and DOCX, named by its number;
+- `attachments/`: the scans received with the request or its correction, byte for byte, and `attachments.json`
+  listing each with its kind, who added it when, and the SHA-256 recorded when it was stored (issue 19): the
+  manifest's hash of the file must equal it;
 - `manifest.json`: the SHA-256 of every other file in the zip.
 
 It holds the applicant's personal data as recorded (the events as stored, the documents as issued), so it is
@@ -23,6 +26,7 @@ import json
 import zipfile
 
 from engine.adapters.rendering import render
+from workflows.documents.attachments import attachment_contents
 from workflows.documents.rendering import to_docx, to_html
 from workflows.people.accounts import User
 from workflows.people.personal_data import require_staff
@@ -34,7 +38,8 @@ This case file was exported by ogi for the agency's archive. It contains persona
 
 Contents: history.json / history.txt (the request replayed), events.jsonl (the events as stored, with the
 per-request and whole-log chain hashes and the id of the key that made them), documents/ (each document as
-.txt, .html and .docx, named by its number), manifest.json (the SHA-256 of every file).
+.txt, .html and .docx, named by its number), attachments/ (the scans as received; attachments.json lists each
+with the SHA-256 recorded when it was stored), manifest.json (the SHA-256 of every file).
 
 To check it: compare each file with manifest.json; recompute the per-request chain of events.jsonl with the
 log's key (key ids are given per event), or run `ogi audit verify --checkpoints DIR` on the live system, whose
@@ -64,6 +69,7 @@ def case_file(conn, history: dict, documents: list, agency: dict, viewer: User |
         files[f"{name}.txt"] = document.text.encode("utf-8")
         files[f"{name}.html"] = to_html(document, agency)
         files[f"{name}.docx"] = to_docx(document, agency)
+    files.update(_attachment_files(conn, history["id"]))
     manifest = {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())}
     files["manifest.json"] = json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8")
     out = io.BytesIO()
@@ -71,3 +77,17 @@ def case_file(conn, history: dict, documents: list, agency: dict, viewer: User |
         for name, data in files.items():
             archive.writestr(name, data)
     return out.getvalue()
+
+
+def _attachment_files(conn, request_id: str) -> dict[str, bytes]:
+    """The scans under attachments/ (numbered, so two files of one name both stay) and their list as stored."""
+    stored = attachment_contents(conn, request_id)
+    if not stored:
+        return {}
+    files, listed = {}, []
+    for attachment, content in stored:
+        name = f"attachments/{attachment.id:03d}-{_safe(attachment.filename)}"
+        files[name] = content
+        listed.append({"file": name, **attachment.as_dict()})
+    files["attachments.json"] = json.dumps(listed, ensure_ascii=False, indent=1).encode("utf-8")
+    return files
