@@ -78,7 +78,7 @@ class Deliverer:
         request = conn.execute(select(requests_table.c.stage, requests_table.c.deadlines)
                                .where(requests_table.c.request_id == row.request_id)).first()
         if request is None or not still_due(row.kind, request.stage, json.loads(request.deadlines), row.deadline_due):
-            return "the request was concluded or suspended, or its due day moved, before this could be sent"
+            return "发送前该申请已办结或中止，或期限已变更，消息不再发送"
         return None
 
     def _send(self, row, secret: str | None) -> None:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from sqlalchemy import Connection, select
 
@@ -28,6 +30,7 @@ from notifications.reminders import (
     Notice,
     due_notices,
 )
+from workflows.foi.citations import cite
 from workflows.foi.deadlines import DEADLINE_LABELS
 from workflows.foi.event_types import EventType
 from workflows.foi.state import RequestState
@@ -35,11 +38,11 @@ from workflows.people.accounts import Role, parse_offsets
 from workflows.tables import agencies_table, requests_table, task_assignments_table, user_agencies_table, users_table
 
 LAPSE_ADVICE = {
-    "correction": "申请人未在补正期限内补正，视为放弃申请（第三十条）；请经办人决定是否按“其他处理—申请人无正当理由逾期不补正”"
-                  "（other.no_correction）办结。",
-    "payment": "申请人未在缴费期限内缴纳信息处理费，视为放弃申请（国办函〔2020〕109号）；请经办人决定是否按"
-               "“其他处理—申请人逾期未按收费通知要求缴纳费用”（other.unpaid_fee）办结。",
-    "consultation": "征求意见期满未收到答复，答复期限恢复计算（第三十二条、第三十三条）；请经办人继续办理。",
+    "correction": "申请人未在补正期限内补正，视为放弃申请（《条例》第三十条）；请经办人决定是否以“申请人无正当理由逾期不补正”"
+                  "作其他处理办结。",
+    "payment": "申请人未在缴费期限内缴纳信息处理费，视为放弃申请（国办函〔2020〕109号）；请经办人决定是否以"
+               "“申请人逾期未按收费通知要求缴纳费用”作其他处理办结。",
+    "consultation": "征求意见期满未收到答复，答复期限恢复计算（《条例》第三十二条、第三十三条）；请经办人继续办理。",
 }
 ARTICLE_OF_LAPSE = {"correction": "Art. 30", "payment": "109号", "consultation": "Art. 32"}
 RUNNING_STAGES = sorted({stage.value for rule in RULE_OF.values() for stage in rule.stages})
@@ -125,17 +128,24 @@ def plan(notice: Notice, request_id: str, agency: str, people: AgencyPeople) -> 
     return planned
 
 
+def request_link(request_id: str) -> str:
+    """Where the request's page is: on the site of OGI_PUBLIC_URL (https://ogi.example.gov.cn), else its path."""
+    return os.environ.get("OGI_PUBLIC_URL", "").rstrip("/") + "/requests/" + quote(request_id, safe="")
+
+
 def rendered(planned: Planned, subject: str, article: str, people: AgencyPeople) -> tuple[str, outbox.NewMessage]:
     notice, message_id = planned.notice, outbox.new_id()
     family, _, rest = notice.kind.partition(".")
     context = dict(family=family, deadline=notice.deadline, deadline_labels=DEADLINE_LABELS,
                    request_id=planned.request_id, subject=subject,
                    agency_name=people.agencies.get(planned.agency, {}).get("name", planned.agency),
-                   due=notice.due.isoformat(), article=article,
+                   due=notice.due.isoformat(), citation=cite(article),
                    offset=int(rest.rsplit(".", 1)[-1]) if family == "reminder" else 0,
-                   lapse_advice=LAPSE_ADVICE.get(notice.deadline, ""))
+                   lapse_advice=LAPSE_ADVICE.get(notice.deadline, ""), link=request_link(planned.request_id))
     title = render("messages/subject.txt.j2", **context).strip()
-    body = render("messages/body.txt.j2", **context, message_id=message_id)
+    # an SMS says what and where in a line; the inbox, e-mail and webhook carry the whole message
+    template = "messages/sms.txt.j2" if planned.channel == "sms" else "messages/body.txt.j2"
+    body = render(template, **context, title=title, message_id=message_id).strip() + "\n"
     return message_id, outbox.NewMessage(planned.dedupe_key, planned.channel, planned.recipient, planned.address,
                                          planned.request_id, planned.agency, notice.kind, notice.due, title, body)
 
@@ -145,6 +155,7 @@ def write_planned(conn: Connection, planned: list[tuple[Planned, str, str]], peo
     """Render and write the (planned message, request subject, article) not written before."""
     written = outbox.existing_keys(conn, [p.dedupe_key for p, _, _ in planned])  # before rendering: most were sent
     fresh = [rendered(p, subject, article, people) for p, subject, article in planned if p.dedupe_key not in written]
+    outbox.supersede(conn, [message for _, message in fresh])  # one per deadline, channel and recipient: the latest
     return len(outbox.insert(conn, fresh, now))
 
 
@@ -198,7 +209,7 @@ def write_checkpoint_notices(conn: Connection, checkpoint: dict, now: dt.datetim
     name = f"checkpoint-{checkpoint['size']:012d}-{checkpoint['head'][:16]}.json"
     messages = [(outbox.new_id(), outbox.NewMessage(
         f"checkpoint|{checkpoint['size']}|{checkpoint['head']}|email|{a.username}", "email", a.username, a.email,
-        None, None, "checkpoint", None, f"【审计检查点】ogi 事件日志 {checkpoint['size']} 条，{checkpoint['head'][:16]}…",
-        f"这是 ogi 事件日志的签名检查点（Ed25519）。请原样保存为 {name}，与此前收到的检查点放在同一目录；"
-        f"核验时运行 ogi audit verify --checkpoints 该目录。\n\n{text}\n")) for a in auditors]
+        None, None, "checkpoint", None, f"【审计检查点】事件日志共 {checkpoint['size']} 条，{checkpoint['head'][:16]}…",
+        f"这是事件日志的签名检查点（Ed25519 签名）。请原样保存为 {name}，与此前收到的检查点放在同一文件夹；"
+        f"核验事件日志时，把这个文件夹交给审计核验，核验会证明今天的日志包含此前每个检查点记录的内容，未被改动。\n\n{text}\n")) for a in auditors]
     return len(outbox.write(conn, messages, now))

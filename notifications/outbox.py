@@ -82,6 +82,29 @@ def insert(conn: Connection, messages: Sequence[tuple[str, NewMessage]], now: dt
     return [r["id"] for r in rows]
 
 
+def supersede(conn: Connection, messages: Sequence[NewMessage]) -> int:
+    """Cancel the reminders and alerts still waiting (pending) that a newer one about the same deadline of the same
+    request replaces on the same channel for the same recipient: one message per deadline per channel per
+    recipient, the latest (after a downtime of the worker, the 5-day reminder is not sent beside the 2-day one)."""
+    o, cancelled = outbox_table.c, 0
+    for m in messages:
+        family, _, rest = m.kind.partition(".")
+        if family not in ("reminder", "overdue") or m.request_id is None:
+            continue
+        deadline = rest.split(".", 1)[0]
+        same_recipient = o.recipient.is_(None) if m.recipient is None else o.recipient == m.recipient
+        done = conn.execute(update(outbox_table).where(
+            o.request_id == m.request_id, o.channel == m.channel, same_recipient, o.status == "pending",
+            o.dedupe_key != m.dedupe_key,
+            or_(o.kind.startswith(f"reminder.{deadline}.", autoescape=True), o.kind == f"overdue.{deadline}"))
+            .values(status="cancelled", last_error=SUPERSEDED))
+        cancelled += done.rowcount
+    return cancelled
+
+
+SUPERSEDED = "已由同一期限较新的提醒或督办消息取代，未发送"
+
+
 def _insert_ignoring_duplicates(conn: Connection):
     return upsert_insert(conn, outbox_table).on_conflict_do_nothing(index_elements=["dedupe_key"])
 

@@ -1,8 +1,11 @@
 """Which reminders and overdue alerts are due for a request today (DESIGN §8), as data and one pure function.
 
 A reminder for working day D (k working days before a deadline's due day; k = 0 is the due day itself) is due
-from 00:00 of D until the due day; one missed while the system was down goes out when it is back. After the
-due day of the reply: an overdue alert (督办) each working day. Only a deadline that is running now is reminded of: a request concluded or suspended since gets none,
+from 00:00 of D until the due day; one missed while the system was down goes out when it is back, coalesced as
+APScheduler coalesces missed runs: of the reminders of one deadline whose day has come only the latest is written
+(after a week down, the 0-day one, not the 5-, 2- and 0-day together), and it supersedes an earlier one still
+waiting in the outbox (notifications/outbox.py `supersede`): one message per deadline per channel per recipient.
+After the due day of the reply: an overdue alert (督办) each working day, the day's alone. Only a deadline that is running now is reminded of: a request concluded or suspended since gets none,
 and a message written before that is cancelled at delivery (`still_due`).
 """
 
@@ -68,9 +71,11 @@ def due_notices(stage: str, deadlines: dict[str, dict], today: dt.date, calendar
         due = running_due(rule, stage, deadlines)
         if due is None:
             continue
-        for offset in rule.offsets if rule.offsets is not None else reply_offsets:
-            if working_day_before(calendar, due, offset) <= today <= due:
-                notices.append(Notice(f"reminder.{rule.deadline}.{offset}", rule.deadline, due, HANDLER))
+        arrived = [offset for offset in (rule.offsets if rule.offsets is not None else reply_offsets)
+                   if working_day_before(calendar, due, offset) <= today <= due]
+        if arrived:  # coalesced: after a downtime only the latest reminder due, never the 5-, 2- and 0-day at once
+            latest = min(arrived)
+            notices.append(Notice(f"reminder.{rule.deadline}.{latest}", rule.deadline, due, HANDLER))
         if today > due and rule.overdue == "daily" and calendar.is_workday(today):
             notices.append(Notice(f"overdue.{rule.deadline}", rule.deadline, due, HANDLER_AND_HEADS, today))
     return notices
