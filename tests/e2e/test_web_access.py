@@ -18,8 +18,8 @@ from workflows.people.accounts import Role
 
 PARAMS = {"request_id": "W-1", "command": "ask_reasons", "doc_type": "receipt", "step": "approve", "number": "receipt",
           "fmt": "html", "agency": "hedong-xzsp", "year": "2026", "slug": "hedong-xzsp", "message_id": "no-such-message",
-          "username": "no-such-user", "approval_id": "W-1:no-such-approval"}
-PUBLIC = {"/login", "/lookup", "/healthz"}
+          "username": "no-such-user", "approval_id": "W-1:no-such-approval", "position": "0"}
+PUBLIC = {"/login", "/lookup", "/healthz", "/lookup/forget", "/lookup/documents/{position}.pdf"}
 ANSWERS_TO_ALLOWED = {200, 201, 303, 404, 422}  # allowed: a page, a redirect, an unknown id, or the law's refusal
 # the signed-in users of the matrix: (role, works for the agency of W-1 and of the report)
 ROLES = {"admin": (Role.ADMIN, False), "head": (Role.HEAD, True), "clerk": (Role.STAFF, True),
