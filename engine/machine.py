@@ -41,6 +41,10 @@ class MachineDefinition(Generic[S]):
     finals: frozenset[S]
     transitions: list[Transition[S]]
     state_labels: Mapping[Any, str] = field(default_factory=dict)  # by state (a StrEnum: by its value too)
+    # the words of the refusals, given by the definition (the engine knows no workflow's language): a step's short
+    # name by command, and what it needs first, by command (else the row's own `label` and `requires`)
+    command_labels: Mapping[str, str] = field(default_factory=dict)
+    requirements: Mapping[str, str] = field(default_factory=dict)
     system_commands: frozenset[str] = frozenset()  # fired by timers, never offered to a person
     _index: dict[tuple[S, str], Transition[S]] = field(init=False, repr=False)
 
@@ -95,18 +99,25 @@ class MachineDefinition(Generic[S]):
                 raise RuleViolation(refusal, rule=row.article)
         return row
 
+    def command_label(self, command_name: str) -> str:
+        if command_name in self.command_labels:
+            return self.command_labels[command_name]
+        row = next((row for row in self.transitions if row.command == command_name), None)
+        return row.label if row and row.label else command_name
+
     def _not_possible(self, state: S, command_name: str) -> RuleViolation:
-        """The refusal names what the command needs and the rule that says so, not only the state's name."""
-        allowed = ", ".join(c for c in self.commands_from(state) if c not in self.system_commands) or "none"
+        """The refusal names the state, what the step needs and the steps possible instead, in the definition's
+        words, and cites the rule of the step."""
+        allowed = "、".join(self.command_label(c) for c in self.commands_from(state) if c not in self.system_commands)
         label = self.state_labels.get(state, state.name)
         rows = [row for row in self.transitions if row.command == command_name]
+        possible = f"此时可办理：{allowed}" if allowed else "此时没有可办理的步骤"
         if not rows:
-            return RuleViolation(f"'{command_name}' is not possible in state {state.value} ({label}); possible here: {allowed}",
-                                 rule="workflow")
-        needs = rows[0].requires or "one of the states " + ", ".join(
-            f"{s.value} ({self.state_labels.get(s, s.name)})" for row in rows for s in row.sources)
-        return RuleViolation(f"'{command_name}' is not possible in state {state.value} ({label}): it needs {needs}; "
-                             f"possible here: {allowed}", rule=rows[0].article)
+            return RuleViolation(f"没有“{command_name}”这一步骤；申请当前为“{label}”，{possible}", rule="workflow")
+        needs = self.requirements.get(command_name) or rows[0].requires or "处于{}状态".format("或".join(
+            f"“{self.state_labels.get(s, s.name)}”" for row in rows for s in row.sources))
+        return RuleViolation(f"申请当前为“{label}”，不能办理“{self.command_label(command_name)}”：须{needs}；{possible}",
+                             rule=rows[0].article)
 
     # -- documentation ----------------------------------------------------------------------
     def mermaid(self) -> str:

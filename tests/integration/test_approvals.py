@@ -113,7 +113,7 @@ def test_a_head_who_extends_records_his_own_approval_art33(office):
 
 def test_a_head_decides_a_pending_ask_in_the_approvals_not_beside_it_art33(office):
     ask_extension(office)
-    with pytest.raises(RuleViolation, match="waits in 审批: approve or reject it there"):
+    with pytest.raises(RuleViolation, match="请在审批中同意或不同意，不能另行办理"):
         office.requests.act(REQUEST, lambda now: c.Extend(at=now, working_days=5), user(office, "head"))
     assert state(office).extension_days == 0
 
@@ -122,7 +122,7 @@ def test_a_head_of_another_agency_is_refused_art33(office):
     approval_id = ask_extension(office)
     outsider = user(office, "other-head")
     assert office.approvals.listing(outsider) == []
-    with pytest.raises(PermissionDenied, match="may not approve for hedong-xzsp"):
+    with pytest.raises(PermissionDenied, match="无权审批其他机关的事项"):
         office.approvals.approve(approval_id, outsider)
     with pytest.raises(PermissionDenied):
         office.approvals.reject(approval_id, outsider, "不同意")
@@ -161,16 +161,16 @@ def test_a_rejected_extension_leaves_the_period_unchanged_art33(office):
     assert (rejected.type, rejected.actor, rejected.payload["opinion"]) == ("approval_rejected", "head", "材料已齐，按期答复")
     assert state(office).extension_days == 0 and reply_due(office) == due_before
     assert office.approvals.listing(user(office, "head")) == []
-    with pytest.raises(NotFound, match="no pending approval"):
+    with pytest.raises(NotFound, match="不在待审批之列"):
         office.approvals.approve(approval_id, user(office, "head"))
     ask_extension(office)  # asked again, it waits again
 
 
 def test_an_extension_is_asked_for_only_once_at_a_time_and_only_when_the_law_allows_it_art33(office):
     ask_extension(office)
-    with pytest.raises(RuleViolation, match="already asked for"):
+    with pytest.raises(RuleViolation, match="正等待负责人审批，不能重复提请"):
         office.requests.act(REQUEST, lambda now: c.Extend(at=now), user(office, "clerk"))
-    with pytest.raises(RuleViolation, match="1 to 20 working days"):
+    with pytest.raises(RuleViolation, match="延长的期限（working_days）应为 1 至 20 个工作日，不能是 30"):
         receive(office, "AP-3")
         office.requests.act("AP-3", lambda now: c.Extend(at=now, working_days=30), user(office, "clerk"))
 

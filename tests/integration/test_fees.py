@@ -122,25 +122,25 @@ def test_quote_json_lists_only_bands_holding_units_design_9():
 # --- refusals ---
 
 def test_unknown_method_is_refused_109hao_art3():
-    with pytest.raises(ValueError, match=r"unknown fee method 'per_page'.*109号 Art\. 3"):
+    with pytest.raises(ValueError, match=r"收费方式（method）“per_page”不是可选的方式.*第三条"):
         quote("per_page", 10)
 
 
 @pytest.mark.parametrize("units", [0, -1, MAX_UNITS + 1])
 @pytest.mark.parametrize("method", ["per_request", "by_volume"])
 def test_units_outside_one_to_max_are_refused(method, units):
-    with pytest.raises(ValueError, match="counts 1 to"):
+    with pytest.raises(ValueError, match=r"应为 1 至 \d+ (件|页)"):
         quote(method, units)
 
 
 @pytest.mark.parametrize("units", [1.5, 10.0, "10", True, None])
 def test_units_that_are_no_whole_number_are_refused(units):
-    with pytest.raises(ValueError, match="counts whole 件"):
+    with pytest.raises(ValueError, match=r"按件计收的件数.*应为整数（件）"):
         quote("per_request", units)
 
 
 def test_marginal_amount_refuses_negative_already():
-    with pytest.raises(ValueError, match="already counted"):
+    with pytest.raises(ValueError, match="已计的数量应为 0 或正整数"):
         marginal_amount("per_request", -1)
 
 

@@ -52,16 +52,16 @@ def test_the_payment_period_runs_from_the_day_the_applicant_received_the_fee_not
 
 
 def test_the_receipt_must_be_of_the_notice_awaiting_the_applicant_art30(calendar):
-    with pytest.raises(RuleViolation, match="no fee notice is awaiting the applicant"):
+    with pytest.raises(RuleViolation, match="没有等待申请人的收费通知书；正在等待的是补正告知书"):
         run(calendar, *noticed_correction(at=at("2024-03-04T10:00"), period_days=10),
             c.RecordNoticeReceipt(at=at("2024-03-05"), notice="fee"))
-    with pytest.raises(RuleViolation, match="earlier than the previous step"):  # received before it was sent
+    with pytest.raises(RuleViolation, match="早于上一步骤"):  # received before it was sent
         run(calendar, *noticed_correction(at=at("2024-03-04T10:00"), period_days=10),
             c.RecordNoticeReceipt(at=at("2024-03-04T09:00"), notice="correction"))
 
 
 def test_a_notice_receipt_needs_a_notice_awaiting_the_applicant(calendar):
-    with pytest.raises(RuleViolation, match="it needs a correction or fee notice"):
+    with pytest.raises(RuleViolation, match="不能办理“申请人收到通知”：须有等待申请人的补正告知书或收费通知书"):
         run(calendar, c.RecordNoticeReceipt(at=at("2024-03-04"), notice="correction"))
 
 
@@ -74,7 +74,7 @@ def test_reasonable_reasons_give_the_agencys_own_reply_period_art35(calendar):
 
 
 def test_a_mass_repeat_rejection_after_reasonable_reasons_is_refused_art35(calendar):
-    with pytest.raises(RuleViolation, match="Art. 35"):
+    with pytest.raises(RuleViolation, match="被认定为合理（《条例》第三十五条）"):
         run(calendar, c.AskReasons(at=at("2024-03-04")), c.ReceiveReasons(at=at("2024-03-11"), reasonable=True),
             c.Decide(at=at("2024-03-12"), outcome="rejected.mass_repeat"))
 
@@ -86,7 +86,7 @@ def test_unreasonable_reasons_allow_the_mass_repeat_rejection_art35(calendar):
 
 
 def test_reasons_cannot_be_recorded_before_they_were_asked_for_art35(calendar):
-    with pytest.raises(RuleViolation, match="ask_reasons first"):
+    with pytest.raises(RuleViolation, match="尚未要求申请人说明理由：须先“要求说明理由”"):
         run(calendar, c.ReceiveReasons(at=at("2024-03-11"), reasonable=True))
 
 
@@ -101,7 +101,7 @@ def test_the_reasons_and_the_responsible_agency_are_kept_with_the_decision_art36
 
 
 def test_a_form_other_than_the_one_asked_for_needs_its_reason_art40(calendar):
-    with pytest.raises(RuleViolation, match="Art. 40"):
+    with pytest.raises(RuleViolation, match="须说明理由（form_reason.*《条例》第四十条）"):
         run(calendar, c.Decide(at=at("2024-03-05"), outcome="disclosed", form_provided="inspection"), form_requested="paper")
     state = run(calendar, c.Decide(at=at("2024-03-05"), outcome="disclosed", form_provided="inspection",
                                    form_reason="原件为档案，复制可能损坏载体"), form_requested="paper")
@@ -132,16 +132,16 @@ def test_the_new_fields_come_through_an_import(sqlite_services):
 def test_a_record_correction_request_is_answered_by_its_own_decision_art41(calendar):
     state = run(calendar, c.DecideRecordCorrection(at=at("2024-03-05"), result="corrected"), procedure="record_correction")
     assert (state.stage, state.record_correction_result, state.outcome) == ("decided", "corrected", None)
-    with pytest.raises(RuleViolation, match="decide_record_correction.*Art. 41"):
+    with pytest.raises(RuleViolation, match="以“答复更正申请”作答.*《条例》第四十一条"):
         run(calendar, c.Decide(at=at("2024-03-05"), outcome="disclosed"), procedure="record_correction")
     with pytest.raises(RuleViolation, match="Art. 41"):
         run(calendar, c.DecideRecordCorrection(at=at("2024-03-05"), result="corrected"))
 
 
 @pytest.mark.parametrize("command, message", [
-    (c.DecideRecordCorrection(at=at("2024-03-05"), result="not_corrected"), "needs the reasons"),
+    (c.DecideRecordCorrection(at=at("2024-03-05"), result="not_corrected"), "不予更正须说明理由（reasons）"),
     (c.DecideRecordCorrection(at=at("2024-03-05"), result="referred"), "competent_agency"),
-    (c.DecideRecordCorrection(at=at("2024-03-05"), result="approved"), "unknown result"),
+    (c.DecideRecordCorrection(at=at("2024-03-05"), result="approved"), "更正结果（result）“approved”不是可选的值"),
 ], ids=["refusal_without_reasons", "referral_without_agency", "unknown_result"])
 def test_a_record_correction_answer_says_why_or_where_art41(calendar, command, message):
     with pytest.raises(RuleViolation, match=message):

@@ -71,7 +71,7 @@ def test_a_no_correction_decision_dated_inside_the_correction_period_is_refused_
     services = sqlite_services
     receive(services, "T-1", "2026-10-09")
     act(services, "T-1", *noticed_correction(at=at("2026-10-12"), period_days=10))  # the period ends 2026-10-26
-    with pytest.raises(RuleViolation, match="only after the correction period lapsed.*Art. 30"):
+    with pytest.raises(RuleViolation, match="须在补正期限届满后作出.*《条例》第三十条"):
         act(services, "T-1", c.Decide(at=at("2026-10-20"), outcome="other.no_correction"))
     state = act(services, "T-1", c.Decide(at=at("2026-10-28"), outcome="other.no_correction"))
     assert state.outcome == "other.no_correction"
@@ -100,7 +100,7 @@ def test_an_unpaid_fee_decision_six_days_after_the_notice_is_refused_109(sqlite_
     services = sqlite_services
     receive(services, "T-3", "2026-09-01")
     act(services, "T-3", *noticed_fee(at=at("2026-09-03"), amount_yuan=300))
-    with pytest.raises(RuleViolation, match="only after the payment period lapsed.*109号"):
+    with pytest.raises(RuleViolation, match="须在缴费期限届满后作出.*国办函〔2020〕109号"):
         act(services, "T-3", c.Decide(at=at("2026-09-09"), outcome="other.unpaid_fee"))
 
 
@@ -160,13 +160,13 @@ def test_an_extension_after_the_reply_period_leaves_the_reply_late_art33(sqlite_
 # -- chronology -----------------------------------------------------------------------------------------------------
 
 def test_a_request_received_in_the_future_is_refused(sqlite_services):
-    with pytest.raises(RuleViolation, match="in the future"):
+    with pytest.raises(RuleViolation, match="晚于现在.*不能记录将来的步骤"):
         receive(sqlite_services, "T-9", "2026-11-27")
 
 
 def test_a_step_dated_in_the_future_is_refused(sqlite_services):
     receive(sqlite_services, "T-10", "2026-11-20")
-    with pytest.raises(RuleViolation, match="in the future"):
+    with pytest.raises(RuleViolation, match="晚于现在.*不能记录将来的步骤"):
         act(sqlite_services, "T-10", c.Decide(at=at("2026-11-26T09:30"), outcome="disclosed"))
 
 
@@ -174,7 +174,7 @@ def test_a_step_dated_before_another_persons_step_is_refused_even_after_a_lapse(
     services = sqlite_services
     receive(services, "T-11", "2026-09-01")
     act(services, "T-11", *noticed_correction(at=at("2026-09-03"), period_days=5))
-    with pytest.raises(RuleViolation, match="earlier than the previous step"):
+    with pytest.raises(RuleViolation, match="早于上一步骤"):
         act(services, "T-11", c.SubmitCorrection(at=at("2026-09-02")))
 
 
@@ -190,7 +190,7 @@ def test_a_step_without_its_prerequisite_is_refused_with_the_rule(sqlite_service
     receive(sqlite_services, "T-12", "2026-09-01")
     with pytest.raises(RuleViolation) as refused:
         act(sqlite_services, "T-12", command)
-    assert refused.value.rule == rule and "it needs" in str(refused.value)
+    assert refused.value.rule == rule and "：须" in str(refused.value)
 
 
 # -- the importer checks approvers as the command line does (Art. 33) ---------------------------------------------
@@ -233,7 +233,7 @@ def test_a_step_with_a_mistyped_date_is_voided_and_the_request_moves_on(sqlite_s
     receive(services, "T-16", "2026-10-09")
     act(services, "T-16", *issued_document(at("2026-10-12"), "correction_notice"))
     act(services, "T-16", c.RequestCorrection(at=at("2026-11-25"), period_days=10))  # meant 2026-10-12
-    with pytest.raises(RuleViolation, match="earlier than the previous step"):
+    with pytest.raises(RuleViolation, match="早于上一步骤"):
         act(services, "T-16", c.SubmitCorrection(at=at("2026-10-20")))  # blocked by the mistyped date
     mistyped = [e for e in events_of(services, "T-16") if e.type == "correction_requested"][0]
     asked = act(services, "T-16", c.VoidStep(at=at("2026-11-26T09:00"), version=mistyped.version,
@@ -261,8 +261,8 @@ def test_a_step_with_a_mistyped_date_is_voided_and_the_request_moves_on(sqlite_s
 def test_only_a_persons_step_can_be_voided(sqlite_services):
     services = sqlite_services
     receive(services, "T-17", "2026-09-01")
-    with pytest.raises(RuleViolation, match="receipt itself cannot be voided"):
+    with pytest.raises(RuleViolation, match="收到申请本身不能撤销"):
         act(services, "T-17", c.VoidStep(at=at("2026-11-26T09:00"), version=1, reason="x"), who="head")
     lapse = next(e for e in events_of(services, "T-17") if e.type == "period_lapsed")
-    with pytest.raises(RuleViolation, match="not a person's step"):
+    with pytest.raises(RuleViolation, match="不是经办人的步骤，不能单独撤销"):
         act(services, "T-17", c.VoidStep(at=at("2026-11-26T09:00"), version=lapse.version, reason="x"), who="head")

@@ -105,23 +105,23 @@ def test_vertically_led_agency_is_reviewed_by_the_next_higher_department_xingzhe
 
 
 def test_a_government_cannot_review_a_vertically_led_agency_art27():
-    with pytest.raises(ValueError, match="next higher department"):
+    with pytest.raises(ValueError, match="实行垂直领导的机关由上一级主管部门复议"):
         RemedySettings("临沂市人民政府", "临沂市兰山区人民法院", vertically_led=True)
 
 
 def test_a_department_is_not_reviewed_by_its_superior_since_2023_art24():
-    with pytest.raises(ValueError, match="people's government at the same level"):
+    with pytest.raises(ValueError, match="行政复议机关是本级人民政府"):
         RemedySettings("上级主管部门", "河东区人民法院")
-    with pytest.raises(ValueError, match="people's government at the same level"):
+    with pytest.raises(ValueError, match="行政复议机关是本级人民政府"):
         RemedySettings("市上一级主管部门", "河东区人民法院")
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    ({"review_days": 30}, "at least 60 days"),
-    ({"suit_months": 3}, "6 months"),
-    ({"court": "  "}, "name the review body and the court"),
-    ({"review_body": ""}, "name the review body and the court"),
-    ({"court": "河东区人民政府"}, "no 人民法院"),
+    ({"review_days": 30}, "不少于 60 日"),
+    ({"suit_months": 3}, "6 个月"),
+    ({"court": "  "}, "须写明行政复议机关和人民法院的名称"),
+    ({"review_body": ""}, "须写明行政复议机关和人民法院的名称"),
+    ({"court": "河东区人民政府"}, "不是人民法院"),
 ])
 def test_settings_that_would_shorten_or_misname_a_remedy_are_refused(kwargs, match):
     given = {"review_body": "河东区人民政府", "court": "河东区人民法院", **kwargs}

@@ -85,13 +85,13 @@ def test_an_extension_is_1_to_20_working_days_art33(calendar, days):
 
 
 def test_a_second_extension_is_refused_art33(calendar):
-    with pytest.raises(RuleViolation, match="one extension"):
+    with pytest.raises(RuleViolation, match="答复期限只能延长一次"):
         run(calendar, receive(), c.Extend(at=at("2024-03-05"), working_days=10, approved_by="李主任"),
             c.Extend(at=at("2024-03-06"), working_days=10, approved_by="李主任"))
 
 
 def test_an_extension_needs_the_person_in_charge_art33(calendar):
-    with pytest.raises(RuleViolation, match="person in charge"):
+    with pytest.raises(RuleViolation, match="须经政府信息公开工作机构负责人同意"):
         run(calendar, receive(), c.Extend(at=at("2024-03-05"), working_days=10, approved_by=" "))
 
 
@@ -130,7 +130,7 @@ def test_correction_is_noticed_once_covering_everything_art30(calendar):
 
 
 def test_no_correction_decision_is_refused_before_the_period_lapsed_art30(calendar):
-    with pytest.raises(RuleViolation, match="lapsed"):
+    with pytest.raises(RuleViolation, match="须在补正期限届满后作出"):
         run(calendar, receive("2024-03-01"), *noticed_correction(at=at("2024-03-04"), period_days=10),
             c.Decide(at=at("2024-03-15"), outcome="other.no_correction"))
 
@@ -149,7 +149,7 @@ def test_a_lapsed_correction_period_does_not_conclude_the_request_by_itself_art3
 
 
 def test_still_unclear_needs_a_correction_first_art30(calendar):
-    with pytest.raises(RuleViolation, match="still unclear after correction"):
+    with pytest.raises(RuleViolation, match="补正后申请内容仍不明确的情形，而申请人尚未补正"):
         run(calendar, receive(), c.Decide(at=at("2024-03-04"), outcome="unable.unclear"))
 
 
@@ -177,7 +177,7 @@ def test_a_consultation_with_no_answer_ends_after_15_working_days_art34(calendar
 
 
 def test_decision_while_a_consultation_is_open_is_refused_art32(calendar):
-    with pytest.raises(RuleViolation, match="not possible in state consulting"):
+    with pytest.raises(RuleViolation, match="申请当前为“征求意见中”，不能办理"):
         run(calendar, receive(), c.StartConsultation(at=at("2024-03-04"), party="third_party"),
             c.Decide(at=at("2024-03-05"), outcome="disclosed"))
 
@@ -190,13 +190,13 @@ def test_fee_notice_suspends_until_paid_109(calendar):
 
 
 def test_a_fee_paid_that_was_never_noticed_is_refused_109(calendar):
-    with pytest.raises(RuleViolation, match="'pay_fee' is not possible in state processing"):
+    with pytest.raises(RuleViolation, match="申请当前为“办理中”，不能办理“缴费”：须先发出收费通知"):
         run(calendar, receive(), c.PayFee(at=at("2024-03-04")))
 
 
 def test_unpaid_fee_decision_only_after_20_working_days_109(calendar):
     notice = noticed_fee(at=at("2024-03-04"), amount_yuan=300, method="per_request")
-    with pytest.raises(RuleViolation, match="payment period lapsed"):
+    with pytest.raises(RuleViolation, match="须在缴费期限届满后作出"):
         run(calendar, receive(), *notice, c.Decide(at=at("2024-04-01"), outcome="other.unpaid_fee"))
     state = run(calendar, receive(), *notice, c.Decide(at=at("2024-04-03"), outcome="other.unpaid_fee"))
     assert state.outcome == "other.unpaid_fee"
@@ -204,13 +204,13 @@ def test_unpaid_fee_decision_only_after_20_working_days_109(calendar):
 
 # -- decision and service (Art. 36–39, 235号) -----------------------------------------------------
 def test_a_request_has_one_outcome_and_a_concluded_request_takes_no_decision(calendar):
-    with pytest.raises(RuleViolation, match="not possible in state decided"):
+    with pytest.raises(RuleViolation, match="申请当前为“已答复待送达”，不能办理"):
         run(calendar, receive(), c.Decide(at=at("2024-03-04"), outcome="disclosed"),
             c.Decide(at=at("2024-03-05"), outcome="partial"))
 
 
 def test_unknown_outcome_is_refused_with_the_list(calendar):
-    with pytest.raises(RuleViolation, match="unknown outcome 'published'"):
+    with pytest.raises(RuleViolation, match="答复结果（outcome）“published”不是可选的值"):
         run(calendar, receive(), c.Decide(at=at("2024-03-04"), outcome="published"))
 
 
@@ -239,7 +239,7 @@ def test_withdrawal_concludes_as_other():
 
 
 def test_a_step_before_receipt_is_refused(calendar):
-    with pytest.raises(RuleViolation, match="before receipt"):
+    with pytest.raises(RuleViolation, match="不能早于收到申请之日"):
         run(calendar, receive("2024-03-01"), c.Decide(at=at("2024-02-28"), outcome="disclosed"))
 
 
@@ -247,7 +247,7 @@ def test_a_step_before_receipt_is_refused(calendar):
 def test_suit_after_review_needs_a_closed_review(calendar):
     decided = (receive(), c.Decide(at=at("2024-03-04"), outcome="withheld.process_info"),
                *issued_reply(at("2024-03-04"), "withheld.process_info"), c.Deliver(at=at("2024-03-05"), method="in_person"))
-    with pytest.raises(RuleViolation, match="closed administrative review"):
+    with pytest.raises(RuleViolation, match="须本申请有已审结的行政复议"):
         run(calendar, *decided, c.FileLitigation(at=at("2024-04-01"), case="L1", after_review=True))
     state = run(calendar, *decided, c.FileReview(at=at("2024-03-20"), case="R1"),
                 c.CloseReview(at=at("2024-05-20"), case="R1", result="maintained"),
@@ -256,12 +256,12 @@ def test_suit_after_review_needs_a_closed_review(calendar):
 
 
 def test_review_only_after_a_decision(calendar):
-    with pytest.raises(RuleViolation, match="not possible in state processing"):
+    with pytest.raises(RuleViolation, match="申请当前为“办理中”，不能办理"):
         run(calendar, receive(), c.FileReview(at=at("2024-03-04"), case="R1"))
 
 
 def test_closing_with_a_pending_case_is_refused(calendar):
-    with pytest.raises(RuleViolation, match="pending"):
+    with pytest.raises(RuleViolation, match="尚有未审结的行政复议或行政诉讼（R1）"):
         run(calendar, receive(), c.Decide(at=at("2024-03-04"), outcome="partial"),
             *issued_reply(at("2024-03-04"), "partial"), c.Deliver(at=at("2024-03-05"), method="post"),
             c.FileReview(at=at("2024-03-20"), case="R1"), c.Close(at=at("2024-03-21")))
@@ -330,12 +330,12 @@ def test_a_deadline_explains_its_suspended_days_and_holidays_art32(calendar):
 
 
 def test_confirming_a_channel_that_needs_no_confirmation_is_refused_art31(calendar):
-    with pytest.raises(RuleViolation, match="not from a confirmation"):
+    with pytest.raises(RuleViolation, match="以提交或签收之日为收到申请之日，不经确认"):
         run(calendar, receive("2024-03-01", "in_person"), c.ConfirmReceipt(at=at("2024-03-04")))
 
 
 def test_a_confirmation_before_the_application_arrived_is_refused_art31(calendar):
-    with pytest.raises(RuleViolation, match="cannot be before the application arrived"):
+    with pytest.raises(RuleViolation, match="不能早于申请到达之日"):
         run(calendar, receive("2024-03-04", "online", confirmed="2024-03-01"))
 
 

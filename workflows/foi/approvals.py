@@ -18,6 +18,7 @@ from workflows.foi import commands as c
 APPROVABLE: dict[str, type[c.Command]] = {c.Extend.name: c.Extend, c.VoidStep.name: c.VoidStep}
 APPROVAL_KIND_LABELS = {c.Extend.name: "延长答复期限", c.VoidStep.name: "撤销误录的步骤"}
 PENDING, GRANTED, REJECTED = "pending", "granted", "rejected"
+_DECIDED_WORDS = {GRANTED: "审批同意", REJECTED: "审批不同意"}
 ASKED = "（待负责人审批）"  # the approver's name while the step is only asked for: its other rules are checked now
 
 
@@ -72,12 +73,13 @@ def decided(approvals: tuple[Approval, ...], p: dict, day: dt.date, status: str)
 # -- guards (the rule in words when refused) -----------------------------------------------------------------------
 def request_refusal(approvals: tuple[Approval, ...], kind: str, step: dict, reason: str) -> str | None:
     if kind not in APPROVABLE:
-        return f"unknown approval kind '{kind}'; one of: {', '.join(APPROVABLE)}"
+        choices = "、".join(f"{APPROVAL_KIND_LABELS[k]}（{k}）" for k in APPROVABLE)
+        return f"审批事项（kind）“{kind}”不是可提请审批的事项，可选：{choices}"
     if kind == c.VoidStep.name and not reason.strip():
-        return "voiding a step needs the reason (what was wrong)"
+        return "撤销误录的步骤须说明理由（reason：哪里录错了）"
     same = [a for a in pending(approvals) if a.kind == kind and (kind != c.VoidStep.name or a.step == step)]
     if same:
-        return f"{same[0].label} was already asked for ({same[0].id}, {same[0].requested_on}) and waits for the head"
+        return f"“{same[0].label}”已于 {same[0].requested_on} 提请审批（审批编号 {same[0].id}），正等待负责人审批，不能重复提请"
     return None
 
 
@@ -86,16 +88,17 @@ def asked_already(approvals: tuple[Approval, ...], kind: str, step: dict) -> str
     already taken (an extension: any pending one; a void: one of the same version)."""
     for a in pending(approvals):
         if a.kind == kind and (kind != c.VoidStep.name or a.step.get("version") == step.get("version")):
-            return f"{a.label} was asked for ({a.id}, {a.requested_on}) and waits in 审批: approve or reject it there"
+            return (f"“{a.label}”已于 {a.requested_on} 提请审批（审批编号 {a.id}）：请在审批中同意或不同意，"
+                    "不能另行办理")
     return None
 
 
 def decision_refusal(approvals: tuple[Approval, ...], approval_id: str, opinion: str, rejecting: bool) -> str | None:
     found = find(approvals, approval_id)
     if found is None:
-        return f"no approval '{approval_id}' was asked for on this request"
+        return f"本申请没有编号为“{approval_id}”的审批事项，请核对审批编号"
     if found.status != PENDING:
-        return f"approval {approval_id} was already {found.status} on {found.decided_on}"
+        return f"审批事项 {approval_id} 已于 {found.decided_on} {_DECIDED_WORDS.get(found.status, found.status)}，不能再次审批"
     if rejecting and not opinion.strip():
-        return "a rejection states the opinion (审批意见, --reason): what the staff should do instead"
+        return "审批不同意须写明审批意见（reason）：经办人应当如何办理"
     return None

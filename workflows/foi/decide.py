@@ -21,6 +21,7 @@ from workflows.foi.definition import WORKFLOW
 from workflows.foi.event_types import NOT_A_STEP, SYSTEM_EVENTS, EventType
 from workflows.foi.state import Case, RequestState, Stage
 from workflows.foi.vocabulary import ApplicantKind, Channel, Flag, Outcome, Procedure
+from workflows.foi.wording import earlier_than_previous, field_named, step_name
 
 SYSTEM_ACTOR = "system"
 
@@ -85,17 +86,15 @@ def _refuse_control_characters(value, where: str = "") -> None:
     elif isinstance(value, str):
         bad = next((ch for ch in value if ord(ch) < 32 and ch not in "\t\n\r"), None)
         if bad is not None:
-            raise RuleViolation(f"{where} contains the control character U+{ord(bad):04X}", "input")
+            raise RuleViolation(f"{field_named(where)}含有不可见的控制字符（U+{ord(bad):04X}），请删除后重新填写", "input")
 
 
 def _check_chronology(state: RequestState, command: c.Command) -> None:
     if state.received_on and command.at.date() < state.received_on:
-        raise RuleViolation(f"{command.name} on {command.at.date()} is before receipt on {state.received_on}", "chronology")
+        raise RuleViolation(f"“{step_name(command.name)}”的日期（{command.at.date()}）不能早于收到申请之日"
+                            f"（{state.received_on}），请核对日期", "chronology")
     if state.last_staff_at and command.at < state.last_staff_at:
-        raise RuleViolation(
-            f"{command.name} at {command.at.isoformat()} is earlier than the previous step ({state.last_staff_at.isoformat()})",
-            "chronology",
-        )
+        raise RuleViolation(earlier_than_previous(command, state.last_staff_at), "chronology")
 
 
 def _due(state: RequestState, name: str) -> dt.date | None:

@@ -1,6 +1,7 @@
 """The 依申请公开 workflow as data: every transition with the article it implements and its guards.
 
-Each guard returns the reason for refusing, in words that name the rule, or None.
+Each guard returns the reason for refusing, in Chinese, naming the field a clerk sees (wording.py), or None; the
+row's article is its citation (（依据：《条例》第三十条）), so a reason does not repeat it.
 docs/workflow.md is generated from this file (`python -m workflows.workflow_docs`).
 """
 
@@ -35,6 +36,7 @@ from workflows.foi.vocabulary import (
     ProvisionForm,
     RecordCorrectionResult,
 )
+from workflows.foi.wording import STEP_NAMES, STEP_NEEDS, label_of, not_one_of
 
 MAX_EXTENSION_DAYS = 20  # Art. 33 ¶2
 MAX_APPLICANT_PERIOD_DAYS = 120  # a "reasonable" period set by the agency (Art. 30, 35): about half a year at most
@@ -46,36 +48,42 @@ def _values(enum_class) -> frozenset[str]:
     return frozenset(member.value for member in enum_class)
 
 
-def _one_of(value: str, allowed, what: str) -> str | None:
+def _one_of(value: str, allowed) -> str | None:
     if value in _values(allowed):  # runs on every step of every replay
         return None
-    return f"unknown {what} '{value}'; expected one of: {', '.join(v.value for v in allowed)}"
+    return not_one_of(value, allowed)
+
+
+def _day(moment) -> str:
+    return moment.date().isoformat() if hasattr(moment, "date") else str(moment)
 
 
 # -- guards --------------------------------------------------------------------------------------
 def known_channel_and_kind(state: RequestState, cmd: c.Receive) -> str | None:
     return (
-        _one_of(cmd.channel, Channel, "channel")
-        or _one_of(cmd.applicant.get("kind", ""), ApplicantKind, "applicant kind")
-        or (None if cmd.request_id else "a request needs an id")
-        or (_one_of(cmd.form_requested, ProvisionForm, "form (Art. 40)") if cmd.form_requested else None)
-        or ("the person who assisted the applicant must be named (Art. 43)"
+        _one_of(cmd.channel, Channel)
+        or _one_of(cmd.applicant.get("kind", ""), ApplicantKind)
+        or (None if cmd.request_id else "须填写申请编号（request_id）")
+        or (_one_of(cmd.form_requested, ProvisionForm) if cmd.form_requested else None)
+        or ("须写明代为书面填写申请的人（assisted_by，《条例》第二十九条、第四十三条）"
             if cmd.assisted_by is not None and not cmd.assisted_by.strip() else None)
-        or (_one_of(cmd.procedure, Procedure, "procedure") if cmd.procedure else None)
+        or (_one_of(cmd.procedure, Procedure) if cmd.procedure else None)
     )
 
 
 def _confirmable(channel: str | None) -> str | None:
     if channel in CONFIRMABLE_CHANNELS:
         return None
-    return f"channel '{channel}' takes its receipt date from handing in or signing, not from a confirmation (Art. 31)"
+    return (f"以“{label_of(channel, Channel)}”方式提交的申请，以提交或签收之日为收到申请之日，不经确认；"
+            "只有平常信函、互联网渠道、传真和电子邮件的申请才记录双方确认之日")
 
 
 def confirmation_fits_channel(state: RequestState, cmd: c.Receive) -> str | None:
     if cmd.confirmed_at is None:
         return None
     if cmd.confirmed_at < cmd.at:
-        return f"confirmation ({cmd.confirmed_at.isoformat()}) cannot be before the application arrived ({cmd.at.isoformat()})"
+        return (f"确认收到之日（{_day(cmd.confirmed_at)}）不能早于申请到达之日（{_day(cmd.at)}），"
+                "请核对确认日期（confirmed_at）")
     return _confirmable(cmd.channel)
 
 
@@ -85,203 +93,211 @@ def channel_takes_confirmation(state: RequestState, cmd: c.ConfirmReceipt) -> st
 
 def not_confirmed_yet(state: RequestState, cmd) -> str | None:
     if state.confirmed_on is not None:
-        return f"receipt was already confirmed on {state.confirmed_on}"
+        return f"收到申请已于 {state.confirmed_on} 确认，不能再次确认"
     if state.correction_notice_on or state.suspensions or state.extension_days:
-        return "receipt must be confirmed before any other step"
+        return "确认收到申请须在补正、中止、延期等其他步骤之前"
     return None
 
 
 def correction_noticed_once(state: RequestState, cmd) -> str | None:
     if state.correction_notice_on is not None:
-        return f"a correction was already requested on {state.correction_notice_on}; Art. 30 requires one notice covering everything (一次性告知)"
+        return f"已于 {state.correction_notice_on} 告知补正；补正须一次性告知需要补正的事项，不能再次告知"
     if cmd.period_days is None:
-        return "a correction notice needs the applicant's period (period_days, Art. 30: 合理的补正期限)"
+        return "补正告知须写明合理的补正期限（period_days）"
     if not 1 <= cmd.period_days <= MAX_APPLICANT_PERIOD_DAYS:
-        return (f"the correction period is 1 to {MAX_APPLICANT_PERIOD_DAYS} working days (a reasonable period, Art. 30), "
-                f"not {cmd.period_days}")
+        return f"补正期限（period_days）应为 1 至 {MAX_APPLICANT_PERIOD_DAYS} 个工作日的合理期限，不能是 {cmd.period_days}"
     return None
 
 
 def no_open_consultation(state: RequestState, cmd) -> str | None:
     if state.open_consultation:
-        return f"a consultation with '{state.open_consultation[0]}' is still open; end it first"
-    return _one_of(cmd.party, ConsultedParty, "consulted party")
+        return f"向{label_of(state.open_consultation[0], ConsultedParty)}征求意见尚未结束，须先结束该次征求意见"
+    return _one_of(cmd.party, ConsultedParty)
 
 
 def consultation_is_open_with_party(state: RequestState, cmd) -> str | None:
-    problem = _one_of(cmd.opinion, Opinion, "opinion")
+    problem = _one_of(cmd.opinion, Opinion)
     if cmd.party is not None:
-        problem = problem or _one_of(cmd.party, ConsultedParty, "consulted party")
+        problem = problem or _one_of(cmd.party, ConsultedParty)
     if problem:
         return problem
     if cmd.party is not None and state.consulted_party != cmd.party:
-        return f"no consultation with '{cmd.party}' is open (the open one is with '{state.consulted_party}')"
+        return (f"没有向{label_of(cmd.party, ConsultedParty)}征求意见（正在征求的是"
+                f"{label_of(state.consulted_party, ConsultedParty)}的意见），请核对征求对象（party）")
     return None
 
 
 def fee_noticed_once(state: RequestState, cmd) -> str | None:
     if state.fee_notified_on is not None:
-        return f"a fee was already noticed on {state.fee_notified_on}; one request is charged once by one method (109号 Art. 3)"
+        return f"已于 {state.fee_notified_on} 发出收费通知；同一申请只能按一种方式收费一次"
     if not (isinstance(cmd.amount_yuan, int | float) and math.isfinite(cmd.amount_yuan)
             and 0 < cmd.amount_yuan <= MAX_FEE_YUAN):
-        return f"a fee notice needs an amount above 0 and at most {MAX_FEE_YUAN} yuan, not {cmd.amount_yuan}"
-    return _one_of(cmd.method, FeeMethod, "fee method")
+        return f"收费金额（amount_yuan）应大于 0 元、不超过 {MAX_FEE_YUAN} 元，不能是 {cmd.amount_yuan}"
+    return _one_of(cmd.method, FeeMethod)
 
 
 def extended_once_within_limit(state: RequestState, cmd) -> str | None:
     if state.extension_days:
-        return f"the reply period was already extended by {state.extension_days} working days; Art. 33 allows one extension"
+        return f"答复期限已延长 {state.extension_days} 个工作日；答复期限只能延长一次"
     if not 1 <= cmd.working_days <= MAX_EXTENSION_DAYS:
-        return f"an extension is 1 to {MAX_EXTENSION_DAYS} working days (Art. 33), not {cmd.working_days}"
+        return f"延长的期限（working_days）应为 1 至 {MAX_EXTENSION_DAYS} 个工作日，不能是 {cmd.working_days}"
     if not cmd.approved_by.strip():
-        return "an extension needs the consent of the person in charge (负责人同意, Art. 33): ask for it in 审批"
+        return "延长答复期限须经政府信息公开工作机构负责人同意：请提请负责人审批"
     return approvals.asked_already(state.approvals, c.Extend.name, {})
 
 
 def outcome_allowed_now(state: RequestState, cmd) -> str | None:
     if state.procedure == Procedure.RECORD_CORRECTION:
-        return "a request to correct records is answered with decide_record_correction, not an OGI outcome (Art. 41)"
-    problem = _one_of(cmd.outcome, Outcome, "outcome") or _form_given_with_reason(state, cmd)
+        return "更正政府信息记录的申请，以“答复更正申请”作答，不作政府信息公开的答复（《条例》第四十一条）"
+    problem = _one_of(cmd.outcome, Outcome) or _form_given_with_reason(state, cmd)
     if problem:
         return problem
     outcome = Outcome(cmd.outcome)
     if outcome == Outcome.REJECTED_MASS_REPEAT and state.reasons_reasonable:
-        return (f"{outcome.value} is for reasons found unreasonable; the applicant's reasons were accepted on "
-                f"{state.reasons_received_on} (Art. 35)")
+        return (f"“{label_of(outcome, Outcome)}”只用于理由不合理的情形；申请人的理由已于 {state.reasons_received_on} "
+                "被认定为合理（《条例》第三十五条）")
     if state.stage == Stage.AWAITING_CORRECTION:
         return _only_after_lapse(state, outcome, Outcome.OTHER_NO_CORRECTION, "correction", "Art. 30")
     if state.stage == Stage.AWAITING_PAYMENT:
         return _only_after_lapse(state, outcome, Outcome.OTHER_UNPAID_FEE, "payment", "109号")
     if outcome == Outcome.OTHER_NO_CORRECTION:
-        return f"{outcome.value} only while awaiting a correction whose period lapsed (Art. 30)"
+        return f"“{label_of(outcome, Outcome)}”只能在等待补正且补正期限届满后作出（《条例》第三十条）"
     if outcome == Outcome.OTHER_UNPAID_FEE:
-        return f"{outcome.value} only while awaiting a payment whose period lapsed (109号)"
+        return f"“{label_of(outcome, Outcome)}”只能在等待缴费且缴费期限届满后作出（国办函〔2020〕109号）"
     if outcome == Outcome.UNABLE_UNCLEAR and state.corrected_on is None:
-        return f"{outcome.value} means still unclear after correction (Art. 30); no correction was received"
+        return f"“{label_of(outcome, Outcome)}”用于补正后申请内容仍不明确的情形，而申请人尚未补正（《条例》第三十条）"
     return None
 
 
 def _form_given_with_reason(state: RequestState, cmd) -> str | None:
     if not cmd.form_provided:
         return None
-    problem = _one_of(cmd.form_provided, ProvisionForm, "form (Art. 40)")
+    problem = _one_of(cmd.form_provided, ProvisionForm)
     if problem:
         return problem
     if state.form_requested and cmd.form_provided != state.form_requested and not (cmd.form_reason or "").strip():
-        return (f"the applicant asked for {state.form_requested}; providing {cmd.form_provided} instead needs the "
-                "reason (form_reason: the carrier at risk or the cost too high, Art. 40)")
+        return (f"申请人要求以“{label_of(state.form_requested, ProvisionForm)}”形式提供，改以"
+                f"“{label_of(cmd.form_provided, ProvisionForm)}”形式提供须说明理由（form_reason：危及载体安全或"
+                "公开成本过高等，《条例》第四十条）")
     return None
 
 
 def record_correction_answer(state: RequestState, cmd) -> str | None:
     if state.procedure != Procedure.RECORD_CORRECTION:
-        return "only a request to correct records about the applicant (procedure record_correction) takes this answer (Art. 41)"
-    problem = _one_of(cmd.result, RecordCorrectionResult, "result")
+        return "只有申请更正与申请人自身相关的政府信息记录的申请，才以“答复更正申请”作答"
+    problem = _one_of(cmd.result, RecordCorrectionResult)
     if problem:
         return problem
     if cmd.result == RecordCorrectionResult.NOT_CORRECTED and not (cmd.reasons or "").strip():
-        return "refusing to correct a record needs the reasons (reasons)"
+        return "不予更正须说明理由（reasons）"
     if cmd.result in (RecordCorrectionResult.REFERRED, RecordCorrectionResult.DIRECTED) and not (cmd.competent_agency or "").strip():
-        return "referring the applicant needs the agency that may correct the record (competent_agency, Art. 41)"
+        return "转送或告知有权更正的机关，须写明有权更正的机关（competent_agency）"
     return None
 
 
 def void_has_reason_and_approver(state: RequestState, cmd) -> str | None:
     if not cmd.reason.strip():
-        return "voiding a step needs the reason (what was wrong)"
+        return "撤销误录的步骤须说明理由（reason：哪里录错了）"
     if not cmd.approved_by.strip():
-        return "voiding a step needs the approval of a head or administrator: ask for it in 审批"
+        return "撤销误录的步骤须经负责人或管理员批准：请提请负责人审批"
     return approvals.asked_already(state.approvals, c.VoidStep.name, {"version": cmd.version})
 
 
 def notice_received_once(state: RequestState, cmd) -> str | None:
     expected = {Stage.AWAITING_CORRECTION: "correction", Stage.AWAITING_PAYMENT: "fee"}[state.stage]
-    problem = _one_of(cmd.notice, NoticeKind, "notice")
+    problem = _one_of(cmd.notice, NoticeKind)
     if problem:
         return problem
+    given, open_one = label_of(cmd.notice, NoticeKind), label_of(expected, NoticeKind)
     if cmd.notice != expected:
-        return f"no {cmd.notice} notice is awaiting the applicant; the open one is the {expected} notice"
+        return f"没有等待申请人的{given}；正在等待的是{open_one}，请核对通知书（notice）"
     sent, received = ((state.correction_notice_on, state.correction_notice_received_on) if expected == "correction"
                       else (state.fee_notified_on, state.fee_notice_received_on))
     if received is not None:
-        return f"the applicant's receipt of the {expected} notice was already recorded ({received})"
+        return f"申请人收到{open_one}已于 {received} 记录，不能再次记录"
     if sent is not None and cmd.at.date() < sent:
-        return f"the applicant cannot have received the {expected} notice ({cmd.at.date()}) before it was sent ({sent})"
+        return f"申请人收到{open_one}之日（{cmd.at.date()}）不能早于发出之日（{sent}）"
     return None
 
 
 def reasons_asked_once(state: RequestState, cmd) -> str | None:
     if state.reasons_requested_on is not None:
-        return f"reasons were already asked for on {state.reasons_requested_on} (Art. 35)"
+        return f"已于 {state.reasons_requested_on} 要求申请人说明理由，不能再次要求"
     return None
 
 
 def reasons_were_asked(state: RequestState, cmd) -> str | None:
     if state.reasons_requested_on is None:
-        return "no reasons were asked for: ask_reasons first (Art. 35)"
+        return "尚未要求申请人说明理由：须先“要求说明理由”"
     if state.reasons_received_on is not None:
-        return f"the reasons were already recorded on {state.reasons_received_on} (Art. 35)"
+        return f"申请人的理由已于 {state.reasons_received_on} 记录，不能再次记录"
     if cmd.reply_days is not None and (not cmd.reasonable or not 1 <= cmd.reply_days <= MAX_APPLICANT_PERIOD_DAYS):
-        return (f"a reply period of the agency's (reply_days 1 to {MAX_APPLICANT_PERIOD_DAYS}) is set only for reasons "
-                "found reasonable (Art. 35)")
+        return (f"合理的答复期限（reply_days，1 至 {MAX_APPLICANT_PERIOD_DAYS} 个工作日）只在理由合理时确定，"
+                "理由不合理的不设答复期限")
     return None
 
 
 def _only_after_lapse(state: RequestState, outcome: Outcome, only: Outcome, period: str, rule: str) -> str | None:
     """While waiting on the applicant the one decision is `only`, and only once their period has lapsed."""
+    waiting = _WAITING[period]
     if outcome != only:
-        after = "(after the period lapsed) or withdrawal" if period == "correction" else "(after the payment period lapsed)"
-        return f"while awaiting {period} the only decision is {only.value} {after}"
+        also = "或由申请人撤回申请" if period == "correction" else ""
+        return f"{waiting}时只能在{waiting[2:]}期限届满后作出“{label_of(only, Outcome)}”的答复{also}"
     if not state.has_lapsed(period):
         due = state.deadlines.get(period)
-        return f"{outcome.value} only after the {period} period lapsed (due {due.due if due else '?'}; {rule})"
+        return (f"“{label_of(outcome, Outcome)}”须在{waiting[2:]}期限届满后作出（期限至 {due.due if due else '未定'}，"
+                f"{_CITED[rule]}）")
     return None
 
 
+_WAITING = {"correction": "等待补正", "payment": "等待缴费"}
+_CITED = {"Art. 30": "《条例》第三十条", "109号": "国办函〔2020〕109号"}  # a rule other than the decision's own
+
+
 def known_delivery_method(state: RequestState, cmd) -> str | None:
-    return _one_of(cmd.method, DeliveryMethod, "delivery method")
+    return _one_of(cmd.method, DeliveryMethod)
 
 
 def new_review_case(state: RequestState, cmd) -> str | None:
     if not cmd.case:
-        return "a review needs a case number"
+        return "须填写行政复议的案号（case）"
     if cmd.case in state.reviews:
-        return f"review case '{cmd.case}' was already filed"
+        return f"行政复议案号“{cmd.case}”已经登记，不能重复登记"
     return None
 
 
 def open_review_case(state: RequestState, cmd) -> str | None:
-    return _open_case(state.reviews, "review", cmd)
+    return _open_case(state.reviews, "行政复议", cmd)
 
 
 def new_litigation_case(state: RequestState, cmd) -> str | None:
     if not cmd.case:
-        return "a suit needs a case number"
+        return "须填写行政诉讼的案号（case）"
     if cmd.case in state.litigations:
-        return f"litigation case '{cmd.case}' was already filed"
+        return f"行政诉讼案号“{cmd.case}”已经登记，不能重复登记"
     if cmd.after_review and not any(r.closed_on for r in state.reviews.values()):
-        return "a suit after review needs a closed administrative review of this request"
+        return "经复议后起诉（after_review），须本申请有已审结的行政复议"
     return None
 
 
 def open_litigation_case(state: RequestState, cmd) -> str | None:
-    return _open_case(state.litigations, "litigation", cmd)
+    return _open_case(state.litigations, "行政诉讼", cmd)
 
 
 def _open_case(cases, what, cmd) -> str | None:
     case = cases.get(cmd.case)
     if case is None:
-        return f"no {what} case '{cmd.case}' was filed"
+        return f"没有登记案号为“{cmd.case}”的{what}，请核对案号（case）"
     if case.closed_on is not None:
-        return f"{what} case '{cmd.case}' was already closed on {case.closed_on}"
+        return f"案号为“{cmd.case}”的{what}已于 {case.closed_on} 审结"
     if cmd.at.date() < case.filed_on:
-        return f"{what} case '{cmd.case}' cannot close before it was filed ({case.filed_on})"
-    return _one_of(cmd.result, CaseResult, "case result")
+        return f"案号为“{cmd.case}”的{what}不能在登记之日（{case.filed_on}）之前审结"
+    return _one_of(cmd.result, CaseResult)
 
 
 def no_pending_cases(state: RequestState, cmd) -> str | None:
     pending = state.pending_cases()
-    return f"review or litigation still pending: {', '.join(pending)}" if pending else None
+    return f"尚有未审结的行政复议或行政诉讼（{'、'.join(pending)}），审结后才能归档" if pending else None
 
 
 # -- the table -----------------------------------------------------------------------------------
@@ -314,7 +330,7 @@ TRANSITIONS: list[Transition[Stage]] = [
     T((S.DECIDED,), c.Deliver.name, S.SERVED, "235号", (known_delivery_method, paper_trail.reply_issued_unless_imported,
                                                        paper_trail.served_on_fits), "送达",
       "a decision not yet served (decide first)"),
-    T(OPEN_STAGES, c.Withdraw.name, S.WITHDRAWN, "DESIGN §6", (), "申请人撤回申请（计入其他处理）",
+    T(OPEN_STAGES, c.Withdraw.name, S.WITHDRAWN, "withdrawal", (), "申请人撤回申请（计入其他处理）",
       "an open request"),
     T(ANSWERED_STAGES, c.FileReview.name, None, "行政复议法 Art. 20", (new_review_case,), "申请行政复议",
       "a decision or withdrawal to review, before the file is closed"),
@@ -339,8 +355,8 @@ TRANSITIONS: list[Transition[Stage]] = [
     T((S.PROCESSING,), c.ReceiveReasons.name, None, "Art. 35", (reasons_were_asked,), "收到理由；理由合理而无法按期答复的，确定合理的延迟答复期限",
       "reasons asked for (ask_reasons first)"),
     # timers: a lapse never concludes a request (DESIGN §3); it records the fact and enables the decision
-    T(OPEN_STAGES, c.LapsePeriod.name, None, "DESIGN §3", (), "期限届满（计时器）"),
-    T(OPEN_STAGES, c.RecomputeDeadlines.name, None, "DESIGN §3", (), "日历数据更新，重新计算期限"),
+    T(OPEN_STAGES, c.LapsePeriod.name, None, "timer", (), "期限届满（计时器）"),
+    T(OPEN_STAGES, c.RecomputeDeadlines.name, None, "timer", (), "日历数据更新，重新计算期限"),
 ]
 
 TRANSITIONS += paper_trail.TRANSITIONS
@@ -354,4 +370,6 @@ WORKFLOW: MachineDefinition[Stage] = MachineDefinition(
     transitions=TRANSITIONS,
     state_labels=STAGE_LABELS,
     system_commands=c.SYSTEM_COMMANDS,
+    command_labels=STEP_NAMES,
+    requirements=STEP_NEEDS,
 )

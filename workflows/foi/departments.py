@@ -27,51 +27,51 @@ def open_assistance(assists: tuple[Assistance, ...], department: str) -> Assista
 # -- guards (the rule in words when refused) ---------------------------------------------------------------------
 def assign_refusal(current: str | None, department: str) -> str | None:
     if not department.strip():
-        return "an assignment names the department (--department)"
+        return "分办须写明承办部门（department）"
     if current is not None:
-        return f"the request is with {current}; transfer it (transfer_department, with the reason) or send it back"
+        return f"申请已分办至“{current}”：请转办（说明理由）或由该部门退回"
     return None
 
 
 def transfer_refusal(current: str | None, department: str, reason: str) -> str | None:
     if current is None:
-        return "the request is with no department yet: assign it first (assign_department)"
+        return "申请尚未分办至承办部门：须先分办"
     if department == current:
-        return f"the request is already with {department}"
+        return f"申请已在“{department}”办理，不能转办给同一部门"
     if not department.strip() or not reason.strip():
-        return "a transfer (转办) names the department and the reason (--department, --reason)"
+        return "转办须写明部门（department）和理由（reason）"
     return None
 
 
 def send_back_refusal(current: str | None, reason: str) -> str | None:
     if current is None:
-        return "the request is with no department: there is nothing to send back"
+        return "申请尚未分办至承办部门，没有可退回的分办"
     if not reason.strip():
-        return "sending a request back (退回) states why it is not this department's (--reason)"
+        return "退回须说明不属于本部门职责的理由（reason）"
     return None
 
 
 def assistance_refusal(assists: tuple[Assistance, ...], current: str | None, department: str, due_on: str,
                        today: dt.date, reply_due: dt.date | None) -> str | None:
     if not department.strip() or department == current:
-        return "协办 asks another department than the one handling the request (--department)"
+        return "协办须请承办部门以外的其他部门（department）"
     if open_assistance(assists, department) is not None:
-        return f"{department} has already been asked to assist and has not answered yet"
+        return f"已请“{department}”协办，该部门尚未回复"
     try:
         due = dt.date.fromisoformat(due_on)
     except ValueError:
-        return f"the assisting department's due day '{due_on}' is not a date (YYYY-MM-DD)"
+        return f"协办期限（due_on）“{due_on}”不是有效的日期，请按 YYYY-MM-DD 填写"
     if due < today:
-        return f"the assisting department's due day {due} is in the past"
+        return f"协办期限（due_on）{due} 已经过去，请填写今天或以后的日期"
     if reply_due is not None and due > reply_due:
-        return (f"the assisting department's due day {due} is after the reply is due ({reply_due}): the reply period "
-                "keeps running through 协办 (Art. 33)")
+        return (f"协办期限（due_on）{due} 晚于答复期限（{reply_due}）：协办期间答复期限照常计算"
+                "（《条例》第三十三条）")
     return None
 
 
 def answer_refusal(assists: tuple[Assistance, ...], department: str) -> str | None:
     if open_assistance(assists, department) is None:
-        return f"{department} was not asked to assist, or has answered already"
+        return f"没有请“{department}”协办，或该部门已经回复"
     return None
 
 

@@ -118,8 +118,8 @@ class Quote:
 
 def tariff_for(method: str) -> Tariff:
     if not isinstance(method, str) or method not in TARIFFS:
-        raise ValueError(f"unknown fee method {method!r}: 109号 Art. 3 knows per_request (按件计收, Art. 4) and "
-                         f"by_volume (按量计收, Art. 5)")
+        raise ValueError(f"收费方式（method）“{method}”不是可选的方式：按件计收（per_request，国办函〔2020〕109号第四条）"
+                         "或按量计收（by_volume，第五条），同一申请只能选一种（第三条）")
     return TARIFFS[method]
 
 
@@ -141,17 +141,21 @@ def marginal_amount(method: str, already: int, units: int = 1) -> Decimal:
     `marginal_amount("per_request", n - 1, k)`."""
     _check_units(tariff_for(method), units)
     if isinstance(already, bool) or not isinstance(already, int) or already < 0:
-        raise ValueError(f"the units already counted are a whole number from 0, not {already!r}")
+        raise ValueError(f"已计的数量应为 0 或正整数，不能是 {already!r}")
     before = quote(method, already).amount_yuan if already else Decimal(0)
     return quote(method, already + units).amount_yuan - before
 
 
 def _check_units(tariff: Tariff, units: int) -> None:
     if isinstance(units, bool) or not isinstance(units, int):
-        raise ValueError(f"{tariff.method.value} counts whole {tariff.unit} ({tariff.counts}), not {units!r}")
+        raise ValueError(f"{_COUNTED[tariff.method]}应为整数（{tariff.unit}），不能是 {units!r}")
     if not 1 <= units <= MAX_UNITS:
-        raise ValueError(f"{tariff.method.value} counts 1 to {MAX_UNITS} {tariff.unit} ({tariff.counts}), not {units}: "
-                         f"a quote is for at least one {tariff.unit}")
+        raise ValueError(f"{_COUNTED[tariff.method]}应为 1 至 {MAX_UNITS} {tariff.unit}，不能是 {units}")
+
+
+# what the units count, in the words of the refusals (按件计收 per calendar month, 按量计收 per request)
+_COUNTED = {FeeMethod.PER_REQUEST: "按件计收的件数（同一申请人一个自然月内累计，--count）",
+            FeeMethod.BY_VOLUME: "按量计收的页数（本申请的页数，--pages）"}
 
 
 def _charge(band: Band, units: int) -> BandCharge:

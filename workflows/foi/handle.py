@@ -24,6 +24,7 @@ from workflows.foi.decide import decide_and_evolve, event_version, fold, is_syst
 from workflows.foi.definition import WORKFLOW
 from workflows.foi.event_types import NOT_A_STEP, EventType
 from workflows.foi.state import RequestState
+from workflows.foi.wording import earlier_than_previous, moment_shown, step_name
 
 MAX_TIMER_ROUNDS = 20  # each round fires the earliest lapse; a request has only a few periods
 
@@ -43,16 +44,15 @@ def handle(state: RequestState, command: c.Command | None, now: dt.datetime, cal
         events: list[NewEvent] = []
         return Handled(_fire(state, now, calendar, events), events)
     if command.at > now:
-        raise RuleViolation(f"{command.name} at {command.at.isoformat()} is in the future (now {now.isoformat()})",
-                            "chronology")
+        raise RuleViolation(f"“{step_name(command.name)}”的时间（{moment_shown(command.at)}）晚于现在"
+                            f"（{moment_shown(now)}），不能记录将来的步骤，请核对日期", "chronology")
     if isinstance(command, c.VoidStep):
         return _void(state, command, now, calendar, history)
     events = []
     later = _system_events_after(history, command.at)
     if later:
         if state.last_staff_at and command.at < state.last_staff_at:  # named here, before anything is rewound
-            raise RuleViolation(f"{command.name} at {command.at.isoformat()} is earlier than the previous step "
-                                f"({state.last_staff_at.isoformat()})", "chronology")
+            raise RuleViolation(earlier_than_previous(command, state.last_staff_at), "chronology")
         state = fold([e for i, e in enumerate(history) if event_version(e, i) not in later])
         events.append(NewEvent(EventType.SYSTEM_EVENTS_WITHDRAWN.value, command.at, {
             "versions": sorted(later), "reason": f"{command.name} recorded for {command.at.isoformat()}",
@@ -74,13 +74,13 @@ def _void(state: RequestState, command: c.VoidStep, now: dt.datetime, calendar: 
     rule = "记录更正"
     taken_back = withdrawn_versions(history)
     if not 2 <= command.version <= len(history):
-        raise RuleViolation(f"there is no step v{command.version} to void (the stream has v1–v{len(history)}; "
-                            "the receipt itself cannot be voided)", rule)
+        raise RuleViolation(f"没有可撤销的第 {command.version} 号事件（撤销的事件序号（version）应为 2 至 {len(history)}；"
+                            "收到申请本身不能撤销）", rule)
     voided = history[command.version - 1]
     if command.version in taken_back:
-        raise RuleViolation(f"v{command.version} was already withdrawn or voided", rule)
+        raise RuleViolation(f"第 {command.version} 号事件已经撤销，不能再次撤销", rule)
     if is_system_made(voided) or voided.type in NOT_A_STEP:
-        raise RuleViolation(f"v{command.version} ({voided.type}) is not a person's step; it follows from the steps", rule)
+        raise RuleViolation(f"第 {command.version} 号事件是系统按其他步骤自动记录的，不是经办人的步骤，不能单独撤销", rule)
     events: list[NewEvent] = []
     later = _system_events_after(history, voided.occurred_at)
     if later:

@@ -10,6 +10,7 @@ import re
 import unicodedata
 
 from engine.errors import OgiError
+from workflows.foi.field_names import field_named
 
 
 class InputRefused(OgiError):
@@ -18,7 +19,7 @@ class InputRefused(OgiError):
     rule = "input"
 
     def __init__(self, field: str, problem: str):
-        super().__init__(f"{field}：{problem}")
+        super().__init__(f"{field_named(field)}：{problem}")
         self.field, self.problem = field, problem
 
 
@@ -34,14 +35,12 @@ REQUEST_ID_RULE = f"ASCII letters, digits, CJK characters, '-', '_' and '.', 1�
 def check_request_id(value: str, field: str = "id") -> str:
     """The id as given, or InputRefused: no '/', '?', '#', spaces, control characters, not '.' or '..'."""
     if not value:
-        raise InputRefused(field, "申请编号不能为空 (a request id is needed)")
+        raise InputRefused(field, "申请编号不能为空")
     if len(value) > REQUEST_ID_MAX:
-        raise InputRefused(field, f"申请编号最长 {REQUEST_ID_MAX} 个字符，这里有 {len(value)} 个 "
-                                  f"(at most {REQUEST_ID_MAX} characters)")
+        raise InputRefused(field, f"申请编号最长 {REQUEST_ID_MAX} 个字符，这里有 {len(value)} 个")
     if value in (".", "..") or not REQUEST_ID_PATTERN.fullmatch(value):
         bad = next((ch for ch in value if not REQUEST_ID_PATTERN.fullmatch(ch)), value)
-        raise InputRefused(field, f"申请编号只能由字母、数字、汉字和 - _ . 组成，不能是 . 或 ..（不允许 {_shown(bad)}）"
-                                  f" (a request id is {REQUEST_ID_RULE})")
+        raise InputRefused(field, f"申请编号只能由字母、数字、汉字和 - _ . 组成，不能是 . 或 ..（不允许 {_shown(bad)}）")
     return value
 
 
@@ -56,13 +55,12 @@ def text_problem(value: str, limit: int | None, multiline: bool = True) -> str |
     for ch in value:
         code = ord(ch)
         if 0xD800 <= code <= 0xDFFF:
-            return (f"含有孤立的代理字符 U+{code:04X}，不是有效的 Unicode 文本 "
-                    f"(a lone surrogate: not valid UTF-8 or Unicode text)")
+            return f"含有孤立的代理字符 U+{code:04X}，不是有效的 Unicode 文本，请重新输入"
         if code < 32 or code == 0x7F:
             if not (multiline and ch in "\t\n\r"):
-                return f"含有控制字符 U+{code:04X} (the control character U+{code:04X} is not allowed)"
+                return f"含有不可见的控制字符 U+{code:04X}，请删除后重新填写"
     if limit is not None and len(value) > limit:
-        return f"最长 {limit} 个字符，这里有 {len(value)} 个 (at most {limit} characters, {len(value)} given)"
+        return f"最长 {limit} 个字符，这里有 {len(value)} 个，请删减"
     return None
 
 
@@ -94,18 +92,17 @@ def check_id_card_number(value: str, field: str = "id_number") -> str:
     check digit. The 15-digit numbers of the first-generation cards (void since 2013) are refused."""
     number = normalised(value).upper()
     if len(number) == 15 and number.isdigit():
-        raise InputRefused(field, "15 位的旧身份证号码已停用，请填写 18 位号码 (give the 18-digit number)")
+        raise InputRefused(field, "15 位的旧身份证号码已停用，请填写 18 位号码")
     if not re.fullmatch(r"\d{17}[\dX]", number):
-        raise InputRefused(field, "居民身份证号码应为 18 位：17 位数字加 1 位数字或 X "
-                                  "(17 digits and a digit or X, GB 11643-1999)")
+        raise InputRefused(field, "居民身份证号码应为 18 位：17 位数字加 1 位数字或 X")
     try:
         born = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
-        raise InputRefused(field, f"出生日期 {number[6:14]} 不存在 (the birth date is not a date)") from None
+        raise InputRefused(field, f"号码中的出生日期 {number[6:14]} 不存在，请核对") from None
     if born.year < 1900:
-        raise InputRefused(field, f"出生日期 {number[6:14]} 不可能 (the birth date is impossible)")
+        raise InputRefused(field, f"号码中的出生日期 {number[6:14]} 不可能，请核对")
     if id_check_digit(number[:17]) != number[17]:
-        raise InputRefused(field, "居民身份证号码的校验码不对，请核对 (the check digit is wrong, GB 11643-1999)")
+        raise InputRefused(field, "居民身份证号码的校验码不对，请核对")
     return number
 
 
@@ -130,6 +127,5 @@ def check_phone(value: str, field: str = "phone") -> str:
     shown = normalised(value)
     compact = re.sub(r"[\s\-()]", "", shown)
     if not (_MOBILE.fullmatch(compact) or _LANDLINE.fullmatch(compact)):
-        raise InputRefused(field, "电话号码应为手机号（11 位，1 开头）或带区号的固话（如 010-12345678） "
-                                  "(a mainland mobile or a landline with its area code)")
+        raise InputRefused(field, "电话号码应为手机号（11 位，1 开头）或带区号的固话（如 010-12345678）")
     return shown

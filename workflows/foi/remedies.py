@@ -73,23 +73,23 @@ class RemedySettings:
     def __post_init__(self) -> None:
         problem = _settings_problem(self)
         if problem:
-            raise ValueError(f"remedies settings: {problem}")
+            raise ValueError(f"救济途径设置：{problem}")
 
 
 def _settings_problem(s: RemedySettings) -> str | None:
     if not s.review_body.strip() or not s.court.strip():
-        return "name the review body and the court"
+        return "须写明行政复议机关和人民法院的名称"
     if "法院" not in s.court:
-        return f"the court '{s.court}' is no 人民法院"
+        return f"“{s.court}”不是人民法院，请写明管辖的人民法院"
     if not s.vertically_led and any(g in s.review_body for g in GENERIC_SUPERIOR):
-        return ("since the 行政复议法 of 2023 (Art. 24) the review body is the people's government at the same level; "
-                "name it (a department's superior reviews only for vertically led agencies, Art. 27)")
+        return ("依2023年修订的《中华人民共和国行政复议法》第二十四条，行政复议机关是本级人民政府，请写明其名称"
+                "（只有实行垂直领导的机关由上一级主管部门复议，第二十七条）")
     if s.vertically_led and "人民政府" in s.review_body:
-        return "a vertically led agency is reviewed by the next higher department (行政复议法 Art. 27), no government"
+        return "实行垂直领导的机关由上一级主管部门复议（《中华人民共和国行政复议法》第二十七条），不是人民政府"
     if s.review_days < MIN_REVIEW_DAYS:
-        return f"the review period is at least {MIN_REVIEW_DAYS} days (行政复议法 Art. 20)"
+        return f"申请行政复议的期限不少于 {MIN_REVIEW_DAYS} 日（《中华人民共和国行政复议法》第二十条）"
     if s.suit_months < MIN_SUIT_MONTHS:
-        return f"the period for a suit is {MIN_SUIT_MONTHS} months (行政诉讼法 Art. 46)"
+        return f"提起行政诉讼的期限为 {MIN_SUIT_MONTHS} 个月（《中华人民共和国行政诉讼法》第四十六条）"
     return None
 
 
@@ -134,7 +134,7 @@ def _review_then_suit(lead: str, s: RemedySettings) -> str:
 def chinese_number(n: int) -> str:
     """1–999 in Chinese numerals as periods are written: 六, 十五, 六十, 一百零五."""
     if not 0 < n < 1000:
-        raise ValueError(f"{n} is no period of 1 to 999")
+        raise ValueError(f"期限 {n} 不在 1 至 999 之间")
     digits = "零一二三四五六七八九"
     hundreds, rest = divmod(n, 100)
     tens, ones = divmod(rest, 10)
