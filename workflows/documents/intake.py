@@ -108,7 +108,9 @@ class IntakeService:
         with self.engine.connect() as conn:
             events = self.requests.store.read_stream(conn, request_stream(request_id))
         started = [e for e in events if e.type == EventType.CONSULTATION_STARTED]
-        return dict(started[-1].payload) if started else None
+        if not started:
+            return None
+        return {k: started[-1].payload[k] for k in ("party", "party_name", "party_address") if k in started[-1].payload}
 
 
 def _check_uploads(uploads: Sequence[Upload]) -> None:
