@@ -8,13 +8,18 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from engine.errors import OgiError
-from web import inputs
 from web.auth import services, viewer
 from web.errors import error_body, status_of
 from web.flash import redirect_refused, take_refusal
+from web.replay import READING, moment_words, replay_moment
 from web.templating import page
 from workflows.foi.documents import DOCUMENT_TITLES, SERVICE_METHODS
-from workflows.foi.vocabulary import OUTCOME_LABELS
+from workflows.foi.vocabulary import (
+    OUTCOME_SHORT_LABELS,
+    PROVISION_FORM_LABELS,
+    SUSPENSION_LABELS,
+    label,
+)
 from workflows.people.accounts import User
 from workflows.requests.step_forms import command_from
 
@@ -34,12 +39,26 @@ def request_page(request: Request, request_id: str, user: Viewer, as_of: str | N
 
 def _request_page(request: Request, request_id: str, user: User, as_of: str | None = None, error: dict | None = None,
                   failed_step: str | None = None, values: dict | None = None) -> Response:
-    moment = inputs.moment(as_of)  # a date, or an ISO time; anything else is refused naming as_of
+    moment = replay_moment(as_of)  # a date (its end), or an ISO time; anything else is refused naming as_of
     view = services(request).queries.view(request_id, user, as_of=moment)  # the log read and folded once
-    return page(request, "request.html.j2", h=view.history, explained=view.explained,
+    history = view.history
+    received = history["events"][0]["payload"]  # the application as received (Art. 29)
+    words = {  # the codes of the history in words (the history JSON itself stays as machines read it)
+        "agency": view.names.agency(history["agency"]),
+        "department": view.names.department(history["department"]) if history["department"] else "",
+        "outcome": label(OUTCOME_SHORT_LABELS, history["outcome"]) if history["outcome"] else "",
+        "form_requested": (label(PROVISION_FORM_LABELS, received["form_requested"])
+                           if received.get("form_requested") else ""),
+        "suspensions": {s.reason: label(SUSPENSION_LABELS, s.reason, "中止")
+                        for s in (view.explained.suspensions if view.explained else ())},
+    }
+    return page(request, "request.html.j2", h=history, explained=view.explained, words=words,
+                narrated=view.narrated, approval_words=view.approval_words,
+                next_steps=[s for s in view.steps if s.primary], other_steps=[s for s in view.steps if not s.primary],
                 steps=view.steps, may_act=view.may_act, error=error, failed_step=failed_step,
                 values=values or {}, titles=DOCUMENT_TITLES, service_methods=SERVICE_METHODS,
-                document_types=list(DOCUMENT_TITLES), outcomes=OUTCOME_LABELS, as_of=as_of)
+                document_types=list(DOCUMENT_TITLES), outcomes=OUTCOME_SHORT_LABELS, as_of=as_of,
+                as_of_words=moment_words(as_of), replay_reading=READING)
 
 
 @router.post("/requests/{request_id}/steps/{command}")

@@ -191,7 +191,8 @@ def test_an_as_of_that_is_no_date_is_a_chinese_page_naming_as_of(site):
         assert_error_page(client.get("/requests/W-1", params={"as_of": as_of}), 422, "as_of", "请填写日期（2026-12-01）")
         assert_error_page(client.get(f"/reports/{AGENCY}/2026", params={"as_of": as_of}), 422, "as_of")
         replay = client.get("/audit/replay", params={"request_id": "W-1", "as_of": as_of}, follow_redirects=False)
-        assert replay.status_code == 422 and "as_of：请填写日期" in replay.text
+        # the 审计 form's own name of the field (时点), and what it takes
+        assert replay.status_code == 422 and "时点格式不对：日期（如 2026-12-01）" in replay.text
 
 
 def test_an_as_of_with_an_offset_is_converted_to_beijing_time(site):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 
 
@@ -205,3 +206,56 @@ FLAG_LABELS: dict[str, str] = {
     Flag.CORRECTION_LAPSED: "补正期限届满，待决定是否不再处理",
     Flag.PAYMENT_LAPSED: "缴费期限届满，待决定是否不再处理",
 }
+
+
+# -- words for people (issue 19): what a page, a timeline sentence or a form choice says for each code ---------------
+# The outcome as a clerk says it; OUTCOME_LABELS above are the report's row labels, counting notes and all.
+OUTCOME_SHORT_LABELS: dict[str, str] = {
+    Outcome.DISCLOSED: "予以公开",
+    Outcome.PARTIAL: "部分公开",
+    Outcome.WITHHELD_STATE_SECRET: "不予公开（属于国家秘密）",
+    Outcome.WITHHELD_LAW_FORBIDS: "不予公开（其他法律行政法规禁止公开）",
+    Outcome.WITHHELD_SECURITY_STABILITY: "不予公开（危及“三安全一稳定”）",
+    Outcome.WITHHELD_THIRD_PARTY: "不予公开（保护第三方合法权益）",
+    Outcome.WITHHELD_INTERNAL_AFFAIRS: "不予公开（属于三类内部事务信息）",
+    Outcome.WITHHELD_PROCESS_INFO: "不予公开（属于四类过程性信息）",
+    Outcome.WITHHELD_ENFORCEMENT_FILE: "不予公开（属于行政执法案卷）",
+    Outcome.WITHHELD_QUERY_MATTER: "不予公开（属于行政查询事项）",
+    Outcome.UNABLE_NOT_HELD: "无法提供（本机关不掌握相关政府信息）",
+    Outcome.UNABLE_NEEDS_CREATION: "无法提供（没有现成信息需要另行制作）",
+    Outcome.UNABLE_UNCLEAR: "无法提供（补正后申请内容仍不明确）",
+    Outcome.REJECTED_PETITION: "不予处理（信访举报投诉类申请）",
+    Outcome.REJECTED_REPEAT: "不予处理（重复申请）",
+    Outcome.REJECTED_PUBLICATION: "不予处理（要求提供公开出版物）",
+    Outcome.REJECTED_MASS_REPEAT: "不予处理（无正当理由大量反复申请）",
+    Outcome.REJECTED_CONFIRM_REISSUE: "不予处理（要求行政机关确认或重新出具已获取信息）",
+    Outcome.OTHER_NO_CORRECTION: "不再处理（申请人无正当理由逾期不补正）",
+    Outcome.OTHER_UNPAID_FEE: "不再处理（申请人逾期未缴纳信息处理费）",
+    Outcome.OTHER_OTHER: "其他处理",
+}
+
+CONSULTED_PARTY_LABELS: dict[str, str] = {ConsultedParty.THIRD_PARTY: "第三方", ConsultedParty.AGENCY: "其他机关"}
+OPINION_LABELS: dict[str, str] = {Opinion.CONSENT: "同意公开", Opinion.OBJECT: "不同意公开", Opinion.NONE: "未提出意见"}
+# the reply's delivery (Deliver.method) and a document's service (ServeDocument.method, 235号)
+DELIVERY_LABELS: dict[str, str] = {DeliveryMethod.IN_PERSON: "当面送达", DeliveryMethod.POST: "邮寄送达",
+                                   DeliveryMethod.ELECTRONIC: "电子送达"}
+SERVICE_METHOD_LABELS: dict[str, str] = {"personal": "直接送达", "post": "邮寄送达", "electronic": "电子送达",
+                                         "notice": "公告送达"}
+FEE_METHOD_LABELS: dict[str, str] = {FeeMethod.PER_REQUEST: "按件计收", FeeMethod.BY_VOLUME: "按量计收"}
+NOTICE_LABELS: dict[str, str] = {NoticeKind.CORRECTION: "补正告知书", NoticeKind.FEE: "收费通知书"}
+CASE_RESULT_LABELS: dict[str, str] = {CaseResult.MAINTAINED: "结果维持", CaseResult.CORRECTED: "结果纠正",
+                                      CaseResult.OTHER: "其他结果"}
+# the periods a timer watches (LapsePeriod.period) and the suspensions of the reply period (Suspension.reason)
+PERIOD_LABELS: dict[str, str] = {"reply": "答复期限", "correction_notice": "补正告知期限", "correction": "补正期限",
+                                 "payment": "缴费期限", "consultation": "征求意见期限"}
+SUSPENSION_LABELS: dict[str, str] = {"consultation:third_party": "征求第三方意见", "consultation:agency": "征求其他机关意见",
+                                     "fee": "收费通知至缴费"}
+APPROVAL_STATUS_LABELS: dict[str, str] = {"pending": "待负责人审批", "granted": "已同意", "rejected": "不同意"}
+
+
+def label(labels: Mapping[str, str], code: object, unknown: str = "（未知）") -> str:
+    """The words for `code`; "（未记录）" when there is none, and `unknown` for a value no table knows (an old or
+    imported record): never the code itself, which no person reads."""
+    if code is None or code == "":
+        return "（未记录）"
+    return labels.get(str(code), unknown)

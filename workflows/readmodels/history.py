@@ -5,20 +5,23 @@ from __future__ import annotations
 import copy
 import datetime as dt
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
 from engine.adapters.eventstore import EventStore, StoredEvent
 from engine.errors import NotFound
 from workflows.foi.deadlines import DEADLINE_LABELS
 from workflows.foi.decide import taken_back_by
 from workflows.foi.documents import DOCUMENT_TITLES
+from workflows.foi.narration import Names, Narrated, narrate
 from workflows.foi.state import STAGE_LABELS, RequestState
 from workflows.foi.vocabulary import CHANNEL_LABELS, FLAG_LABELS, OUTCOME_LABELS, Flag
 from workflows.people.accounts import User
 from workflows.people.personal_data import HIDDEN, masked_applicant, masked_value, replacements, sees_personal_data
 from workflows.streams import fold_stored, request_stream
+from workflows.tables import agencies_table, departments_table, users_table
 
-__all__ = ["DOCUMENT_STATE_LABELS", "HIDDEN", "events_until", "history", "history_of", "masked_applicant"]  # HIDDEN, masked_applicant: as before
+__all__ = ["DOCUMENT_STATE_LABELS", "HIDDEN", "events_until", "history", "history_of", "masked_applicant", "names_in",
+           "narrated"]  # HIDDEN, masked_applicant: as before
 
 # every state a document can be in (workflows/foi/documents.py), in words; an unknown one is shown as its code
 DOCUMENT_STATE_LABELS = {"draft": "草稿", "sent_back": "退回修改", "approved": "已审核", "issued": "已印发",
@@ -121,3 +124,21 @@ def _document(d) -> dict:
 
 
 SERVICE_KEYS = ("method", "tracking_no", "posted_on", "signed_on", "service_day")
+
+
+def names_in(conn: Connection, history: dict) -> Names:
+    """The names of whoever and whatever a history's codes point at: its actors and approvers, its agency (and any
+    agency named in a payload), its agency's departments."""
+    usernames = {str(e["actor"]) for e in history["events"]}
+    usernames |= {str(e["payload"]["approved_by"]) for e in history["events"] if e["payload"].get("approved_by")}
+    u, a, d = users_table.c, agencies_table.c, departments_table.c
+    users = dict(conn.execute(select(u.username, u.display_name).where(u.username.in_(sorted(usernames)))).all())
+    agencies = dict(conn.execute(select(a.slug, a.name)).all())
+    departments = dict(conn.execute(select(d.code, d.name).where(d.agency == history["agency"])).all())
+    return Names(users, agencies, departments)
+
+
+def narrated(conn: Connection, history: dict) -> list[Narrated]:
+    """The history's events, each told in one sentence (workflows/foi/narration.py), with the names of the people,
+    agencies and departments they name."""
+    return narrate(history["events"], names_in(conn, history))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, Engine, bindparam, func, select
 
@@ -17,17 +17,18 @@ from engine.calendar import PeriodCount, WorkingCalendar, count_period
 from engine.clock import Clock, Suspension
 from engine.errors import NotFound
 from workflows.foi.deadlines import explain
+from workflows.foi.narration import Names, Narrated, approval_step_words, narrate
 from workflows.foi.similar import AskedRequest, DisclosureProposal, proposals
 from workflows.foi.state import OPEN_STAGES, RequestState
 from workflows.people import access
 from workflows.people.access import Action
 from workflows.people.accounts import User
 from workflows.readmodels.guard import ProjectionGuard
-from workflows.readmodels.history import events_until, history_of
+from workflows.readmodels.history import events_until, history_of, names_in
 from workflows.readmodels.log import first_request_payloads
 from workflows.readmodels.queue import queue_rows
 from workflows.requests.service import RequestService
-from workflows.requests.step_forms import StepForm, steps_for
+from workflows.requests.step_forms import StepForm, offered_steps
 from workflows.streams import fold_stored, request_stream
 from workflows.tables import requests_table
 
@@ -43,12 +44,16 @@ class ExplainedDeadline:
 @dataclass(frozen=True)
 class RequestView:
     """What the request page shows, read and folded once: the history, the reply deadline explained (when it has a
-    due date), whether the viewer may act now and the steps the workflow allows them."""
+    due date), whether the viewer may act now and the steps offered them (the next legal steps first), and the
+    history in words: each event told in a sentence, the names its codes point at, each approval's step."""
 
     history: dict
     explained: ExplainedDeadline | None
     may_act: bool
     steps: list[StepForm]
+    narrated: list[Narrated] = field(default_factory=list)
+    names: Names = field(default_factory=Names)
+    approval_words: dict[str, str] = field(default_factory=dict)  # approval id → what it asks, in words
 
 
 @dataclass
@@ -112,8 +117,11 @@ class RequestQueries:
                 explained = self._explained(conn, request_id, now, "reply")
             may_act = (as_of is None and viewer.role.value in ("staff", "head", "admin")
                        and access.may(conn, viewer, Action.WRITE_REQUEST, state.agency))
-        steps = steps_for(state.stage, imported=bool(state.imported_from)) if may_act else []
-        return RequestView(shown_history, explained, may_act, steps)
+            names = names_in(conn, shown_history)
+        steps = offered_steps(state) if may_act else []
+        approval_words = {a["id"]: approval_step_words(a["kind"], a["step"]) for a in shown_history["approvals"]}
+        return RequestView(shown_history, explained, may_act, steps, narrate(shown_history["events"], names), names,
+                           approval_words)
 
     def _readable_stream(self, conn: Connection, request_id: str, viewer: User | None) -> list[StoredEvent]:
         """The request's stored events, once `viewer` (if any) is found to be allowed to read its agency's requests."""

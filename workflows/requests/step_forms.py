@@ -16,17 +16,18 @@ from dataclasses import dataclass
 from engine.errors import OgiError
 from workflows.foi import commands as c
 from workflows.foi.definition import WORKFLOW
-from workflows.foi.state import Stage
+from workflows.foi.guidance import Paper, guide
+from workflows.foi.state import RequestState, Stage
 from workflows.foi.vocabulary import (
-    OUTCOME_LABELS,
+    CASE_RESULT_LABELS,
+    CONSULTED_PARTY_LABELS,
+    DELIVERY_LABELS,
+    FEE_METHOD_LABELS,
+    NOTICE_LABELS,
+    OPINION_LABELS,
+    OUTCOME_SHORT_LABELS,
     PROVISION_FORM_LABELS,
     RECORD_CORRECTION_LABELS,
-    CaseResult,
-    ConsultedParty,
-    DeliveryMethod,
-    FeeMethod,
-    NoticeKind,
-    Opinion,
 )
 
 FIELD_LABELS = {
@@ -36,21 +37,20 @@ FIELD_LABELS = {
     "form_reason": "未按申请形式提供的理由", "case": "案号", "result": "结果", "after_review": "经复议后起诉",
     "notice": "通知书", "reasonable": "理由合理", "reply_days": "合理的答复期限（工作日）",
     "competent_agency": "有权更正的机关", "version": "撤销的事件序号", "reason": "理由", "department": "部门",
-    "due_on": "协办期限（YYYY-MM-DD）", "note": "说明", "served_on": "送达日（YYYY-MM-DD，邮寄为交邮日）",
+    "due_on": "协办期限", "note": "说明", "served_on": "送达日（邮寄为交邮日）",
+    "content": "补正内容", "party_name": "征求对象名称（第三方姓名或机关名称）", "party_address": "征求对象地址",
 }
-_PARTY: dict[str, str] = {ConsultedParty.THIRD_PARTY: "第三方", ConsultedParty.AGENCY: "其他机关"}
-_OPINION: dict[str, str] = {Opinion.CONSENT: "同意", Opinion.OBJECT: "不同意", Opinion.NONE: "未提出意见"}
-_CASE: dict[str, str] = {CaseResult.MAINTAINED: "维持", CaseResult.CORRECTED: "纠错", CaseResult.OTHER: "其他"}
 # (command, field) → the allowed values with their labels; a field of this name in any other command: `_ANY`
 _CHOICES: dict[tuple[str, str], Mapping[str, str]] = {
-    (c.Deliver.name, "method"): {DeliveryMethod.IN_PERSON: "当面", DeliveryMethod.POST: "邮寄",
-                                 DeliveryMethod.ELECTRONIC: "电子"},
-    (c.NotifyFee.name, "method"): {FeeMethod.PER_REQUEST: "按件计收", FeeMethod.BY_VOLUME: "按量计收"},
+    (c.Deliver.name, "method"): DELIVERY_LABELS,
+    (c.NotifyFee.name, "method"): FEE_METHOD_LABELS,
     (c.DecideRecordCorrection.name, "result"): RECORD_CORRECTION_LABELS,
-    (c.RecordNoticeReceipt.name, "notice"): {NoticeKind.CORRECTION: "补正告知书", NoticeKind.FEE: "收费通知书"},
+    (c.RecordNoticeReceipt.name, "notice"): NOTICE_LABELS,
 }
-_ANY: dict[str, Mapping[str, str]] = {"party": _PARTY, "opinion": _OPINION, "outcome": OUTCOME_LABELS,
-                                      "result": _CASE, "form_provided": PROVISION_FORM_LABELS}
+_ANY: dict[str, Mapping[str, str]] = {"party": CONSULTED_PARTY_LABELS, "opinion": OPINION_LABELS,
+                                      "outcome": OUTCOME_SHORT_LABELS, "result": CASE_RESULT_LABELS,
+                                      "form_provided": PROVISION_FORM_LABELS}
+KIND_WORDS = {"number": "整数", "decimal": "数字", "date": "日期（如 2026-12-01）"}
 
 
 @dataclass(frozen=True)
@@ -64,10 +64,17 @@ class Field:
 
 @dataclass(frozen=True)
 class StepForm:
+    """A step offered on a request's page. `takes_form`: filled in and taken here; else its paper carries it
+    (workflows/foi/guidance.py), and `paper` says how far the paper has come."""
+
     command: str
     label: str
     article: str
     fields: tuple[Field, ...]
+    primary: bool = False  # one of the next legal steps (else 其他操作)
+    when: str = ""  # when it applies, in a few words
+    paper: Paper | None = None
+    takes_form: bool = True
 
 
 def _kind(annotation) -> str:
@@ -105,11 +112,25 @@ def steps_for(stage: Stage, imported: bool = False) -> list[StepForm]:
             and stage in row.sources]
 
 
+def offered_steps(state: RequestState) -> list[StepForm]:
+    """The steps the request's page offers now: the next legal steps first (workflows/foi/guidance.py), each with
+    the paper it needs, then 其他操作; none the state already refuses."""
+    allowed = {form.command: form for form in steps_for(state.stage, imported=bool(state.imported_from))}
+    guidance = guide(state, allowed, {name: (form.label, form.article) for name, form in allowed.items()})
+    offered = []
+    for step in (*guidance.next, *guidance.other):
+        form = allowed.get(step.command) if step.command else None
+        offered.append(StepForm(step.key, step.label if step.primary else (form.label if form else step.label),
+                                step.article, form.fields if form else (), step.primary, step.when, step.paper,
+                                takes_form=form is not None))
+    return offered
+
+
 def command_from(name: str, values: Mapping[str, object], at: dt.datetime) -> c.Command:
     """The command `name` from submitted values (form text or JSON); an unknown or malformed field is named."""
     cls = c.STAFF_COMMANDS.get(name)
     if cls is None:
-        raise OgiError(f"unknown step '{name}'; one of: {', '.join(sorted(c.STAFF_COMMANDS))}")
+        raise OgiError(f"没有名为“{name[:40]}”的办理步骤")
     given: dict[str, object] = {}
     for field in fields_of(cls):
         raw = values.get(field.name)
@@ -118,7 +139,7 @@ def command_from(name: str, values: Mapping[str, object], at: dt.datetime) -> c.
             continue
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             if field.required:
-                raise OgiError(f"{name} needs {field.name} ({field.label})")
+                raise OgiError(f"请填写“{field.label}”（{_step_label(name)}）")
             continue
         given[field.name] = _parse(field, raw, name)
     named_approver = "approved_by" in cls.__dataclass_fields__
@@ -127,7 +148,7 @@ def command_from(name: str, values: Mapping[str, object], at: dt.datetime) -> c.
     unknown = set(values) - {f.name for f in fields_of(cls)} - {"csrf_token", "at"} - (
         {"approved_by"} if named_approver else set())
     if unknown:
-        raise OgiError(f"{name} has no field {sorted(unknown)[0]}")
+        raise OgiError(f"“{_step_label(name)}”没有“{sorted(unknown)[0][:40]}”一项")
     return cls(at=at, **given)
 
 
@@ -140,11 +161,19 @@ def _parse(field: Field, raw: object, step: str) -> object:
         if field.kind == "date":
             return dt.date.fromisoformat(str(raw)).isoformat()
     except ValueError:
-        raise OgiError(f"{step}: {field.name} ({field.label}) '{raw}' is not a valid {field.kind}") from None
+        raise OgiError(f"“{field.label}”应填{KIND_WORDS.get(field.kind, field.kind)}，“{str(raw)[:40]}”不是"
+                       f"（{_step_label(step)}）") from None
     value = str(raw).strip()
     if field.choices and value not in {k for k, _ in field.choices}:
-        raise OgiError(f"{step}: {field.name} '{value}' is not one of {', '.join(k for k, _ in field.choices)}")
+        raise OgiError(f"“{field.label}”只能选：{'、'.join(words for _, words in field.choices)}"
+                       f"（{_step_label(step)}）")
     return value
+
+
+def _step_label(command: str) -> str:
+    """The step's name in words (its workflow row's label, before any explanation in brackets)."""
+    row = next((r for r in WORKFLOW.transitions if r.command == command), None)
+    return row.label.split("（")[0] if row else "该步骤"
 
 
 def event_labels() -> dict[str, str]:
