@@ -322,7 +322,8 @@ def test_an_unexpected_error_is_a_chinese_500_page_with_an_id_and_the_log_withho
         raise RuntimeError(personal)  # as a database error quotes an applicant's parameters
 
     client = signed_in(site, "clerk")
-    monkeypatch.setattr(site.queries, "queue_of", broken)
+    monkeypatch.setattr(site.queries, "queue_of", broken)  # the API's list
+    monkeypatch.setattr(site.tasks.queue, "search", broken)  # the page's (申请列表, searched and filtered)
     with caplog.at_level(logging.DEBUG):
         answer = client.get("/requests")
         api = api_client(site).get("/api/v1/requests")

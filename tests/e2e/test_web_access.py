@@ -44,6 +44,8 @@ ROUTE_ACTIONS: dict[tuple[str, str], tuple[Action, bool] | None] = {
     ("POST", "/reports/{agency}/{year:int}/publish"): (Action.PUBLISH_REPORT, True),
     ("POST", "/reports/{agency}/{year:int}/register"): (Action.WRITE_REGISTER, True),
     ("GET", "/approvals"): (Action.READ_APPROVALS, False),
+    ("POST", "/tasks/claim"): (Action.ASSIGN_TASK, False),  # the empty form names no task, so no agency
+    ("POST", "/tasks/assign"): (Action.ASSIGN_TASK, False),
 }
 # families of routes that take one action whatever the rest of the path (method or None for both)
 ROUTE_PREFIXES: tuple[tuple[str, str | None, Action], ...] = (

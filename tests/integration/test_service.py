@@ -46,5 +46,7 @@ def test_the_queue_puts_the_nearest_deadline_first_and_masks_names(sqlite_servic
     sqlite_services.requests.act("S-new", c.StartConsultation(at=sqlite_services.clock.now(), party="agency"), user(sqlite_services, "clerk"))
     with sqlite_services.engine.connect() as conn:
         rows = queue_rows(conn)
-    assert [r["request_id"] for r in rows] == ["S-late", "S-new"]
-    assert rows[1]["reply_due_text"] == "中止中" and all(r["applicant"] == "张*" for r in rows)
+    # S-new waits for the consultation (15 working days), which ends before S-late's reply is due (20)
+    assert [r["request_id"] for r in rows] == ["S-new", "S-late"]
+    assert rows[0]["reply_due_text"] == "中止中" and rows[0]["due_text"].startswith("征求意见期限")
+    assert all(r["applicant"] == "张*" for r in rows)

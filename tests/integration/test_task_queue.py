@@ -35,6 +35,6 @@ def test_an_auditor_cannot_claim_and_a_head_task_goes_only_to_a_head(sqlite_serv
     head_task = next(t for t in services.tasks.listing(user(services, "head")) if t.role == "head")
     with pytest.raises(PermissionDenied):
         services.tasks.claim(head_task.id, user(services, "auditor"))
-    with pytest.raises(OgiError, match="is for a head"):
+    with pytest.raises(OgiError, match="由负责人办理"):
         services.tasks.assign(head_task.id, "clerk", user(services, "admin"))
     assert services.tasks.claim(head_task.id, user(services, "head")).assignee == "head"

@@ -19,6 +19,7 @@ from engine.clock import Clock
 from engine.errors import NotFound, OgiError, PermissionDenied, RuleViolation
 from engine.events import NewEvent
 from engine.projection import Change
+from workflows.foi.identifiers import InputRefused
 from workflows.foi.state import OPEN_STAGES, RequestState
 from workflows.foi.tasks import HANDLER, tasks_of
 from workflows.people import access
@@ -231,6 +232,8 @@ class TaskService:
         request's handler, who gets its reminders). Recorded as an event with the actor."""
         if actor.role not in WRITING_ROLES:
             raise PermissionDenied(f"{actor.display_name}（{ROLE_LABELS[actor.role]}）只能查看待办，不能认领或分派")
+        if not assignee.strip():
+            raise InputRefused("承办人", "请选择要把这项待办分派给谁")
         request_id, _, task_type = task_id.rpartition("/")
         now = self.clock.now()
         with self.engine.begin() as conn:
@@ -266,7 +269,9 @@ class TaskService:
             raise RuleViolation(f"承办人：“{row.label}”由负责人办理，{person.display_name}是{ROLE_LABELS[person.role]}",
                                 row.article)
         if not access.may(conn, person, Action.ASSIGN_TASK, row.agency):
-            raise PermissionDenied(f"承办人：待办只能交给本机关的人员，{person.display_name}不在该机关工作")
+            agency = conn.execute(select(agencies_table.c.name).where(agencies_table.c.slug == row.agency)).scalar()
+            raise PermissionDenied(f"承办人：{person.display_name}不在{agency or row.agency}或其上级机关工作，"
+                                   "待办只能交给本机关的人员")
 
     def refresh_day_dependent(self, today: dt.date) -> int:
         """The sweep's part: derive again, once a day, the tasks of open requests near a deadline."""
