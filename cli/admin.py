@@ -12,7 +12,7 @@ import click
 
 from cli.common import acting_user, app, fail, handle_errors
 from notifications.message import mask_recipient
-from workflows.people.accounts import Role, mask_phone
+from workflows.people.accounts import ROLE_NAMES, Role, check_new_password, mask_phone
 from workflows.people.sign_in import TOKEN_DAYS
 
 
@@ -34,8 +34,9 @@ def user_add(username, role, display_name, agencies, email, phone, user) -> None
     password = os.environ.get("OGI_NEW_USER_PASSWORD")
     generated = None if password else secrets.token_urlsafe(12)
     app().directory.add_user(user, username, Role(role), password or str(generated), display_name, agencies, email, phone)
-    where = f" for {', '.join(agencies)}" if agencies else ""
-    click.echo(f"user '{username}' ({role}){where} added" + (f"; password (shown once): {generated}" if generated else ""))
+    where = f"，所属机关 {'、'.join(agencies)}" if agencies else ""
+    click.echo(f"已添加用户“{username}”（{ROLE_NAMES[Role(role)]}）{where}"
+               + (f"；初始密码（只显示这一次）：{generated}" if generated else "；初始密码取自 OGI_NEW_USER_PASSWORD"))
 
 
 @user.command("list")
@@ -51,8 +52,8 @@ def user_list(fmt, user) -> None:
         click.echo(json.dumps(listed, ensure_ascii=False, indent=1))
         return
     for u in listed:
-        click.echo("\t".join([u["username"], u["display_name"], u["role"], ",".join(u["agencies"]),
-                              "disabled" if u["disabled"] else "active", u["email"] or "", u["phone"] or ""]))
+        click.echo("\t".join([u["username"], u["display_name"], ROLE_NAMES[Role(u["role"])], ",".join(u["agencies"]),
+                              "已停用" if u["disabled"] else "正常", u["email"] or "", u["phone"] or ""]))
 
 
 @user.command("disable")
@@ -60,8 +61,8 @@ def user_list(fmt, user) -> None:
 @acting_user
 def user_disable(username, user) -> None:
     """Stop USERNAME signing in (administrators): their sessions end and their API tokens are refused at once."""
-    app().web.set_disabled(user, username, True)
-    click.echo(f"user '{username}' disabled; their sessions ended and their API tokens are refused")
+    app().directory.set_disabled(user, username, True)
+    click.echo(f"已停用用户“{username}”：其登录会话已结束，接口令牌不再有效")
 
 
 @user.command("enable")
@@ -69,8 +70,24 @@ def user_disable(username, user) -> None:
 @acting_user
 def user_enable(username, user) -> None:
     """Let a disabled user sign in again (administrators); tokens not expired or revoked work again."""
-    app().web.set_disabled(user, username, False)
-    click.echo(f"user '{username}' enabled")
+    app().directory.set_disabled(user, username, False)
+    click.echo(f"已启用用户“{username}”，可以重新登录")
+
+
+@user.command("reset-password")
+@click.argument("username")
+@acting_user
+def user_reset_password(username, user) -> None:
+    """A new password for USERNAME (administrators): from OGI_NEW_USER_PASSWORD, else generated and shown once.
+    The user's sessions end and their API tokens are revoked; recorded with who and when in the security log."""
+    given = os.environ.get("OGI_NEW_USER_PASSWORD")
+    if given:
+        check_new_password(given, "OGI_NEW_USER_PASSWORD 中的新密码")
+    done = app().directory.reset_password(user, username, given or None)
+    shown = (f"新密码（只显示这一次）：{done.generated_password}" if done.generated_password
+             else "新密码取自 OGI_NEW_USER_PASSWORD")
+    click.echo(f"已重置用户“{username}”的密码；{shown}；{done.sessions_ended} 个登录会话已结束，"
+               f"{done.tokens_revoked} 个接口令牌已吊销")
 
 
 @click.group()
@@ -87,7 +104,7 @@ def agency() -> None:
 @acting_user
 def agency_add(slug, name, parent, correction_days, user) -> None:
     app().directory.add_agency(user, slug, name, parent, correction_days)
-    click.echo(f"agency '{slug}' ({name}) added")
+    click.echo(f"已添加机关“{name}”（代码 {slug}）")
 
 
 @agency.command("set")
@@ -105,7 +122,7 @@ def agency_set(slug, reminders, webhook_url, webhook_secret, doc_prefix, review_
     """Settings of an agency (administrators): reminders, webhook, and what its documents say."""
     app().directory.set_agency(user, slug, reminders, webhook_url, webhook_secret, doc_prefix=doc_prefix,
                                review_body=review_body, court=court, vertically_led=vertically_led)
-    click.echo(f"agency '{slug}' updated")
+    click.echo(f"机关“{slug}”的设置已保存")
 
 
 @agency.command("list")
@@ -152,7 +169,7 @@ def token_list(username, fmt, user) -> None:
 def token_revoke(token_id, user) -> None:
     """Revoke the API token with TOKEN_ID (from `ogi token list`): it stops working at once."""
     revoked = app().web.revoke_token(user, token_id)
-    click.echo(f"token {revoked.id} of '{revoked.username}' revoked")
+    click.echo(f"已吊销用户“{revoked.username}”的接口令牌 {revoked.id}，立即失效")
 
 
 @click.group()
@@ -167,7 +184,7 @@ def department() -> None:
 @acting_user
 def department_add(agency_slug, code, name, user) -> None:
     app().directory.add_department(user, agency_slug, code, name)
-    click.echo(f"department '{code}' ({name}) added to {agency_slug}")
+    click.echo(f"已在机关 {agency_slug} 添加承办部门“{name}”（代码 {code}）")
 
 
 @department.command("list")

@@ -1,33 +1,59 @@
 """The administrators' pages (用户、机关、承办部门、工作日历、发送失败的消息), the heads' 审批 page and every user's
-消息 (inbox). The same service calls as `ogi user/agency/department/calendar/outbox/inbox` on the command line."""
+消息 (inbox). The same service calls as `ogi user/agency/department/calendar/outbox/inbox` on the command line.
+
+Every form answers 303 (post/redirect/get): done, to the page with what was done; refused, to the page with the
+refusal and what was typed (web/flash.py), shown once. Passwords are never carried back."""
 
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from engine.errors import OgiError
 from notifications.message import mask_recipient
+from web import calendar_admin
 from web.auth import services, viewer
 from web.errors import error_body, status_of
+from web.flash import redirect_refused, take_refusal
 from web.templating import ROLE_LABELS, page
+from workflows.foi.documents import DOCUMENT_TITLES
+from workflows.foi.vocabulary import OUTCOME_LABELS
 from workflows.people.accounts import Role, User, mask_phone
 
 router = APIRouter(include_in_schema=False)
+router.include_router(calendar_admin.router)  # 工作日历: its pages in their own module
 Viewer = Annotated[User, Depends(viewer)]
 
 DONE = {"user": "用户已添加。", "agency": "机关已添加。", "settings": "机关设置已保存。", "department": "承办部门已添加。",
-        "retry": "消息将重新发送（沿用原消息编号）。", "disabled": "用户已停用，其会话和API令牌立即失效。",
-        "enabled": "用户已启用。"}
+        "retry": "消息将重新发送（沿用原消息编号）。", "disabled": "用户已停用，其会话和接口令牌立即失效。",
+        "enabled": "用户已启用，可以重新登录。"}
+SECRET_FIELDS = ("password", "password_again", "webhook_secret")  # never carried back to the page
+OUTBOX_CHANNELS = {"email": "电子邮件", "sms": "短信", "inbox": "站内消息", "webhook": "消息推送"}
 
 
 # -- 系统管理 ----------------------------------------------------------------------------------------------------------
 @router.get("/admin")
-def admin_page(request: Request, user: Viewer, done: str | None = None) -> Response:
+def admin_page(request: Request, user: Viewer, done: str | None = None, who: str | None = None,
+               sessions: int = 0, tokens: int = 0) -> Response:
     user.require_admin("open the administration pages")
-    return _admin_page(request, user, notice=DONE.get(done or ""))
+    refused = take_refusal(request)
+    if refused is not None:
+        return _admin_page(request, user, error=refused.error, failed=refused.failed, values=refused.values)
+    return _admin_page(request, user, notice=_notice(request, done or "", who, sessions, tokens))
+
+
+def _notice(request: Request, done: str, who: str | None, sessions: int, tokens: int) -> str | None:
+    known = {u.username for u in services(request).directory.users()}
+    name = f"“{who}”" if who in known else "该用户"
+    if done == "reset":
+        return (f"已重置{name}的密码，请将新密码当面或电话告知本人。其 {sessions} 个登录会话已结束，"
+                f"{tokens} 个接口令牌已吊销。")
+    if done in ("disabled", "enabled") and who in known:
+        return DONE[done].replace("用户", f"用户{name}", 1)
+    return DONE.get(done)
 
 
 def _admin_page(request: Request, user: User, error: dict | None = None, failed: str | None = None,
@@ -40,48 +66,41 @@ def _admin_page(request: Request, user: User, error: dict | None = None, failed:
     users = [dict(username=u.username, display_name=u.display_name, role=u.role, agencies=sorted(u.agencies),
                   email=mask_recipient(u.email) if u.email else "", phone=mask_phone(u.phone), disabled=u.disabled)
              for u in app.directory.users()]
-    parked = [dict(id=m.id, channel=m.channel, to=m.address if m.channel == "inbox" else mask_recipient(m.address),
-                   request_id=m.request_id, kind=m.kind, subject=m.subject, attempts=m.attempts,
+    parked = [dict(id=m.id, channel=OUTBOX_CHANNELS.get(m.channel, m.channel),
+                   to=m.address if m.channel == "inbox" else mask_recipient(m.address),
+                   request_id=m.request_id, subject=m.subject, attempts=m.attempts,
                    last_error=m.last_error, created_at=m.created_at)
               for m in app.outbox.messages(user, "parked")]
-    return page(request, "admin.html.j2", status_code=422 if error else 200, users=users, agencies=agencies,
-                departments=departments, years=_calendar_years(request), parked=parked, roles=list(Role),
-                role_labels=ROLE_LABELS, error=error, failed=failed, values=values or {}, notice=notice,
+    return page(request, "admin.html.j2", users=users, agencies=agencies,
+                agency_names={a.slug: a.name for a in agencies}, departments=departments,
+                years=calendar_admin.calendar_years(app.queries.calendar(), app.clock.now().year), parked=parked,
+                roles=list(Role), role_labels=ROLE_LABELS, error=error, failed=failed, values=values or {},
+                notice=notice,
                 webhooks={a.slug: mask_recipient(a.webhook_url) if a.webhook_url else "" for a in agencies})
 
 
-def _calendar_years(request: Request) -> list[dict]:
-    """Every year from the first with data to next year; a year without an official arrangement is provisional
-    (counted Monday–Friday, as `ogi calendar show` says)."""
-    app = services(request)
-    cal = app.queries.calendar()
-    this_year = app.clock.now().year
-    known = sorted(cal.years)
-    first, last = min([*known, this_year]), max([*known, this_year + 1])
-    out = []
-    for year in range(first, last + 1):
-        arrangement = cal.years.get(year)
-        out.append(dict(year=year, provisional=arrangement is None, source=arrangement.source if arrangement else "",
-                        holidays=len(arrangement.holidays) if arrangement else 0,
-                        workdays=len(arrangement.workdays) if arrangement else 0))
-    return out
-
-
 async def _form(request: Request) -> dict[str, str]:
-    return {k: v.strip() for k, v in (await request.form()).items() if isinstance(v, str)}
+    """The form's text fields, stripped; a password or secret exactly as typed (a space in it is refused, not lost)."""
+    return {k: v if k in SECRET_FIELDS else v.strip() for k, v in (await request.form()).items() if isinstance(v, str)}
 
 
-async def _admin_write(request: Request, user: User, section: str, action) -> Response:
-    """Do `action(form)` as an administrator; the law's or the input's refusal is shown on the page (422)."""
+async def _admin_write(request: Request, user: User, section: str, action, done: str | None = None,
+                       anchor: str | None = None) -> Response:
+    """Do `action(form)` as an administrator: 303 to /admin saying what was done (`done`: the query after
+    ?done=), or, refused by the law or the input, 303 to /admin with the refusal and the values typed (never a
+    password or a secret)."""
     user.require_admin("change the administration settings")
     form = await _form(request)
     try:
-        action(form)
+        result = action(form)
     except OgiError as refused:
         if status_of(refused) != 422:
             raise
-        return _admin_page(request, user, error=error_body(refused), failed=section, values=form)
-    return RedirectResponse(f"/admin?done={section}#{section}", status_code=303)
+        kept = {k: v for k, v in form.items() if k not in SECRET_FIELDS}
+        return redirect_refused(request, f"/admin#{anchor or section.split(':')[0]}", error_body(refused), kept,
+                                failed=section)
+    query = done(result) if callable(done) else (done or section)
+    return RedirectResponse(f"/admin?done={query}#{anchor or section.split(':')[0]}", status_code=303)
 
 
 def _blank(value: str | None) -> str | None:
@@ -94,11 +113,11 @@ async def add_user(request: Request, user: Viewer) -> Response:
 
     def add(form: dict[str, str]) -> None:
         if not form.get("password"):
-            raise OgiError("a new user needs a password (初始密码)")
+            raise OgiError("请填写新用户的初始密码")
         try:
             role = Role(form.get("role", ""))
         except ValueError:
-            raise OgiError(f"role '{form.get('role', '')}' is not one of {', '.join(r.value for r in Role)}") from None
+            raise OgiError("请从列表中选择角色（系统管理员、负责人、经办人或审计）") from None
         agencies = [a for a in (x.strip() for x in form.get("agencies", "").replace("，", ",").split(",")) if a]
         app.directory.add_user(user, form.get("username", ""), role, form["password"], _blank(form.get("display_name")),
                                agencies, _blank(form.get("email")), _blank(form.get("phone")))
@@ -110,13 +129,39 @@ async def add_user(request: Request, user: Viewer) -> Response:
 async def disable_user(request: Request, username: str, user: Viewer) -> Response:
     """停用: the user's sessions end and their tokens are refused at once (as `ogi user disable`)."""
     app = services(request)
-    return await _admin_write(request, user, "disabled", lambda form: app.web.set_disabled(user, username, True))
+    return await _admin_write(request, user, f"disabled:{username}",
+                              lambda form: app.directory.set_disabled(user, username, True),
+                              done=f"disabled&who={quote(username)}", anchor="user")
 
 
 @router.post("/admin/users/{username}/enable")
 async def enable_user(request: Request, username: str, user: Viewer) -> Response:
     app = services(request)
-    return await _admin_write(request, user, "enabled", lambda form: app.web.set_disabled(user, username, False))
+    return await _admin_write(request, user, f"enabled:{username}",
+                              lambda form: app.directory.set_disabled(user, username, False),
+                              done=f"enabled&who={quote(username)}", anchor="user")
+
+
+@router.post("/admin/users/{username}/password")
+async def reset_password(request: Request, username: str, user: Viewer) -> Response:
+    """重置密码: the administrator sets a new password (typed twice); the user's sessions end and their API tokens
+    are revoked (as `ogi user reset-password`). Resetting one's own ends one's own session too: sign in again."""
+    app = services(request)
+
+    def reset(form: dict[str, str]):
+        password = form.get("password", "")
+        if not password:
+            raise OgiError("请填写新密码")
+        if password != form.get("password_again", ""):
+            raise OgiError("两次输入的新密码不一致，请重新输入")
+        return app.directory.reset_password(user, username, password)
+
+    answer = await _admin_write(request, user, f"reset:{username}", reset, anchor="user",
+                                done=lambda done: f"reset&who={quote(username)}&sessions={done.sessions_ended}"
+                                                  f"&tokens={done.tokens_revoked}")
+    if username == user.username and answer.headers.get("location", "").startswith("/admin?done=reset"):
+        return RedirectResponse("/login", status_code=303)  # this session ended with the others
+    return answer
 
 
 @router.post("/admin/agencies")
@@ -127,7 +172,7 @@ async def add_agency(request: Request, user: Viewer) -> Response:
         try:
             days = int(form.get("correction_days") or 15)
         except ValueError:
-            raise OgiError("the default correction period must be a whole number of working days") from None
+            raise OgiError("默认补正期限须为整数个工作日") from None
         app.directory.add_agency(user, form.get("slug", ""), form.get("name", ""), _blank(form.get("parent")), days)
 
     return await _admin_write(request, user, "agency", add)
@@ -140,13 +185,13 @@ async def agency_settings(request: Request, slug: str, user: Viewer) -> Response
     def save(form: dict[str, str]) -> None:
         webhook_url, secret = _blank(form.get("webhook_url")), _blank(form.get("webhook_secret"))
         if secret and not webhook_url:
-            raise OgiError("a webhook secret needs the webhook URL with it (give both)")
+            raise OgiError("填写了推送签名密钥，请同时填写消息推送地址")
         led = {"yes": True, "no": False}.get(form.get("vertically_led", ""))
         app.directory.set_agency(user, slug, _blank(form.get("reminders")), webhook_url, secret,
                                  doc_prefix=form.get("doc_prefix"), review_body=form.get("review_body"),
                                  court=form.get("court"), vertically_led=led)
 
-    return await _admin_write(request, user, "settings", save)
+    return await _admin_write(request, user, f"settings:{slug}", save, done="settings", anchor="settings")
 
 
 @router.post("/admin/departments")
@@ -168,21 +213,28 @@ async def retry_message(request: Request, message_id: str, user: Viewer) -> Resp
 # -- 审批 ------------------------------------------------------------------------------------------------------------
 @router.get("/approvals")
 def approvals(request: Request, user: Viewer, done: str | None = None) -> Response:
+    refused = take_refusal(request)
+    if refused is not None:
+        return _approvals_page(request, user, error=refused.error, failed=refused.failed, values=refused.values)
     return _approvals_page(request, user, notice={"approved": "已同意。", "rejected": "已退回（附审批意见）。"}.get(done or ""))
 
 
 def _approvals_page(request: Request, user: User, error: dict | None = None, failed: str | None = None,
-                    notice: str | None = None) -> Response:
+                    values: dict | None = None, notice: str | None = None) -> Response:
     """What waits for this head or administrator (workflows/documents/approvals.py), each with 同意 / 不同意 and 审批意见."""
     app = services(request)
     pending = app.approvals.listing(user)  # refuses other roles (403)
-    return page(request, "approvals.html.j2", status_code=422 if error else 200, approvals=pending,
-                today=app.clock.now().date(), error=error, failed=failed, notice=notice)
+    people = {u.username: u.display_name for u in app.directory.users()}
+    return page(request, "approvals.html.j2", approvals=pending, today=app.clock.now().date(), error=error,
+                failed=failed, values=values or {}, notice=notice, people=people,
+                agency_names={a.slug: a.name for a in app.directory.agencies()},
+                document_titles=DOCUMENT_TITLES, outcome_labels=OUTCOME_LABELS)
 
 
 async def _decide(request: Request, user: User, approval_id: str, decision: str) -> Response:
     app = services(request)
-    reason = (await _form(request)).get("reason", "")
+    form = await _form(request)
+    reason = form.get("reason", "")
     try:
         if decision == "approved":
             app.approvals.approve(approval_id, user, reason)
@@ -191,7 +243,8 @@ async def _decide(request: Request, user: User, approval_id: str, decision: str)
     except OgiError as refused:
         if status_of(refused) != 422:  # the law's or the input's refusal is shown on the page; 403/404/409 are errors
             raise
-        return _approvals_page(request, user, error=error_body(refused), failed=approval_id)
+        return redirect_refused(request, "/approvals#approvals-error", error_body(refused),
+                                {"reason": reason, "decision": decision}, failed=approval_id)
     return RedirectResponse(f"/approvals?done={decision}", status_code=303)
 
 

@@ -79,7 +79,7 @@ def test_an_unknown_user_and_an_auditor_cannot_change_anything(ready):
     args = ["request", "new", "--id", "X", "--agency", "hedong-xzsp", "--kind", "natural_person", "--name", "张三",
             "--channel", "online", "--subject", "s"]
     unknown = ready(*args, "--as", "nobody", ok=False)
-    assert unknown.returncode == 1 and "unknown user 'nobody'" in unknown.stderr
+    assert unknown.returncode == 1 and "没有用户名为“nobody”的用户" in unknown.stderr
     auditor = ready(*args, "--as", "shenji", ok=False)
     assert auditor.returncode == 77 and "may read but not" in auditor.stderr  # EX_NOPERM, as every refusal
 
@@ -142,7 +142,7 @@ def test_demo_load_refuses_a_database_with_real_requests_and_timers_refuse_audit
     ready("request", "new", "--id", "REAL-1", "--agency", "hedong-xzsp", "--kind", "natural_person", "--name", "张三",
           "--channel", "in_person", "--subject", "s")
     refused = ready("demo", "load", ok=False)
-    assert refused.returncode == 1 and "not demo data" in refused.stderr
+    assert refused.returncode == 1 and "不是演示数据" in refused.stderr
     ready("user", "add", "reader", "--role", "auditor")
     refused = ready("timers", "run", "--as", "reader", ok=False)
     assert refused.returncode == 77 and "may read but not run the timers" in refused.stderr

@@ -12,9 +12,9 @@ from workflows.tables import outbox_table
 def test_the_demo_staff_receive_reminders_and_alerts_from_the_first_sweep(sqlite_services):
     services = sqlite_services
     said = load_demo(services.directory, services.requests, services.queries)
-    assert any("user 'zhang'" in line for line in said) and any("user 'li'" in line for line in said)
+    assert any("演示账号" in line and "zhang" in line and "li" in line for line in said)
     again = load_demo(services.directory, services.requests, services.queries)
-    assert not any("user '" in line for line in again)  # idempotent
+    assert not any("已添加" in line for line in again) and any("保留原密码" in line for line in again)  # idempotent
     services.sweeper.run(user(services, "zhang"))
     with services.engine.connect() as conn:
         inbox = conn.execute(select(outbox_table.c.recipient, outbox_table.c.kind)

@@ -55,9 +55,9 @@ def test_everyone_else_sees_the_name_masked_and_the_contact_hidden(one_request, 
 
 
 def test_a_user_can_only_be_put_in_agencies_that_exist(services):
-    with pytest.raises(NotFound, match="unknown agency 'nowhere'"):
+    with pytest.raises(NotFound, match="没有代码为“nowhere”的机关"):
         services.directory.add_user(user(services, "admin"), "x-clerk", Role.STAFF, "pw", agencies=["nowhere"])
-    with pytest.raises(OgiError, match="not an e-mail address"):
+    with pytest.raises(OgiError, match="电子邮箱“nobody”不是有效的电子邮箱地址"):
         services.directory.add_user(user(services, "admin"), "y-clerk", Role.STAFF, "pw", email="nobody")
     assert services.queries.queue() == []  # nothing was half-written
 
@@ -71,4 +71,4 @@ def test_the_cli_history_shows_the_name_to_the_agencys_staff_only(ready, tmp_pat
     admin = json.loads(ready("history", "P-1", "--format", "json").stdout)
     assert staff["applicant"]["name"] == "王小明" and admin["applicant"]["name"] == "王**"
     refused = ready("user", "add", "li", "--role", "staff", "--agency", "nowhere", ok=False)
-    assert refused.returncode != 0 and "unknown agency 'nowhere'" in refused.stderr
+    assert refused.returncode != 0 and "没有代码为“nowhere”的机关" in refused.stderr

@@ -56,14 +56,38 @@ class User:
 
     def require_write(self, what: str) -> None:
         if self.role not in WRITING_ROLES:
-            raise PermissionDenied(f"user '{self.username}' ({self.role.value}) may read but not {what}")
+            who = "审计只能查看，不能修改" if self.role == Role.AUDITOR else "只能查看"  # as workflows/people/access.py says
+            raise PermissionDenied(f"无权{action_words(what)}：{self.username}是{ROLE_NAMES[self.role]}，{who}")
 
     def require_admin(self, what: str) -> None:
         if self.role != Role.ADMIN:
-            raise PermissionDenied(f"only an administrator may {what}; '{self.username}' is {self.role.value}")
+            raise PermissionDenied(f"无权{action_words(what)}：只有系统管理员可以办理，{self.username}是{ROLE_NAMES[self.role]}")
 
 
 SCHEDULER = User(SCHEDULER_USERNAME, "定时任务", Role.STAFF)
+
+ROLE_NAMES = {Role.ADMIN: "系统管理员", Role.HEAD: "负责人", Role.STAFF: "经办人", Role.AUDITOR: "审计",
+              Role.APPLICANT: "申请人"}  # as workflows/people/access.py ROLE_LABELS (which imports this module)
+
+# What a refused user was trying to do, in words: the callers name it in English (a log's words); a caller that
+# names it in Chinese is shown as it is, and one not listed here reads "办理此事项".
+_ACTIONS = {
+    "assign tasks": "分派任务", "fill in the table 二 register": "填报主动公开情况（表二）",
+    "rotate the log's key": "更换日志密钥", "run the timers": "运行定时任务", "repair the read model": "修复读模型",
+    "change the working-day calendar": "修改工作日历", "issue documents": "签发文书", "add an agency": "添加机关",
+    "change an agency's settings": "修改机关设置", "list the users": "查看用户列表", "disable or enable users": "停用或启用用户",
+    "create API tokens": "创建接口令牌", "list API tokens": "查看接口令牌", "revoke API tokens": "吊销接口令牌",
+    "add users": "添加用户", "add departments": "添加承办部门", "retry messages": "重新发送消息",
+    "rebuild projections": "重建读模型", "sign a checkpoint": "签署日志检查点", "register requests": "登记申请",
+    "open the administration pages": "打开系统管理页面", "change the administration settings": "修改系统管理设置",
+    "reset passwords": "重置密码",
+}
+
+
+def action_words(what: str) -> str:
+    if what in _ACTIONS:
+        return _ACTIONS[what]
+    return what if what and not re.search(r"[A-Za-z]", what) else "办理此事项"
 
 
 _ARGON2 = PasswordHasher()  # argon2id with the library's current parameters
@@ -85,6 +109,27 @@ def check_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(candidate.hex(), digest)
 
 
+MIN_PASSWORD_LENGTH = 8  # a password an administrator sets for someone else (reset): long enough not to be guessed
+MAX_PASSWORD_LENGTH = 200  # longer is no password but a way to make the server hash megabytes
+
+
+def check_new_password(password: str, field: str = "新密码") -> str:
+    """A password an administrator gives a user: 8–200 characters, one line, no spaces at its ends."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise OgiError(f"{field}至少 {MIN_PASSWORD_LENGTH} 个字符")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise OgiError(f"{field}最多 {MAX_PASSWORD_LENGTH} 个字符")
+    if any(ord(ch) < 32 or ord(ch) == 0x7F for ch in password) or password != password.strip():
+        raise OgiError(f"{field}不能含有控制字符，首尾不能是空格")
+    return password
+
+
+def set_password(conn: Connection, username: str, password: str) -> None:
+    get_user(conn, username)
+    conn.execute(update(users_table).where(users_table.c.username == username)
+                 .values(password_hash=hash_password(password)))
+
+
 _USER = select(users_table).where(users_table.c.username == bindparam("username"))
 _USER_AGENCIES = select(user_agencies_table.c.agency).where(user_agencies_table.c.username == bindparam("username"))
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -102,20 +147,20 @@ def find_user(conn: Connection, username: str) -> User | None:
 def get_user(conn: Connection, username: str) -> User:
     user = find_user(conn, username)
     if user is None:
-        raise NotFound(f"unknown user '{username}'; add it with `ogi user add {username} --role staff`")
+        raise NotFound(f"没有用户名为“{username}”的用户")
     return user
 
 
 def add_user(conn: Connection, username: str, role: Role, password: str, display_name: str | None, now: dt.datetime,
              agencies: Iterable[str] = (), email: str | None = None, phone: str | None = None) -> User:
     if not re.fullmatch(r"[A-Za-z0-9_.-]{2,100}", username):
-        raise OgiError(f"user name '{username}' must be 2–100 letters, digits, '_', '.' or '-'")
+        raise OgiError(f"用户名“{username}”须为 2–100 个英文字母、数字或“_”“.”“-”")
     if conn.execute(select(users_table.c.username).where(users_table.c.username == username)).first():
-        raise OgiError(f"user '{username}' already exists")
+        raise OgiError(f"用户名“{username}”已被使用，请换一个")
     if username == SCHEDULER_USERNAME:
-        raise OgiError(f"'{username}' is the name the scheduler's sweeps carry in the log; choose another")
+        raise OgiError(f"用户名“{username}”是定时任务在日志中使用的名称，请换一个")
     if email is not None and not EMAIL_PATTERN.match(email):
-        raise OgiError(f"--email '{email}' is not an e-mail address")
+        raise OgiError(f"电子邮箱“{email}”不是有效的电子邮箱地址")
     if phone is not None:  # a mainland mobile or landline, NFKC-normalised (workflows/foi/identifiers.py)
         phone = check_phone(phone, "phone")
     agencies = frozenset(agencies)
@@ -136,7 +181,7 @@ def agency_exists(conn: Connection, slug: str) -> bool:
 def get_agency(conn: Connection, slug: str):
     row = conn.execute(_AGENCY, {"slug": slug}).first()
     if row is None:
-        raise NotFound(f"unknown agency '{slug}': add it first with `ogi agency add {slug} --name NAME`")
+        raise NotFound(f"没有代码为“{slug}”的机关，请先添加该机关")
     return row
 
 
@@ -144,16 +189,15 @@ def add_agency(conn: Connection, slug: str, name: str, parent: str | None, actor
                correction_period_days: int = DEFAULT_CORRECTION_PERIOD_DAYS) -> None:
     actor.require_admin("add an agency")
     if not SLUG_PATTERN.match(slug):
-        raise OgiError(f"agency slug '{slug}' must be 2–63 lower-case letters, digits or '-'")
+        raise OgiError(f"机关代码“{slug}”须为 2–63 个小写英文字母、数字或“-”")
     if not name.strip():
-        raise OgiError("an agency needs a name (--name)")
+        raise OgiError("请填写机关名称")
     if agency_exists(conn, slug):
-        raise OgiError(f"agency '{slug}' already exists")
+        raise OgiError(f"机关代码“{slug}”已被使用")
     if parent is not None:
         get_agency(conn, parent)
     if not 1 <= correction_period_days <= MAX_APPLICANT_PERIOD_DAYS:  # the bound of a correction notice's period
-        raise OgiError(f"the default correction period must be 1–{MAX_APPLICANT_PERIOD_DAYS} working days, "
-                       f"not {correction_period_days}")
+        raise OgiError(f"默认补正期限须为 1–{MAX_APPLICANT_PERIOD_DAYS} 个工作日，不能是 {correction_period_days}")
     conn.execute(insert(agencies_table).values(slug=slug, name=name.strip(), parent=parent,
                                                correction_period_days=correction_period_days,
                                                created_at=now, created_by=actor.username))
@@ -164,7 +208,7 @@ def agency_members(conn: Connection, agency: str, own_only: bool = False) -> tup
     rows = conn.execute(select(agencies_table.c.slug, agencies_table.c.name, agencies_table.c.parent)).all()
     names = {r.slug: r.name for r in rows}
     if agency not in names:
-        raise NotFound(f"no agency '{agency}'; `ogi agency list` shows them")
+        raise NotFound(f"没有代码为“{agency}”的机关")
     if own_only:
         return names[agency], [agency]
     children = defaultdict(list)
@@ -213,13 +257,16 @@ def mask_name(value: str | None) -> str:
     return value[0] + "*" * (len(value) - 1) if len(value) > 1 else "*"
 
 
+_SETTING_NAMES = {"doc_prefix": "文号前缀", "review_body": "行政复议机关", "court": "人民法院"}
+
+
 def _document_settings(given: dict[str, str | bool | None]) -> dict[str, str | bool]:
     values: dict[str, str | bool] = {}
     for name in ("doc_prefix", "review_body", "court"):
         text = given.get(name)
         if text is not None:
             if not isinstance(text, str) or len(text) > 200 or any(ord(ch) < 32 for ch in text):
-                raise OgiError(f"--{name.replace('_', '-')} must be one line of text (at most 200 characters)")
+                raise OgiError(f"{_SETTING_NAMES[name]}须为一行文字（最多 200 个字符）")
             values[name] = text.strip()
     if given.get("vertically_led") is not None:
         values["vertically_led"] = bool(given["vertically_led"])
@@ -241,14 +288,13 @@ def set_agency(conn: Connection, slug: str, actor: User, reminders: str | None =
             raise OgiError(str(error)) from None
     if webhook_url is not None:
         if not re.match(r"^https?://[^\s]+$", webhook_url):
-            raise OgiError(f"--webhook '{webhook_url}' must be an http:// or https:// URL")
+            raise OgiError(f"消息推送地址“{webhook_url}”须以 http:// 或 https:// 开头")
         if not webhook_secret or len(webhook_secret) < 16:
-            raise OgiError("a webhook needs --webhook-secret of at least 16 characters (it signs each body, HMAC-SHA256)")
+            raise OgiError("设置消息推送地址须同时填写至少 16 个字符的推送签名密钥（webhook-secret，用于签名每条消息）")
         values.update(webhook_url=webhook_url, webhook_secret=webhook_secret)
     values.update(_document_settings(documents))
     if not values:
-        raise OgiError("nothing to set: give --reminders, --webhook with --webhook-secret, --doc-prefix, "
-                       "--review-body, --court or --vertically-led")
+        raise OgiError("没有要保存的设置：请至少填写提醒、消息推送地址（含签名密钥）、文号前缀、行政复议机关、人民法院或垂直管理中的一项")
     conn.execute(update(agencies_table).where(agencies_table.c.slug == slug).values(**values))
 
 
@@ -257,7 +303,7 @@ def parse_offsets(text: str) -> tuple[int, ...]:
     try:
         offsets = tuple(sorted({int(part) for part in text.split(",") if part.strip()}, reverse=True))
     except ValueError:
-        raise ValueError(f"reminders '{text}' must be working-day offsets such as 5,2,0") from None
+        raise ValueError(f"提醒“{text}”须为到期前的工作日数，用逗号分隔，如 5,2,0") from None
     if not offsets or any(not 0 <= o <= 20 for o in offsets):
-        raise ValueError(f"reminders '{text}' must be 1 to 21 offsets between 0 and 20 working days (e.g. 5,2,0)")
+        raise ValueError(f"提醒“{text}”须为 0 至 20 之间的工作日数（最多 21 个），如 5,2,0")
     return offsets

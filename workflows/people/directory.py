@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, delete, select, update
 
 from engine.adapters.database import migrate
 from engine.clock import Clock
+from engine.errors import OgiError
 from workflows.people import access
 from workflows.people.access import Action
 from workflows.people.accounts import (
@@ -21,13 +23,18 @@ from workflows.people.accounts import (
     add_agency,
     add_user,
     agency_exists,
+    check_new_password,
     find_user,
     get_user,
     list_agencies,
     set_agency,
+    set_password,
 )
 from workflows.people.departments import Department, add_department, list_departments
-from workflows.tables import user_agencies_table, users_table
+from workflows.people.sign_in import WebAccounts
+from workflows.tables import api_tokens_table, user_agencies_table, users_table, web_sessions_table
+
+log = logging.getLogger("ogi.security")  # where sign-in and the administrators' changes of accounts are recorded
 
 
 @dataclass(frozen=True)
@@ -36,18 +43,27 @@ class Initialised:
     generated_password: str | None  # shown once; None when it came from OGI_ADMIN_PASSWORD or the admin existed
 
 
+@dataclass(frozen=True)
+class PasswordReset:
+    username: str
+    generated_password: str | None  # shown once; None when the administrator gave the password
+    sessions_ended: int
+    tokens_revoked: int
+
+
 @dataclass
 class Directory:
     engine: Engine
     clock: Clock
 
-    def initialise(self) -> Initialised:
-        """Create or migrate the schema, then the first administrator (password from OGI_ADMIN_PASSWORD or generated)."""
+    def initialise(self, password: str | None = None) -> Initialised:
+        """Create or migrate the schema, then the first administrator (password given, e.g. the demo's, else from
+        OGI_ADMIN_PASSWORD, else generated)."""
         migrate(self.engine)
         with self.engine.begin() as conn:
             if find_user(conn, ADMIN_USERNAME) is not None:
                 return Initialised(False, None)
-            password = os.environ.get("OGI_ADMIN_PASSWORD")
+            password = password or os.environ.get("OGI_ADMIN_PASSWORD")
             generated = None if password else secrets.token_urlsafe(12)
             add_user(conn, ADMIN_USERNAME, Role.ADMIN, password or str(generated), "系统管理员", self.clock.now())
         return Initialised(True, generated)
@@ -81,16 +97,48 @@ class Directory:
             set_agency(conn, slug, actor, reminders, webhook_url, webhook_secret, **documents)
 
     def ensure_user(self, actor: User, username: str, role: Role, display_name: str,
-                    agencies: Iterable[str] = ()) -> str | None:
-        """Add the user unless one of that name exists (the demo set-up is idempotent); returns the generated
-        password when it was added (OGI_NEW_USER_PASSWORD, when set, is used instead and not returned)."""
+                    agencies: Iterable[str] = (), password: str | None = None) -> bool:
+        """Add the user unless one of that name exists (the demo set-up is idempotent); True when it was added.
+        The password is the one given, else OGI_NEW_USER_PASSWORD; one of them is needed."""
         with self.engine.begin() as conn:
             if find_user(conn, username) is not None:
-                return None
-        given = os.environ.get("OGI_NEW_USER_PASSWORD")
-        password = given or secrets.token_urlsafe(12)
+                return False
+        password = password or os.environ.get("OGI_NEW_USER_PASSWORD")
+        if not password:
+            raise OgiError(f"添加用户“{username}”须给出密码")
         self.add_user(actor, username, role, password, display_name, agencies)
-        return None if given else password
+        return True
+
+    # -- the administrators' controls of an account -------------------------------------------------------------
+    def reset_password(self, actor: User, username: str, password: str | None = None) -> PasswordReset:
+        """A new password for `username` (given, else generated and returned to be shown once); every session of
+        the user ends and every API token is revoked (by the administrator, now), in one transaction. Recorded in
+        the security log with who and when, as disabling is."""
+        actor.require_admin("reset passwords")
+        generated = None if password else secrets.token_urlsafe(12)
+        password = check_new_password(password) if password else str(generated)
+        now = self.clock.now()
+        t, s = api_tokens_table.c, web_sessions_table.c
+        with self.engine.begin() as conn:
+            set_password(conn, username, password)
+            sessions = conn.execute(delete(web_sessions_table).where(s.username == username)).rowcount
+            tokens = conn.execute(update(api_tokens_table)
+                                  .where((t.username == username) & t.revoked_at.is_(None))
+                                  .values(revoked_at=now, revoked_by=actor.username)).rowcount
+        log.warning("password of %r reset by %r at %s: %d sessions ended, %d API tokens revoked", username,
+                    actor.username, now.isoformat(), sessions, tokens)
+        return PasswordReset(username, generated, sessions, tokens)
+
+    def set_disabled(self, actor: User, username: str, disabled: bool) -> User:
+        """停用 (or 启用 again): refused in words first, then done as sign-in does it (workflows/people/sign_in.py:
+        the sessions end at once, the tokens are refused while disabled; recorded in the security log)."""
+        actor.require_admin("disable or enable users")
+        if disabled and username == actor.username:
+            raise OgiError("不能停用自己的账号，须由另一位系统管理员停用")
+        target = self.user(username)  # NotFound in words
+        if target.disabled == disabled:
+            raise OgiError(f"用户“{username}”已经是{'停用' if disabled else '启用'}状态")
+        return WebAccounts(self.engine, self.clock).set_disabled(actor, username, disabled)
 
     def add_department(self, actor: User, agency: str, code: str, name: str) -> Department:
         actor.require_admin("add departments")

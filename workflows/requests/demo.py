@@ -1,20 +1,25 @@
 """`ogi demo load`: the embedded default set up with demo data, idempotently (for `make run`).
 
-The seed agency, the shared 2023 example (when it is found) and generated requests around today, so that
-there is work in every state.
+The seed agency, its users with the one demo password the README gives (OGI_DEMO_PASSWORD, default ogi-demo), the
+shared 2023 example (when it is found) and generated requests around today, so that there is work in every state.
+The 2023 requests are a past year's closed files: the example records their decisions only, so the demo records
+each reply as served on the day it was decided (which keeps every figure of the 2023 report and its timeliness),
+and 待办 holds the open work of today: a few requests overdue, a few due in the coming days, the rest later.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 
+from engine.calendar import WorkingCalendar
 from engine.errors import OgiError
 from workflows.foi.identifiers import id_check_digit
 from workflows.people.accounts import ADMIN_USERNAME, Role
 from workflows.people.directory import Directory
-from workflows.requests.importer import import_file, import_lines
+from workflows.requests.importer import import_lines
 from workflows.requests.queries import RequestQueries
 from workflows.requests.service import RequestService
 
@@ -22,6 +27,7 @@ DEMO_SOURCES = frozenset({"demo", "hedong-2023.jsonl"})  # the `imported_from` o
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE_CANDIDATES = [REPO.parent / "shared" / "examples" / "hedong-2023.jsonl", REPO / "examples" / "hedong-2023.jsonl"]
 
+DEMO_PASSWORD = "ogi-demo"  # the README's; OGI_DEMO_PASSWORD sets another
 DEMO_AGENCY = ("hedong-xzsp", "河东区行政审批服务局")
 DEMO_STAFF = (("zhang", Role.STAFF, "张经办"), ("li", Role.HEAD, "李主任"), ("wang", Role.AUDITOR, "王审计"))
 DEMO_DOCUMENTS = dict(doc_prefix="河东审批", review_body="河东区人民政府", court="河东区人民法院")
@@ -51,17 +57,46 @@ _SCENARIOS: list[tuple[str, str, str, int, list[tuple[str, int, dict]]]] = [
       ("review_filed", 30, {"case": "河政复〔2026〕001号"})]),
 ]
 
-_NAMES = ["张伟", "李娜", "王强", "刘洋", "陈静", "杨帆", "赵敏", "黄磊", "周婷", "吴昊", "徐丽"]
+# registered in person so many working days before their reply is due (Art. 33: 20 working days): the work of the
+# coming days, amber and green in 待办
+_DUE_SOON: list[tuple[str, str, int]] = [
+    ("natural_person", "申请公开某道路改造工程的竣工验收备案材料", 1),
+    ("commercial", "申请公开本区2026年度招商引资项目审批情况", 3),
+    ("natural_person", "申请公开某养老机构设立许可的审批意见", 6),
+]
+REPLY_WORKING_DAYS = 20  # Art. 33 ¶2
+
+_NAMES = ["张伟", "李娜", "王强", "刘洋", "陈静", "杨帆", "赵敏", "黄磊", "周婷", "吴昊", "徐丽", "孙杰", "马琳", "朱涛"]
+# how a 2023 reply was served, by how the application came in (delivered's methods, DESIGN §6)
+_SERVED_BY = {"in_person": "in_person", "online": "electronic", "email": "electronic", "fax": "electronic"}
 
 
 def _id_number(first17: str) -> str:
     return first17 + id_check_digit(first17)  # a valid number (GB 11643): registration checks it
 
 
-def demo_lines(today: dt.date) -> list[dict]:
+def demo_password() -> str:
+    return os.environ.get("OGI_DEMO_PASSWORD") or DEMO_PASSWORD
+
+
+def received_for_due(today: dt.date, working_days_left: int, calendar: WorkingCalendar) -> dt.date:
+    """The latest day of receipt whose reply (20 working days after it) is due `working_days_left` working days
+    from today."""
+    target = calendar.add_working_days(today, working_days_left)
+    received = today
+    while calendar.add_working_days(received, REPLY_WORKING_DAYS) > target:
+        received -= dt.timedelta(days=1)
+    return received
+
+
+def demo_lines(today: dt.date, calendar: WorkingCalendar | None = None) -> list[dict]:
     slug = DEMO_AGENCY[0]
+    calendar = calendar or WorkingCalendar({})
+    scenarios = list(_SCENARIOS) + [
+        (kind, "in_person", subject, (today - received_for_due(today, left, calendar)).days, [])
+        for kind, subject, left in _DUE_SOON]
     lines = []
-    for number, (kind, channel, subject, received_before, steps) in enumerate(_SCENARIOS, start=1):
+    for number, (kind, channel, subject, received_before, steps) in enumerate(scenarios, start=1):
         day = lambda before: (today - dt.timedelta(days=before)).isoformat()  # noqa: E731
         lines.append({
             "id": f"{slug}-{today.year}-D{number:03d}",
@@ -76,39 +111,64 @@ def demo_lines(today: dt.date) -> list[dict]:
     return lines
 
 
+def served_when_decided(line: dict) -> dict:
+    """A past year's line whose decision was never served, with the reply served on the day it was decided."""
+    events = line.get("events", [])
+    types = {e.get("type") for e in events}
+    if "decided" not in types or "delivered" in types or "withdrawn" in types:
+        return line
+    decided = next(e for e in reversed(events) if e.get("type") == "decided")
+    method = _SERVED_BY.get(str(line.get("channel", "")), "post")
+    return {**line, "events": [*events, {"type": "delivered", "at": decided["at"], "method": method}]}
+
+
+def _example_lines(example: Path) -> list[tuple[int, str]]:
+    lines = []
+    for number, raw in enumerate(example.read_text(encoding="utf-8").split("\n"), start=1):
+        if raw.strip():
+            lines.append((number, json.dumps(served_when_decided(json.loads(raw)), ensure_ascii=False)))
+    return lines
+
+
 def load_demo(directory: Directory, requests: RequestService, queries: RequestQueries,
-              example: Path | None = None) -> list[str]:
-    """Set up everything `make run` shows; returns what was done, line by line. Repeating it changes nothing."""
+              example: Path | None = None, password: str | None = None) -> list[str]:
+    """Set up everything `make run` shows; returns what was done, line by line, in Chinese. Repeating it changes
+    nothing. Every account it adds signs in with `password` (default: OGI_DEMO_PASSWORD, else ogi-demo)."""
+    password = password or demo_password()
     said = []
-    initialised = directory.initialise()
+    initialised = directory.initialise(password)
     requests.seal_unsealed_rows()
     real = queries.requests_not_from(DEMO_SOURCES)
     if real:
-        raise OgiError(f"this database holds {real} requests that are not demo data ({requests.engine.url}); "
-                       "ogi demo load writes only into an empty or demo database")
-    if initialised.created_admin:
-        shown = f"(shown once): {initialised.generated_password}" if initialised.generated_password else "from OGI_ADMIN_PASSWORD"
-        said.append(f"administrator '{ADMIN_USERNAME}' added; password {shown}")
+        raise OgiError(f"该数据库（{requests.engine.url}）已有 {real} 件不是演示数据的申请；"
+                       "演示数据只装入空数据库或演示数据库")
+    added = [ADMIN_USERNAME] if initialised.created_admin else []
     admin = directory.user(ADMIN_USERNAME)
     if directory.ensure_agency(admin, *DEMO_AGENCY):
         directory.set_agency(admin, DEMO_AGENCY[0], **DEMO_DOCUMENTS)  # what its documents say (numbers, remedies)
         for code, name in DEMO_DEPARTMENTS:
             directory.add_department(admin, DEMO_AGENCY[0], code, name)
-        said.append(f"agency {DEMO_AGENCY[0]} added with its document settings and departments")
+        said.append(f"已添加机关：{DEMO_AGENCY[1]}（代码 {DEMO_AGENCY[0]}），含文书设置和承办部门")
     for username, role, name in DEMO_STAFF:  # who gets the demo's tasks, reminders and 督办 alerts in their inbox
         agencies = [] if role == Role.AUDITOR else [DEMO_AGENCY[0]]
-        password = directory.ensure_user(admin, username, role, name, agencies)
-        if password:
-            said.append(f"user '{username}' ({name}, {role.value}) added; password (shown once): {password}")
+        if directory.ensure_user(admin, username, role, name, agencies, password):
+            added.append(username)
+    if added:
+        said.append(f"已添加演示账号：{'、'.join(added)}；密码均为 {password}"
+                    + ("（OGI_DEMO_PASSWORD）" if password != DEMO_PASSWORD else "（默认演示密码，可用 OGI_DEMO_PASSWORD 另设）"))
+    kept = [u for u in (ADMIN_USERNAME, *(s[0] for s in DEMO_STAFF)) if u not in added]
+    if kept:
+        said.append(f"已有账号保留原密码：{'、'.join(kept)}")
     existing = queries.request_count()
     if existing:
-        return said + [f"demo data already loaded ({existing} requests in {requests.engine.url})"]
+        return said + [f"演示数据已装入（{requests.engine.url} 中有 {existing} 件申请），未作改动"]
     example = example or next((p for p in EXAMPLE_CANDIDATES if p.exists()), None)
     if example:
-        count = import_file(requests, example, admin)
-        said.append(f"imported {count} requests from {example}")
+        count = import_lines(requests, _example_lines(example), admin, source=example.name)
+        said.append(f"已导入 {example} 中的 {count} 件申请（往年已办结，答复书按决定当日送达记录）")
     today = requests.clock.now().date()
-    lines = [(n, json.dumps(line, ensure_ascii=False)) for n, line in enumerate(demo_lines(today), 1)]
+    lines = [(n, json.dumps(line, ensure_ascii=False))
+             for n, line in enumerate(demo_lines(today, queries.calendar()), 1)]
     count = import_lines(requests, lines, admin, source="demo")
-    said.append(f"generated {count} open and recent requests around today")
+    said.append(f"已生成 {count} 件今日前后的申请（待办中有已逾期、近几日到期和稍后到期的工作）")
     return said
