@@ -19,6 +19,7 @@ import click
 from bootstrap import App, bootstrap
 from engine.adapters.rendering import render
 from engine.errors import OgiError, PermissionDenied
+from workflows.foi.refusal_text import refusal_text
 from workflows.people.access import ROLE_LABELS
 from workflows.people.accounts import ADMIN_USERNAME, User
 from workflows.requests.importer import parse_moment
@@ -28,7 +29,8 @@ __all__ = ["app", "acting_user", "reading_user", "fail", "handle_errors", "momen
 
 
 def fail(message: str, code: int = 1) -> None:
-    click.echo(f"错误 error: {message}", err=True)
+    """错误：<what is wrong>（依据：…）on stderr, in the words the pages show (refusal_text), and exit `code`."""
+    click.echo(f"错误：{message}", err=True)
     sys.exit(code)
 
 
@@ -39,18 +41,18 @@ def handle_errors(function):
             check_values(kwargs)  # every text argument within its column's limit, valid Unicode (requests/input_limits.py)
             return function(*args, **kwargs)
         except OgiError as error:
-            fail(str(error), exit_code_of(error))
+            fail(refusal_text(error), exit_code_of(error))
         except UnicodeEncodeError as error:  # bytes that are not UTF-8 in an argument or file name
             bad = error.object[error.start:error.end].encode("utf-8", "surrogateescape")
-            fail(f"input is not valid UTF-8 text (bytes {bad!r}); nothing was written")
+            fail(f"输入的内容不是有效的 UTF-8 文本（字节 {bad!r}），未写入任何内容")
         except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
             raise
         except Exception as error:  # a bug: no traceback on the screen (it may quote personal data)
             if os.environ.get("OGI_DEBUG") == "1":
                 raise
             error_id, where = log_internal_error(error)
-            fail(f"internal error {error_id} ({type(error).__name__}); the transaction was rolled back and nothing was "
-                 f"written. The details are in {where} under that id: report it", code=INTERNAL_ERROR)
+            fail(f"内部错误，错误编号 {error_id}：事务已回滚，未写入任何内容。详情记录在 {where} 中该编号下，"
+                 "请告知管理员", code=INTERNAL_ERROR)
     return wrapper
 
 
@@ -76,7 +78,7 @@ def log_internal_error(error: BaseException) -> tuple[str, str]:
             log.write(f"--- {error_id} {dt.datetime.now().isoformat(timespec='seconds')} {' '.join(sys.argv[1:2])}\n{text}")
         return error_id, str(path)
     except OSError:
-        return error_id, "(no error log could be written)"
+        return error_id, "（错误日志无法写入）"
 
 
 @functools.lru_cache(maxsize=1)
@@ -157,4 +159,4 @@ def write_atomically(path: Path, content: str | bytes) -> None:
         os.replace(temporary, path)
     except OSError as error:
         temporary.unlink(missing_ok=True)
-        raise OgiError(f"cannot write {path}: {error.strerror}") from None
+        raise OgiError(f"无法写入文件 {path}：{error.strerror}") from None

@@ -99,7 +99,7 @@ def test_an_approver_named_by_the_clerk_is_refused_with_the_way_art33(office):
     with pytest.raises(RuleViolation, match="ogi approval approve") as refused:
         office.requests.act(REQUEST, lambda now: c.Extend(at=now, approved_by="head"), user(office, "clerk"))
     assert "Art. 33" in refused.value.rule
-    with pytest.raises(RuleViolation, match="approved_by 'head' is not taken"):  # the head himself names no one
+    with pytest.raises(RuleViolation, match="不能代填批准人（approved_by “head”）"):  # the head himself names no one
         office.requests.act(REQUEST, lambda now: c.Extend(at=now, approved_by="head"), user(office, "head"))
     assert [e.type for e in events(office)] == ["received"]
 
@@ -372,7 +372,7 @@ def test_the_reply_carries_the_decisions_reasons_and_form_to_its_issue_art36_art
     decided = events(office)[-1]
     assert decided.type == "decided" and decided.payload["reasons"] == "第三页含个人信息，已作区分处理"
     assert state(office).form_provided == "electronic" and state(office).decision_reasons.startswith("第三页")
-    with pytest.raises(OgiError, match="only a reply states"):
+    with pytest.raises(OgiError, match="只有答复书写明答复的理由"):
         office.documents.draft(REQUEST, "receipt", clerk, decision={"reasons": "x"})
 
 

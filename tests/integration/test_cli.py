@@ -59,7 +59,7 @@ def test_a_request_worked_from_the_command_line(ready):
                                 [Suspension(dt.date.fromisoformat(day(10)), dt.date.fromisoformat(day(6)), "c")])
     assert f"reply due {expected.due}" in out
     refused = ready("request", "act", "HD-1", "extend", "--at", day(4), "--working-days", "5", "--as", "lizhuren", ok=False)
-    assert refused.returncode == 1 and "Art. 33 allows one extension" in refused.stderr
+    assert refused.returncode == 1 and "答复期限只能延长一次（依据：《条例》第三十三条）" in refused.stderr
     refused = ready("request", "act", "HD-1", "decide", "--at", day(2), "--outcome", "partial", ok=False)
     assert refused.returncode == 1 and "起草答复书 → 负责人审核 → 印发" in refused.stderr  # the reply records it
     ready("agency", "set", "hedong-xzsp", "--doc-prefix", "河东审批", "--review-body", "河东区人民政府",
@@ -81,7 +81,7 @@ def test_an_unknown_user_and_an_auditor_cannot_change_anything(ready):
     unknown = ready(*args, "--as", "nobody", ok=False)
     assert unknown.returncode == 1 and "没有用户名为“nobody”的用户" in unknown.stderr
     auditor = ready(*args, "--as", "shenji", ok=False)
-    assert auditor.returncode == 77 and "may read but not" in auditor.stderr  # EX_NOPERM, as every refusal
+    assert auditor.returncode == 77 and "审计只能查看，不能修改" in auditor.stderr  # EX_NOPERM, as every refusal
 
 
 def test_an_extension_approver_is_never_named_on_the_command_line_art33(ready):
@@ -89,7 +89,7 @@ def test_an_extension_approver_is_never_named_on_the_command_line_art33(ready):
           "--channel", "in_person", "--received-at", "2024-03-01", "--subject", "s")
     refused = ready("request", "act", "HD-2", "extend", "--at", "2024-03-05", "--working-days", "10",
                     "--approved-by", "somebody", ok=False)
-    assert refused.returncode == 1 and "延长须经负责人在审批中同意：ogi approval approve" in refused.stderr
+    assert refused.returncode == 1 and "延长答复期限须经负责人在审批中同意：不能代填批准人" in refused.stderr
 
 
 def test_calendar_due_explains_each_day(ready):
@@ -120,7 +120,7 @@ def test_import_of_a_missing_file_names_it(ready):
 def test_an_argument_that_is_not_utf8_is_refused_without_a_trace(ready):
     result = ready("request", "new", "--id", "U-1", "--agency", "hedong-xzsp", "--kind", "natural_person", "--name", "张三",
                    "--channel", "in_person", "--subject", "bad \udcff bytes", ok=False, process=True)
-    assert result.returncode == 1 and "not valid UTF-8" in result.stderr and "Traceback" not in result.stderr
+    assert result.returncode == 1 and "不是有效的 Unicode 文本" in result.stderr and "Traceback" not in result.stderr
     assert "没有在办申请" in ready("request", "list").stdout
 
 
@@ -131,8 +131,8 @@ def test_an_unexpected_error_is_reported_without_a_traceback(ready, tmp_path):
     with sqlite3.connect(next(tmp_path.glob("*.db"))) as conn:
         conn.execute("DROP TABLE events")
     result = ready("audit", "verify", ok=False, process=True)  # what the screen of a real process shows
-    assert result.returncode == 70 and "Traceback" not in result.stderr and "internal error" in result.stderr
-    error_id = result.stderr.split("internal error ", 1)[1].split(" ", 1)[0]
+    assert result.returncode == 70 and "Traceback" not in result.stderr and "内部错误" in result.stderr
+    error_id = result.stderr.split("错误编号 ", 1)[1].split("：", 1)[0]
     log = tmp_path / "errors.log"  # OGI_ERROR_LOG of the `ogi` fixture
     assert error_id in log.read_text() and "Traceback" in log.read_text()
     assert oct(log.stat().st_mode & 0o777) == oct(0o600)
@@ -145,7 +145,7 @@ def test_demo_load_refuses_a_database_with_real_requests_and_timers_refuse_audit
     assert refused.returncode == 1 and "不是演示数据" in refused.stderr
     ready("user", "add", "reader", "--role", "auditor")
     refused = ready("timers", "run", "--as", "reader", ok=False)
-    assert refused.returncode == 77 and "may read but not run the timers" in refused.stderr
+    assert refused.returncode == 77 and "审计只能查看，不能修改" in refused.stderr and "无权" in refused.stderr
 
 
 def test_each_cli_event_records_the_operating_system_user_and_host_beside_the_actor(ready):

@@ -114,10 +114,10 @@ def test_every_verb_answers_every_actor_as_the_policy_table_says(cli_world, who)
             assert result.exit_code != NOT_PERMITTED and "无权" not in said, f"{who} {verb}: {said}"
         else:
             last = said.splitlines()[-1]
-            assert result.exit_code == NOT_PERMITTED and last.startswith("错误 error: "), \
+            assert result.exit_code == NOT_PERMITTED and last.startswith("错误："), \
                 f"{who} {verb}: exit {result.exit_code}: {said}"
             if not own and allows(role, action, own_agency=True):  # staff of another agency: the same refusal
-                assert "无权" in last and f"'{who}' (staff) does not work for agency {AGENCY}" in last, f"{who} {verb}"
+                assert "无权" in last and f"{who}（经办人）不在" in last and "或其上级机关工作" in last, f"{who} {verb}"
 
 
 @pytest.mark.parametrize("who", list(ACTORS))

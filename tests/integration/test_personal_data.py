@@ -40,7 +40,7 @@ def test_staff_of_the_agency_see_name_and_contact_with_id_number_and_phone_maske
 def test_staff_of_another_agency_may_not_read_the_history_at_all(one_request):
     from engine.errors import PermissionDenied  # issue 17: one access rule in the services
 
-    with pytest.raises(PermissionDenied, match="does not work for agency"):
+    with pytest.raises(PermissionDenied, match="或其上级机关工作"):
         one_request.queries.history("P-1", viewer=user(one_request, "other-clerk"))
 
 

@@ -268,7 +268,7 @@ def test_a_year_unaffected_by_a_change_is_not_flagged(services):
 def test_auditors_and_staff_cannot_publish_or_auditors_fill_the_register(services):
     with pytest.raises(PermissionDenied):
         services.reports.publish(2023, AGENCY, user(services, "auditor"))
-    with pytest.raises(PermissionDenied, match="only head or administrator may publish the annual report; 'clerk' is staff"):
+    with pytest.raises(PermissionDenied, match="无权发布年度报告：须由负责人或系统管理员办理，clerk是经办人"):
         services.reports.publish(2023, AGENCY, user(services, "clerk"))
     with pytest.raises(PermissionDenied):
         set_entry(services.engine, services.store, services.clock.now(), AGENCY, 2023, "rules", {"issued": 1}, "",

@@ -67,7 +67,7 @@ def test_publish_needs_a_head_and_the_register_refuses_auditors(ready):
     ready("user", "add", "clerk1", "--role", "staff")
     ready("import", str(EXAMPLE))
     refused = ready("report", "publish", *YEAR_AGENCY, "--as", "clerk1", ok=False)
-    assert refused.returncode == 77 and "only head or administrator may publish" in refused.stderr
+    assert refused.returncode == 77 and "无权发布年度报告：须由负责人或系统管理员办理" in refused.stderr
     refused = ready("register", "set", *YEAR_AGENCY, "--item", "rules", "--issued", "1", "--as", "audit1", ok=False)
     assert refused.returncode == 77 and "audit1" in refused.stderr
     published = ready("report", "publish", *YEAR_AGENCY, "--as", "admin")

@@ -21,7 +21,7 @@ from workflows.requests.importer import import_lines
 
 OTHER = "lanshan-xzsp"
 BELOW = "hedong-xzsp-fuwu"  # an agency below AGENCY
-REFUSED = "does not work for agency"
+REFUSED = "或其上级机关工作"
 
 
 @pytest.fixture
@@ -113,7 +113,7 @@ def test_task_service_refuses_claims_and_assignments_across_agencies(world):
         world.tasks.claim(task.id, outsider)
     with pytest.raises(PermissionDenied, match=REFUSED):
         world.tasks.assign(task.id, "clerk", outsider)
-    with pytest.raises(PermissionDenied, match="does not work for"):  # nor given to someone who cannot act on it
+    with pytest.raises(PermissionDenied, match="或其上级机关工作"):  # nor given to someone who cannot act on it
         world.tasks.assign(task.id, "outsider", clerk)
     with pytest.raises(PermissionDenied, match=REFUSED):
         world.tasks.listing(outsider, agency=AGENCY)
@@ -135,10 +135,10 @@ def test_report_service_refuses_another_agencys_report_publication_and_register(
         world.reports.publish(2025, AGENCY, outside_head)
     with pytest.raises(PermissionDenied, match=REFUSED):
         world.reports.set_register_entry(2026, AGENCY, "rules", {"issued": 1}, "", outsider)
-    with pytest.raises(PermissionDenied, match="only head or administrator may publish"):
+    with pytest.raises(PermissionDenied, match="无权发布年度报告：须由负责人或系统管理员办理"):
         world.reports.publish(2025, AGENCY, user(world, "clerk"))
     assert world.reports.annual(2026, AGENCY, viewer=user(world, "auditor")).agency == AGENCY
-    with pytest.raises(PermissionDenied, match="may read but not"):
+    with pytest.raises(PermissionDenied, match="审计只能查看，不能修改"):
         world.reports.set_register_entry(2026, AGENCY, "rules", {"issued": 1}, "", user(world, "auditor"))
     assert world.reports.set_register_entry(2026, AGENCY, "rules", {"issued": 1}, "", user(world, "clerk"))
 
@@ -146,7 +146,7 @@ def test_report_service_refuses_another_agencys_report_publication_and_register(
 def test_auditors_read_every_agency_and_write_nothing(world):
     auditor = user(world, "auditor")
     assert world.queries.history("A-1", viewer=auditor)["id"] == "A-1"
-    with pytest.raises(PermissionDenied, match="may read but not"):
+    with pytest.raises(PermissionDenied, match="审计只能查看，不能修改"):
         world.requests.act("A-1", c.AskReasons(at=world.clock.now()), auditor)
     with pytest.raises(PermissionDenied):
         world.documents.draft("A-1", "receipt", auditor)

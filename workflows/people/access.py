@@ -114,8 +114,7 @@ def require(conn: Connection, user: User, action: Action, agency: str) -> None:
     rule = POLICY[action]
     name = tree[agency][0] if agency in tree else agency
     raise PermissionDenied(
-        f"无权{rule.zh}：{user.username}（{ROLE_LABELS[user.role]}）不在{name}或其上级机关工作 — '{user.username}' "
-        f"({user.role.value}) does not work for agency {agency} or an agency above it, so may not {rule.en} there")
+        f"无权{rule.zh}：{user.username}（{ROLE_LABELS[user.role]}）不在{name}或其上级机关工作")
 
 
 def may(conn: Connection, user: User, action: Action, agency: str) -> bool:
@@ -141,13 +140,11 @@ def reachable_agencies(conn: Connection, user: User, action: Action = Action.REA
 def _role_refusal(user: User, action: Action) -> PermissionDenied:
     rule = POLICY[action]
     if user.role == Role.AUDITOR:
-        return PermissionDenied(f"无权{rule.zh}：审计只能查看，不能修改 — user '{user.username}' (auditor) may read but "
-                                f"not {rule.en}")
+        return PermissionDenied(f"无权{rule.zh}：{user.username}是审计，审计只能查看，不能修改")
     roles = [role for role in rule.reach]
     return PermissionDenied(
-        f"无权{rule.zh}：需要{'或'.join(ROLE_LABELS[r] for r in roles)}角色，{user.username}是{ROLE_LABELS[user.role]} — "
-        f"only {' or '.join(_ROLE_NAMES[r] for r in sorted(roles, key=_ROLE_ORDER.index))} may {rule.en}; "
-        f"'{user.username}' is {user.role.value}")
+        f"无权{rule.zh}：须由{'或'.join(ROLE_LABELS[r] for r in sorted(roles, key=_ROLE_ORDER.index))}办理，"
+        f"{user.username}是{ROLE_LABELS[user.role]}")
 
 
 _ROLE_ORDER = [Role.HEAD, Role.STAFF, Role.AUDITOR, Role.ADMIN, Role.APPLICANT]  # "head or administrator"

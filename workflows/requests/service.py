@@ -58,10 +58,14 @@ Stamped = Callable[[dt.datetime], C]  # a command made once the time of its writ
 # extension or a void (it waits in 审批, workflows/documents/approvals.py); a head or administrator of the request's agency who
 # takes the step records it as his own approval. The approver is the signed-in actor, never a name given as input.
 APPROVALS: dict[type, tuple[str, str]] = {
-    c.Extend: ("延长须经负责人在审批中同意：ogi approval approve ID（/approvals）", "Art. 33: 负责人同意"),
-    c.VoidStep: ("撤销误录的步骤须经负责人在审批中同意：ogi approval approve ID（/approvals）", "记录更正"),
-    c.ApproveDocument: ("文书由负责人本人审核：ogi approval approve ID 或 ogi document approve", "审核/保密审查 (DESIGN §9)"),
+    c.Extend: ("延长答复期限须经负责人在审批中同意", "Art. 33 ¶2"),
+    c.VoidStep: ("撤销误录的步骤须经负责人在审批中同意", "记录更正"),
+    c.ApproveDocument: ("文书由负责人本人审核（含保密审查）", "approval"),
 }
+
+
+def _role(user: User) -> str:
+    return access.ROLE_LABELS.get(user.role, str(user.role))
 
 
 def may_approve(conn: Connection, actor: User, agency: str) -> bool:
@@ -105,14 +109,14 @@ class RequestService:
         """(state, version, last hash) of a request, folded from its events in the caller's transaction."""
         events = self.store.read_stream(conn, request_stream(request_id))
         if not events:
-            raise NotFound(f"no request '{request_id}'")
+            raise NotFound(f"没有编号为“{request_id}”的申请，请核对申请编号")
         return Loaded(fold_stored(events), events[-1].version, events[-1].stream_hash, events)
 
     def agency_of(self, conn: Connection, request_id: str) -> str:
         """The agency that received the request (its first event; it never changes), without folding the stream."""
         first = first_event_payload(conn, request_id)
         if first is None:
-            raise NotFound(f"no request '{request_id}'")
+            raise NotFound(f"没有编号为“{request_id}”的申请，请核对申请编号")
         return str(json.loads(first)["agency"])
 
     def open_request_ids(self, conn: Connection) -> list[str]:
@@ -128,7 +132,7 @@ class RequestService:
             get_agency(conn, command.agency)
             access.require(conn, actor, Action.WRITE_REQUEST, command.agency)
             if self.store.stream_version(conn, request_stream(command.request_id)):
-                raise OgiError(f"request '{command.request_id}' already exists")
+                raise OgiError(f"编号为“{command.request_id}”的申请已经存在，请换一个申请编号")
             return self._handle(conn, Loaded(RequestState(), 0), command, actor).state
 
     def register(self, values: Mapping[str, object], actor: User) -> str:
@@ -145,7 +149,7 @@ class RequestService:
                 conn, agency, now.year, lambda candidate: self.store.stream_version(conn, request_stream(candidate)) > 0)
             command = receive_command(values, request_id, now)
             if self.store.stream_version(conn, request_stream(request_id)):
-                raise OgiError(f"request '{request_id}' already exists")
+                raise OgiError(f"编号为“{request_id}”的申请已经存在，请换一个申请编号")
             self._handle(conn, Loaded(RequestState(), 0), command, actor)
         return request_id
 
@@ -179,13 +183,13 @@ class RequestService:
         named_by_someone_else = command.approved_by and not (isinstance(command, c.ApproveDocument)
                                                               and command.approved_by == actor.username)
         if named_by_someone_else:
-            raise RuleViolation(f"{way} — approved_by '{command.approved_by}' is not taken: the approval is the "
-                                "approver's own act, recorded as the signed-in head or administrator", rule)
+            raise RuleViolation(f"{way}：不能代填批准人（approved_by “{command.approved_by}”），审批由负责人或管理员"
+                                "本人登录后作出并记录", rule)
         if may_approve(conn, actor, state.agency):
             return replace(command, approved_by=actor.username)
         if isinstance(command, c.ApproveDocument):
-            raise PermissionDenied(f"'{actor.username}' ({actor.role.value}) may not approve documents of "
-                                   f"{state.agency}: a head of the agency or an administrator approves (审核/保密审查)")
+            raise PermissionDenied(f"无权审核文书：{actor.username}（{_role(actor)}）不是本机关的负责人或管理员，"
+                                   "文书由负责人或管理员审核（含保密审查）")
         return c.RequestApproval(at=command.at, kind=command.name, step=approvals.step_fields(command),
                                  reason=getattr(command, "reason", None) or "")
 
@@ -199,8 +203,8 @@ class RequestService:
     @staticmethod
     def require_approver(conn: Connection, actor: User, agency: str) -> None:
         if not may_approve(conn, actor, agency):
-            raise PermissionDenied(f"'{actor.username}' ({actor.role.value}) may not approve for {agency}: a head of "
-                                   "the request's agency (or of one above it) or an administrator approves (审批)")
+            raise PermissionDenied(f"无权审批：{actor.username}（{_role(actor)}）不是本机关或其上级机关的负责人，"
+                                   "也不是管理员")
 
     def _stamped(self, conn: Connection, command: C | Stamped[C]) -> C:
         if callable(command):
