@@ -51,7 +51,8 @@ def test_the_history_text_shows_a_document_in_every_state_235(received, state):
     text = history_text({**received, "documents": [_document(document)]})
     assert DOCUMENT_STATE_LABELS[document.state] in text
     if document.service and document.state == "served":
-        assert f"送达 {document.served_on}（{document.service['method']}" in text
+        method_words = {"personal": "直接送达", "post": "邮寄送达", "electronic": "电子送达", "notice": "公告送达"}
+        assert f"送达 {document.served_on}（{method_words[document.service['method']]}" in text
     if document.service and document.service.get("tracking_no") and document.state == "served":
         assert "EMS1234567890CN" in text
     if state == "returned":
@@ -75,5 +76,5 @@ def test_ogi_history_after_a_reply_served_in_person_and_a_receipt_served_electro
         ready("document", "issue", "HD-9", doc_type)
         ready("document", "serve", "HD-9", doc_type, "--method", method)
     shown = ready("history", "HD-9")
-    assert "（personal）" in shown.stdout and "（electronic）" in shown.stdout
+    assert "（直接送达）" in shown.stdout and "（电子送达）" in shown.stdout  # the method in words, not its code
     assert "internal error" not in shown.stderr.lower()

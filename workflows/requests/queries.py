@@ -97,6 +97,13 @@ class RequestQueries:
             shown = events_until(self._readable_stream(conn, request_id, viewer), request_id, as_of)
             return history_of(conn, shown, fold_stored(shown), as_of, viewer)
 
+    def told(self, history: dict) -> tuple[Names, list[Narrated]]:
+        """The names `history`'s codes point at and each of its events told in a sentence (the CLI's history text,
+        the case file): `history` as `history()` gave it, so what it masks stays masked."""
+        with self.engine.connect() as conn:
+            names = names_in(conn, history)
+        return names, narrate(history["events"], names)
+
     def deadline(self, request_id: str, name: str = "reply", viewer: User | None = None) -> ExplainedDeadline:
         """Every day of a request's running deadline counted or skipped, and why (`viewer` as for `history`)."""
         with self.engine.connect() as conn:
