@@ -37,12 +37,12 @@ async def viewer(request: Request) -> User:
     if authorization.lower().startswith("bearer "):
         user = app.web.token_user(authorization[7:].strip())
         if user is None:
-            raise SignInRequired("the API token is not valid (unknown, expired or revoked, or its user is disabled)")
+            raise SignInRequired("API 令牌无效：不存在、已过期或已撤销，或其用户已停用")
         request.state.user = user
         return user
     session = app.web.session(request.cookies.get(SESSION_COOKIE))
     if session is None:
-        raise SignInRequired("not signed in")
+        raise SignInRequired("请先登录")
     request.state.session, request.state.user = session, session.user
     if request.method not in SAFE_METHODS:
         sent: object = request.headers.get("x-csrf-token")  # a form field may also be a file: refused below
@@ -50,5 +50,5 @@ async def viewer(request: Request) -> User:
                 ("application/x-www-form-urlencoded", "multipart/form-data")):
             sent = (await request.form()).get("csrf_token")
         if not isinstance(sent, str) or not hmac.compare_digest(sent, session.csrf_token):
-            raise CsrfRefused("the form's csrf_token is missing or wrong; reload the page and try again")
+            raise CsrfRefused("表单的校验码缺失或不正确，请刷新页面后重新提交")
     return session.user

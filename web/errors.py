@@ -1,18 +1,22 @@
 """Errors as DESIGN §10 fixes them: JSON `{"error", "rule"}` with 401/403/404/409/422 for the API; pages say it in
-Chinese. Every refusal is logged for the security log."""
+Chinese only, with the site's navigation for a signed-in user (the input boundary's page too, which answers before
+any route has looked at the session). A page asked for without a session goes to the login page, keeping the form
+that was being sent (web/expired_session.py). Every refusal is logged for the security log."""
 
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import traceback
 
 from fastapi import Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, Response
 
 from engine.errors import ConcurrencyConflict, NotFound, OgiError, PermissionDenied, RuleViolation
 from workflows.foi.citations import cite
 from workflows.foi.identifiers import InputRefused
+from workflows.requests.step_forms import FIELD_LABELS
 
 log = logging.getLogger("ogi.security")
 errors_log = logging.getLogger("ogi.web.errors")
@@ -75,11 +79,14 @@ async def ogi_error_handler(request: Request, error: Exception) -> Response:
     if wants_json(request):
         return JSONResponse(error_body(error), status_code=status)
     if status == 401:
-        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        from web.expired_session import sign_in_again
+
+        return await sign_in_again(request)
     from web.templating import page
 
-    return page(request, "error.html.j2", status_code=status, status=status, error=error_body(error),
-                is_rule=isinstance(error, RuleViolation))
+    body = error_body(error)
+    return page(request, "error.html.j2", status_code=status, status=status,
+                error={**body, "error": for_people(body["error"])}, is_rule=isinstance(error, RuleViolation))
 
 
 _VALIDATION_WORDS = {  # pydantic's error types in the words of the pages
@@ -90,8 +97,35 @@ _VALIDATION_WORDS = {  # pydantic's error types in the words of the pages
 }
 
 
+# the fields a person types, by the name of their form field (the steps' own labels: workflows/requests/step_forms.py)
+FIELD_WORDS = {**FIELD_LABELS, "request_id": "申请编号", "query_code": "查询码", "username": "用户名", "password": "密码",
+               "year": "年度", "page": "页码", "as_of": "查看时点", "body": "提交的内容", "path": "网址",
+               "query": "查询参数", "key": "字段名", "(key)": "字段名", "units": "数量", "text": "正文",
+               "subject": "申请内容", "doc_type": "文书类型", "tracking_no": "邮件单号", "posted_on": "交邮日期",
+               "signed_on": "签收日期", "fee_method": "收费方式"}
+_ENGLISH_ASIDE = re.compile(r"\s*\((?=[^()]*[A-Za-z]{2})[^()\u3400-\u9fff\uff08\uff09]*\)")
+
+
+_MACHINE_NAME = re.compile(r"([\u3400-\u9fff]*)（([a-z_][a-z0-9_.]*)）")  # 申请人姓名（applicant.name）, 字段（as_of）
+
+
+def _named_for_people(match: re.Match) -> str:
+    label, name = match.group(1), match.group(2)
+    return field_words(name) if label in ("", "字段") else label
+
+
+def for_people(text: str) -> str:
+    """A message for a page: the English aside some messages still carry ("… (at most 100 characters)") and the
+    machine name after a field's label (the CLI's and the API's) left out; a field known only by that name named."""
+    return _MACHINE_NAME.sub(_named_for_people, _ENGLISH_ASIDE.sub("", text)).strip()
+
+
+def field_words(name: str) -> str:
+    return FIELD_WORDS.get(name, FIELD_WORDS.get(name.rsplit(".", 1)[-1], "输入"))
+
+
 def _validation_message(error: Exception) -> tuple[str, str]:
-    """(field, message) of FastAPI's first refusal: Chinese first, then pydantic's own words."""
+    """(field, message) of FastAPI's first refusal, in Chinese (pydantic's English words are not shown)."""
     details: list[dict] = getattr(error, "errors", lambda: [])()
     first = details[0] if details else {}
     loc = tuple(first.get("loc", ()))
@@ -101,29 +135,30 @@ def _validation_message(error: Exception) -> tuple[str, str]:
         words = words.format(**(first.get("ctx") or {}))
     except (KeyError, IndexError):
         words = "格式不对"
-    return where, f"{words} ({first.get('msg', 'invalid input')})"
+    return where, words
 
 
 async def input_error_handler(request: Request, error: Exception) -> Response:
     """FastAPI's own refusal of malformed input, in the API's error shape (DESIGN §10), naming the field; a page
     answers the Chinese error page."""
     where, message = _validation_message(error)
-    text = f"{where}：{message}" if where else message
-    if wants_json(request):
-        return JSONResponse({"error": text, "rule": "input"}, status_code=422)
+    if wants_json(request):  # the API names the field by its key, which its caller sends
+        return JSONResponse({"error": f"{where}：{message}" if where else message, "rule": "input"}, status_code=422)
     from web.templating import page
 
+    text = f"{field_words(where)}：{message}" if where else message
     return page(request, "error.html.j2", status_code=422, status=422, error={"error": text, "rule": "input"},
                 is_rule=False)
 
 
-_HTTP_WORDS = {404: "没有这个页面 (no such page)", 405: "此页面不接受这种请求方式 (method not allowed)"}
+_HTTP_WORDS = {400: "请求无法处理，请返回上一页重试。", 404: "没有这个页面，请检查网址。",
+               405: "此页面不能这样打开，请从页面上的链接或按钮进入。", 413: "提交的内容过大。"}
 
 
 async def http_error_handler(request: Request, error: Exception) -> Response:
     """Starlette's own answers (no route: 404, wrong method: 405) in the shape of every other refusal."""
     status = getattr(error, "status_code", 400)
-    body = {"error": _HTTP_WORDS.get(status, str(getattr(error, "detail", "") or status)), "rule": "http"}
+    body = {"error": _HTTP_WORDS.get(status, "请求无法处理，请返回上一页重试。"), "rule": "http"}
     if wants_json(request):
         return JSONResponse(body, status_code=status, headers=getattr(error, "headers", None))
     from web.templating import page
@@ -131,17 +166,37 @@ async def http_error_handler(request: Request, error: Exception) -> Response:
     return page(request, "error.html.j2", status_code=status, status=status, error=body, is_rule=False)
 
 
+def _with_session(request: Request) -> None:
+    """Who is signed in, for the page's navigation: the boundary answers before any route has asked."""
+    from web.auth import SESSION_COOKIE
+
+    services = getattr(getattr(request.scope.get("app"), "state", None), "services", None)
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if services is None or not cookie or len(cookie) > 200:
+        return
+    try:
+        session = services.web.session(cookie)
+    except Exception:  # the page must still answer (the database may be the trouble)
+        errors_log.exception("the session behind a refused input could not be read")
+        return
+    if session is not None:
+        request.state.session, request.state.user = session, session.user
+
+
 async def refuse_input(scope: dict, send, status: int, error: InputRefused) -> None:
     """The answer of web/inputs.py's boundary, before any route: JSON for the API, the Chinese page otherwise."""
     request = Request(scope)
-    body = {"error": str(error), "rule": "input"}
     log.warning("input refused %s %s: %s", request.method, request.url.path[:200], error.field)
     if wants_json(request):
-        response: Response = JSONResponse(body, status_code=status)
+        response: Response = JSONResponse({"error": str(error), "rule": "input"}, status_code=status)
     else:
         from web.templating import page
 
-        response = page(request, "error.html.j2", status_code=status, status=status, error=body, is_rule=False)
+        _with_session(request)
+        words = "提交的内容过大，请删减后重新提交。" if status == 413 else \
+            f"{field_words(error.field)}：{for_people(error.problem)}"
+        response = page(request, "error.html.j2", status_code=status, status=status,
+                        error={"error": words, "rule": "input"}, is_rule=False)
     await response(scope, request.receive, send)
 
 
@@ -176,8 +231,7 @@ class LastResort:
             if started:
                 return
             request = Request(scope)
-            body = {"error": f"服务器内部错误，错误编号 {error_id}（已记录，请告知管理员） "
-                             f"(internal error {error_id}, logged)", "rule": "internal"}
+            body = {"error": f"服务器内部错误，错误编号 {error_id}（已记录，请告知管理员）。", "rule": "internal"}
             if wants_json(request):
                 response: Response = JSONResponse(body, status_code=500)
             else:

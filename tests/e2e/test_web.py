@@ -25,8 +25,9 @@ def test_the_session_cookie_is_httponly_and_samesite_and_the_landing_page_is_the
 
 def test_a_login_without_its_csrf_token_is_refused(site):
     client = TestClient(create_app(site))
-    answer = client.post("/login", data={"username": "clerk", "password": PASSWORD})
-    assert answer.status_code == 403
+    answer = client.post("/login", data={"username": "clerk", "password": PASSWORD}, follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"].startswith("/login")  # post/redirect/get
+    assert "ogi_session" not in answer.cookies and "登录页面已过期" in client.get(answer.headers["location"]).text
 
 
 def test_a_form_post_without_the_csrf_token_is_refused_and_nothing_is_written(site, web_as):
