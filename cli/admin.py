@@ -15,6 +15,8 @@ from notifications.message import mask_recipient
 from workflows.people.accounts import ROLE_NAMES, Role, check_new_password, mask_phone
 from workflows.people.sign_in import TOKEN_DAYS
 
+TOKEN_STATUS = {"active": "有效", "expired": "已过期", "revoked": "已吊销"}
+
 
 @click.group()
 def user() -> None:
@@ -157,10 +159,13 @@ def token_list(username, fmt, user) -> None:
     if fmt == "json":
         click.echo(json.dumps(listed, ensure_ascii=False, indent=1))
         return
-    click.echo("id\tuser\tcreated\tlast used\texpires\tstatus")
+    click.echo("编号\t用户\t创建时间\t最近使用\t到期时间\t状态")
     for t in listed:
-        click.echo("\t".join([t["id"], t["user"], t["created_at"], t["last_used_at"] or "never", t["expires_at"],
-                              t["status"] + (f" by {t['revoked_by']} at {t['revoked_at']}" if t["revoked_at"] else "")]))
+        status = TOKEN_STATUS.get(t["status"], t["status"])
+        if t["revoked_at"]:
+            status += f"（{t['revoked_by']} 于 {t['revoked_at']} 吊销）"
+        click.echo("\t".join([t["id"], t["user"], t["created_at"], t["last_used_at"] or "从未使用", t["expires_at"],
+                              status]))
 
 
 @token.command("revoke")

@@ -109,12 +109,12 @@ def test_the_cli_lists_users_without_hashes_disables_them_and_lists_and_revokes_
     assert len(tokens) == 1 and tokens[0]["status"] == "active" and made.strip() not in json.dumps(tokens)
     ogi("user", "disable", "zhang")
     assert json.loads(ogi("user", "list", "--format", "json").stdout)[-1]["disabled"] is True
-    assert "disabled" in ogi("user", "list").stdout
+    assert "已停用" in ogi("user", "list").stdout
     ogi("user", "enable", "zhang")
-    assert "revoked" in ogi("token", "revoke", tokens[0]["id"]).stdout
-    assert "revoked by admin" in ogi("token", "list").stdout
+    assert "已吊销用户“zhang”的接口令牌" in ogi("token", "revoke", tokens[0]["id"]).stdout
+    assert "已吊销（admin 于" in ogi("token", "list").stdout
     refused = ogi("user", "disable", "admin", "--as", "zhang", ok=False)
-    assert refused.returncode != 0 and "administrator" in refused.stderr
+    assert refused.returncode != 0 and "只有系统管理员可以办理" in refused.stderr
 
 
 def test_the_admin_page_disables_a_user_whose_open_session_then_goes_to_the_login(site):
