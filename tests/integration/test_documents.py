@@ -87,7 +87,8 @@ def test_only_a_head_or_administrator_approves_and_nothing_is_issued_unapproved(
                                                                                   DocumentType.SERVICE_RECORD)])
 def test_every_document_type_drafts_from_the_request_with_strict_undefined(office, doc_type):
     fee = ("by_volume", 150) if doc_type == "fee_notice" else None
-    drafted = office.documents.draft("D-1", doc_type, user(office, "clerk"), note="（经办人补充的内容）", fee=fee)
+    drafted = office.documents.draft("D-1", doc_type, user(office, "clerk"), note="（经办人补充的内容）", fee=fee,
+                                     paper={"addressee": "河东区某某公司"})  # a letter to a third party names it
     assert "D-1" in drafted.text or "王五" in drafted.text
     html = to_html(drafted, {"name": "河东区行政审批服务局", "prefix": "河东审批"}).decode()
     assert "尚未印发" in html and "河东区行政审批服务局" in html
@@ -121,7 +122,7 @@ def test_the_docx_has_the_official_layout(office):
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
     texts = [p.text for p in doc.paragraphs]
     assert texts[0] == "政府信息公开申请答复书" and texts[1] == issued.number
-    assert texts[-2] == "河东区行政审批服务局" and texts[-1].endswith("日")
+    assert texts[-3] == "河东区行政审批服务局" and texts[-2].endswith("日") and texts[-1].startswith("（联系人")
     assert doc.paragraphs[0].runs[0].font.name == "黑体" and doc.paragraphs[2].runs[0].font.name == "仿宋_GB2312"
 
 

@@ -21,7 +21,7 @@ from engine.errors import NotFound, PermissionDenied, RuleViolation
 from workflows.documents.service import DocumentService
 from workflows.foi import approvals
 from workflows.foi import commands as c
-from workflows.foi.documents import DOCUMENT_TITLES
+from workflows.foi.documents import DOCUMENT_TITLES, ISSUED_WITHOUT_APPROVAL
 from workflows.foi.event_types import EventType
 from workflows.foi.tasks import TaskType
 from workflows.people import access
@@ -88,7 +88,7 @@ def pending_of(loaded: Loaded) -> list[PendingApproval]:
                             f"审核{DOCUMENT_TITLES.get(d.type, d.type)}", _ARTICLES[DOCUMENT_KIND],
                             {"doc_type": d.type, **({"outcome": d.outcome} if d.outcome else {})}, "",
                             drafted_by.get(d.type), d.drafted_on, due)
-            for index, d in enumerate(state.documents) if d.state == "draft"]
+            for index, d in enumerate(state.documents) if d.state == "draft" and d.type not in ISSUED_WITHOUT_APPROVAL]
     return out
 
 
@@ -131,8 +131,7 @@ class ApprovalService:
         """Refuse it with the 审批意见: an asked step is not taken; a draft goes back to its drafter for revision."""
         request_id, local, loaded = self._find(approval_id, actor)  # who and which first: a stranger learns nothing more
         if not (opinion or "").strip():
-            raise RuleViolation("a rejection states the opinion (审批意见: reason / --reason): what is to be done instead",
-                                "DESIGN §9: 审批意见")
+            raise RuleViolation("审批不同意须写明审批意见：应当如何办理", "DESIGN §9: 审批意见")
         if local.startswith("d"):
             self.documents.send_back(request_id, self._draft_type(loaded, local), actor, opinion.strip())
         else:
@@ -146,16 +145,14 @@ class ApprovalService:
         _require_approving_role(actor)
         request_id, _, local = approval_id.rpartition(":")
         if not request_id or not (local[:1] in ("a", "d") and local[1:].isdigit()):
-            raise NotFound(f"no approval '{approval_id}': an approval id is REQUEST_ID:aN or REQUEST_ID:dN "
-                           "(`ogi approval list` shows them)")
+            raise NotFound(f"没有审批编号为“{approval_id[:60]}”的审批事项")
         with self.engine.connect() as conn:
             loaded = self.requests.load(conn, request_id)
             if not may_approve(conn, actor, loaded.state.agency):
-                raise PermissionDenied(f"'{actor.username}' may not approve for {loaded.state.agency}: a head of the "
-                                       "request's agency (or of one above it) or an administrator approves")
+                raise PermissionDenied(f"“{actor.display_name}”无权审批其他机关的事项：由申请所属机关（或其上级机关）"
+                                       "的负责人或管理员审批")
         if approval_id not in {p.id for p in pending_of(loaded)}:
-            raise NotFound(f"no pending approval '{approval_id}' (decided already, or never asked for); "
-                           "`ogi approval list` shows what waits")
+            raise NotFound(f"审批事项“{approval_id[:60]}”不在待审批之列：已经审批，或者从未提请")
         return request_id, local, loaded
 
     @staticmethod

@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import Connection, Engine
 
@@ -23,7 +23,9 @@ from engine.adapters.eventstore import EventStore
 from engine.adapters.rendering import render
 from engine.clock import Clock
 from engine.errors import NotFound, OgiError, PermissionDenied, RuleViolation
+from workflows.documents import drafting
 from workflows.documents.case_file import case_file
+from workflows.documents.drafting import PaperFields
 from workflows.foi import commands as c
 from workflows.foi.documents import (
     DOCUMENT_TITLES,
@@ -36,9 +38,7 @@ from workflows.foi.documents import (
     latest,
 )
 from workflows.foi.fees import marginal_amount, monthly_position, quote
-from workflows.foi.remedies import LEGAL_BASIS, RemedySettings, remedies_paragraph
 from workflows.foi.state import STAGE_LABELS, RequestState, Stage
-from workflows.foi.vocabulary import CHANNEL_LABELS, OUTCOME_LABELS, Outcome
 from workflows.people import access, personal_data
 from workflows.people.access import Action
 from workflows.people.accounts import APPROVING_ROLES, User, get_agency
@@ -46,25 +46,8 @@ from workflows.readmodels.log import receipt_key_id, receipts_between
 from workflows.requests.service import RequestService
 from workflows.tables import document_numbers_table
 
-DECISION_FIELDS = ("reasons", "responsible_agency", "form_provided", "form_reason")  # Decide's, besides the outcome
+_DAY_WORDS = {"posted_on": "交邮日期", "signed_on": "签收日期"}
 SERVICE_TO_DELIVERY = {"personal": "in_person", "post": "post", "electronic": "electronic"}
-METHOD_LABELS = {"personal": "直接送达", "post": "邮寄送达", "electronic": "电子送达", "notice": "公告送达"}
-FAMILY_SENTENCES = {
-    "disclosed": "您申请公开的政府信息属于公开范围，本机关予以公开，现随本答复书提供。",
-    "partial": "您申请公开的政府信息中，部分内容属于不予公开的范围。本机关对可以公开的部分予以公开，现随本答复书提供；"
-               "不予公开的部分及其理由如下。",
-    "withheld": "您申请公开的政府信息{reason}，本机关决定不予公开。",
-    "unable": "您申请公开的政府信息，本机关无法提供，理由是：{reason}。",
-    "rejected": "您的申请属于{reason}的情形，本机关不予处理。",
-    "other": "{reason}。",
-}
-
-
-def outcome_sentence(outcome: str) -> str:
-    label = OUTCOME_LABELS[Outcome(outcome)]
-    reason = label.split(" ", 1)[1].split(".", 1)[-1] if " " in label else label
-    family = outcome.split(".", 1)[0]
-    return FAMILY_SENTENCES.get(family, "{reason}。").format(reason=reason)
 
 
 @dataclass
@@ -77,26 +60,31 @@ class DocumentService:
     # -- steps ------------------------------------------------------------------------------------------------
     def draft(self, request_id: str, doc_type: str, actor: User, outcome: str | None = None, text: str | None = None,
               note: str | None = None, party: str = "third_party", served_type: str | None = None,
-              fee: tuple[str, int] | None = None, decision: Mapping[str, str] | None = None) -> DocumentRecord:
+              fee: tuple[str, int] | None = None, decision: Mapping[str, str] | None = None,
+              paper: Mapping[str, str] | None = None) -> DocumentRecord:
         """Draft `doc_type` from the request's data (or take the staff's own `text`); a redraft replaces an
         unissued one. `decision`: a reply's fields besides the outcome (reasons, responsible_agency, form_provided,
-        form_reason), recorded with the decision when it is issued."""
-        decision = {k: v for k, v in (decision or {}).items() if k in DECISION_FIELDS and v} or None
-        if decision and doc_type != DocumentType.REPLY:
-            raise OgiError(f"{', '.join(sorted(decision))}: only a reply states the decision's reasons and form")
+        form_reason), recorded with the decision when it is issued. `paper`: the draft form's other fields
+        (drafting.PaperFields: the missing Art. 29 items, the 附件, the addressee, the contact line)."""
         if doc_type not in set(DocumentType):
-            raise OgiError(f"unknown document type '{doc_type}'; one of: {', '.join(DocumentType)}")
+            raise OgiError(f"文书类型不明：须为{'、'.join(DOCUMENT_TITLES.values())}之一")
+        fields = PaperFields.from_values({**(paper or {}), **{k: v for k, v in (decision or {}).items() if v}},
+                                         drafter=actor)
+        if fields.decision and doc_type != DocumentType.REPLY:
+            raise OgiError("只有答复书写明答复的理由、负责公开的机关和提供形式")
+        if note is not None:
+            note = note.replace("\x00", "").strip() or None
         with self.engine.begin() as conn:
             state = self.requests.load(conn, request_id).state
             access.require(conn, actor, Action.WRITE_DOCUMENT, state.agency)  # before anything is drafted
             charged = self._fee_context(conn, state, fee) if doc_type == DocumentType.FEE_NOTICE else None
             if text is None:
-                text = self.drafted_text(conn, state, doc_type, outcome, note, party, served_type, charged)
+                text = self.drafted_text(conn, state, doc_type, outcome, note, party, served_type, charged, fields)
             fee_fields = {k: charged[k] for k in ("method", "units", "amount_yuan")} if charged else None
             now = self.clock.now()
             state = self.requests.act_in(conn, request_id, c.DraftDocument(at=now, doc_type=doc_type, text=text,
                                                                            outcome=outcome, fee=fee_fields,
-                                                                           decision=decision), actor)
+                                                                           decision=fields.decision or None), actor)
         return _latest(state, doc_type)
 
     def edit(self, request_id: str, doc_type: str, actor: User, text: str) -> DocumentRecord:
@@ -126,8 +114,7 @@ class DocumentService:
     def send_back(self, request_id: str, doc_type: str, actor: User, opinion: str) -> DocumentRecord:
         """审核 not passed: the draft goes back to its drafter with the opinion (审批意见) for revision."""
         if actor.role not in APPROVING_ROLES:
-            raise PermissionDenied(f"'{actor.username}' ({actor.role.value}) may not send drafts back: a head or "
-                                   "administrator reviews documents (审核)")
+            raise PermissionDenied(f"“{actor.display_name}”不能退回文书草稿：文书由负责人或管理员审核")
         state = self.requests.act(request_id, lambda now: c.SendBackDraft(at=now, doc_type=doc_type, opinion=opinion),
                                   actor)
         return _latest(state, doc_type)
@@ -153,7 +140,8 @@ class DocumentService:
             if issued_before is not None:
                 raise RuleViolation(f"本申请的登记回执已于{chinese_date(issued_before.issued_on or issued_before.drafted_on)}"
                                     f"出具（{issued_before.number}），不再重复出具；可重新打印该回执", "DESIGN §9")
-            text = self.drafted_text(conn, state, receipt, None, None, "third_party", None)
+            text = self.drafted_text(conn, state, receipt, None, None, "third_party", None,
+                                     paper=PaperFields.from_values({}, drafter=actor))
             self.requests.act_in(conn, request_id, c.DraftDocument(at=self.clock.now(), doc_type=receipt, text=text),
                                  actor)
             state = self._issue_in(conn, request_id, receipt, actor)
@@ -208,7 +196,7 @@ class DocumentService:
             try:
                 return dt.date.fromisoformat(raw) if raw else None
             except ValueError:
-                raise OgiError(f"{name} '{raw}' is not a date (YYYY-MM-DD)") from None
+                raise OgiError(f"{_DAY_WORDS.get(name, '日期')}“{raw[:20]}”不是有效日期（年-月-日）") from None
 
         if step == "draft":
             fee = None
@@ -217,7 +205,7 @@ class DocumentService:
                 fee = (values["fee_method"], int(units) if units.isdigit() else 0)
             return self.draft(request_id, doc_type, actor, values.get("outcome") or None, values.get("text") or None,
                               values.get("note") or None, values.get("party") or "third_party",
-                              values.get("of") or None, fee, {k: values.get(k) or "" for k in DECISION_FIELDS})
+                              values.get("of") or None, fee, paper=values)
         if step == "serve":
             return self.serve(request_id, doc_type, actor, values.get("method", ""), values.get("tracking_no") or None,
                               day("posted_on"), day("signed_on"))
@@ -251,7 +239,7 @@ class DocumentService:
             in_full = viewer is None or personal_data.sees_personal_data(conn, viewer, state.agency)
         found = next((d for d in state.documents if d.number == number), None) or latest(state.documents, number)
         if found is None:
-            raise NotFound(f"request {request_id} has no document '{number}'; `ogi document list {request_id}` shows them")
+            raise NotFound(f"申请{request_id}没有文号或类型为“{number[:60]}”的文书")
         if not in_full:  # anyone but the agency's staff gets a copy with the applicant's personal data masked
             found = personal_data.masked_document(found, personal_data.replacements([state.applicant]))
         return state, found, {"name": agency.name, "prefix": agency.doc_prefix}
@@ -272,26 +260,42 @@ class DocumentService:
 
     # -- drafting ---------------------------------------------------------------------------------------------
     def drafted_text(self, conn: Connection, state: RequestState, doc_type: str, outcome: str | None,
-                     note: str | None, party: str, served_type: str | None, fee: dict | None = None) -> str:
+                     note: str | None, party: str, served_type: str | None, fee: dict | None = None,
+                     paper: PaperFields | None = None) -> str:
         agency = get_agency(conn, state.agency)
-        context = dict(request=_request_context(state), note=note, party=party, lookup_code=self.lookup_code(state, conn),
+        paper = paper or PaperFields()
+        context = dict(request=drafting.request_context(state), note=note, party=party,
+                       lookup_code=self.lookup_code(state, conn), you=drafting.you_of(state.applicant),
                        period_days=state.correction_period_days or agency.correction_period_days,
-                       extension_days=state.extension_days or 20, reply_due=_reply_due(state), fee=None)
+                       extension_days=state.extension_days or 20, reply_due=drafting.reply_due(state), fee=None,
+                       contact=drafting.contact_line(paper), attachments=paper.attachments)
         if doc_type == DocumentType.FEE_NOTICE:
             context["fee"] = fee or self._fee_context(conn, state, None)
+        if doc_type == DocumentType.CORRECTION_NOTICE:
+            context.update(drafting.correction_context(state, paper, note), note=None)
         if doc_type == DocumentType.REPLY:
-            context.update(_reply_context(agency, state, outcome))
+            context.update(drafting.reply_context(agency, state, outcome, paper, note))
+        if doc_type in (DocumentType.CONSULTATION_LETTER, DocumentType.THIRD_PARTY_NOTICE) and not paper.addressee:
+            letter = latest(state.documents, DocumentType.CONSULTATION_LETTER)
+            if doc_type == DocumentType.THIRD_PARTY_NOTICE and letter is not None:  # to the party consulted
+                paper = replace(paper, addressee=letter.text.split("\n", 1)[0].rstrip("：:"),
+                                addressee_kind="organisation" if "贵单位" in letter.text else "natural_person")
+            elif doc_type == DocumentType.CONSULTATION_LETTER and note:  # the CLI's --note names the addressee
+                paper, note = replace(paper, addressee=note), None
+        if doc_type in (DocumentType.CONSULTATION_LETTER, DocumentType.THIRD_PARTY_NOTICE):
+            context.update(drafting.consultation_context(paper, party), note=note)
+            if doc_type == DocumentType.THIRD_PARTY_NOTICE and not note:
+                raise RuleViolation("第三方告知书须写明决定公开的理由（补充内容）", "Art. 32")
         if doc_type == DocumentType.SERVICE_RECORD:
-            context.update(_service_record_context(state, served_type, note))
+            context.update(drafting.service_record_context(state, served_type, note))
         return render(f"documents/{doc_type}.txt.j2", **context)
 
     def _fee_context(self, conn: Connection, state: RequestState, fee: tuple[str, int] | None) -> dict:
         if fee is not None and fee[0] == "per_request" and fee[1] == 0:  # 0: count them from the log
             fee = ("per_request", self.position_in_month(conn, state))
         if fee is None:
-            raise OgiError("a fee notice states the method and the count (--fee-method per_request|by_volume "
-                           "--units N: the pages, or for per_request the applicant's requests this month — left out, "
-                           "they are counted from the log)")
+            raise OgiError("收费通知书须写明收费方式（按件或按量计收）；按量计收的还须写明页数，按件计收的件数"
+                           "不填则按本月已收到的申请计算")
         try:
             month = quote(fee[0], fee[1]).as_json()
             if fee[0] == "per_request":  # this request bears the rate of its place in the month, not the month's sum
@@ -365,8 +369,7 @@ def _steps_carried(state: RequestState, doc_type: str, method: str, signed_on: d
     served = _latest(state, doc_type)
     if doc_type == DocumentType.REPLY and state.stage == Stage.DECIDED:
         if method not in SERVICE_TO_DELIVERY:
-            raise RuleViolation(f"a reply served by '{method}' cannot be recorded as delivered yet; use personal, post "
-                                "or electronic", "235号")
+            raise RuleViolation("公告送达的答复书尚不能记为已送达：请选择直接送达、邮寄送达或电子送达", "235号")
         return [c.Deliver(at=now, method=SERVICE_TO_DELIVERY[method], served_on=served.served_on.isoformat()
                           if served.served_on else None)]
     notice = {DocumentType.CORRECTION_NOTICE: "correction", DocumentType.FEE_NOTICE: "fee"}.get(DocumentType(doc_type))
@@ -378,50 +381,14 @@ def _steps_carried(state: RequestState, doc_type: str, method: str, signed_on: d
     elif served.fee:
         step = c.NotifyFee(at=now, amount_yuan=served.fee["amount_yuan"], method=served.fee["method"])
     else:
-        raise RuleViolation("this fee notice was drafted without its amount; draft it again with --fee-method", "109号")
+        raise RuleViolation("该收费通知书起草时未写明收费金额：请选择收费方式重新起草", "109号")
     steps: list[c.Command] = [step]
     if signed_on == now.date():
         steps.append(c.RecordNoticeReceipt(at=now, notice=notice))
     return steps
 
 
-def _reply_context(agency, state: RequestState, outcome: str | None) -> dict:
-    if outcome is None or outcome not in {o.value for o in Outcome}:
-        raise RuleViolation(f"a reply states one of the 21 outcomes (--outcome); '{outcome}' is none of them", "Art. 36")
-    if not (agency.review_body and agency.court):
-        raise OgiError(f"agency {state.agency} has no review body or court for the remedies paragraph: set them "
-                       f"with `ogi agency set {state.agency} --review-body … --court …`")
-    try:
-        settings = RemedySettings(agency.review_body, agency.court, agency.vertically_led)
-    except ValueError as error:
-        raise RuleViolation(f"{error}; correct it with `ogi agency set {state.agency} --review-body … --court …`",
-                            "行政复议法 Art. 23–27") from None
-    return dict(outcome_sentence=outcome_sentence(outcome), legal_basis=LEGAL_BASIS[Outcome(outcome)],
-                remedies=remedies_paragraph(outcome, settings))
-
-
-def _service_record_context(state: RequestState, served_type: str | None, note: str | None) -> dict:
-    served = latest(state.documents, served_type or DocumentType.REPLY)
-    if served is None or served.number is None:
-        raise RuleViolation(f"a service record is for an issued document; no issued {served_type or 'reply'}", "235号")
-    return dict(served_title=DOCUMENT_TITLES[served.type], served_number=served.number,
-                method_label=METHOD_LABELS.get(note or "", "直接送达"))
-
-
 def _latest(state: RequestState, doc_type: str) -> DocumentRecord:
     found = latest(state.documents, doc_type)
     assert found is not None  # just written
     return found
-
-
-def _request_context(state: RequestState) -> dict:
-    return {"id": state.request_id, "subject": state.subject,
-            "received_on": chinese_date(state.received_on) if state.received_on else "",
-            "applicant_name": state.applicant.get("name", ""),
-            "channel_label": CHANNEL_LABELS.get(state.channel, "") if state.channel else ""}
-
-
-def _reply_due(state: RequestState) -> str:
-    reply = state.deadlines.get("reply")
-    return chinese_date(reply.due) if reply and reply.due else ""
-
