@@ -132,6 +132,8 @@ def test_a_fresh_request_offers_the_next_legal_steps_first_and_the_rest_under_ot
     assert "需要文书：政府信息公开申请补正告知书（ 尚未起草 ）" in steps
     other = visible(page.split('id="other-steps"', 1)[1].split('id="documents"', 1)[0], fragment=True)
     assert "要求申请人说明理由" in other  # Art. 35: not a next step
+    # a department is chosen by its name, never typed as its code
+    assert '<select id="assign_department-department" name="department">' in page and "政策法规科" in other
     assert "答复更正申请" not in page  # Art. 41: only a request to correct records
     assert ENGLISH_WORD.findall(visible(page, leave_out="documents")) == []
 

@@ -263,9 +263,9 @@ def _step_voided(p: Payload, ctx: _Context) -> str:
 
 
 def _document_drafted(p: Payload, ctx: _Context) -> str:
-    fee = p.get("fee") if isinstance(p.get("fee"), Mapping) else None
+    fee = p.get("fee")
     fee_words = ""
-    if fee:
+    if isinstance(fee, Mapping) and fee:
         units = fee.get("units")
         fee_words = (f"{label(FEE_METHOD_LABELS, fee.get('method'))}"
                      + (f"{units}{'页' if fee.get('method') == 'by_volume' else '件'}" if units else "")

@@ -125,7 +125,7 @@ class RequestQueries:
             may_act = (as_of is None and viewer.role.value in ("staff", "head", "admin")
                        and access.may(conn, viewer, Action.WRITE_REQUEST, state.agency))
             names = names_in(conn, shown_history)
-        steps = offered_steps(state) if may_act else []
+        steps = offered_steps(state, names.departments) if may_act else []
         approval_words = {a["id"]: approval_step_words(a["kind"], a["step"]) for a in shown_history["approvals"]}
         return RequestView(shown_history, explained, may_act, steps, narrate(shown_history["events"], names), names,
                            approval_words)

@@ -36,7 +36,7 @@ FIELD_LABELS = {
     "reasons": "理由", "responsible_agency": "掌握该信息的机关及联系方式", "form_provided": "提供形式",
     "form_reason": "未按申请形式提供的理由", "case": "案号", "result": "结果", "after_review": "经复议后起诉",
     "notice": "通知书", "reasonable": "理由合理", "reply_days": "合理的答复期限（工作日）",
-    "competent_agency": "有权更正的机关", "version": "撤销的事件序号", "reason": "理由", "department": "部门",
+    "competent_agency": "有权更正的机关", "version": "撤销第几项（办理记录中的序号）", "reason": "理由", "department": "部门",
     "due_on": "协办期限", "note": "说明", "served_on": "送达日（邮寄为交邮日）",
     "content": "补正内容", "party_name": "征求对象名称（第三方姓名或机关名称）", "party_address": "征求对象地址",
 }
@@ -112,10 +112,12 @@ def steps_for(stage: Stage, imported: bool = False) -> list[StepForm]:
             and stage in row.sources]
 
 
-def offered_steps(state: RequestState) -> list[StepForm]:
+def offered_steps(state: RequestState, departments: Mapping[str, str] | None = None) -> list[StepForm]:
     """The steps the request's page offers now: the next legal steps first (workflows/foi/guidance.py), each with
-    the paper it needs, then 其他操作; none the state already refuses."""
-    allowed = {form.command: form for form in steps_for(state.stage, imported=bool(state.imported_from))}
+    the paper it needs, then 其他操作; none the state already refuses. `departments` (code → name, of the request's
+    agency): a department is chosen by its name, never typed as its code."""
+    allowed = {form.command: _with_departments(form, departments)
+               for form in steps_for(state.stage, imported=bool(state.imported_from))}
     guidance = guide(state, allowed, {name: (form.label, form.article) for name, form in allowed.items()})
     offered = []
     for step in (*guidance.next, *guidance.other):
@@ -124,6 +126,15 @@ def offered_steps(state: RequestState) -> list[StepForm]:
                                 step.article, form.fields if form else (), step.primary, step.when, step.paper,
                                 takes_form=form is not None))
     return offered
+
+
+def _with_departments(form: StepForm, departments: Mapping[str, str] | None) -> StepForm:
+    if not departments or not any(f.name == "department" for f in form.fields):
+        return form
+    choices = tuple(departments.items())
+    fields = tuple(dataclasses.replace(f, kind="select", choices=choices) if f.name == "department" else f
+                   for f in form.fields)
+    return dataclasses.replace(form, fields=fields)
 
 
 def command_from(name: str, values: Mapping[str, object], at: dt.datetime) -> c.Command:
