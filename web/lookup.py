@@ -81,7 +81,8 @@ def lookup_page(request: Request) -> Response:
     opened = _opened(request)  # a refused download still shows the request it was for
     found = services(request).progress.view(*opened) if opened else None
     if refusal is not None:
-        status = refusal.get("status") if refusal.get("status") in (404, 429, 503) else 404
+        carried = refusal.get("status")
+        status = carried if isinstance(carried, int) and carried in (404, 429, 503) else 404
         response = page(request, "lookup.html.j2", found=found, error=str(refusal.get("error", WRONG)),
                         request_id=str(refusal.get("request_id", "")), status_code=status)
     else:
