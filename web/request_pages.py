@@ -17,6 +17,7 @@ from workflows.foi.documents import DOCUMENT_TITLES, SERVICE_METHODS
 from workflows.foi.vocabulary import (
     OUTCOME_SHORT_LABELS,
     PROVISION_FORM_LABELS,
+    SERVICE_METHOD_LABELS,
     SUSPENSION_LABELS,
     label,
 )
@@ -54,6 +55,7 @@ def _request_page(request: Request, request_id: str, user: User, as_of: str | No
     }
     return page(request, "request.html.j2", h=history, explained=view.explained, words=words,
                 narrated=view.narrated, approval_words=view.approval_words,
+                names=view.names, service_method_labels=SERVICE_METHOD_LABELS,  # also for the 文书 section
                 next_steps=[s for s in view.steps if s.primary], other_steps=[s for s in view.steps if not s.primary],
                 steps=view.steps, may_act=view.may_act, error=error, failed_step=failed_step,
                 values=values or {}, titles=DOCUMENT_TITLES, service_methods=SERVICE_METHODS,
