@@ -15,6 +15,7 @@ from web.errors import error_body, status_of
 from web.flash import redirect_refused, take_refusal
 from web.templating import page
 from workflows.foi.identifiers import InputRefused
+from workflows.foi.tasks import AssigneeRefused
 from workflows.people.accounts import User
 
 router = APIRouter(include_in_schema=False)
@@ -60,8 +61,8 @@ def _task_step(request: Request, form: dict[str, str], step, failed: str) -> Res
     try:
         step(services(request))
     except OgiError as refused:
-        if status_of(refused) == 403:  # not theirs to do: an error page, and the security log
-            raise
+        if status_of(refused) == 403 and not isinstance(refused, AssigneeRefused):  # not theirs to do: an error
+            raise  # page, and the security log
         return redirect_refused(request, _safe_back(form), error_body(refused), form,
                                 failed=f"{failed}:{form.get('task_id', '')}")
     return RedirectResponse(_safe_back(form), status_code=303)

@@ -13,11 +13,18 @@ from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
 
+from engine.errors import PermissionDenied
 from workflows.foi.approvals import pending
 from workflows.foi.deadlines import CONSULTATION_DAYS, Timer
 from workflows.foi.definition import not_confirmed_yet
 from workflows.foi.state import RequestState, Stage
 from workflows.foi.vocabulary import CONFIRMABLE_CHANNELS
+
+
+class AssigneeRefused(PermissionDenied):
+    """The person a task was to go to may not take it (another agency's, a disabled account): the assigner's form
+    is wrong, not their right, so a page shows it beside the form."""
+
 
 HANDLER = "handler"  # the assignments key of the request's 经办人: default assignee of every staff task
 EXTENSION_WINDOW_DAYS = 7  # calendar days before the reply is due in which the head is asked about an extension

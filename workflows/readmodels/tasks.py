@@ -21,7 +21,7 @@ from engine.events import NewEvent
 from engine.projection import Change
 from workflows.foi.identifiers import InputRefused
 from workflows.foi.state import OPEN_STAGES, RequestState
-from workflows.foi.tasks import HANDLER, tasks_of
+from workflows.foi.tasks import HANDLER, AssigneeRefused, tasks_of
 from workflows.people import access
 from workflows.people.access import ROLE_LABELS, Action
 from workflows.people.accounts import WRITING_ROLES, Role, User, find_user
@@ -270,7 +270,7 @@ class TaskService:
                                 row.article)
         if not access.may(conn, person, Action.ASSIGN_TASK, row.agency):
             agency = conn.execute(select(agencies_table.c.name).where(agencies_table.c.slug == row.agency)).scalar()
-            raise PermissionDenied(f"承办人：{person.display_name}不在{agency or row.agency}或其上级机关工作，"
+            raise AssigneeRefused(f"承办人：{person.display_name}不在{agency or row.agency}或其上级机关工作，"
                                    "待办只能交给本机关的人员")
 
     def refresh_day_dependent(self, today: dt.date) -> int:
