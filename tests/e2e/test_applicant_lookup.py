@@ -5,6 +5,8 @@ request id and its 查询码, counted toward the rate limit."""
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 
 import pytest
 from fastapi.testclient import TestClient
@@ -47,11 +49,21 @@ def code(site) -> str:
         return site.documents.lookup_code(site.requests.load(conn, "W-1").state)
 
 
+def prints_pdf() -> bool:
+    """workflows/documents/rendering.py prints PDF with Chromium, else LibreOffice."""
+    return any(shutil.which(name) for name in ("chromium", "chromium-browser", "google-chrome", "soffice",
+                                               "libreoffice"))
+
+
+def pdf_text(content: bytes) -> str:
+    return subprocess.run(["pdftotext", "-", "-"], input=content, capture_output=True, check=True).stdout.decode()
+
+
 @pytest.fixture
 def pdf_renderer(monkeypatch):
-    """LibreOffice turns the DOCX into PDF where it is installed; where it is not, a stand-in that still gets the
-    document the lookup chose (so the test sees which one was served)."""
-    if rendering.shutil.which("soffice") or rendering.shutil.which("libreoffice"):
+    """The real PDF where this machine prints one; where it cannot, a stand-in that still gets the document the
+    lookup chose (so the test sees which one was served)."""
+    if prints_pdf():
         return None
     rendered = []
 
@@ -107,6 +119,9 @@ def test_the_served_reply_downloads_as_pdf_for_the_applicant(answered, code, pdf
     assert download.content.startswith(b"%PDF") and "attachment" in download.headers["content-disposition"]
     if pdf_renderer is not None:
         assert [d.type for d in pdf_renderer] == ["reply"]
+    elif shutil.which("pdftotext"):
+        text = re.sub(r"\s+", "", pdf_text(download.content))
+        assert "政府信息公开申请答复书" in text and "征求意见" not in text
     third_party_letter = "/lookup/documents/1.pdf"  # the 征求意见书, second of W-1's documents
     assert third_party_letter not in links
     refused = client.get(third_party_letter, follow_redirects=False)

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 
 from tests.conftest import AGENCY, user
-from tests.e2e.test_applicant_lookup import full_width, sent
+from tests.e2e.test_applicant_lookup import full_width, prints_pdf, sent
 from tests.e2e.test_browser import SCREENSHOTS, Desk, browser, site  # noqa: F401 (fixtures)
 from tests.world import PASSWORD
 from workflows.documents import rendering
@@ -63,7 +63,7 @@ def test_the_applicant_looks_up_with_full_width_input_and_downloads_the_reply_in
     sent(services, "receipt")
     sent(services, "consultation_letter", party="third_party", note="请于十五个工作日内提出意见")
     sent(services, "reply", outcome="disclosed", note="请于收到本答复书之日起十个工作日内到本机关政务服务大厅领取")
-    if not (rendering.shutil.which("soffice") or rendering.shutil.which("libreoffice")):
+    if not prints_pdf():
         monkeypatch.setitem(rendering.RENDERERS, "pdf", lambda document, agency: b"%PDF-1.4 " + document.type.encode())
     with services.engine.connect() as conn:
         code = services.documents.lookup_code(services.requests.load(conn, "W-1").state)
