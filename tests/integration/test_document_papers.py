@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.errors import RuleViolation
+from engine.errors import OgiError, RuleViolation
 from tests.conftest import AGENCY, user
 from workflows.foi import commands as c
 
@@ -67,3 +67,110 @@ def test_the_request_page_issues_the_receipt_in_one_step(site, web_as):
     [receipt] = [d for d in site.documents.documents("W-1") if d.type == "receipt"]
     assert receipt.state == "issued" and receipt.number
     assert 'data-step="issue-receipt"' not in clerk.get("/requests/W-1").text  # one receipt a request
+
+
+# -- what the papers say -----------------------------------------------------------------------------------------
+def issued(services, request_id: str, doc_type: str, **draft):
+    services.documents.draft(request_id, doc_type, user(services, "clerk"), **draft)
+    services.documents.approve(request_id, doc_type, user(services, "head"))
+    return services.documents.issue(request_id, doc_type, user(services, "clerk"))
+
+
+def test_a_person_is_addressed_as_you_and_an_organisation_as_your_unit(office):
+    received(office, "P-2", {"kind": "commercial", "name": "河东区某某科技有限公司"})
+    person = office.documents.issue_receipt("P-1", user(office, "clerk")).text
+    company = office.documents.issue_receipt("P-2", user(office, "clerk")).text
+    assert "您" in person and "贵单位" not in person and "您（单位）" not in person
+    assert company.startswith("河东区某某科技有限公司：") and "贵单位" in company and "您" not in company
+
+
+def test_the_correction_notice_names_the_art29_items_missing_and_asks_for_each_art30(office):
+    notice = office.documents.draft("P-1", "correction_notice", user(office, "clerk"),
+                                    paper={"missing": "identity,description"}).text
+    assert "第二十九条第二款第（一）项、第（二）项" in notice and "申请人的身份证明" in notice
+    assert "（一）请提供申请人的身份证明（身份证件复印件）" in notice and "（二）请写明所需政府信息的名称、文号" in notice
+    assert "申请内容不明确" not in notice
+    received(office, "P-2", {"kind": "research", "name": "某某大学"})
+    other = office.documents.draft("P-2", "correction_notice", user(office, "clerk"), paper={"missing": "form"}).text
+    assert "第二十九条第二款第（三）项" in other and "获取信息的方式、途径" in other and "营业执照" not in other
+    for_org = office.documents.draft("P-2", "correction_notice", user(office, "clerk"), paper={"missing": "identity"})
+    assert "营业执照" in for_org.text and "贵单位" in for_org.text
+    with pytest.raises(RuleViolation, match="一次性写明需要补正的全部事项"):
+        office.documents.draft("P-1", "correction_notice", user(office, "clerk"))
+    with pytest.raises(OgiError, match="需要补正的事项须为"):
+        office.documents.draft("P-1", "correction_notice", user(office, "clerk"), paper={"missing": "<b>x</b>"})
+
+
+def test_a_partial_reply_states_its_reasons_and_lists_its_attachments_art37(office):
+    reply = office.documents.draft("P-1", "reply", user(office, "clerk"), outcome="partial", paper={
+        "reasons": "第三部分涉及商业秘密，第三方不同意公开。", "attachments": "部门预算（公开部分）\n三公经费表"}).text
+    assert "第三十七条" in reply and "第三部分涉及商业秘密" in reply and "现随本答复书提供（见附件）" in reply
+    assert "附件：1.部门预算（公开部分）\n2.三公经费表" in reply
+    with pytest.raises(RuleViolation, match="不予公开的部分及其理由"):
+        office.documents.draft("P-1", "reply", user(office, "clerk"), outcome="partial")
+    with pytest.raises(RuleViolation, match="只有予以公开或部分公开的答复书随附"):
+        office.documents.draft("P-1", "reply", user(office, "clerk"), outcome="unable.not_held",
+                               paper={"attachments": "某文件"})
+
+
+def test_a_reply_in_another_form_than_asked_says_why_art40(office):
+    office.requests.receive(c.Receive(at=office.clock.now(), request_id="P-3", agency=AGENCY, channel="in_person",
+                                      applicant={"kind": "natural_person", "name": "王五"}, subject="预算",
+                                      form_requested="paper"), user(office, "clerk"))
+    with pytest.raises(RuleViolation, match="未按申请的形式（纸质文本）提供的，须写明理由"):
+        office.documents.draft("P-3", "reply", user(office, "clerk"), outcome="disclosed",
+                               paper={"form_provided": "electronic", "attachments": "预算"})
+    reply = office.documents.draft("P-3", "reply", user(office, "clerk"), outcome="disclosed", paper={
+        "form_provided": "electronic", "form_reason": "篇幅较大", "attachments": "预算"})
+    assert "因篇幅较大，本机关未能按您申请的纸质文本形式提供" in reply.text and "第四十条" in reply.text
+    assert reply.decision == {"form_provided": "electronic", "form_reason": "篇幅较大"}
+
+
+def test_the_letter_to_another_agency_speaks_of_information_made_jointly_art34(office):
+    letter = office.documents.draft("P-1", "consultation_letter", user(office, "clerk"), party="agency",
+                                    note="请一并提供贵机关的联系人。", paper={"addressee": "河东区财政局"})
+    assert letter.text.startswith("河东区财政局：") and "共同制作" in letter.text and "第三十四条" in letter.text
+    assert "涉及贵机关职责" not in letter.text and "视为同意公开" in letter.text
+    assert "请一并提供贵机关的联系人。" in letter.text  # the note stays a note, not the addressee
+    from workflows.documents.rendering import paper_title
+    assert paper_title(letter) == "政府信息公开征求意见函"
+    third = office.documents.draft("P-1", "consultation_letter", user(office, "clerk"),
+                                   paper={"addressee": "某某公司", "addressee_kind": "organisation"})
+    assert "第三十二条" in third.text and "贵单位" in third.text and "您（单位）" not in third.text
+
+
+def test_every_paper_carries_the_contact_line_of_its_drafter_or_the_one_given(office):
+    receipt = office.documents.issue_receipt("P-1", user(office, "clerk"))
+    assert receipt.text.rstrip().endswith("（联系人：经办人）")
+    notice = office.documents.draft("P-1", "extension_notice", user(office, "clerk"),
+                                    paper={"contact_name": "张三", "contact_phone": "0539-8123456"})
+    assert notice.text.rstrip().endswith("（联系人：张三；联系电话：0539-8123456）")
+    with pytest.raises(OgiError, match="联系电话.*不是电话号码"):
+        office.documents.draft("P-1", "extension_notice", user(office, "clerk"), paper={"contact_phone": "<script>"})
+
+
+# -- editing -------------------------------------------------------------------------------------------------------
+def test_a_draft_is_edited_with_the_edit_recorded_and_an_approved_one_is_not(office):
+    clerk, head = user(office, "clerk"), user(office, "head")
+    drafted = office.documents.draft("P-1", "reply", clerk, outcome="withheld.process_info",
+                                     paper={"reasons": "属于内部讨论稿。"})
+    edited = office.documents.edit("P-1", "reply", clerk, drafted.text.replace("内部讨论稿", "尚在讨论的内部稿"))
+    assert "尚在讨论的内部稿" in edited.text and edited.state == "draft"
+    assert (edited.outcome, edited.decision) == ("withheld.process_info", {"reasons": "属于内部讨论稿。"})
+    events = office.queries.history("P-1")["events"]
+    assert [e["type"] for e in events][-2:] == ["document_drafted", "document_drafted"]  # the edit, in the log
+    office.documents.approve("P-1", "reply", head)
+    with pytest.raises(RuleViolation, match="只有草稿或退回修改的文书可以修改正文"):
+        office.documents.edit("P-1", "reply", clerk, "另一段文字")
+    office.documents.draft("P-1", "extension_notice", clerk)
+    with pytest.raises(RuleViolation, match="正文不能为空"):
+        office.documents.edit("P-1", "extension_notice", clerk, " \x00 ")
+
+
+def test_a_draft_sent_back_is_edited_and_goes_to_the_head_again(office):
+    clerk, head = user(office, "clerk"), user(office, "head")
+    office.documents.draft("P-1", "extension_notice", clerk)
+    office.documents.send_back("P-1", "extension_notice", head, "延期理由写具体")
+    edited = office.documents.edit("P-1", "extension_notice", clerk, "王五：\n\n因所需信息涉及三个部门，……")
+    assert edited.state == "draft"
+    assert office.documents.approve("P-1", "extension_notice", head).state == "approved"

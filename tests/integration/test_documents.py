@@ -57,7 +57,7 @@ def test_a_live_request_is_served_only_its_issued_reply_235(office):
     clerk = user(office, "clerk")
     with pytest.raises(RuleViolation, match="起草答复书 → 负责人审核 → 印发"):  # no decision without the issued reply
         office.requests.act("D-1", c.Decide(at=office.clock.now(), outcome="disclosed"), clerk)
-    with pytest.raises(RuleViolation, match="needs a decision not yet served"):
+    with pytest.raises(RuleViolation, match="须先作出答复"):
         office.requests.act("D-1", c.Deliver(at=office.clock.now(), method="post"), clerk)
     through(office, "D-1", "reply", outcome="disclosed")
     served = office.documents.serve("D-1", "reply", clerk, "post", tracking_no="EMS1234567890CN",
@@ -74,7 +74,7 @@ def test_an_imported_history_is_served_without_documents(services):
 
 def test_only_a_head_or_administrator_approves_and_nothing_is_issued_unapproved(office):
     office.documents.draft("D-1", "receipt", user(office, "clerk"))
-    with pytest.raises(PermissionDenied, match="head or administrator"):
+    with pytest.raises(PermissionDenied, match="须由负责人或系统管理员办理"):
         office.documents.approve("D-1", "receipt", user(office, "clerk"))
     office.documents.draft("D-1", "extension_notice", user(office, "clerk"))
     with pytest.raises(RuleViolation, match="只有已审核的文书可以印发"):  # the receipt alone is issued as drafted
