@@ -189,7 +189,7 @@ class TaskService:
         views = [TaskView.from_row(r, today) for r in rows]
         return sorted(views, key=lambda v: not v.overdue)  # stable: overdue first, each part by due date
 
-    def _of_department(self, conn: Connection, rows: list, department: str | None) -> list:
+    def _of_department(self, conn: Connection, rows: Sequence, department: str | None) -> list:
         """The rows of requests that `department` handles or was asked to assist (协办) and has not answered. The
         tasks table keeps no department: the requests listed are folded (one agency's open requests)."""
         if department is None:
