@@ -28,6 +28,7 @@ from web.signed_cookies import pack, set_signed, unpack
 REFUSAL_COOKIE = "ogi_refusal"
 _MAX_COOKIE = 3600  # bytes: browsers keep at least 4096 per cookie, with its name and attributes
 _LIFETIME = 300  # seconds: the redirect is followed at once
+_MAX_FIELDS = 60  # a kept form: more fields than any page's form has are not kept
 KEPT_MINUTES = 15  # a form kept over an expired session: time to sign in again
 KEPT_NOTE = "会话已过期。以下内容是会话过期前填写的，请核对后重新提交。"
 
@@ -92,8 +93,11 @@ def keep_form(request: Request, response: RedirectResponse, page: str, values: d
         return pack(request, "kept form", {"page": page, "values": kept, "failed": failed, "dropped": dropped},
                     lifetime)
 
-    kept, dropped = _fitted(values, lambda kept: len(packed(kept)) <= _MAX_COOKIE)
-    set_signed(response, REFUSAL_COOKIE, packed(kept, dropped), lifetime)
+    # anyone may send this (there is no session): what can never fit is given up before any is packed, so a flood
+    # of fields costs a few compressions, not one per field
+    plausible = dict(list((k, v) for k, v in values.items() if len(k) <= 100 and len(v) <= _MAX_COOKIE * 2)[:_MAX_FIELDS])
+    kept, dropped = _fitted(plausible, lambda kept: len(packed(kept)) <= _MAX_COOKIE)
+    set_signed(response, REFUSAL_COOKIE, packed(kept, dropped or len(plausible) < len(values)), lifetime)
 
 
 def _kept_form(request: Request, cookie: str) -> Refusal | bool:

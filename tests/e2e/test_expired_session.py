@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -160,3 +161,14 @@ def test_no_english_on_the_error_pages(site, web_as, ask):
     assert visible_english(shown) == [], (ask, visible_english(shown))
     assert re.search(r"[\u4e00-\u9fff]{4}", re.sub(r"<[^>]+>", " ", answer.text))
     assert "王五" not in answer.text
+
+
+def test_a_flood_of_fields_after_an_expired_session_is_answered_at_once_with_a_cookie_that_fits(site, web_as):
+    client = web_as("clerk")
+    expire_sessions(site)
+    flood = {f"f{i}": "填" * (i % 20) for i in range(5000)}  # under the boundary's 1 MB
+    started = time.monotonic()
+    sent = client.post("/requests/W-1/steps/ask_reasons", data=flood, headers={"origin": ORIGIN},
+                       follow_redirects=False)
+    assert sent.status_code == 303 and time.monotonic() - started < 5
+    assert len(sent.headers.get("set-cookie", "")) < 4096 * 2  # the kept form and the login's cookies
