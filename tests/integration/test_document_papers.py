@@ -3,11 +3,16 @@ edited before approval and recorded, and every document type as the applicant re
 
 from __future__ import annotations
 
+import io
+import shutil
+import subprocess
+
 import pytest
 
 from engine.errors import OgiError, RuleViolation
 from tests.conftest import AGENCY, user
 from workflows.foi import commands as c
+from workflows.foi.documents import chinese_date
 
 REVIEW_BODY, COURT = "河东区人民政府", "河东区人民法院"
 
@@ -174,3 +179,89 @@ def test_a_draft_sent_back_is_edited_and_goes_to_the_head_again(office):
     edited = office.documents.edit("P-1", "extension_notice", clerk, "王五：\n\n因所需信息涉及三个部门，……")
     assert edited.state == "draft"
     assert office.documents.approve("P-1", "extension_notice", head).state == "approved"
+
+
+# -- on paper ----------------------------------------------------------------------------------------------------
+def every_paper(services) -> list:
+    """One issued document of every type (two letters and three replies), as drafted from the form's fields."""
+    clerk = user(services, "clerk")
+    services.directory.set_agency(user(services, "admin"), AGENCY, doc_prefix="河东审批", review_body=REVIEW_BODY,
+                                  court=COURT)
+    received(services, "Q-1", subject="2025年度部门预算及“三公”经费预算执行情况")
+    received(services, "Q-2", {"kind": "commercial", "name": "河东区某某科技有限公司"})
+    received(services, "Q-3")
+    company = {"addressee": "河东区某某建筑工程有限公司", "addressee_kind": "organisation"}
+    return [
+        services.documents.issue_receipt("Q-1", clerk),
+        issued(services, "Q-1", "correction_notice", paper={"missing": "identity,description,form"},
+               note="请一并说明所需信息的年度。"),
+        issued(services, "Q-1", "extension_notice", note="所需信息涉及多个内设机构，需要检索核实"),
+        issued(services, "Q-1", "consultation_letter", paper=company),
+        issued(services, "Q-2", "consultation_letter", party="agency", paper={"addressee": "河东区财政局"}),
+        issued(services, "Q-1", "consultation_notice"),
+        issued(services, "Q-1", "fee_notice", fee=("by_volume", 150)),
+        issued(services, "Q-1", "third_party_notice", paper=company, note="该信息涉及公共工程质量安全"),
+        issued(services, "Q-1", "reply", outcome="partial", paper={
+            "reasons": "其中“供应商报价明细”涉及商业秘密，第三方不同意公开，依照《中华人民共和国政府信息公开条例》"
+                       "第十五条的规定不予公开。" * 2,
+            "attachments": "2025年度部门预算（公开部分）\n2025年度“三公”经费预算表\n预算执行情况说明"}),
+        issued(services, "Q-2", "reply", outcome="withheld.process_info", paper={"reasons": "该信息属于内部讨论稿。"}),
+        issued(services, "Q-3", "reply", outcome="unable.not_held"),
+        issued(services, "Q-1", "service_record"),
+    ]
+
+
+AGENCY_PAPER = {"name": "河东区行政审批服务局", "prefix": "河东审批"}
+
+
+def test_no_integrity_data_is_printed_on_the_applicants_papers(sqlite_services):
+    from docx import Document as Docx
+
+    from workflows.documents.rendering import to_docx, to_html
+    for document in every_paper(sqlite_services):
+        assert document.text_hash  # kept in the log and the case file's manifest
+        html = to_html(document, AGENCY_PAPER).decode()
+        docx = "\n".join(p.text for p in Docx(io.BytesIO(to_docx(document, AGENCY_PAPER))).paragraphs)
+        for printed in (html, docx):
+            assert "SHA-256" not in printed and document.text_hash not in printed
+            assert "您（单位）" not in printed
+
+
+def test_the_docx_keeps_fixed_28pt_lines_and_the_closing_with_the_last_paragraph(sqlite_services):
+    from docx import Document as Docx
+    from docx.enum.text import WD_LINE_SPACING
+
+    from workflows.documents.rendering import to_docx
+    reply = every_paper(sqlite_services)[8]
+    paragraphs = Docx(io.BytesIO(to_docx(reply, AGENCY_PAPER))).paragraphs
+    body = [p for p in paragraphs[1:] if p.paragraph_format.line_spacing_rule == WD_LINE_SPACING.EXACTLY]
+    assert len(body) == len(paragraphs) - 1 and {p.paragraph_format.line_spacing.pt for p in body} == {28.0}
+    texts = [p.text for p in paragraphs]
+    agency = texts.index("河东区行政审批服务局")
+    assert texts[agency - 3:agency] == ["", "", ""]  # the 印章's space
+    assert texts[agency - 6].startswith("附件：1.") and texts[agency + 2] == "（联系人：经办人）"
+    last_text = next(i for i, t in enumerate(texts) if t.startswith("根据《中华人民共和国行政复议法》"))
+    assert all(p.paragraph_format.keep_with_next for p in paragraphs[last_text:agency + 1])
+    date = paragraphs[agency + 1]
+    assert date.paragraph_format.right_indent.pt == 64  # 右空四字 at 三号 (16 pt)
+
+
+def pdf_pages(pdf: bytes, tmp_path, name: str) -> list[str]:
+    path = tmp_path / f"{name}.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return text.rstrip("\f\n").split("\f")
+
+
+@pytest.mark.skipif(not (shutil.which("chromium") or shutil.which("soffice")), reason="no Chromium or LibreOffice")
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils (pdftotext) is not installed")
+def test_every_type_prints_to_pdf_and_the_closing_never_stands_alone_on_a_page(sqlite_services, tmp_path):
+    from workflows.documents.rendering import to_pdf
+    for document in every_paper(sqlite_services):
+        pages = pdf_pages(to_pdf(document, AGENCY_PAPER), tmp_path, document.type)
+        last = [line.strip() for line in pages[-1].splitlines() if line.strip()]
+        closing = {"河东区行政审批服务局", chinese_date(document.issued_on), "（联系人：经办人）"}
+        assert set(last) - closing, f"{document.type}: page {len(pages)} holds only the 落款"
+        assert last[-1] in closing or document.type == "service_record"
+        assert "SHA-256" not in "".join(pages) and document.number in pages[0].replace(" ", "")
+        assert len(pages) <= 2, f"{document.type} runs to {len(pages)} pages"
