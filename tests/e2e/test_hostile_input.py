@@ -83,7 +83,7 @@ def assert_error_page(answer, status: int, *words: str) -> None:
 # -- the pure rules ----------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("bad", BAD_IDS)
 def test_a_request_id_outside_the_documented_pattern_is_refused(bad):
-    with pytest.raises(InputRefused, match="^id："):
+    with pytest.raises(InputRefused, match="^申请编号（id）："):
         check_request_id(bad)
 
 
@@ -124,7 +124,7 @@ def test_phones_mobile_and_landline_full_width_digits_normalised():
     assert check_phone("010-12345678") == "010-12345678"
     assert check_phone("0539-8123456转123") == "0539-8123456转123"
     for wrong in ("12805391234", "1380539123", "12345678", "138-0539-123x", "phone"):
-        with pytest.raises(InputRefused, match="^phone："):
+        with pytest.raises(InputRefused, match="^联系电话（phone）："):
             check_phone(wrong)
 
 
@@ -144,35 +144,35 @@ def test_an_unreachable_request_id_is_refused_by_the_registration_form_in_chines
     token = csrf(client.get("/requests/new").text)
     answer = client.post("/requests/new", data={"csrf_token": token, "id": "a/b", "agency": AGENCY, "kind": "natural_person",
                                                 "applicant_name": "王五", "channel": "in_person", "subject": "预算"})
-    assert answer.status_code == 422 and "申请编号只能由字母" in answer.text
+    assert answer.status_code == 422 and "申请编号（" in answer.text and "只能由字母" in answer.text
 
 
 def test_an_unreachable_request_id_is_refused_by_the_service_and_the_import(site):
     clerk = user(site, "clerk")
     for bad in UNREACHABLE_IDS:
-        with pytest.raises(InputRefused, match="^id："):
+        with pytest.raises(InputRefused, match="^申请编号（id）："):
             site.requests.receive(c.Receive(at=site.clock.now(), request_id=bad, agency=AGENCY, channel="in_person",
                                             subject="s", applicant={"kind": "natural_person", "name": "王五"}), clerk)
         line = json.dumps({"id": bad, "agency": AGENCY, "applicant": {"kind": "natural_person", "name": "王五"},
                            "channel": "in_person", "received_at": "2026-03-02", "subject": "s"})
-        with pytest.raises(ImportRefused, match="field id: .*申请编号只能由字母"):
+        with pytest.raises(ImportRefused, match="申请编号（id）：只能由字母"):
             import_lines(site.requests, [(1, line)], user(site))
 
 
 def test_the_cli_refuses_an_unreachable_request_id(ready):
     refused = ready("request", "new", "--id", "a/b", "--agency", AGENCY, "--kind", "natural_person", "--name", "王五",
                     "--channel", "in_person", "--subject", "预算", ok=False)
-    assert refused.returncode != 0 and "申请编号只能由字母" in refused.stderr + refused.stdout
+    assert refused.returncode != 0 and "只能由字母、数字、汉字" in refused.stderr + refused.stdout
 
 
 def test_the_cli_refuses_an_over_long_or_undecodable_argument_by_name(ready):
     long_name = ready("request", "new", "--id", "L-1", "--agency", AGENCY, "--kind", "natural_person",
                       "--name", "王" * 201, "--channel", "in_person", "--subject", "预算", ok=False)
-    assert long_name.returncode == 1 and "name：最长 200 个字符" in long_name.stderr
+    assert long_name.returncode == 1 and "名称（name）：最长 200 个字符" in long_name.stderr
     undecodable = ready("request", "new", "--id", "L-2", "--agency", AGENCY, "--kind", "natural_person",
                         "--name", os.fsdecode(b"\xff\xfe"), "--channel", "in_person", "--subject", "预算", ok=False)
     assert undecodable.returncode == 1 and "孤立的代理字符" in undecodable.stderr
-    assert "internal error" not in long_name.stderr + undecodable.stderr
+    assert "内部错误" not in long_name.stderr + undecodable.stderr
 
 
 def test_an_agencys_default_correction_period_is_bounded_like_a_notices_art_30(site):
@@ -297,7 +297,7 @@ def test_a_wrong_id_number_or_phone_is_refused_at_registration_naming_the_field(
 
 def test_a_users_phone_is_a_mainland_number_normalised(site):
     admin = user(site, "admin")
-    with pytest.raises(InputRefused, match="^phone："):
+    with pytest.raises(InputRefused, match="^联系电话（phone）："):
         site.directory.add_user(admin, "sms-user", Role.STAFF, PASSWORD, None, [AGENCY], phone="12345")
     site.directory.add_user(admin, "sms-user", Role.STAFF, PASSWORD, None, [AGENCY], phone="１３８ ０５３９ １２３４")
     assert user(site, "sms-user").phone == "138 0539 1234"

@@ -71,29 +71,29 @@ def test_late_steps_are_imported_and_flagged(services):
 
 
 BAD_FILES = [
-    ("not json", '{"id": "T-1", ', "line 2: not valid JSON"),
+    ("not json", '{"id": "T-1", ', "第 2 行：不是有效的 JSON"),
     ("unknown outcome", T1 | {"events": [decided("2024-03-10", "published")]},
-     "line 2 (T-1): events[0] (decided): unknown outcome 'published'"),
+     "第 2 行（T-1）：第 1 个事件（events[0]，decided）：答复结果（outcome）“published”不是可选的值"),
     ("event before receipt", T1 | {"events": [decided("2024-02-10")]},
-     "line 2 (T-1): events[0] (decided): decide on 2024-02-10 is before receipt on 2024-03-01 [chronology]"),
-    ("unknown agency", T1 | {"agency": "nowhere"}, "line 2: field agency: unknown agency 'nowhere'; add it first with `ogi agency add nowhere"),
+     "第 2 行（T-1）：第 1 个事件（events[0]，decided）：“作出答复”的日期（2024-02-10）不能早于收到申请之日（2024-03-01）"),
+    ("unknown agency", T1 | {"agency": "nowhere"}, "第 2 行：受理机关（agency）“nowhere”不存在，请先由管理员添加该机关"),
     ("impossible sequence", T1 | {"events": [event("fee_paid", "2024-03-10")]},
-     "line 2 (T-1): events[0] (fee_paid): 'pay_fee' is not possible in state processing"),
+     "第 2 行（T-1）：第 1 个事件（events[0]，fee_paid）：申请当前为“办理中”，不能办理“缴费”"),
     ("second extension", T1 | {"events": [event("extended", "2024-03-10", working_days=10, approved_by="李"),
                                           event("extended", "2024-03-11", working_days=10, approved_by="李")]},
-     "events[1] (extended): the reply period was already extended by 10 working days; Art. 33 allows one extension [Art. 33]"),
+     "第 2 个事件（events[1]，extended）：答复期限已延长 10 个工作日；答复期限只能延长一次（依据：《条例》第三十三条）"),
     ("no_correction too early", T1 | {"events": [event("correction_requested", "2024-03-04", period_days=10),
                                                  decided("2024-03-05", "other.no_correction")]},
-     "only after the correction period lapsed"),
+     "须在补正期限届满后作出"),
     ("unknown event type", T1 | {"events": [event("published", "2024-03-10")]},
-     "line 2: field events[0].type: Value error, unknown event type 'published'"),
+     "第 2 行：类型（events[0].type）：事件类型（type）“published”不是可导入的类型"),
     ("missing field", T1 | {"events": [event("decided", "2024-03-10")]},
-     "events[0] (decided): field outcome is required for decided"),
-    ("bad date", T1 | {"received_at": "2024-13-01"}, "line 2: field received_at: Value error, '2024-13-01' is not a date"),
-    ("unknown applicant kind", T1 | {"applicant": {"kind": "alien"}}, "unknown applicant kind 'alien'"),
-    ("duplicate id", T1 | {"id": "ok-1"}, "line 2: field id: 'ok-1' appears twice in the file"),
+     "第 1 个事件（events[0]，decided）：decided 事件须填写答复结果（outcome）"),
+    ("bad date", T1 | {"received_at": "2024-13-01"}, "第 2 行：收到申请之日（received_at）：“2024-13-01”不是有效的日期"),
+    ("unknown applicant kind", T1 | {"applicant": {"kind": "alien"}}, "申请人类型（kind）“alien”不是可选的值"),
+    ("duplicate id", T1 | {"id": "ok-1"}, "第 2 行：申请编号（id）“ok-1”在文件中出现了两次"),
     ("decision on a concluded request", T1 | {"events": [decided("2024-03-10"), decided("2024-03-11", "partial")]},
-     "'decide' is not possible in state decided"),
+     "申请当前为“已答复待送达”，不能办理“作出答复”"),
 ]
 
 
@@ -104,14 +104,14 @@ def test_a_broken_file_is_refused_with_a_precise_message_and_nothing_is_written(
     with pytest.raises(ImportRefused) as refused:
         import_lines(services.requests, as_lines(good, broken), user(services), source="broken.jsonl")
     assert message in str(refused.value)
-    assert str(refused.value).startswith("broken.jsonl line 2")
+    assert str(refused.value).startswith("broken.jsonl 第 2 行")
     assert counts(services) == before == (0, 0)
 
 
 def test_an_existing_request_id_is_refused_and_nothing_is_written(services):
     import_lines(services.requests, as_lines(T1 | {"id": "dup"}), user(services))
     before = counts(services)
-    with pytest.raises(ImportRefused, match="request 'dup' already exists; nothing was imported"):
+    with pytest.raises(ImportRefused, match="编号为“dup”的申请已经存在，未导入任何内容"):
         import_lines(services.requests, as_lines(T1 | {"id": "new-1"}, T1 | {"id": "dup"}), user(services))
     assert counts(services) == before
 
@@ -125,6 +125,6 @@ def test_an_auditor_cannot_import(services):
 
 def test_a_control_character_in_a_name_is_refused_by_field(services):
     bad = T1 | {"applicant": {"kind": "natural_person", "name": "张\u0000三"}}
-    with pytest.raises(ImportRefused, match=r"field applicant.name: the control character U\+0000 is not allowed in text"):
+    with pytest.raises(ImportRefused, match=r"申请人姓名或名称（applicant.name）：含有不可见的控制字符 U\+0000"):
         import_lines(services.requests, as_lines(bad), user(services))
     assert counts(services) == (0, 0)

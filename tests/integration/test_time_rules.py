@@ -197,7 +197,7 @@ def test_a_step_without_its_prerequisite_is_refused_with_the_rule(sqlite_service
 
 def test_an_imported_extension_approved_by_a_staff_user_is_refused_art33(sqlite_services):
     record = request_line("T-13", "2026-09-01", event("extended", "2026-09-20", working_days=20, approved_by="clerk"))
-    with pytest.raises(ImportRefused, match="role staff, not head or admin.*Art. 33"):
+    with pytest.raises(ImportRefused, match="的角色是经办人，延长答复期限须经负责人同意（依据：《条例》第三十三条第二款）"):
         import_lines(sqlite_services.requests, as_lines(record), user(sqlite_services))
 
 

@@ -35,12 +35,12 @@ REQUEST_ID_RULE = f"ASCII letters, digits, CJK characters, '-', '_' and '.', 1�
 def check_request_id(value: str, field: str = "id") -> str:
     """The id as given, or InputRefused: no '/', '?', '#', spaces, control characters, not '.' or '..'."""
     if not value:
-        raise InputRefused(field, "申请编号不能为空")
+        raise InputRefused(field, "不能为空")
     if len(value) > REQUEST_ID_MAX:
-        raise InputRefused(field, f"申请编号最长 {REQUEST_ID_MAX} 个字符，这里有 {len(value)} 个")
+        raise InputRefused(field, f"最长 {REQUEST_ID_MAX} 个字符，这里有 {len(value)} 个")
     if value in (".", "..") or not REQUEST_ID_PATTERN.fullmatch(value):
         bad = next((ch for ch in value if not REQUEST_ID_PATTERN.fullmatch(ch)), value)
-        raise InputRefused(field, f"申请编号只能由字母、数字、汉字和 - _ . 组成，不能是 . 或 ..（不允许 {_shown(bad)}）")
+        raise InputRefused(field, f"只能由字母、数字、汉字和 - _ . 组成，不能是 . 或 ..（不允许 {_shown(bad)}）")
     return value
 
 

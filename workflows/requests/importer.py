@@ -20,11 +20,14 @@ from engine.clock import to_shanghai_naive
 from engine.errors import OgiError, PermissionDenied, RuleViolation
 from engine.events import NewEvent
 from workflows.foi import commands as c
+from workflows.foi.field_names import field_named
 from workflows.foi.handle import Handled, handle
 from workflows.foi.identifiers import InputRefused, check_request_id
+from workflows.foi.refusal_text import refusal_text
 from workflows.foi.state import RequestState
+from workflows.foi.wording import moment_shown
 from workflows.people import access
-from workflows.people.access import Action
+from workflows.people.access import ROLE_LABELS, Action
 from workflows.people.accounts import APPROVING_ROLES, User
 from workflows.requests.input_limits import limit_of
 from workflows.requests.registration import checked_receive
@@ -32,6 +35,21 @@ from workflows.requests.service import Loaded, Pending, RequestService
 from workflows.tables import agencies_table, requests_table, users_table
 
 CHUNK = 2000
+
+
+_PYDANTIC_WORDS = {  # pydantic's error types in the words of the refusals (as web/errors.py's)
+    "missing": "必须填写", "int_parsing": "应为整数", "int_from_float": "应为整数", "bool_parsing": "应为 true 或 false",
+    "bool_type": "应为 true 或 false", "float_parsing": "应为数字", "float_type": "应为数字", "string_type": "应为文本",
+    "extra_forbidden": "不是可导入的字段，请删去", "list_type": "应为列表", "dict_type": "应为 JSON 对象",
+    "model_type": "应为 JSON 对象", "model_attributes_type": "应为 JSON 对象", "datetime_type": "应为日期",
+}
+
+
+def _reason(first: dict) -> str:
+    """A validator's own reason (ours are Chinese: "“2024-13-01”不是有效的日期…"), after the general words."""
+    if first.get("type") != "value_error":
+        return ""
+    return str(first.get("ctx", {}).get("error", "")) or str(first.get("msg", ""))
 
 
 class ImportRefused(OgiError):
@@ -43,16 +61,16 @@ def parse_moment(value: Any) -> dt.datetime:
     if isinstance(value, dt.datetime):
         return to_shanghai_naive(value)
     if not isinstance(value, str):
-        raise ValueError("expected a date (YYYY-MM-DD) or an ISO datetime")
+        raise ValueError("应为日期（YYYY-MM-DD）或 ISO 格式的日期时间")
     try:
         if len(value) == 10:
             moment = dt.datetime.combine(dt.date.fromisoformat(value), dt.time())
         else:
             moment = to_shanghai_naive(dt.datetime.fromisoformat(value))
     except (ValueError, OverflowError):  # OverflowError: 0001-01-01T00:00:00+14:00 has no Shanghai time
-        raise ValueError(f"'{value[:40]}' is not a date (YYYY-MM-DD) or an ISO datetime") from None
+        raise ValueError(f"“{value[:40]}”不是有效的日期（YYYY-MM-DD）或 ISO 格式的日期时间") from None
     if not FIRST_YEAR <= moment.year <= LAST_YEAR:
-        raise ValueError(f"'{value[:40]}' is outside {FIRST_YEAR}–{LAST_YEAR}")
+        raise ValueError(f"“{value[:40]}”不在 {FIRST_YEAR} 年至 {LAST_YEAR} 年之间")
     return moment
 
 
@@ -104,7 +122,7 @@ class EventIn(BaseModel):
     @classmethod
     def _known_type(cls, value: str) -> str:
         if value not in c.BY_EVENT_TYPE:
-            raise ValueError(f"unknown event type '{value}'; expected one of: {', '.join(c.BY_EVENT_TYPE)}")
+            raise ValueError(f"事件类型（type）“{value}”不是可导入的类型，可选：{'、'.join(c.BY_EVENT_TYPE)}")
         return value
 
 
@@ -140,13 +158,13 @@ def command_for(event: EventIn, correction_default: int) -> c.Command:
     cls = c.BY_EVENT_TYPE[event.type]
     missing = [name for name in c.required_fields(cls) if name not in fields]
     if missing:
-        raise RuleViolation(f"field {missing[0]} is required for {event.type}", "import format (DESIGN §6)")
+        raise RuleViolation(f"{event.type} 事件须填写{field_named(missing[0])}", "import")
     if cls is c.RequestCorrection:
         fields.setdefault("period_days", correction_default)
     allowed = {f for f in cls.__dataclass_fields__ if f != "at"}
     extra = sorted(set(fields) - allowed)
     if extra:
-        raise RuleViolation(f"field {extra[0]} does not belong to {event.type}", "import format (DESIGN §6)")
+        raise RuleViolation(f"{field_named(extra[0])}不属于 {event.type} 事件，请删去", "import")
     return cls(at=event.at, **fields)
 
 
@@ -154,7 +172,7 @@ def replay_line(line: LineIn, services_now: dt.datetime, calendar: WorkingCalend
                 source: str) -> Handled:
     """Run one request's history through the workflow on a virtual clock: each step at its own time, timers included."""
     if line.received_at > services_now:
-        raise RuleViolation(f"received_at {line.received_at.isoformat()} is in the future", "field received_at")
+        raise RuleViolation(f"收到申请之日（received_at）{moment_shown(line.received_at)} 晚于现在", "chronology")
     state = RequestState()
     produced: list[NewEvent] = []
 
@@ -163,7 +181,7 @@ def replay_line(line: LineIn, services_now: dt.datetime, calendar: WorkingCalend
         try:
             handled = handle(state, command, now, calendar)
         except RuleViolation as error:
-            raise RuleViolation(f"{where}: {error.reason}", error.rule) from None
+            raise RuleViolation(f"{where}：{error.reason}", error.rule) from None
         state = handled.state
         produced.extend(handled.events)
 
@@ -176,18 +194,18 @@ def replay_line(line: LineIn, services_now: dt.datetime, calendar: WorkingCalend
     try:
         receive = checked_receive(receive)  # the same check as every other door (workflows/requests/registration.py)
     except InputRefused as refused:
-        raise RuleViolation(f"field {refused.field}: {refused.problem}", "input") from None
-    apply(receive, line.received_at, "received_at")
+        raise RuleViolation(f"{field_named(refused.field)}：{refused.problem}", "input") from None
+    apply(receive, line.received_at, "收到申请（received_at）")
     for index, event in enumerate(line.events):
-        where = f"events[{index}] ({event.type})"
+        where = f"第 {index + 1} 个事件（events[{index}]，{event.type}）"
         if event.at > services_now:
-            raise RuleViolation(f"{where}: at {event.at.isoformat()} is in the future", "field at")
+            raise RuleViolation(f"{where}：日期（at）{moment_shown(event.at)} 晚于现在", "chronology")
         try:
             command = command_for(event, correction_default)
         except (RuleViolation, TypeError) as error:
-            raise RuleViolation(f"{where}: {getattr(error, 'reason', error)}", getattr(error, "rule", "import format")) from None
+            raise RuleViolation(f"{where}：{getattr(error, 'reason', error)}", getattr(error, "rule", "import")) from None
         apply(command, event.at, where)
-    apply(None, services_now, "timers")
+    apply(None, services_now, "计时器")
     return Handled(state, produced)
 
 
@@ -196,7 +214,7 @@ def _pydantic_message(error: ValidationError) -> str:
     path = ""
     for part in first["loc"]:
         path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
-    return f"field {path or '(line)'}: {first['msg']}"
+    return f"{field_named(path) if path else '该行'}：{_reason(first) or _PYDANTIC_WORDS.get(first['type'], '格式不对')}"
 
 
 def import_file(requests: RequestService, path: Path, actor: User,
@@ -211,9 +229,9 @@ def _read_lines(path: Path) -> list[tuple[int, str]]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ImportRefused(f"{path}: no such file") from None
+        raise ImportRefused(f"{path}：文件不存在") from None
     except UnicodeDecodeError as error:
-        raise ImportRefused(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
+        raise ImportRefused(f"{path}：不是 UTF-8 编码的文本（第 {error.start} 个字节起）") from None
     # lines end at "\n" only: U+2028 and other separators str.splitlines knows are text inside a JSON string
     return [(number, raw.rstrip("\r")) for number, raw in enumerate(text.split("\n"), start=1) if raw.strip()]
 
@@ -225,7 +243,7 @@ def import_lines(requests: RequestService, lines: Iterable[tuple[int, str]], act
                  progress: Callable[[str, int, int], None] | None = None) -> int:
     lines = list(lines)
     if not lines:
-        raise ImportRefused(f"{source}: the file holds no requests")
+        raise ImportRefused(f"{source}：文件中没有申请")
     total = len(lines)
     now = requests.clock.now()
     with requests.engine.begin() as conn:
@@ -237,7 +255,7 @@ def import_lines(requests: RequestService, lines: Iterable[tuple[int, str]], act
         replayed: list[Handled] = []
         writable: set[str] = set()
         for done, (number, raw) in enumerate(lines, start=1):
-            where = f"{source} line {number}"
+            where = f"{source} 第 {number} 行"
             line = _parse_line(raw, where, agencies, seen)
             if line.agency not in writable:  # staff import only the requests of their agencies
                 _require_agency(conn, actor, line.agency, f"{where} ({line.id})")
@@ -246,7 +264,7 @@ def import_lines(requests: RequestService, lines: Iterable[tuple[int, str]], act
             try:
                 replayed.append(replay_line(line, now, calendar, agencies[line.agency], source))
             except RuleViolation as error:
-                raise ImportRefused(f"{where} ({line.id}): {error}") from None
+                raise ImportRefused(f"{where}（{line.id}）：{refusal_text(error)}；未导入任何内容") from None
             if progress and (done % 1000 == 0 or done == total):
                 progress("replay", done, total)
         _refuse_existing(conn, [r.state.request_id for r in replayed], source)
@@ -272,12 +290,12 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict:
     keys = [k for k, _ in pairs]
     duplicate = next((k for k in keys if keys.count(k) > 1), None)
     if duplicate is not None:
-        raise ValueError(f"the key '{duplicate[:40]}' appears twice in one object")
+        raise ValueError(f"键“{duplicate[:40]}”在同一对象中出现了两次")
     return dict(pairs)
 
 
 def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a number (JSON has no NaN or Infinity)")
+    raise ValueError(f"{name} 不是数字（JSON 中没有 NaN 或 Infinity）")
 
 
 def _check_text(value: Any, path: str = "") -> None:
@@ -291,36 +309,35 @@ def _check_text(value: Any, path: str = "") -> None:
             _check_text(item, f"{path}[{index}]")
     elif isinstance(value, str):
         if any(0xD800 <= ord(ch) <= 0xDFFF for ch in value):
-            raise ValueError(f"field {path}: a lone surrogate (\\uD800–\\uDFFF) is not text")
+            raise ValueError(f"{field_named(path)}：含有孤立的代理字符（\\uD800–\\uDFFF），不是有效的文本")
         bad = next((ch for ch in value if ord(ch) < 32 and ch not in "\t\n\r" or ord(ch) == 0x7F), None)
         if bad is not None:
-            raise ValueError(f"field {path}: the control character U+{ord(bad):04X} is not allowed in text")
+            raise ValueError(f"{field_named(path)}：含有不可见的控制字符 U+{ord(bad):04X}，请删除")
         limit = limit_of(path.rsplit(".", 1)[-1].split("[")[0])  # the column's (workflows/requests/input_limits.py)
         if len(value) > limit:
-            raise ValueError(f"field {path}: {len(value)} characters, at most {limit}")
+            raise ValueError(f"{field_named(path)}：最长 {limit} 个字符，这里有 {len(value)} 个")
 
 
 def _parse_line(raw: str, where: str, agencies: dict[str, int], seen: set[str]) -> LineIn:
     if len(raw) > MAX_LINE:
-        raise ImportRefused(f"{where}: the line has {len(raw)} characters, at most {MAX_LINE}")
+        raise ImportRefused(f"{where}：该行有 {len(raw)} 个字符，最长 {MAX_LINE} 个")
     try:
         record = json.loads(raw, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constant)
         _check_text(record)
     except json.JSONDecodeError as error:
-        raise ImportRefused(f"{where}: not valid JSON ({error.msg} at column {error.colno})") from None
+        raise ImportRefused(f"{where}：不是有效的 JSON（第 {error.colno} 列）") from None
     except RecursionError:
-        raise ImportRefused(f"{where}: the JSON is nested too deeply to be a request") from None
+        raise ImportRefused(f"{where}：JSON 嵌套太深，不是一件申请") from None
     except ValueError as error:
-        raise ImportRefused(f"{where}: {error}") from None
+        raise ImportRefused(f"{where}：{error}") from None
     try:
         line = LineIn.model_validate(record)
     except ValidationError as error:
-        raise ImportRefused(f"{where}: {_pydantic_message(error)}") from None
+        raise ImportRefused(f"{where}：{_pydantic_message(error)}") from None
     if line.agency not in agencies:
-        raise ImportRefused(f"{where}: field agency: unknown agency '{line.agency}'; "
-                            f"add it first with `ogi agency add {line.agency} --name NAME`")
+        raise ImportRefused(f"{where}：受理机关（agency）“{line.agency}”不存在，请先由管理员添加该机关")
     if line.id in seen:
-        raise ImportRefused(f"{where}: field id: '{line.id}' appears twice in the file")
+        raise ImportRefused(f"{where}：申请编号（id）“{line.id}”在文件中出现了两次")
     seen.add(line.id)
     return line
 
@@ -329,7 +346,7 @@ def _require_agency(conn: Connection, actor: User, agency: str, where: str) -> N
     try:
         access.require(conn, actor, Action.WRITE_REQUEST, agency)
     except PermissionDenied as refused:
-        raise PermissionDenied(f"{where}: {refused}; nothing was imported") from None
+        raise PermissionDenied(f"{where}：{refused}；未导入任何内容") from None
 
 
 def _check_approvers(line: LineIn, roles: dict[str, str], where: str) -> None:
@@ -340,8 +357,9 @@ def _check_approvers(line: LineIn, roles: dict[str, str], where: str) -> None:
     for index, event in enumerate(line.events):
         role = roles.get(event.approved_by or "") if event.type == "extended" else None
         if role is not None and role not in APPROVING_ROLES:
-            raise ImportRefused(f"{where} ({line.id}): events[{index}] (extended): approved_by '{event.approved_by}' "
-                                f"is a user with role {role}, not head or admin [Art. 33: 负责人同意]")
+            raise ImportRefused(f"{where}（{line.id}）：第 {index + 1} 个事件（events[{index}]，extended）：批准人"
+                                f"（approved_by）“{event.approved_by}”的角色是{ROLE_LABELS.get(role, role)}，"
+                                "延长答复期限须经负责人同意（依据：《条例》第三十三条第二款）")
 
 
 def _refuse_existing(conn: Connection, ids: list[str], source: str) -> None:
@@ -350,4 +368,4 @@ def _refuse_existing(conn: Connection, ids: list[str], source: str) -> None:
             select(requests_table.c.request_id).where(requests_table.c.request_id.in_(ids[start:start + 500])).limit(1)
         ).scalar()
         if clash:
-            raise ImportRefused(f"{source}: request '{clash}' already exists; nothing was imported")
+            raise ImportRefused(f"{source}：编号为“{clash}”的申请已经存在，未导入任何内容")
