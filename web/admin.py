@@ -73,7 +73,8 @@ def _admin_page(request: Request, user: User, error: dict | None = None, failed:
               for m in app.outbox.messages(user, "parked")]
     return page(request, "admin.html.j2", users=users, agencies=agencies,
                 agency_names={a.slug: a.name for a in agencies}, departments=departments,
-                years=calendar_admin.calendar_years(app.queries.calendar(), app.clock.now().year), parked=parked,
+                years=list(reversed(calendar_admin.calendar_years(app.queries.calendar(), app.clock.now().year))),
+                next_year=app.clock.now().year + 2, parked=parked,
                 roles=list(Role), role_labels=ROLE_LABELS, error=error, failed=failed, values=values or {},
                 notice=notice,
                 webhooks={a.slug: mask_recipient(a.webhook_url) if a.webhook_url else "" for a in agencies})

@@ -135,7 +135,7 @@ def test_every_html_template_escapes_hostile_data(hostile, rendered):
         (admin, "/requests/X-1"), (clerk, "/requests/X-1"), (admin, "/requests/E-1"), (admin, "/requests"),
         (admin, "/tasks"), (clerk, "/tasks"), (admin, f"/tasks?role={p}"), (admin, f"/requests?agency={p}"),
         (clerk, f"/requests?agency={p}"), (admin, f"/requests/X-1?as_of={p}"), (admin, "/requests/new"),
-        (admin, "/admin"), (head, "/approvals"), (admin, "/inbox"), (admin, "/audit"),
+        (admin, "/admin"), (admin, "/admin/calendar/2026"), (head, "/approvals"), (admin, "/inbox"), (admin, "/audit"),
         (admin, f"/audit/replay?request_id={p}&as_of={p}"), (admin, "/stats"), (admin, "/stats?agency=evil-agency"),
         (admin, "/reports"), (admin, f"/reports/evil-agency/{YEAR}"), (admin, f"/reports/{AGENCY}/{YEAR}?as_of={p}"),
         (admin, f"/reports?agency={p}"), (admin, f"/stats?agency={p}"), (clerk, f"/stats?agency={p}"),
