@@ -6,7 +6,8 @@ refusal and what was typed (web/flash.py), shown once. Passwords are never carri
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
@@ -85,8 +86,8 @@ async def _form(request: Request) -> dict[str, str]:
     return {k: v if k in SECRET_FIELDS else v.strip() for k, v in (await request.form()).items() if isinstance(v, str)}
 
 
-async def _admin_write(request: Request, user: User, section: str, action, done: str | None = None,
-                       anchor: str | None = None) -> Response:
+async def _admin_write(request: Request, user: User, section: str, action: Callable[[dict[str, str]], Any],
+                       done: str | Callable[[Any], str] | None = None, anchor: str | None = None) -> Response:
     """Do `action(form)` as an administrator: 303 to /admin saying what was done (`done`: the query after
     ?done=), or, refused by the law or the input, 303 to /admin with the refusal and the values typed (never a
     password or a secret)."""
