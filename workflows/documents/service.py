@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
@@ -201,8 +202,10 @@ class DocumentService:
         if step == "draft":
             fee = None
             if values.get("fee_method"):
-                units = (values.get("units") or "").strip()
-                fee = (values["fee_method"], int(units) if units.isdigit() else 0)
+                units = unicodedata.normalize("NFKC", values.get("units") or "").strip()  # full-width digits too
+                if units and not (units.isascii() and units.isdigit()):
+                    raise OgiError(f"页数（件数）须为正整数，不能是“{units[:20]}”")
+                fee = (values["fee_method"], int(units) if units else 0)
             return self.draft(request_id, doc_type, actor, values.get("outcome") or None, values.get("text") or None,
                               values.get("note") or None, values.get("party") or "third_party",
                               values.get("of") or None, fee, paper=values)
@@ -293,6 +296,8 @@ class DocumentService:
     def _fee_context(self, conn: Connection, state: RequestState, fee: tuple[str, int] | None) -> dict:
         if fee is not None and fee[0] == "per_request" and fee[1] == 0:  # 0: count them from the log
             fee = ("per_request", self.position_in_month(conn, state))
+        if fee is not None and fee[0] == "by_volume" and fee[1] <= 0:
+            raise OgiError("按量计收须写明本申请所需信息的页数")
         if fee is None:
             raise OgiError("收费通知书须写明收费方式（按件或按量计收）；按量计收的还须写明页数，按件计收的件数"
                            "不填则按本月已收到的申请计算")
