@@ -1,5 +1,5 @@
-"""A request's 附件 on its page: the list with each file's SHA-256 (GET /requests/{id}/attachments, a fragment the
-request page loads, or a page of its own), a file opened by the agency's staff (…/attachments/{n}), files added
+"""A request's 附件: the list with each file's SHA-256 (templates/web/request_attachments.html.j2, on the request page
+given `section_context`, on /requests/{id}/registered and on GET /requests/{id}/attachments), a file opened by the agency's staff (…/attachments/{n}), files added
 (POST …/attachments) and a correction received with its day, content and materials (POST /requests/{id}/correction,
 Art. 30). Refusals go back to the request page (post/redirect/get); files must then be chosen again."""
 
@@ -27,14 +27,12 @@ ATTACHMENTS_FORM, CORRECTION_FORM = "attachments", "correction"
 
 @router.get("/requests/{request_id}/attachments")
 def attachments(request: Request, request_id: str, user: Viewer) -> Response:
-    """The section alone when the request page asks for it (htmx), else a page with it."""
-    fragment = request.headers.get("hx-request") == "true"
-    return page(request, "attachments_section.html.j2" if fragment else "attachments.html.j2",
-                **section_context(request, request_id, user))
+    """The 附件 section on a page of its own (the request page links to it until it shows the section itself)."""
+    return page(request, "attachments.html.j2", **section_context(request, request_id, user))
 
 
 def section_context(request: Request, request_id: str, user: User) -> dict:
-    """What templates/web/attachments_section.html.j2 reads."""
+    """What templates/web/request_attachments.html.j2 reads to show the list and its forms."""
     app = services(request)
     shelf = app.intake.attachments.shelf(request_id, user)
     history = app.queries.history(request_id, viewer=user)
@@ -61,10 +59,7 @@ async def add_attachments(request: Request, request_id: str, user: Viewer) -> Re
     form = {k: v for k, v in submitted.items() if isinstance(v, str)}
     kind = form.get("kind") or AttachmentKind.OTHER
     try:
-        uploads = await scans_of(submitted, {"files": kind})
-        if not uploads:
-            raise OgiError("请选择要上传的附件")
-        app.intake.attachments.add(request_id, uploads, user)
+        app.intake.attachments.add(request_id, await scans_of(submitted, {"files": kind}), user)
     except OgiError as error:
         if status_of(error) != 422:
             raise

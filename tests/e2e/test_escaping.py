@@ -21,6 +21,7 @@ from tests.conftest import AGENCY, user
 from tests.web_client import csrf, signed_in
 from tests.world import PASSWORD
 from web.app import create_app
+from workflows.documents.attachments import Upload
 from workflows.foi import commands as c
 from workflows.people.accounts import Role
 
@@ -130,18 +131,20 @@ def test_every_html_template_escapes_hostile_data(hostile, rendered):
     hostile.clock.advance_to(hostile.clock.now() + dt.timedelta(days=60))  # X-1 overdue: its department on a chart
     before = _users(hostile)
     admin, clerk, head = signed_in(hostile, "admin"), signed_in(hostile, "clerk"), signed_in(hostile, "head")
+    hostile.intake.attachments.add("X-1", [Upload(PAYLOAD + ".pdf", b"%PDF-1.4\n")], user(hostile, "clerk"))
     p = quote(PAYLOAD, safe="")
     visits = [
         (admin, "/requests/X-1"), (clerk, "/requests/X-1"), (admin, "/requests/E-1"), (admin, "/requests"),
         (admin, "/tasks"), (clerk, "/tasks"), (admin, f"/tasks?role={p}"), (admin, f"/requests?agency={p}"),
         (clerk, f"/requests?agency={p}"), (admin, f"/requests/X-1?as_of={p}"), (admin, "/requests/new"),
-        (admin, "/admin"), (admin, "/admin/calendar/2026"), (head, "/approvals"), (admin, "/inbox"), (admin, "/audit"),
+        (admin, "/admin"), (head, "/approvals"), (admin, "/inbox"), (admin, "/audit"),
         (admin, f"/audit/replay?request_id={p}&as_of={p}"), (admin, "/stats"), (admin, "/stats?agency=evil-agency"),
         (admin, "/reports"), (admin, f"/reports/evil-agency/{YEAR}"), (admin, f"/reports/{AGENCY}/{YEAR}?as_of={p}"),
         (admin, f"/reports?agency={p}"), (admin, f"/stats?agency={p}"), (clerk, f"/stats?agency={p}"),
         (admin, f"/reports/{p}/{YEAR}"), (clerk, f"/reports/evil-agency/{YEAR}"),
         (admin, f"/reports/evil-agency/{YEAR}/cell?row=new&column=total"), (admin, f"/reports/evil-agency/{YEAR}.html"),
-        (clerk, "/requests/X-1/documents/reply.html"), (admin, f"/requests/{p}"), (admin, "/logout"),
+        (clerk, "/requests/X-1/documents/reply.html"), (clerk, "/requests/X-1/attachments"),
+        (clerk, "/requests/X-1/registered"), (admin, f"/requests/{p}"), (admin, "/logout"),
         (TestClient(create_app(hostile)), f"/login?error={p}&next={p}"), (TestClient(create_app(hostile)), "/lookup"),
     ]
     for client, path in visits:
@@ -293,7 +296,7 @@ def test_a_request_registered_with_htmx_and_script_is_shown_as_text_to_the_admin
     registered = clerk.post("/requests/new", follow_redirects=False,
                             data={"csrf_token": csrf(form), "agency": AGENCY, "kind": "natural_person", "name": HTMX,
                                   "channel": "in_person", "subject": SCRIPT, "id": "HX-1"})
-    assert registered.status_code == 303 and registered.headers["location"] == "/requests/HX-1"
+    assert registered.status_code == 303 and registered.headers["location"] == "/requests/HX-1/registered"
     for path in ("/requests/HX-1", "/requests", "/tasks"):
         answer = admin.get(path)
         assert answer.status_code == 200

@@ -18,7 +18,8 @@ from workflows.people.accounts import Role
 
 PARAMS = {"request_id": "W-1", "command": "ask_reasons", "doc_type": "receipt", "step": "approve", "number": "receipt",
           "fmt": "html", "agency": "hedong-xzsp", "year": "2026", "slug": "hedong-xzsp", "message_id": "no-such-message",
-          "username": "no-such-user", "approval_id": "W-1:no-such-approval", "position": "0"}
+          "username": "no-such-user", "approval_id": "W-1:no-such-approval", "position": "0",
+          "attachment_id": "1"}
 PUBLIC = {"/login", "/lookup", "/healthz", "/lookup/forget", "/lookup/documents/{position}.pdf"}
 ANSWERS_TO_ALLOWED = {200, 201, 303, 404, 422}  # allowed: a page, a redirect, an unknown id, or the law's refusal
 # the signed-in users of the matrix: (role, works for the agency of W-1 and of the report)
@@ -38,6 +39,11 @@ ROUTE_ACTIONS: dict[tuple[str, str], tuple[Action, bool] | None] = {
     ("POST", "/requests/{request_id}/steps/{command}"): (Action.WRITE_REQUEST, True),
     ("POST", "/requests/{request_id}/documents/{doc_type}/{step}"): (Action.APPROVE_DOCUMENT, True),  # step: approve
     ("GET", "/requests/{request_id}/documents/{number}.{fmt}"): (Action.READ_DOCUMENT, True),
+    ("GET", "/requests/{request_id}/registered"): (Action.READ_DOCUMENT, True),  # the receipt and the 附件
+    ("GET", "/requests/{request_id}/attachments"): (Action.READ_DOCUMENT, True),
+    ("GET", "/requests/{request_id}/attachments/{attachment_id}"): (Action.EXPORT_CASE_FILE, True),  # personal data
+    ("POST", "/requests/{request_id}/attachments"): (Action.WRITE_REQUEST, True),
+    ("POST", "/requests/{request_id}/correction"): (Action.WRITE_REQUEST, True),
     ("GET", "/reports/{agency}/{year:int}"): (Action.READ_REPORT, True),
     ("GET", "/reports/{agency}/{year:int}.{fmt}"): (Action.READ_REPORT, True),
     ("GET", "/reports/{agency}/{year:int}/cell"): (Action.READ_REPORT, True),

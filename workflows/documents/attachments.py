@@ -150,11 +150,19 @@ class AttachmentService:
         with self.engine.begin() as conn:
             return self.add_in(conn, request_id, uploads, actor)
 
+    def require_writer(self, request_id: str, actor: User) -> None:
+        """PermissionDenied unless `actor` may add to the request (before a form's content is judged)."""
+        access.require_role(actor, Action.WRITE_REQUEST)
+        with self.engine.connect() as conn:
+            access.require(conn, actor, Action.WRITE_REQUEST, self.requests.agency_of(conn, request_id))
+
     def add_in(self, conn: Connection, request_id: str, uploads: Iterable[Upload], actor: User) -> list[Attachment]:
         """`add` in the caller's transaction (registration: the request and its scans together)."""
         access.require_role(actor, Action.WRITE_REQUEST)
         access.require(conn, actor, Action.WRITE_REQUEST, self.requests.agency_of(conn, request_id))
         checked = [(upload, *checked_upload(upload)) for upload in uploads]
+        if not checked:
+            raise RuleViolation("请选择要上传的附件", ATTACHMENT_RULE)
         held = conn.execute(select(func.count()).select_from(attachments_table)
                             .where(attachments_table.c.request_id == request_id)).scalar_one()
         if held + len(checked) > MAX_ATTACHMENTS:

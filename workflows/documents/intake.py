@@ -93,6 +93,7 @@ class IntakeService:
                            uploads: Sequence[Upload] = ()) -> list[Attachment]:
         """Art. 30: the corrected application received on `received_on` (a date; empty: today) with what was
         corrected; the reply period counts again from that day. Its materials are stored as 补正材料."""
+        self.attachments.require_writer(request_id, actor)  # who may, before what was typed is judged
         content = check_field("content", (content or "").strip())
         if not content:
             raise RuleViolation("请填写补正的内容（申请人补正或补充了什么）", "Art. 30")
