@@ -34,7 +34,7 @@ def test_the_report_command_ogi_up_prints_works_as_printed_in_that_folder(tmp_pa
     rest, errors = up.communicate(timeout=60)
     assert up.returncode == 0, errors
     assert rest.strip().endswith("stopped")
-    printed = re.search(r"\((\S*ogi report annual [^:]+):", "".join(lines))
+    printed = re.search(r"[（(](?:完整报告：)?(\S*ogi report annual [^:：）)]+)", "".join(lines))  # either wording
     assert printed, "".join(lines)[-500:]
     report = subprocess.run(shlex.split(printed.group(1)), cwd=tmp_path, env=env, capture_output=True, text=True,
                             timeout=300)
