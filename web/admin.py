@@ -82,8 +82,13 @@ def _admin_page(request: Request, user: User, error: dict | None = None, failed:
 
 
 async def _form(request: Request) -> dict[str, str]:
-    """The form's text fields, stripped; a password or secret exactly as typed (a space in it is refused, not lost)."""
-    return {k: v if k in SECRET_FIELDS else v.strip() for k, v in (await request.form()).items() if isinstance(v, str)}
+    """The form's text fields, stripped; a password or secret exactly as typed (a space in it is refused, not lost);
+    the agencies ticked (several checkboxes of one name) joined with commas."""
+    form = await request.form()
+    values = {k: v if k in SECRET_FIELDS else v.strip() for k, v in form.items() if isinstance(v, str)}
+    if "agencies" in form:
+        values["agencies"] = ",".join(v.strip() for v in form.getlist("agencies") if isinstance(v, str) and v.strip())
+    return values
 
 
 async def _admin_write(request: Request, user: User, section: str, action: Callable[[dict[str, str]], Any],
@@ -209,7 +214,15 @@ async def add_department(request: Request, user: Viewer) -> Response:
 @router.post("/admin/outbox/{message_id}/retry")
 async def retry_message(request: Request, message_id: str, user: Viewer) -> Response:
     app = services(request)
-    return await _admin_write(request, user, "retry", lambda form: app.outbox.retry(message_id, user))
+    def retry(form: dict[str, str]) -> None:
+        try:
+            app.outbox.retry(message_id, user)
+        except OgiError as refused:
+            if status_of(refused) != 422:
+                raise
+            raise OgiError("这条消息不是发送失败或已取消的消息，不能重新发送（可能已在发送或已送达）") from None
+
+    return await _admin_write(request, user, "retry", retry)
 
 
 # -- 审批 ------------------------------------------------------------------------------------------------------------

@@ -112,7 +112,7 @@ def test_a_parked_message_is_listed_masked_and_retried(site, web_as):
     assert f'data-message="{message_id}"' not in admin.get("/admin").text
     again = _post(admin, f"/admin/outbox/{message_id}/retry", {})
     assert again.status_code == 303
-    assert "only a parked or cancelled" in admin.get(again.headers["location"]).text
+    assert "不能重新发送" in admin.get(again.headers["location"]).text
 
 
 def test_approvals_lists_the_drafted_document_for_the_head(site, web_as):

@@ -148,3 +148,23 @@ def test_a_clerk_or_an_auditor_is_refused_every_administrators_form(world, usern
     assert "sneaky" not in {u.username for u in world.directory.users()}
     assert _sign_in(world, "head", PASSWORD)[1].status_code == 303  # not disabled, password unchanged
     assert not world.queries.calendar().has_year(2027) or "冒名通知" not in world.queries.calendar().years[2027].source
+
+
+def test_a_new_users_agencies_are_ticked_by_name_and_kept_when_refused(world):
+    admin = signed_in(world, "admin")
+    page = admin.get("/admin").text
+    assert 'type="checkbox" name="agencies" value="hedong-xzsp"' in page and "另一机关</label>" in page
+    token = csrf(page)
+    refused = admin.post("/admin/users", data={"csrf_token": token, "username": "x", "role": "staff",
+                                               "password": "pw-pw-pw-pw", "agencies": ["hedong-xzsp", "other-agency"]},
+                         follow_redirects=False)
+    assert refused.status_code == 303
+    shown = admin.get(refused.headers["location"]).text
+    assert "用户名“x”须为 2–100 个英文字母" in shown
+    assert shown.count('name="agencies" value="hedong-xzsp" checked') == 1
+    assert shown.count('name="agencies" value="other-agency" checked') == 1
+    added = admin.post("/admin/users", data={"csrf_token": token, "username": "zhao", "role": "staff",
+                                             "password": "pw-pw-pw-pw", "agencies": ["hedong-xzsp", "other-agency"]},
+                       follow_redirects=False)
+    assert added.status_code == 303
+    assert world.directory.user("zhao").agencies == {"hedong-xzsp", "other-agency"}
