@@ -25,7 +25,7 @@ def approval_list(fmt, user) -> None:
         click.echo(json.dumps([p.as_dict() for p in pending], ensure_ascii=False, indent=1))
         return
     if not pending:
-        click.echo("没有待审批事项 nothing waits for approval")
+        click.echo("没有待审批事项")
     for p in pending:
         fields = " ".join(f"{k}={v}" for k, v in p.step.items())
         reason = f"  理由 {p.reason}" if p.reason else ""
@@ -40,7 +40,7 @@ def approval_list(fmt, user) -> None:
 def approval_approve(approval_id, reason, user) -> None:
     """Approve: the step asked for is recorded with --as as its approver (a draft is approved for issue)."""
     decided = app().approvals.approve(approval_id, user, reason)
-    click.echo(f"{decided.id}: 同意 approved by {decided.approver}")
+    click.echo(f"{decided.id}：同意（审批人 {decided.approver}）")
 
 
 @approval.command("reject")
@@ -50,4 +50,4 @@ def approval_approve(approval_id, reason, user) -> None:
 def approval_reject(approval_id, reason, user) -> None:
     """Reject with the 审批意见: the step is not taken; a draft goes back to its drafter for revision."""
     decided = app().approvals.reject(approval_id, user, reason)
-    click.echo(f"{decided.id}: 不同意 rejected by {decided.approver}（{decided.opinion}）")
+    click.echo(f"{decided.id}：不同意（审批人 {decided.approver}，审批意见：{decided.opinion}）")

@@ -27,7 +27,7 @@ def calendar_due(start, days, explain) -> None:
     try:
         start_day = dt.date.fromisoformat(start)
     except ValueError:
-        raise click.BadParameter(f"'{start}' is not a date YYYY-MM-DD", param_hint="START") from None
+        raise click.BadParameter(f"“{start}”不是有效的日期，请按 YYYY-MM-DD 填写", param_hint="START") from None
     click.echo(render("cli/calendar_explain.txt.j2", p=app().queries.count_period(start_day, days), explain=explain),
                nl=False)
 
@@ -42,7 +42,7 @@ def _dates(values: str, what: str) -> frozenset[dt.date]:
             else:
                 out.add(dt.date.fromisoformat(part))
         except ValueError:
-            raise click.BadParameter(f"'{part}' is not a date YYYY-MM-DD or range A..B", param_hint=what) from None
+            raise click.BadParameter(f"“{part}”不是有效的日期（YYYY-MM-DD）或日期范围（A..B）", param_hint=what) from None
     return frozenset(out)
 
 
@@ -61,11 +61,11 @@ def calendar_set_year(year, holidays, workdays, source, data_file, user) -> None
         holidays, workdays = ",".join(data.get("holidays", [])), ",".join(data.get("workdays", []))
         source = source or data.get("source")
     if not source:
-        raise click.UsageError("--source is required: name the notice the arrangement comes from")
+        raise click.UsageError("须给出 --source：节假日安排所依据的通知")
     arrangement = YearArrangement(year, _dates(holidays, "--holidays"), _dates(workdays, "--workdays"), source)
     changed = app().requests.set_calendar_year(arrangement, user)
-    click.echo(f"calendar {year} set from {source}: {len(arrangement.holidays)} holidays, "
-               f"{len(arrangement.workdays)} make-up working days; deadlines recomputed on {len(changed)} open requests")
+    click.echo(f"已按{source}设置 {year} 年日历：放假 {len(arrangement.holidays)} 天，调休上班 "
+               f"{len(arrangement.workdays)} 天；{len(changed)} 件在办申请的期限已重新计算")
     for request_id in changed:
         click.echo(f"  {request_id}")
 
@@ -76,10 +76,10 @@ def calendar_set_year(year, holidays, workdays, source, data_file, user) -> None
 def calendar_show(year) -> None:
     cal = app().queries.calendar()
     if not cal.has_year(year):
-        click.echo(f"{year}: no arrangement data; deadlines in {year} are counted Monday–Friday and marked provisional")
+        click.echo(f"{year} 年：尚无节假日安排，该年的期限按周一至周五计算并标为暂定")
         return
     arrangement = cal.years[year]
     weekday_holidays = sorted(d for d in arrangement.holidays if d.weekday() < 5)
-    click.echo(f"{year} ({arrangement.source})")
-    click.echo("holidays on weekdays: " + ", ".join(d.isoformat() for d in weekday_holidays))
-    click.echo("make-up working days: " + ", ".join(d.isoformat() for d in sorted(arrangement.workdays)))
+    click.echo(f"{year} 年（{arrangement.source}）")
+    click.echo("工作日放假：" + "、".join(d.isoformat() for d in weekday_holidays))
+    click.echo("调休上班日：" + "、".join(d.isoformat() for d in sorted(arrangement.workdays)))

@@ -14,6 +14,7 @@ from engine.errors import RuleViolation
 from workflows.documents.rendering import RENDERERS, STATE_LABELS
 from workflows.foi.documents import DOCUMENT_TITLES, SERVICE_METHODS, DocumentType
 from workflows.foi.fees import quote
+from workflows.foi.vocabulary import SERVICE_METHOD_LABELS
 
 TYPES = click.Choice([t.value for t in DocumentType])
 
@@ -40,7 +41,7 @@ def document_list(request_id, fmt, user) -> None:
     for r in rows:
         click.echo(f"{r['number'] or '（无文号）':<28} {r['title']:<22} {STATE_LABELS[r['state']]:<4} "
                    f"起草 {r['drafted_on']}  审核 {r['approved_by'] or '—'}  送达 {r['served_on'] or '—'}")
-    click.echo(f"({len(rows)} documents)")
+    click.echo(f"（共 {len(rows)} 件文书）")
 
 
 @document.command("draft")
@@ -68,7 +69,7 @@ def document_draft(request_id, doc_type, outcome, note, party, served_type, fee_
     drafted = app().documents.draft(request_id, doc_type, user, outcome, text, note, party, served_type, fee,
                                     decision)
     click.echo(drafted.text)
-    click.echo(f"-- {DOCUMENT_TITLES[doc_type]} drafted; a head or administrator approves it next", err=True)
+    click.echo(f"-- 已起草{DOCUMENT_TITLES[doc_type]}，下一步由负责人或管理员审核", err=True)
 
 
 @document.command("approve")
@@ -78,7 +79,7 @@ def document_draft(request_id, doc_type, outcome, note, party, served_type, fee_
 def document_approve(request_id, doc_type, user) -> None:
     """Approve the latest draft of this type (审核/保密审查; head or admin)."""
     app().documents.approve(request_id, doc_type, user)
-    click.echo(f"{DOCUMENT_TITLES[doc_type]} of {request_id} approved by {user.username}")
+    click.echo(f"申请 {request_id} 的{DOCUMENT_TITLES[doc_type]}已审核（审核人 {user.username}）")
 
 
 @document.command("issue")
@@ -88,7 +89,7 @@ def document_approve(request_id, doc_type, user) -> None:
 def document_issue(request_id, doc_type, user) -> None:
     """Issue the approved document under the next number (the reply also records the decision)."""
     issued = app().documents.issue(request_id, doc_type, user)
-    click.echo(f"{issued.number} issued ({DOCUMENT_TITLES[doc_type]}, SHA-256 {issued.text_hash})")
+    click.echo(f"{issued.number} 已印发（{DOCUMENT_TITLES[doc_type]}，SHA-256 {issued.text_hash}）")
 
 
 @document.command("serve")
@@ -104,7 +105,8 @@ def document_serve(request_id, doc_type, method, tracking_no, posted_on, signed_
     served = app().documents.serve(request_id, doc_type, user, method, tracking_no,
                                    moment(posted_on).date() if posted_on else None,
                                    moment(signed_on).date() if signed_on else None)
-    click.echo(f"{served.number} served ({method}); counts as served on {served.served_on} (235号)")
+    click.echo(f"{served.number} 已送达（{SERVICE_METHOD_LABELS.get(method, method)}），送达日 {served.served_on}"
+               "（依据：国办公开办函〔2016〕235号）")
 
 
 @document.command("return")
@@ -115,7 +117,7 @@ def document_serve(request_id, doc_type, method, tracking_no, posted_on, signed_
 def document_return(request_id, doc_type, reason, user) -> None:
     """Record a served letter that came back undelivered (退件); it must be served again."""
     returned = app().documents.return_letter(request_id, doc_type, user, reason)
-    click.echo(f"{returned.number} returned ({reason}); serve it again (ogi document serve)")
+    click.echo(f"{returned.number} 已退回（{reason}），须重新送达（ogi document serve）")
 
 
 @document.command("render")
@@ -128,7 +130,7 @@ def document_render(request_id, number, fmt, output, user) -> None:
     """Render a document by its number (or the latest draft of a type) as HTML, DOCX or PDF."""
     _, found, agency = app().documents.find(request_id, number, viewer=user)
     output.write_bytes(RENDERERS[fmt](found, agency))
-    click.echo(f"{output} written ({DOCUMENT_TITLES[found.type]}, {found.number or 'draft'})")
+    click.echo(f"已写入 {output}（{DOCUMENT_TITLES[found.type]}，{found.number or '草稿'}）")
 
 
 @click.group()
@@ -145,7 +147,7 @@ def fee_quote(method, count, pages) -> None:
     """The fee by the excess-progressive bands, as JSON (DESIGN §9)."""
     units = count if method == "per_request" else pages
     if units is None:
-        raise click.UsageError("--count is needed for per_request, --pages for by_volume")
+        raise click.UsageError("按件计收（per_request）须给出 --count，按量计收（by_volume）须给出 --pages")
     try:
         click.echo(json.dumps(quote(method, units).as_json(), ensure_ascii=False))
     except ValueError as error:

@@ -41,7 +41,7 @@ def health() -> None:
     problems = app().health(os.environ.get("OGI_REDIS_URL"), stale_after_seconds=max(3 * sweep_seconds(), 60))
     if problems:
         fail("; ".join(problems), code=1)
-    click.echo("ok")
+    click.echo("ok")  # read by health checks (docker, systemd), not a person
 
 
 @click.command()

@@ -46,17 +46,17 @@ def report_annual(year, agency, fmt, output, as_of, own_only, user) -> None:
     content = export(built, fmt)
     if output is not None:
         write_atomically(output, content)
-        click.echo(f"wrote {output} ({fmt}, {built.agency} {year}{'，汇总' if built.is_rollup else ''})", err=True)
+        click.echo(f"已写入 {output}（{fmt}，{built.agency} {year} 年{'，汇总' if built.is_rollup else ''}）", err=True)
     elif isinstance(content, bytes):
         if sys.stdout.isatty():
-            fail(f"{fmt} is a binary format: give -o FILE (or redirect the output)")
+            fail(f"{fmt} 是二进制格式：请用 -o 指定文件（或重定向输出）")
         sys.stdout.buffer.write(content)
     else:
         click.echo(content, nl=False)
     failed = [check for check in built.checks if not check.ok]
     if failed:
         for check in failed:
-            click.echo(f"校验不通过 check failed: {check.name}: {check.detail}", err=True)
+            click.echo(f"校验不通过：{check.name}：{check.detail}", err=True)
         sys.exit(REPORT_CHECK_FAILED)
 
 
@@ -90,4 +90,4 @@ def report_publish(year, agency, reason, own_only, user) -> None:
     """Freeze the year's figures with their hash; later changes are then flagged and shown, never silent."""
     published = app().reports.publish(year, agency, user, reason, own_only).publication
     assert published is not None  # publish returns the report as it has just been published
-    click.echo(f"published {agency} {year}: hash {published.figures_hash}")
+    click.echo(f"已发布 {agency} {year} 年度报告：校验值 {published.figures_hash}")

@@ -10,8 +10,10 @@ import click
 from cli.common import acting_user, app, moment, reading_user, render
 from workflows.foi import commands as c
 from workflows.foi.approvals import APPROVABLE
+from workflows.foi.citations import cite
 from workflows.foi.state import STAGE_LABELS
-from workflows.foi.vocabulary import ApplicantKind, Channel, NoticeKind, Procedure, ProvisionForm
+from workflows.foi.vocabulary import SUSPENSION_LABELS, ApplicantKind, Channel, NoticeKind, Procedure, ProvisionForm
+from workflows.foi.wording import step_name
 from workflows.requests.importer import import_file
 
 
@@ -22,11 +24,11 @@ def import_command(file: Path, user) -> None:
     """Import requests with their whole history (JSON Lines, DESIGN §6); all or nothing."""
     def progress(phase: str, done: int, total: int) -> None:
         if total >= 1000:
-            label = "校验重放 replaying" if phase == "replay" else "写入 writing"
+            label = "校验重放" if phase == "replay" else "写入"
             click.echo(f"\r{label}: {done}/{total}", nl=done == total, err=True)
 
     count = import_file(app().requests, file, user, progress)
-    click.echo(f"imported {count} requests from {file}")
+    click.echo(f"已从 {file} 导入 {count} 件申请")
 
 
 @click.command("history")
@@ -94,8 +96,8 @@ def request_new(request_id, agency, kind, name, id_number, phone, email, channel
 
     state = ogi.requests.receive(command, user)  # without --at: the time after the write lock
     reply = state.deadlines.get("reply")
-    provisional = "（暂定 provisional）" if reply and reply.provisional else ""
-    click.echo(f"request {request_id} registered; reply due {reply.due if reply else '—'}{provisional}")
+    provisional = "（按暂定日历计算）" if reply and reply.provisional else ""
+    click.echo(f"申请 {request_id} 已登记；答复期限 {reply.due if reply else '—'}{provisional}")
 
 
 @request.command("act")
@@ -140,17 +142,17 @@ def request_act(request_id, command, at, user, **options):
         fields["after_review"] = bool(options["after_review"])
     missing = [name for name in c.required_fields(cls) if name not in fields and not c.has_default(cls, name)]
     if missing:
-        raise click.UsageError(f"{command} needs --{missing[0].replace('_', '-')}")
+        raise click.UsageError(f"“{step_name(command)}”须给出 --{missing[0].replace('_', '-')}")
     state = ogi.requests.act(request_id, lambda now: cls(at=moment(at) or now, **fields), user)
     asked = state.approvals[-1] if state.approvals else None
     if command in APPROVABLE and asked and asked.status == "pending" and asked.kind == command and not (
             command == "extend" and state.extension_days):
-        click.echo(f"{request_id}: {command} 已提请负责人审批 asked for approval {request_id}:{asked.id}; it waits for "
-                   "a head of the agency in 审批 (ogi approval list / approve / reject)")
+        click.echo(f"{request_id}：“{step_name(command)}”已提请负责人审批（审批编号 {request_id}:{asked.id}），"
+                   "等待本机关负责人审批（ogi approval list / approve / reject）")
         return
     reply = state.deadlines.get("reply")
-    due = f"; reply due {reply.due or '中止中 suspended'}" if reply and state.is_open else ""
-    click.echo(f"{request_id}: {command} recorded; now {state.stage.value} ({STAGE_LABELS[state.stage]}){due}")
+    due = f"；答复期限 {reply.due or '中止中'}" if reply and state.is_open else ""
+    click.echo(f"{request_id}：已记录“{step_name(command)}”；当前状态：{STAGE_LABELS[state.stage]}{due}")
 
 
 @request.command("list")
@@ -171,7 +173,7 @@ def request_deadline(request_id, name, explain, user) -> None:
     """A request's deadline, explained: the start, each counted day, suspensions, holidays skipped."""
     explained = app().queries.deadline(request_id, name, viewer=user)
     for s in explained.suspensions:
-        click.echo(f"中止 suspended: {s.start} – {s.end or '至今 ongoing'} ({s.reason})")
+        click.echo(f"中止：{s.start} 至 {s.end or '今'}（{SUSPENSION_LABELS.get(s.reason, s.reason)}）")
     click.echo(render("cli/calendar_explain.txt.j2", p=explained.period, explain=explain), nl=False)
 
 
@@ -182,9 +184,9 @@ def request_similar(agency, user) -> None:
     """Art. 44: information several applicants asked for and were given — propose it for proactive disclosure."""
     found = app().queries.disclosure_proposals(agency, viewer=user)
     if not found:
-        click.echo("没有多人申请的相同信息 no information asked for by several applicants and disclosed")
+        click.echo("没有多人申请并已公开的相同信息")
     for proposal in found:
-        click.echo(f"建议纳入主动公开（{proposal.article}）：{proposal.agency}「{proposal.subject}」"
+        click.echo(f"建议纳入主动公开（{cite(proposal.article) or proposal.article}）：{proposal.agency}「{proposal.subject}」"
                    f"{proposal.applicants}位申请人：{', '.join(proposal.request_ids)}")
 
 
@@ -196,7 +198,7 @@ def request_export(request_id, output, user) -> None:
     """The case file for the archive (归档): history, events with their hashes, every document, a manifest."""
     ogi = app()
     output.write_bytes(ogi.documents.case_file(request_id, ogi.queries.history(request_id, viewer=user), viewer=user))
-    click.echo(f"{output} written: the case file of {request_id} (it holds the applicant's personal data)")
+    click.echo(f"已写入 {output}：申请 {request_id} 的案卷（含申请人的个人信息，请妥善保管）")
 
 
 @click.group()
@@ -210,10 +212,10 @@ def timers_run(user) -> None:
     """The sweep: check and repair the read model, fire the lapses due, sign a checkpoint of the log."""
     swept = app().sweeper.run(user)
     if swept.repaired is not None and not swept.repaired.holds:
-        click.echo(f"read model repaired from the event log (recorded): {swept.repaired.describe()}")
-    click.echo(f"{swept.fired} timer events recorded, {swept.reminders} reminder messages written")
+        click.echo(f"已按事件日志修复申请列表（已记录）：{swept.repaired.describe()}")
+    click.echo(f"已记录 {swept.fired} 个期限事件，写入 {swept.reminders} 条提醒消息")
     if swept.checkpoint:
         signed, path = swept.checkpoint
-        click.echo(f"checkpoint of {signed.size} events written to {path}")
+        click.echo(f"已将含 {signed.size} 个事件的检查点写入 {path}")
     else:
-        click.echo("no checkpoint written: set OGI_CHECKPOINT_DIR to hand one out at every sweep", err=True)
+        click.echo("未写入检查点：设置 OGI_CHECKPOINT_DIR 后，每次巡检都会写出检查点", err=True)

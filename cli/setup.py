@@ -24,18 +24,18 @@ def init() -> None:
     _say_where_the_key_is(setup)
     done = setup.initialise()
     if not done.created_admin:
-        click.echo(f"database {setup.engine.url} is up to date; administrator '{ADMIN_USERNAME}' exists")
+        click.echo(f"数据库 {setup.engine.url} 已是最新版本；管理员 {ADMIN_USERNAME} 已存在")
         return
-    click.echo(f"database {setup.engine.url} created; administrator '{ADMIN_USERNAME}' added")
+    click.echo(f"已创建数据库 {setup.engine.url}；已添加管理员 {ADMIN_USERNAME}")
     if done.generated_password:
-        click.echo(f"administrator password (shown once): {done.generated_password}")
+        click.echo(f"管理员密码（只显示这一次）：{done.generated_password}")
 
 
 def _say_where_the_key_is(setup) -> None:
     keyring = setup.store.keyring
     if keyring is not None and keyring.created:
-        click.echo(f"log key created in {keyring.file} (mode 0600); keep it, and keep it out of the database's backups: "
-                   "without it the log cannot be verified", err=True)
+        click.echo(f"已在 {keyring.file} 生成日志密钥（权限 0600）：请妥善保存，不要与数据库备份放在一起；"
+                   "没有它就无法校验日志", err=True)
 
 
 @click.group()
@@ -63,7 +63,7 @@ def up(once: bool, host: str, port: int) -> None:
     in-process broker until Ctrl-C or SIGTERM."""
     ogi = app()
     click.echo(f"ogi on {ogi.engine.url} — {ogi.clock.now():%Y-%m-%d %H:%M} (Asia/Shanghai)\n")
-    click.echo("在办申请 open requests:")
+    click.echo("在办申请：")
     click.echo(render("cli/queue.txt.j2", rows=ogi.queries.queue()), nl=False)
     request_id = ogi.queries.sample_request_id()
     if request_id:
@@ -74,12 +74,11 @@ def up(once: bool, host: str, port: int) -> None:
         year, agency = shown
         click.echo("\n" + "-" * 60)
         click.echo(export(ogi.reports.annual(year, agency), "text"), nl=False)
-        click.echo(f"({program()} report annual --year {year} --agency {agency} --format docx -o report.docx: "
-                   "the whole report)")
+        click.echo(f"（完整报告：{program()} report annual --year {year} --agency {agency} --format docx -o report.docx）")
     if once:
         return
     click.echo("\n" + "-" * 60)
-    click.echo(f"running: reminders and alerts go to the outbox ({program()} outbox list), "
-               f"tasks to {program()} task list; Ctrl-C stops")
-    click.echo(f"web UI: http://{host}:{port}/ (sign in as a user of `{program()} user add`, e.g. the demo's zhang)")
+    click.echo(f"运行中：提醒和督办消息写入发件箱（{program()} outbox list），待办见 {program()} task list；"
+               "按 Ctrl-C 停止")
+    click.echo(f"网页：http://{host}:{port}/（用 {program()} user add 添加的用户登录，如演示数据中的 zhang）")
     up_process(ogi, click.echo, lambda services: serve_in_thread(services, host, port))

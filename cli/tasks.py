@@ -53,7 +53,7 @@ def task_list(mine, role, agency, fmt, user) -> None:
 @acting_user
 def task_claim(task_id, user) -> None:
     view = app().tasks.claim(task_id, user)
-    click.echo(f"{view.id} claimed by {view.assignee}")
+    click.echo(f"{view.id} 已由 {view.assignee} 认领")
 
 
 @task.command("assign")
@@ -62,7 +62,7 @@ def task_claim(task_id, user) -> None:
 @acting_user
 def task_assign(task_id, assignee, user) -> None:
     view = app().tasks.assign(task_id, assignee, user)
-    click.echo(f"{view.id} assigned to {view.assignee} by {user.username}")
+    click.echo(f"{view.id} 已由 {user.username} 指派给 {view.assignee}")
 
 
 @click.group()
@@ -87,7 +87,7 @@ def outbox_list(status, request_id, fmt, user) -> None:
     for m in shown:
         click.echo(f"{m['id']}  {m['status']:<9} {m['channel']:<7} {m['kind']:<28} {m['request_id'] or '—':<24} "
                    f"{m['to']}  tries={m['attempts']}")
-    click.echo(f"({len(shown)} messages)")
+    click.echo(f"（共 {len(shown)} 条消息）")
 
 
 def masked_address(channel: str, address: str) -> str:
@@ -101,7 +101,7 @@ def masked_address(channel: str, address: str) -> str:
 @acting_user
 def outbox_retry(message_id, user) -> None:
     app().outbox.retry(message_id, user)
-    click.echo(f"message {message_id} will be sent again (same id, so a receiver that has it can tell)")
+    click.echo(f"消息 {message_id} 将重新发送（编号不变，已收到的接收方可以识别）")
 
 
 @click.command()

@@ -29,12 +29,12 @@ class YearArrangement:
     def __post_init__(self) -> None:
         for day in self.holidays | self.workdays:
             if day.year != self.year:
-                raise CalendarError(f"{day.isoformat()} is not in year {self.year}")
+                raise CalendarError(f"{day.isoformat()} 不在 {self.year} 年内")
         both = self.holidays & self.workdays
         if both:
             raise CalendarError(
-                "a day cannot be both a holiday and a make-up working day: "
-                + ", ".join(sorted(d.isoformat() for d in both))
+                "同一天不能既是放假日又是调休上班日："
+                + "、".join(sorted(d.isoformat() for d in both))
             )
 
 
@@ -111,7 +111,7 @@ class WorkingCalendar:
         working days up to it equals `days`; iterating j = days + excluded(j) from below reaches it.
         """
         if days < 0:
-            raise CalendarError(f"a period cannot have {days} working days")
+            raise CalendarError(f"期限不能是 {days} 个工作日")
         first_counted = start + dt.timedelta(days=1)
         ranges = _merge([(max(a, first_counted), b) for a, b in excluded if b >= first_counted and b >= a])
         skip = 0
@@ -140,7 +140,7 @@ class WorkingCalendar:
             n -= len(days) - index
             year, index = year + 1, 0
             if year - start.year > MAX_SPAN_DAYS // 365:
-                raise CalendarError(f"period from {start} does not end within ten years")
+                raise CalendarError(f"自 {start} 起算的期限在十年内不能届满")
             days = self._year_workdays(year)
         return days[index + n - 1]
 
@@ -215,7 +215,7 @@ def count_period(
     caller turns "suspended from S to E" into (S + 1 day, E).
     """
     if days < 0:
-        raise CalendarError(f"a period cannot have {days} working days")
+        raise CalendarError(f"期限不能是 {days} 个工作日")
     excluded = sorted(excluded)
     trail: list[CountedDay] = []
     counted = 0
@@ -224,7 +224,7 @@ def count_period(
     while counted < days:
         day += dt.timedelta(days=1)
         if (day - start).days > MAX_SPAN_DAYS:
-            raise CalendarError(f"period of {days} working days from {start} does not end within ten years")
+            raise CalendarError(f"自 {start} 起算的 {days} 个工作日的期限在十年内不能届满")
         kind = calendar.kind(day)
         if calendar.is_provisional(day):
             provisional = True

@@ -85,7 +85,7 @@ def report_download(request: Request, agency: str, year: inputs.Year, fmt: str, 
                     own_only: bool = False) -> Response:
     app = services(request)
     if fmt not in FORMATS:
-        raise OgiError(f"format '{fmt}' is not one of {', '.join(FORMATS)}")
+        raise OgiError(f"下载格式“{fmt}”不可用，可选：{'、'.join(FORMATS)}")
     built = app.reports.annual(year, agency, _as_of(as_of), own_only, viewer=user)
     content = export(built, fmt)
     filename = f"ogi-report-{agency}-{year}{'-own' if own_only else ''}.{EXTENSIONS.get(fmt, fmt)}"

@@ -103,7 +103,7 @@ def test_a_contact_detail_quoted_in_a_text_is_hidden_from_others(site):
 @pytest.mark.parametrize("username", ["auditor", "admin"])
 def test_the_case_file_is_exported_only_for_staff_of_the_agency_pipl6(drafted, username):
     viewer = user(drafted, username)
-    with pytest.raises(PermissionDenied, match="案卷含申请人的个人信息.*only staff of agency hedong-xzsp"):
+    with pytest.raises(PermissionDenied, match="案卷含申请人的个人信息，只有hedong-xzsp或其上级机关的工作人员可以使用"):
         drafted.documents.case_file("W-1", drafted.queries.history("W-1", viewer=viewer), viewer=viewer)
 
 

@@ -17,12 +17,12 @@ def test_commands_refuse_a_database_that_was_not_initialised(ogi):
 
 def test_init_is_repeatable_and_prints_no_password_when_given_one(ogi):
     first = ogi("init")
-    assert "administrator 'admin' added" in first.stdout and "secret-pw" not in first.stdout
-    assert "up to date" in ogi("init").stdout
+    assert "已添加管理员 admin" in first.stdout and "secret-pw" not in first.stdout
+    assert "已是最新版本" in ogi("init").stdout
 
 
 def test_import_then_history_json_has_the_fixed_fields(ready):
-    assert "imported 8 requests" in ready("import", str(EXAMPLE)).stdout
+    assert "导入 8 件申请" in ready("import", str(EXAMPLE)).stdout
     data = json.loads(ready("history", "hedong-xzsp-2023-00001", "--format", "json").stdout)
     assert data["id"] == "hedong-xzsp-2023-00001" and data["agency"] == "hedong-xzsp"
     assert data["state"] == "decided" and data["outcome"] == "disclosed"
@@ -57,7 +57,7 @@ def test_a_request_worked_from_the_command_line(ready):
     out = ready("request", "act", "HD-1", "extend", "--at", day(5), "--working-days", "20", "--as", "lizhuren").stdout
     expected = compute_deadline(WorkingCalendar(builtin_years()), dt.date.fromisoformat(day(12)), 40,
                                 [Suspension(dt.date.fromisoformat(day(10)), dt.date.fromisoformat(day(6)), "c")])
-    assert f"reply due {expected.due}" in out
+    assert f"答复期限 {expected.due}" in out
     refused = ready("request", "act", "HD-1", "extend", "--at", day(4), "--working-days", "5", "--as", "lizhuren", ok=False)
     assert refused.returncode == 1 and "答复期限只能延长一次（依据：《条例》第三十三条）" in refused.stderr
     refused = ready("request", "act", "HD-1", "decide", "--at", day(2), "--outcome", "partial", ok=False)
@@ -67,7 +67,7 @@ def test_a_request_worked_from_the_command_line(ready):
     ready("document", "draft", "HD-1", "reply", "--outcome", "partial", "--note", "第三项涉及个人隐私。")
     ready("document", "approve", "HD-1", "reply", "--as", "lizhuren")
     issued = ready("document", "issue", "HD-1", "reply").stdout
-    assert f"河东审批依申复〔{today.year}〕1号 issued" in issued
+    assert f"河东审批依申复〔{today.year}〕1号 已印发" in issued
     ready("document", "serve", "HD-1", "reply", "--method", "post", "--tracking-no", "EMS1234567890CN")
     text = ready("history", "HD-1").stdout
     assert "已送达" in text and "部分公开" in text and "approved_by=lizhuren" in text
@@ -101,7 +101,7 @@ def test_calendar_due_explains_each_day(ready):
 def test_calendar_set_year_records_the_source(ready):
     out = ready("calendar", "set-year", "2027", "--holidays", "2027-01-01,2027-02-06..2027-02-12",
                 "--workdays", "2027-02-14", "--source", "测试通知").stdout
-    assert "8 holidays, 1 make-up working days" in out
+    assert "放假 8 天，调休上班 1 天" in out
     assert "测试通知" in ready("calendar", "show", "2027").stdout
     assert ready("calendar", "due", "2026-12-31", "1").stdout.startswith("自 2026-12-31 起第 1 个工作日：2027-01-04")
 
@@ -114,7 +114,7 @@ def test_audit_verify_and_projection_rebuild_on_an_intact_log(ready):
 
 def test_import_of_a_missing_file_names_it(ready):
     result = ready("import", "/nonexistent.jsonl", ok=False)
-    assert result.returncode == 1 and "/nonexistent.jsonl: no such file" in result.stderr
+    assert result.returncode == 1 and "/nonexistent.jsonl：文件不存在" in result.stderr
 
 
 def test_an_argument_that_is_not_utf8_is_refused_without_a_trace(ready):

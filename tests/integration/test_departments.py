@@ -77,7 +77,7 @@ def test_a_department_must_exist_under_the_agency_and_the_steps_show_in_history(
     now = services.clock.now()
     services.requests.receive(c.Receive(at=now, request_id="DP-1", agency=AGENCY, channel="in_person", subject="s",
                                         applicant={"kind": "natural_person", "name": "张三"}), clerk)
-    with pytest.raises(NotFound, match="no department 'caiwu' \\(known: bangongshi, zhengce\\)"):
+    with pytest.raises(NotFound, match="没有代码为“caiwu”的部门（已有：bangongshi、zhengce）"):
         services.requests.act("DP-1", c.AssignDepartment(at=now, department="caiwu"), clerk)
     services.requests.act("DP-1", c.AssignDepartment(at=now, department="bangongshi"), clerk)
     services.requests.act("DP-1", c.TransferDepartment(at=now, department="zhengce", reason="属政策文件"), clerk)
@@ -90,11 +90,11 @@ def test_a_department_must_exist_under_the_agency_and_the_steps_show_in_history(
 def test_departments_from_the_command_line(ready):
     ready("department", "add", AGENCY, "bangongshi", "--name", "办公室")
     refused = ready("department", "add", AGENCY, "Bad Code", "--name", "x", ok=False)
-    assert refused.returncode != 0 and "lowercase letters" in refused.stderr
+    assert refused.returncode != 0 and "只能由小写字母、数字和 - 组成" in refused.stderr
     assert "bangongshi\t办公室" in ready("department", "list", AGENCY).stdout
     ready("request", "new", "--id", "DP-2", "--agency", AGENCY, "--kind", "natural_person", "--name", "张三",
           "--channel", "in_person", "--subject", "某文件")
     out = ready("request", "act", "DP-2", "assign_department", "--department", "bangongshi").stdout
-    assert "assign_department recorded" in out
+    assert "已记录“分办”" in out
     shown = ready("history", "DP-2").stdout
     assert "department_assigned" in shown or "分办" in shown

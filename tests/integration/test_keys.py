@@ -87,7 +87,7 @@ def test_the_embedded_default_creates_a_private_key_file_beside_the_database(tmp
     assert done.returncode == 0, done.stderr
     key_file = tmp_path / "ogi.db.keys"
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
-    assert "log key created" in done.stderr and str(key_file) in done.stderr
+    assert "生成日志密钥" in done.stderr and str(key_file) in done.stderr
 
 
 def test_ogi_audit_verify_with_another_key_names_the_first_event(ready, tmp_path):

@@ -45,8 +45,11 @@ def repair_events(services) -> list:
         return [e for e in services.store.read_stream(conn, INTEGRITY_STREAM) if e.type == PROJECTION_REPAIRED]
 
 
+KIND_WORDS = {"tampered": "被改动", "stale": "未更新", "missing": "缺失"}  # how the refusal says each kind
+
+
 def assert_queue_refuses_then_sweep_repairs(services, request_id: str, kind: str) -> None:
-    with pytest.raises(ProjectionTampered, match=f"1 {kind} \\({request_id}\\)") as refused:
+    with pytest.raises(ProjectionTampered, match=f"{KIND_WORDS[kind]} 1 件（{request_id}）") as refused:
         services.queries.queue()
     assert refused.value.request_ids == [request_id]
     services.sweeper.run(user(services, "clerk"))
@@ -85,7 +88,7 @@ def test_an_older_sealed_row_put_back_is_stale(two_requests):
     old = dict(row_of(services, OPEN)._mapping)
     services.requests.act(OPEN, c.Decide(at=services.clock.now(), outcome="disclosed"), user(services, "clerk"))
     tamper(services, update(requests_table).where(requests_table.c.request_id == OPEN).values(**old))
-    with pytest.raises(ProjectionTampered, match=f"1 stale \\({OPEN}\\)"):
+    with pytest.raises(ProjectionTampered, match=f"未更新 1 件（{OPEN}）"):
         services.queries.queue(show_all=True)
     services.requests.repair_projection(user(services, "head"))
     assert row_of(services, OPEN).outcome == "disclosed"
@@ -100,7 +103,7 @@ def test_a_seal_recomputed_without_the_key_does_not_hold(two_requests):
     forged = f"{key_id}:{hashlib.sha256(repr(row).encode()).hexdigest()}"
     tamper(services, update(requests_table).where(requests_table.c.request_id == OPEN)
            .values(stage="closed", seal=forged))
-    with pytest.raises(ProjectionTampered, match="1 tampered"):
+    with pytest.raises(ProjectionTampered, match="被改动 1 件"):
         services.queries.queue()
 
 
@@ -127,8 +130,8 @@ def test_the_cli_queue_refuses_and_the_sweep_repairs_a_tampered_row(ready, tmp_p
     with sqlite3.connect(tmp_path / "cli.db") as db:
         db.execute("UPDATE requests SET stage = 'closed' WHERE request_id = ?", (OPEN,))
     refused = ready("request", "list", ok=False)
-    assert refused.returncode == 3 and OPEN in refused.stderr and "tampered" in refused.stderr
-    assert "1 tampered" in ready("timers", "run").stdout
+    assert refused.returncode == 3 and OPEN in refused.stderr and "被改动" in refused.stderr
+    assert "被改动 1 件" in ready("timers", "run").stdout
     assert OPEN in ready("request", "list").stdout
 
 

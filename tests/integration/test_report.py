@@ -204,7 +204,7 @@ def test_a_parent_agency_rolls_up_its_children_and_says_so(services):
     assert rollup.table3["new"][TOTAL] == 3 and rollup.table3["partial"][TOTAL] == 1
     assert own.table3["new"][TOTAL] == 1 and not own.is_rollup and "rollup" not in own.as_json()
     assert child.table3["new"][TOTAL] == 1 and not child.is_rollup
-    with pytest.raises(NotFound, match="no agency 'nowhere'"):
+    with pytest.raises(NotFound, match="没有代码为“nowhere”的机关"):
         services.reports.annual(2023, "nowhere")
 
 
@@ -247,7 +247,7 @@ def test_a_published_report_keeps_its_figures_and_shows_what_changed_since(servi
         flags = [e for e in EventStore().read_stream(conn, report_stream(AGENCY, 2023))]
     assert [e.type for e in flags] == ["report_published", "published_figures_changed", "published_figures_changed"]
     assert flags[1].payload["removed"] == [["table3", "carried_out", "natural_person"]]
-    with pytest.raises(OgiError, match="give --reason"):
+    with pytest.raises(OgiError, match="发布更正后的报告须说明理由（reason）"):
         services.reports.publish(2023, AGENCY, user(services, "head"))
     corrected = services.reports.publish(2023, AGENCY, user(services, "head"), reason="更正：补录12月答复")
     assert corrected.ok and not corrected.differences and corrected.table3["new"][TOTAL] == 3
@@ -335,7 +335,7 @@ def test_a_tampered_projection_is_refused_rather_than_reported(services, edit):
         else:
             row = dict(conn.execute(select(requests_table).where(r.request_id == "T-2")).mappings().one())
             conn.execute(insert(requests_table).values({**row, "request_id": "T-9"}))
-    with pytest.raises(ProjectionTampered, match="No report was printed"):
+    with pytest.raises(ProjectionTampered, match="未输出报告"):
         services.reports.annual(2023, AGENCY)
     services.requests.rebuild_projections()
     assert services.reports.annual(2023, AGENCY).table3["disclosed"][TOTAL] == 2

@@ -30,7 +30,7 @@ def test_report_annual_json_of_the_example_is_the_published_report(ready):
     assert alone == EXPECTED
     ready("agency", "add", "hexi-xzsp", "--name", "河西区行政审批服务局")
     ambiguous = ready("report", "annual", "--year", "2023", ok=False)
-    assert ambiguous.returncode == 1 and "several top-level agencies (hedong-xzsp, hexi-xzsp)" in ambiguous.stderr
+    assert ambiguous.returncode == 1 and "有多个最上级机关（hedong-xzsp、hexi-xzsp）" in ambiguous.stderr
 
 
 def test_every_format_is_written_to_a_file_and_opens(ready, tmp_path):
@@ -39,7 +39,7 @@ def test_every_format_is_written_to_a_file_and_opens(ready, tmp_path):
     for fmt in ("json", "html", "csv", "xlsx", "docx", "text"):
         target = tmp_path / f"report.{fmt}"
         result = ready("report", "annual", *YEAR_AGENCY, "--format", fmt, "-o", str(target))
-        assert target.exists() and f"wrote {target}" in result.stderr
+        assert target.exists() and f"已写入 {target}" in result.stderr
     rows = list(csv.DictReader(io.StringIO((tmp_path / "report.csv").read_text(encoding="utf-8-sig"))))
     assert {(r["row"], r["column"]): r["value"] for r in rows}[("unable.not_held", "natural_person")] == "4"
     assert {(r["row"], r["column"]): r["value"] for r in rows}[("licensing", "decisions")] == "5321"
@@ -71,9 +71,9 @@ def test_publish_needs_a_head_and_the_register_refuses_auditors(ready):
     refused = ready("register", "set", *YEAR_AGENCY, "--item", "rules", "--issued", "1", "--as", "audit1", ok=False)
     assert refused.returncode == 77 and "audit1" in refused.stderr
     published = ready("report", "publish", *YEAR_AGENCY, "--as", "admin")
-    assert "published hedong-xzsp 2023: hash" in published.stdout
+    assert "已发布 hedong-xzsp 2023 年度报告：校验值" in published.stdout
     again = ready("report", "publish", *YEAR_AGENCY, "--as", "admin", ok=False)
-    assert again.returncode == 1 and "--reason" in again.stderr
+    assert again.returncode == 1 and "发布更正后的报告须说明理由（reason）" in again.stderr
     assert json.loads(ready("report", "annual", *YEAR_AGENCY).stdout)["published"]["differences"] == []
 
 
@@ -95,8 +95,8 @@ def test_a_projection_row_edited_behind_the_engine_exits_3_without_a_report(read
         db.execute("UPDATE requests SET outcome = 'disclosed' WHERE outcome = 'unable.not_held'")
     result = ready("report", "annual", *YEAR_AGENCY, "--format", "json", ok=False)
     assert result.returncode == 3 and result.stdout == ""
-    assert "disagrees with the event log" in result.stderr and "ogi projections repair" in result.stderr
-    assert "4 tampered" in ready("projections", "repair").stdout
+    assert "申请列表与事件日志不一致" in result.stderr and "未输出报告" in result.stderr
+    assert "被改动 4 件" in ready("projections", "repair").stdout
     repaired = json.loads(ready("report", "annual", *YEAR_AGENCY, "--format", "json").stdout)
     repaired.pop("checks")
     assert repaired == EXPECTED
@@ -115,6 +115,6 @@ def test_the_report_commands_work_on_postgresql(postgres_database_url):
     cell = json.loads(run("report", "cell", *YEAR_AGENCY, "--row", "disclosed", "--column", "total", "--format", "json").stdout)
     assert cell["count"] == 4
     run("register", "set", *YEAR_AGENCY, "--item", "penalty", "--decisions", "12")
-    assert "published hedong-xzsp 2023" in run("report", "publish", *YEAR_AGENCY).stdout
+    assert "已发布 hedong-xzsp 2023 年度报告" in run("report", "publish", *YEAR_AGENCY).stdout
     published = json.loads(run("report", "annual", *YEAR_AGENCY, "--as-of", "2000-01-01").stdout)
     assert published["table3"]["new"][-1] == 0 and "published" not in published  # as of before anything was recorded

@@ -91,12 +91,12 @@ def test_a_suspension_before_the_start_does_not_count(calendar):
 
 
 def test_a_day_cannot_be_both_holiday_and_makeup_day():
-    with pytest.raises(CalendarError, match="both a holiday and a make-up"):
+    with pytest.raises(CalendarError, match="同一天不能既是放假日又是调休上班日"):
         YearArrangement(2027, frozenset({D("2027-01-02")}), frozenset({D("2027-01-02")}), "x")
 
 
 def test_arrangement_dates_must_be_in_their_year():
-    with pytest.raises(CalendarError, match="not in year 2027"):
+    with pytest.raises(CalendarError, match="不在 2027 年内"):
         YearArrangement(2027, frozenset({D("2026-12-31")}), frozenset(), "x")
 
 

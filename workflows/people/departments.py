@@ -24,11 +24,11 @@ class Department:
 def add_department(conn: Connection, agency: str, code: str, name: str) -> Department:
     get_agency(conn, agency)
     if not CODE_PATTERN.match(code):
-        raise OgiError(f"department code '{code}' must be lowercase letters, digits and '-' (e.g. zhengce-ke)")
+        raise OgiError(f"部门代码（code）“{code}”只能由小写字母、数字和 - 组成（如 zhengce-ke）")
     if not name.strip():
-        raise OgiError("a department needs its name (--name, e.g. 政策法规科)")
+        raise OgiError("须填写部门名称（name），如 政策法规科")
     if find_department(conn, agency, code) is not None:
-        raise OgiError(f"agency {agency} already has a department '{code}'")
+        raise OgiError(f"机关“{agency}”已有代码为“{code}”的部门")
     conn.execute(insert(departments_table).values(agency=agency, code=code, name=name.strip()))
     return Department(agency, code, name.strip())
 
@@ -42,9 +42,8 @@ def find_department(conn: Connection, agency: str, code: str) -> Department | No
 def require_department(conn: Connection, agency: str, code: str) -> Department:
     found = find_department(conn, agency, code)
     if found is None:
-        known = ", ".join(d.code for d in list_departments(conn, agency)) or "none yet"
-        raise NotFound(f"agency {agency} has no department '{code}' (known: {known}); an administrator adds one with "
-                       f"`ogi department add {agency} {code} --name …`")
+        known = "、".join(d.code for d in list_departments(conn, agency)) or "尚无部门"
+        raise NotFound(f"机关“{agency}”没有代码为“{code}”的部门（已有：{known}），部门由管理员添加")
     return found
 
 

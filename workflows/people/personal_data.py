@@ -38,9 +38,8 @@ def require_staff(conn: Connection, viewer: User | None, agency: str, what: str,
     applicants' personal data (`None`: the services); the refusal says why in those words."""
     if viewer is not None and not access.may(conn, viewer, Action.EXPORT_CASE_FILE, agency):
         raise PermissionDenied(
-            f"{what_zh}含申请人的个人信息，只有{agency}或其上级机关的工作人员可以使用 — {what} holds the applicant's "
-            f"personal data: only staff of agency {agency} or of an agency above it may have it; "
-            f"'{viewer.username}' ({viewer.role.value}) does not work there")
+            f"{what_zh}含申请人的个人信息，只有{agency}或其上级机关的工作人员可以使用，{viewer.username}"
+            f"（{access.ROLE_LABELS.get(viewer.role, viewer.role)}）不在该机关工作")
 
 
 def masked_applicant(applicant: Mapping[str, Any], in_full: bool = True) -> dict:

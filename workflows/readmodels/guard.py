@@ -58,16 +58,15 @@ class Findings:
         return sorted({*self.tampered, *self.stale, *self.missing})
 
     def describe(self) -> str:
-        parts = [f"{len(ids)} {kind} ({', '.join(sorted(ids)[:10])}{' …' if len(ids) > 10 else ''})"
-                 for kind, ids in (("tampered", self.tampered), ("stale", self.stale), ("missing", self.missing)) if ids]
-        return "; ".join(parts)
+        parts = [f"{kind} {len(ids)} 件（{'、'.join(sorted(ids)[:10])}{' …' if len(ids) > 10 else ''}）"
+                 for kind, ids in (("被改动", self.tampered), ("未更新", self.stale), ("缺失", self.missing)) if ids]
+        return "；".join(parts)
 
     def refuse(self, what: str) -> None:
         if not self.holds:
             raise ProjectionTampered(
-                f"the requests read model disagrees with the event log: {self.describe()}. {what} "
-                "Run `ogi audit verify` to check the log, then `ogi projections repair` (or let the next sweep "
-                "repair it).", self.request_ids)
+                f"申请列表与事件日志不一致：{self.describe()}。{what}请管理员先校验日志，再按日志修复申请列表"
+                "（下次定时巡检也会自动修复）", self.request_ids)
 
 
 class ProjectionGuard:

@@ -68,8 +68,8 @@ def record_publication(conn: Connection, store: EventStore, now: dt.datetime, ac
     stream = report_stream(agency, year)
     existing = publication(conn, store, agency, year)
     if existing is not None and not reason:
-        raise OgiError(f"the {year} report of '{agency}' was published on {existing.published_at:%Y-%m-%d %H:%M} "
-                       f"(hash {existing.figures_hash[:12]}); to publish a corrected one give --reason")
+        raise OgiError(f"“{agency}”{year} 年度报告已于 {existing.published_at:%Y-%m-%d %H:%M} 发布"
+                       f"（校验值 {existing.figures_hash[:12]}）；发布更正后的报告须说明理由（reason）")
     payload = {"agency": agency, "year": year, "rollup": rollup, "members": members, "figures": figures,
                "figures_hash": figures_hash, "reason": reason or ""}
     version = store.stream_version(conn, stream)

@@ -115,8 +115,8 @@ class ReportService:
         if len(roots) == 1:
             return roots[0]
         if not roots:
-            raise OgiError("there is no agency yet: add one with `ogi agency add SLUG --name NAME`")
-        raise OgiError(f"several top-level agencies ({', '.join(roots)}): choose one with --agency")
+            raise OgiError("尚无机关：请先由管理员添加机关")
+        raise OgiError(f"有多个最上级机关（{'、'.join(roots)}），请选择一个机关（agency）")
 
     def _build(self, conn: Connection, year: int, agency: str, as_of: dt.datetime | None, own_only: bool) -> AnnualReport:
         name, members = agency_members(conn, agency, own_only)

@@ -28,7 +28,7 @@ def _facts_from_row(row) -> RequestFacts:
 def load_sealed_facts(conn: Connection, agencies: list[str], guard: ProjectionGuard) -> list[RequestFacts]:
     """The agencies' requests from the projection, each row checked against the log; refuses a tampered projection."""
     findings = guard.check(conn, agencies)
-    findings.refuse("No report was printed.")
+    findings.refuse("未输出报告。")
     facts, unreadable = [], []
     for row in findings.rows:
         if row.procedure is not None:  # a request the report leaves out (Art. 41): checked, not tallied
