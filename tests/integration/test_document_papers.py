@@ -265,3 +265,13 @@ def test_every_type_prints_to_pdf_and_the_closing_never_stands_alone_on_a_page(s
         assert last[-1] in closing or document.type == "service_record"
         assert "SHA-256" not in "".join(pages) and document.number in pages[0].replace(" ", "")
         assert len(pages) <= 2, f"{document.type} runs to {len(pages)} pages"
+
+
+def test_a_refusals_reasons_given_as_the_note_are_recorded_with_the_decision_art36(office):
+    clerk = user(office, "clerk")
+    drafted = office.documents.draft("P-1", "reply", clerk, outcome="withheld.process_info", note="属于内部讨论稿。")
+    assert drafted.decision == {"reasons": "属于内部讨论稿。"} and drafted.text.count("属于内部讨论稿") == 1
+    office.documents.approve("P-1", "reply", user(office, "head"))
+    office.documents.issue("P-1", "reply", clerk)
+    decided = [e for e in office.queries.history("P-1")["events"] if e["type"] == "decided"]
+    assert decided and decided[-1]["payload"]["reasons"] == "属于内部讨论稿。"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from engine.errors import OgiError, RuleViolation
 from workflows.foi.documents import DOCUMENT_TITLES, DocumentRecord, DocumentType, chinese_date, latest
@@ -66,6 +66,13 @@ class PaperFields:
     contact_name: str = ""
     contact_phone: str = ""
     decision: dict = field(default_factory=dict)  # the reply's DECISION_FIELDS
+
+    def reasons_from(self, note: str | None, doc_type: str, outcome: str | None) -> tuple[PaperFields, str | None]:
+        """A refusal's reasons given as the note (the CLI's --note): recorded as the decision's reasons, written once."""
+        refusing = outcome == Outcome.PARTIAL or (outcome or "").startswith("withheld.")
+        if doc_type != DocumentType.REPLY or not refusing or not note or self.decision.get("reasons"):
+            return self, note
+        return replace(self, decision={**self.decision, "reasons": note}), None
 
     @classmethod
     def from_values(cls, values: Mapping[str, str] | None, drafter: User | None = None) -> PaperFields:
@@ -184,9 +191,7 @@ def reply_context(agency, state: RequestState, outcome: str | None, paper: Paper
         settings = RemedySettings(agency.review_body, agency.court, agency.vertically_led)
     except ValueError as error:
         raise RuleViolation(f"{error}；请管理员在机关设置中更正行政复议机关和人民法院", "行政复议法 Art. 23–27") from None
-    decision, you = dict(paper.decision), you_of(state.applicant)
-    if not decision.get("reasons") and note and (outcome == Outcome.PARTIAL or outcome.startswith("withheld.")):
-        decision["reasons"], note = note, None  # the CLI's --note: the reasons of a refusal, written once
+    decision, you = paper.decision, you_of(state.applicant)
     if outcome == Outcome.PARTIAL and not decision.get("reasons"):
         raise RuleViolation("部分公开的答复书须写明不予公开的部分及其理由", "Art. 37")
     if outcome.startswith("withheld.") and not decision.get("reasons"):

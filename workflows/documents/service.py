@@ -27,6 +27,7 @@ from engine.errors import NotFound, OgiError, PermissionDenied, RuleViolation
 from workflows.documents import drafting
 from workflows.documents.case_file import case_file
 from workflows.documents.drafting import PaperFields
+from workflows.documents.serving import steps_carried
 from workflows.foi import commands as c
 from workflows.foi.documents import (
     DOCUMENT_TITLES,
@@ -48,7 +49,6 @@ from workflows.requests.service import RequestService
 from workflows.tables import document_numbers_table
 
 _DAY_WORDS = {"posted_on": "交邮日期", "signed_on": "签收日期"}
-SERVICE_TO_DELIVERY = {"personal": "in_person", "post": "post", "electronic": "electronic"}
 
 
 @dataclass
@@ -75,6 +75,7 @@ class DocumentService:
             raise OgiError("只有答复书写明答复的理由、负责公开的机关和提供形式")
         if note is not None:
             note = note.replace("\x00", "").strip() or None
+        fields, note = fields.reasons_from(note, doc_type, outcome)
         with self.engine.begin() as conn:
             state = self.requests.load(conn, request_id).state
             access.require(conn, actor, Action.WRITE_DOCUMENT, state.agency)  # before anything is drafted
@@ -180,7 +181,7 @@ class DocumentService:
                                       posted_on=posted_on.isoformat() if posted_on else None,
                                       signed_on=signed_on.isoformat() if signed_on else None)
             state = self.requests.act_in(conn, request_id, command, actor)
-            for step in _steps_carried(state, doc_type, method, signed_on, now):
+            for step in steps_carried(state, doc_type, method, signed_on, now):
                 state = self.requests.act_in(conn, request_id, step, actor)
         return _latest(state, doc_type)
 
@@ -297,7 +298,7 @@ class DocumentService:
         if fee is not None and fee[0] == "per_request" and fee[1] == 0:  # 0: count them from the log
             fee = ("per_request", self.position_in_month(conn, state))
         if fee is not None and fee[0] == "by_volume" and fee[1] <= 0:
-            raise OgiError("按量计收须写明本申请所需信息的页数")
+            raise RuleViolation("按量计收须写明本申请所需信息的页数", "109号")
         if fee is None:
             raise OgiError("收费通知书须写明收费方式（按件或按量计收）；按量计收的还须写明页数，按件计收的件数"
                            "不填则按本月已收到的申请计算")
@@ -367,30 +368,6 @@ class DocumentService:
         """The next number under a row lock held until the issuing transaction ends: gapless, never twice."""
         sequence = take_next(conn, document_numbers_table, {"agency": agency, "doc_type": doc_type, "year": year})
         return document_number(get_agency(conn, agency).doc_prefix, doc_type, year, sequence)
-
-
-def _steps_carried(state: RequestState, doc_type: str, method: str, signed_on: dt.date | None,
-                   now: dt.datetime) -> list[c.Command]:
-    served = _latest(state, doc_type)
-    if doc_type == DocumentType.REPLY and state.stage == Stage.DECIDED:
-        if method not in SERVICE_TO_DELIVERY:
-            raise RuleViolation("公告送达的答复书尚不能记为已送达：请选择直接送达、邮寄送达或电子送达", "235号")
-        return [c.Deliver(at=now, method=SERVICE_TO_DELIVERY[method], served_on=served.served_on.isoformat()
-                          if served.served_on else None)]
-    notice = {DocumentType.CORRECTION_NOTICE: "correction", DocumentType.FEE_NOTICE: "fee"}.get(DocumentType(doc_type))
-    if notice is None or state.stage != Stage.PROCESSING:
-        return []  # a notice served again after a returned letter: the step was taken with the first service
-    step: c.Command
-    if notice == "correction":
-        step = c.RequestCorrection(at=now)
-    elif served.fee:
-        step = c.NotifyFee(at=now, amount_yuan=served.fee["amount_yuan"], method=served.fee["method"])
-    else:
-        raise RuleViolation("该收费通知书起草时未写明收费金额：请选择收费方式重新起草", "109号")
-    steps: list[c.Command] = [step]
-    if signed_on == now.date():
-        steps.append(c.RecordNoticeReceipt(at=now, notice=notice))
-    return steps
 
 
 def _latest(state: RequestState, doc_type: str) -> DocumentRecord:
