@@ -211,7 +211,7 @@ def projections_rebuild(user) -> None:
     """Throw the read models away and fold them again from the log."""
     user.require_write("rebuild projections")
     counts = app().requests.rebuild_projections()
-    click.echo(f"rebuilt {counts.get('requests', 0)} requests from the event log")
+    click.echo(f"已从事件日志重建 {counts.get('requests', 0)} 件申请的读模型")
 
 
 @projections.command("repair")
@@ -220,9 +220,9 @@ def projections_repair(user) -> None:
     """Check every requests row against the log; fold the bad ones again and record the repair as an event."""
     findings = app().requests.repair_projection(user)
     if findings is None or findings.holds:
-        click.echo("every requests row holds its seal and matches the log; nothing to repair")
+        click.echo("每件申请的读模型记录都与封印和事件日志相符，无需修复")
     else:
-        click.echo(f"repaired from the event log: {findings.describe()}; the repair is recorded in the log")
+        click.echo(f"已按事件日志修复：{findings.describe()}；修复已记入日志")
 
 
 @click.group()
@@ -238,13 +238,13 @@ def audit_verify(folder: Path | None) -> None:
     """Recompute every hash; exit 0 only when the whole log is intact, otherwise name the first bad event."""
     result = app().audit.verify()
     if not result.ok:
-        fail(f"TAMPERED: {result.problem} ({result.events_checked} events before it are intact)", code=3)
-    click.echo(f"OK: {result.events_checked} events intact; log head {result.head_hash}")
+        fail(f"日志被篡改：{result.problem}（此前的 {result.events_checked} 个事件完好）", code=3)
+    click.echo(f"日志完好：{result.events_checked} 个事件均未被改动；日志头 {result.head_hash}")
     if folder is not None:
         problems = app().audit.verify_against(folder)
         if problems:
-            fail("TAMPERED: the log does not extend the checkpoints: " + "; ".join(problems), code=3)
-        click.echo(f"OK: the log extends every checkpoint in {folder}")
+            fail("日志被篡改：日志与已签署的检查点不符：" + "；".join(problems), code=3)
+        click.echo(f"日志与 {folder} 中的每个检查点相符")
 
 
 @audit.command("checkpoint")
@@ -255,7 +255,7 @@ def audit_checkpoint(folder: Path, user) -> None:
     """Sign the log's size and head now (Ed25519) and add the checkpoint to the folder."""
     user.require_write("sign a checkpoint")
     signed, path = app().audit.checkpoint(folder)
-    click.echo(f"checkpoint of {signed.size} events, head {signed.head[:16]}…, key {signed.key_id}: {path}")
+    click.echo(f"已签署检查点：{signed.size} 个事件，日志头 {signed.head[:16]}…，密钥 {signed.key_id}：{path}")
 
 
 @audit.command("rotate-key")
@@ -265,4 +265,4 @@ def audit_rotate_key(user) -> None:
     old, new = app().audit.rotate_key(user)
     keyring = app().store.keyring
     assert keyring is not None  # rotate_key has just put the new keyring in the store
-    click.echo(f"log key rotated: {old} -> {new}; keep the key file ({keyring.file}) with every key in it")
+    click.echo(f"日志密钥已更换：{old} → {new}；请保管好密钥文件（{keyring.file}），其中每把密钥都须保留")

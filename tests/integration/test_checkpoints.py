@@ -42,7 +42,7 @@ def test_truncating_the_tail_and_moving_the_head_back_passes_verify_but_not_the_
     assert last.stream_id == "request/C-5"
     assert sqlite_services.audit.verify().ok  # the chains alone cannot see a cut tail
     [problem] = sqlite_services.audit.verify_against(tmp_path)
-    assert "truncated or wiped" in problem
+    assert "日志被截短或清空" in problem
 
 
 def test_a_wiped_log_contradicts_every_checkpoint(sqlite_services, tmp_path):
@@ -52,7 +52,7 @@ def test_a_wiped_log_contradicts_every_checkpoint(sqlite_services, tmp_path):
         conn.execute(delete(events_table))
         conn.execute(update(log_head_table).values(seq=0, log_hash=GENESIS))
     assert sqlite_services.audit.verify().ok
-    assert "truncated or wiped" in sqlite_services.audit.verify_against(tmp_path)[0]
+    assert "日志被截短或清空" in sqlite_services.audit.verify_against(tmp_path)[0]
 
 
 def test_a_log_rewritten_with_the_key_contradicts_the_checkpoint(sqlite_services, tmp_path):
@@ -66,7 +66,7 @@ def test_a_log_rewritten_with_the_key_contradicts_the_checkpoint(sqlite_services
     sqlite_services.clock.advance_to(sqlite_services.clock.now().replace(hour=10))
     receive(sqlite_services, "C-7")  # the same request again, at another time: a different history, validly keyed
     assert sqlite_services.audit.verify().ok
-    assert "rewritten at or before event" in sqlite_services.audit.verify_against(tmp_path)[0]
+    assert "或之前被改写" in sqlite_services.audit.verify_against(tmp_path)[0]
 
 
 def test_a_forged_checkpoint_is_named(sqlite_services, tmp_path):
@@ -74,7 +74,7 @@ def test_a_forged_checkpoint_is_named(sqlite_services, tmp_path):
     _, path = sqlite_services.audit.checkpoint(tmp_path)
     data = json.loads(path.read_text())
     path.write_text(json.dumps({**data, "size": data["size"] - 1}))
-    assert "signature does not hold" in sqlite_services.audit.verify_against(tmp_path)[0]
+    assert "签名不成立" in sqlite_services.audit.verify_against(tmp_path)[0]
 
 
 def test_ogi_audit_checkpoint_and_verify_with_checkpoints(ready, tmp_path):
@@ -82,12 +82,12 @@ def test_ogi_audit_checkpoint_and_verify_with_checkpoints(ready, tmp_path):
     folder = tmp_path / "checkpoints"
     ready("request", "new", "--id", "C-9", "--agency", "hedong-xzsp", "--kind", "natural_person", "--name", "张三",
           "--channel", "in_person", "--subject", "s")
-    assert "checkpoint of" in ready("audit", "checkpoint", "--dir", str(folder)).stdout
-    assert "extends every checkpoint" in run_ogi(url, "audit", "verify", "--checkpoints", str(folder)).stdout
+    assert "已签署检查点" in ready("audit", "checkpoint", "--dir", str(folder)).stdout
+    assert "中的每个检查点相符" in run_ogi(url, "audit", "verify", "--checkpoints", str(folder)).stdout
     import sqlite3
 
     with sqlite3.connect(tmp_path / "cli.db") as conn:
         conn.execute("DELETE FROM events")
         conn.execute(f"UPDATE log_head SET seq = 0, log_hash = '{GENESIS}'")
     refused = run_ogi(url, "audit", "verify", "--checkpoints", str(folder), ok=False)
-    assert refused.returncode == 3 and "truncated or wiped" in refused.stderr
+    assert refused.returncode == 3 and "日志被截短或清空" in refused.stderr

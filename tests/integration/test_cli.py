@@ -108,8 +108,8 @@ def test_calendar_set_year_records_the_source(ready):
 
 def test_audit_verify_and_projection_rebuild_on_an_intact_log(ready):
     ready("import", str(EXAMPLE))
-    assert ready("audit", "verify").stdout.startswith("OK: 18 events intact")
-    assert "rebuilt 8 requests" in ready("projections", "rebuild").stdout
+    assert ready("audit", "verify").stdout.startswith("日志完好：18 个事件均未被改动")
+    assert "已从事件日志重建 8 件申请" in ready("projections", "rebuild").stdout
 
 
 def test_import_of_a_missing_file_names_it(ready):
