@@ -6,9 +6,10 @@ from __future__ import annotations
 import click
 
 from cli import admin, approvals, calendar, documents, processes, register, report, requests, setup, tasks
+from cli.usage_errors import ChineseErrorsGroup
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=ChineseErrorsGroup, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """ogi — 政府信息公开依申请办理 (open government information requests on application)."""
 

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 # the fields a refusal may name, by their machine name (a dotted path for the applicant's own)
 FIELD_NAMES: dict[str, str] = {
     "request_id": "申请编号", "agency": "受理机关", "channel": "申请方式", "subject": "申请内容",
@@ -22,12 +24,15 @@ FIELD_NAMES: dict[str, str] = {
     "email": "电子邮箱", "phone": "联系电话", "id_number": "身份证件号码", "address": "通信地址", "key": "键",
     "(key)": "键", "assignee": "承办人", "doc_type": "文书种类", "type": "类型", "stage": "状态", "state": "状态",
     "role": "角色", "slug": "机关代码", "parent": "上级机关", "court": "人民法院", "review_body": "行政复议机关",
-    "applicant_name": "申请人姓名或名称", "applicant_kind": "申请人类型", "q": "查询内容", "code": "代码",
+    "applicant_name": "申请人姓名或名称", "path": "网址", "query": "查询参数", "as_of": "查看时点", "year": "年度",
+    "page": "页码", "events": "事件", "applicant_kind": "申请人类型", "q": "查询内容", "code": "代码",
 }
 
 
 def field_named(where: str) -> str:
     """A field as a clerk sees it, with its machine name for the CLI and the API: 申请人姓名或名称（applicant.name）."""
-    label = FIELD_NAMES.get(where) or FIELD_NAMES.get(where.rsplit(".", 1)[-1])
+    if not re.search(r"[A-Za-z]", where):  # already a label (上传内容)
+        return where
+    label = FIELD_NAMES.get(where) or FIELD_NAMES.get(re.sub(r"\[\d+\]$", "", where.rsplit(".", 1)[-1]))
     return f"{label}（{where}）" if label else f"字段（{where}）"
 

@@ -42,37 +42,36 @@ class AuditService:
         problems = []
         found = checkpoints.read_all(folder)
         if not found:
-            return [f"no checkpoints in {folder}"]
+            return [f"{folder} 中没有检查点"]
         with snapshot(self.engine) as conn:
             size = self.store.count(conn)
             for path, checkpoint in found:
                 problem = self._compare(conn, keyring, size, checkpoint)
                 if problem:
-                    problems.append(f"{path.name}: {problem}")
+                    problems.append(f"{path.name}：{problem}")
         return problems
 
     def _compare(self, conn, keyring: Keyring, size: int, checkpoint: Checkpoint | None) -> str | None:
         if checkpoint is None:
-            return "not a checkpoint (unreadable)"
+            return "不是检查点（无法读取）"
         if not checkpoint.signature_holds():
-            return "its signature does not hold"
+            return "检查点的签名不成立"
         key = keyring.keys.get(checkpoint.key_id)
         if key is None or checkpoints.public_key_of(key) != checkpoint.public_key:
-            return f"signed with key {checkpoint.key_id}, which is not one of this log's keys"
+            return f"签名所用的密钥 {checkpoint.key_id} 不是本日志的密钥"
         if checkpoint.size > size:
-            return (f"the log was truncated or wiped: the checkpoint of {checkpoint.at} covers {checkpoint.size} events, "
-                    f"the log holds {size}")
+            return (f"日志被截短或清空：{checkpoint.at} 的检查点包含 {checkpoint.size} 个事件，日志现在只有 {size} 个")
         if checkpoint.size == 0:
             return None
         head = self.store.log_hash_at(conn, checkpoint.size)
         if head != checkpoint.head:
-            return (f"the log was rewritten at or before event {checkpoint.size}: its chain there is "
-                    f"{(head or 'missing')[:16]}…, the checkpoint of {checkpoint.at} says {checkpoint.head[:16]}…")
+            return (f"日志在第 {checkpoint.size} 个事件或之前被改写：日志此处的链值为 {(head or '缺失')[:16]}…，"
+                    f"{checkpoint.at} 的检查点记录的是 {checkpoint.head[:16]}…")
         return None
 
     def _keyring(self) -> Keyring:
         if self.store.keyring is None:
-            raise KeyringError("this store has no keyring")
+            raise KeyringError("日志没有密钥环：无法签名或校验")
         return self.store.keyring
 
     def rotate_key(self, actor: User) -> tuple[str, str]:

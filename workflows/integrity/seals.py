@@ -47,7 +47,7 @@ class RowSealer:
     @property
     def keyring(self) -> Keyring:
         if self.store.keyring is None:
-            raise KeyringError("the read model's seals need the log's key, and this store has none")
+            raise KeyringError("申请列表的校验印记需要日志的密钥，而本日志没有密钥")
         return self.store.keyring
 
     def seal(self, row: Mapping, stream_hash: str) -> str:
