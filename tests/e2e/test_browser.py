@@ -163,9 +163,10 @@ def test_a_request_from_registration_to_the_served_reply_in_the_browser(site, br
         clerk.select_option("#channel", "in_person")
         clerk.fill("#subject", "2025年度部门预算执行情况")
         submit(clerk, "form[action='/requests/new'] button[type=submit]")
-        found = re.search(r"/requests/([^/?#]+)$", clerk.url)
-        assert found and found.group(1) != "new", clerk.url
+        found = re.search(r"/requests/([^/?#]+)/registered$", clerk.url)  # the receipt, issued at once
+        assert found and "查询码" in clerk.inner_text("main"), clerk.url
         request_id = found.group(1)
+        clerk.goto(f"{desk.base}/requests/{request_id}")
         assert request_id.startswith(f"{AGENCY}-")
         assert state_badge(clerk) == STAGE_LABELS[Stage.PROCESSING]
         path = f"/requests/{request_id}"
