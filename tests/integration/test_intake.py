@@ -93,6 +93,9 @@ def test_the_form_and_way_asked_for_and_the_contacts_are_recorded_art29_art40(wi
     ({"subject": "  "}, "所需信息的内容描述"),
     ({"address": "幸福路\x00号"}, "控制字符"),
     ({"name": "张" * 5000}, "最长"),
+    ({"obtain_method": "邮" * 30_000}, "最长"),
+    ({"email": "a" * 30_000 + "@example.cn"}, "最长"),
+    ({"form_requested": "<script>x</script>"}, "提供形式"),
 ])
 def test_a_wrong_intake_field_is_refused_naming_it_in_chinese_art29(window, fields, words):
     with pytest.raises(OgiError) as refused:
@@ -192,6 +195,8 @@ def test_a_correction_is_recorded_with_the_day_received_and_what_was_corrected_a
     ("2026-12-09", "补充了文号", "晚于今天"),
     ("２０２６年１２月１日", "补充了文号", "不是有效日期"),
     ("2026-12-01", "补充\x00文号", "控制字符"),
+    ("2026-12-01", "补" * 30_000, "最长"),
+    ("2026-11-01", "补充了文号", "不能早于收到申请之日"),
 ])
 def test_a_correction_without_content_or_with_a_wrong_day_is_refused_in_chinese_art30(window, day, content, words):
     request_id = _awaiting_correction(window)
