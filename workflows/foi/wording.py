@@ -17,7 +17,13 @@ from workflows.foi import commands as c
 from workflows.foi.field_names import FIELD_NAMES, field_named  # re-exported: the words of every refusal in one place
 from workflows.foi.vocabulary import (
     APPLICANT_LABELS,
+    CASE_RESULT_LABELS,
     CHANNEL_LABELS,
+    CONSULTED_PARTY_LABELS,
+    DELIVERY_LABELS,
+    FEE_METHOD_LABELS,
+    NOTICE_LABELS,
+    OPINION_LABELS,
     OUTCOME_LABELS,
     PROVISION_FORM_LABELS,
     RECORD_CORRECTION_LABELS,
@@ -91,13 +97,7 @@ STEP_NEEDS: dict[str, str] = {
     c.RejectApproval.name: "申请已收到、尚未归档，且有待审批的事项",
 }
 
-PARTY_LABELS: dict[str, str] = {ConsultedParty.THIRD_PARTY: "第三方", ConsultedParty.AGENCY: "其他机关"}
-OPINION_LABELS: dict[str, str] = {Opinion.CONSENT: "同意", Opinion.OBJECT: "不同意", Opinion.NONE: "未提出意见"}
-DELIVERY_LABELS: dict[str, str] = {DeliveryMethod.IN_PERSON: "当面送达", DeliveryMethod.POST: "邮寄送达",
-                                   DeliveryMethod.ELECTRONIC: "电子送达"}
-FEE_METHOD_LABELS: dict[str, str] = {FeeMethod.PER_REQUEST: "按件计收", FeeMethod.BY_VOLUME: "按量计收"}
-NOTICE_LABELS: dict[str, str] = {NoticeKind.CORRECTION: "补正告知书", NoticeKind.FEE: "收费通知书"}
-CASE_RESULT_LABELS: dict[str, str] = {CaseResult.MAINTAINED: "维持", CaseResult.CORRECTED: "纠错", CaseResult.OTHER: "其他"}
+PARTY_LABELS = CONSULTED_PARTY_LABELS  # the labels the pages show (vocabulary.py), one catalogue
 PROCEDURE_LABELS: dict[str, str] = {Procedure.DISCLOSURE: "政府信息公开申请", Procedure.RECORD_CORRECTION: "更正政府信息记录的申请"}
 
 # the labels of each kind of value a refusal names: (the field's label, the machine name, value → label)
