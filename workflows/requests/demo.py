@@ -17,7 +17,7 @@ from pathlib import Path
 from engine.calendar import WorkingCalendar
 from engine.errors import OgiError
 from workflows.foi.identifiers import id_check_digit
-from workflows.people.accounts import ADMIN_USERNAME, Role
+from workflows.people.accounts import ADMIN_USERNAME, Role, User
 from workflows.people.directory import Directory
 from workflows.requests.importer import import_lines
 from workflows.requests.queries import RequestQueries
@@ -130,6 +130,24 @@ def _example_lines(example: Path) -> list[tuple[int, str]]:
     return lines
 
 
+def _demo_accounts(directory: Directory, admin: User, password: str, admin_added: bool, embedded: bool) -> list[str]:
+    """The demo's staff added with the demo password; what was added and what was kept, said."""
+    said, added = [], [ADMIN_USERNAME] if admin_added else []
+    for username, role, name in DEMO_STAFF:  # who gets the demo's tasks, reminders and 督办 alerts in their inbox
+        agencies = [] if role == Role.AUDITOR else [DEMO_AGENCY[0]]
+        if directory.ensure_user(admin, username, role, name, agencies, password):
+            added.append(username)
+    if added:
+        said.append(f"已添加演示账号：{'、'.join(added)}；密码均为 {password}"
+                    + ("（OGI_DEMO_PASSWORD）" if password != DEMO_PASSWORD else "（默认演示密码，可用 OGI_DEMO_PASSWORD 另设）"))
+        if not embedded:  # a known password belongs to the embedded demo only
+            said.append("注意：演示密码人人皆知，这不是演示用的 SQLite 数据库；正式使用前请用 ogi user reset-password 逐一重置")
+    kept = [u for u in (ADMIN_USERNAME, *(s[0] for s in DEMO_STAFF)) if u not in added]
+    if kept:
+        said.append(f"已有账号保留原密码：{'、'.join(kept)}")
+    return said
+
+
 def load_demo(directory: Directory, requests: RequestService, queries: RequestQueries,
               example: Path | None = None, password: str | None = None) -> list[str]:
     """Set up everything `make run` shows; returns what was done, line by line, in Chinese. Repeating it changes
@@ -142,23 +160,14 @@ def load_demo(directory: Directory, requests: RequestService, queries: RequestQu
     if real:
         raise OgiError(f"该数据库（{requests.engine.url}）已有 {real} 件不是演示数据的申请；"
                        "演示数据只装入空数据库或演示数据库")
-    added = [ADMIN_USERNAME] if initialised.created_admin else []
     admin = directory.user(ADMIN_USERNAME)
     if directory.ensure_agency(admin, *DEMO_AGENCY):
         directory.set_agency(admin, DEMO_AGENCY[0], **DEMO_DOCUMENTS)  # what its documents say (numbers, remedies)
         for code, name in DEMO_DEPARTMENTS:
             directory.add_department(admin, DEMO_AGENCY[0], code, name)
         said.append(f"已添加机关：{DEMO_AGENCY[1]}（代码 {DEMO_AGENCY[0]}），含文书设置和承办部门")
-    for username, role, name in DEMO_STAFF:  # who gets the demo's tasks, reminders and 督办 alerts in their inbox
-        agencies = [] if role == Role.AUDITOR else [DEMO_AGENCY[0]]
-        if directory.ensure_user(admin, username, role, name, agencies, password):
-            added.append(username)
-    if added:
-        said.append(f"已添加演示账号：{'、'.join(added)}；密码均为 {password}"
-                    + ("（OGI_DEMO_PASSWORD）" if password != DEMO_PASSWORD else "（默认演示密码，可用 OGI_DEMO_PASSWORD 另设）"))
-    kept = [u for u in (ADMIN_USERNAME, *(s[0] for s in DEMO_STAFF)) if u not in added]
-    if kept:
-        said.append(f"已有账号保留原密码：{'、'.join(kept)}")
+    said += _demo_accounts(directory, admin, password, initialised.created_admin,
+                           embedded=requests.engine.dialect.name == "sqlite")
     existing = queries.request_count()
     if existing:
         return said + [f"演示数据已装入（{requests.engine.url} 中有 {existing} 件申请），未作改动"]
