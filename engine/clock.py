@@ -38,7 +38,7 @@ class VirtualClock:
 
     def advance_to(self, moment: dt.datetime) -> None:
         if moment < self._now:
-            raise ValueError(f"virtual clock cannot go back from {self._now} to {moment}")
+            raise ValueError(f"虚拟时钟不能从 {self._now} 倒退到 {moment}")
         self._now = moment
 
 

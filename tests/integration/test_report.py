@@ -177,9 +177,9 @@ def test_a_cell_lists_exactly_the_requests_it_counts(services):
     assert [f.request_id for f in facts] == ["A-4"]
     facts = services.reports.cell(2023, AGENCY, "carried_in", "total").requests
     assert [f.request_id for f in facts] == ["A-3"]
-    with pytest.raises(ReportError, match="row 'approved' is in neither"):
+    with pytest.raises(ReportError, match="都没有“approved”这一行"):
         services.reports.cell(2023, AGENCY, "approved", "total")
-    with pytest.raises(ReportError, match="column 'pending' is not in table 三"):
+    with pytest.raises(ReportError, match="表三没有“pending”这一列"):
         services.reports.cell(2023, AGENCY, "disclosed", "pending")
 
 
@@ -283,9 +283,9 @@ def test_the_register_keeps_every_change_and_refuses_bad_figures(services):
               {"issued": 2, "repealed": 0, "in_force": 14}, "法制科台账", clerk)
     set_entry(services.engine, services.store, services.clock.now(), AGENCY, 2023, "rules", {"in_force": "15"}, "更正", clerk)
     set_entry(services.engine, services.store, services.clock.now(), AGENCY, 2023, "fees", {"amount_wan": "0.125"}, "", clerk)
-    for item, bad, message in [("rules", {"issued": -1}, "0 or more"), ("rules", {"issued": "1.5"}, "whole number"),
-                               ("fees", {"amount_wan": "0.00001"}, "more than 4 decimals"),
-                               ("licensing", {"issued": 3}, "has no measure issued"), ("rules", {"issued": "x"}, "not a number")]:
+    for item, bad, message in [("rules", {"issued": -1}, "应为 0 或正数"), ("rules", {"issued": "1.5"}, "应为整数"),
+                               ("fees", {"amount_wan": "0.00001"}, "小数超过 4 位"),
+                               ("licensing", {"issued": 3}, "没有“issued”这一栏"), ("rules", {"issued": "x"}, "不是数字")]:
         with pytest.raises(RegisterError, match=message):
             set_entry(services.engine, services.store, services.clock.now(), AGENCY, 2023, item, bad, "", clerk)
     report = services.reports.annual(2023, AGENCY)

@@ -42,29 +42,29 @@ def normalise_figures(item: str, figures: dict[str, object]) -> dict[str, str]:
     Counts are whole numbers ≥ 0; the fee amount is in 万元 with at most 4 decimals (one yuan).
     """
     if item not in REGISTER_ITEMS:
-        raise RegisterError(f"unknown table 二 item '{item}'; known: {', '.join(REGISTER_ITEMS)}")
+        raise RegisterError(f"表二没有“{item}”这一项，可选：{'、'.join(REGISTER_ITEMS)}")
     label, measures = REGISTER_ITEMS[item]
     unknown = set(figures) - set(measures)
     if unknown:
-        raise RegisterError(f"{item} ({label}) has no measure {', '.join(sorted(unknown))}; it takes {', '.join(measures)}")
+        raise RegisterError(f"{label}（{item}）没有“{'、'.join(sorted(unknown))}”这一栏，可填：{'、'.join(measures)}")
     if not figures:
-        raise RegisterError(f"{item} ({label}): give at least one of {', '.join('--' + m.replace('_', '-') for m in measures)}")
+        raise RegisterError(f"{label}（{item}）：请至少填写一栏（{'、'.join('--' + m.replace('_', '-') for m in measures)}）")
     out = {}
     for measure, raw in figures.items():
-        where = f"{item} ({label}) {measure} ({MEASURE_LABELS[measure]})"
+        where = f"{label}（{item}）{MEASURE_LABELS[measure]}（{measure}）"
         try:
             value = Decimal(str(raw).strip())
         except InvalidOperation:
-            raise RegisterError(f"{where}: '{raw}' is not a number") from None
+            raise RegisterError(f"{where}：“{raw}”不是数字") from None
         if not value.is_finite() or value < 0:
-            raise RegisterError(f"{where}: '{raw}' must be a number of 0 or more")
+            raise RegisterError(f"{where}：“{raw}”应为 0 或正数")
         if measure == "amount_wan":
             if value != value.quantize(Decimal("0.0001")):
-                raise RegisterError(f"{where}: '{raw}' has more than 4 decimals (万元 to the yuan)")
+                raise RegisterError(f"{where}：“{raw}”的小数超过 4 位（以万元计，精确到元）")
             out[measure] = format(value.normalize(), "f") if value else "0"
         else:
             if value != value.to_integral_value():
-                raise RegisterError(f"{where}: '{raw}' must be a whole number")
+                raise RegisterError(f"{where}：“{raw}”应为整数")
             out[measure] = str(int(value))
     return out
 

@@ -170,8 +170,8 @@ class ReportService:
             report = self._build(conn, year, agency, None, own_only)
             failed = [c for c in report.checks if not c.ok and c.name != PUBLISHED_CHECK]
             if failed:
-                raise ReportError("the report fails its checks and cannot be published: "
-                                  + "; ".join(f"{c.name}: {c.detail}" for c in failed))
+                raise ReportError("报告未通过校验，不能发布："
+                                  + "；".join(f"{c.name}：{c.detail}" for c in failed))
             figures = {"table2": report.table2, "table3": report.current.table3, "table4": report.current.table4}
             record_publication(conn, self.store, now, actor.username, report.agency, report.year, report.is_rollup,
                                list(report.members), figures, figures_hash(figures), reason)
@@ -209,13 +209,13 @@ def validate_cell(row: str, column: str) -> str:
     """The table a (row, column) pair names, or a clear refusal listing what exists."""
     if row in TABLE3_ROWS:
         if column not in TABLE3_COLUMNS:
-            raise ReportError(f"column '{column}' is not in table 三; its columns are {', '.join(TABLE3_COLUMNS)}")
+            raise ReportError(f"表三没有“{column}”这一列，可选：{'、'.join(TABLE3_COLUMNS)}")
         return "table3"
     if row in TABLE4_ROWS:
         if column not in TABLE4_COLUMNS:
-            raise ReportError(f"column '{column}' is not in table 四; its columns are {', '.join(TABLE4_COLUMNS)}")
+            raise ReportError(f"表四没有“{column}”这一列，可选：{'、'.join(TABLE4_COLUMNS)}")
         return "table4"
-    raise ReportError(f"row '{row}' is in neither table 三 ({', '.join(TABLE3_ROWS)}) nor table 四 ({', '.join(TABLE4_ROWS)})")
+    raise ReportError(f"表三（{'、'.join(TABLE3_ROWS)}）和表四（{'、'.join(TABLE4_ROWS)}）都没有“{row}”这一行")
 
 
 __all__ = ["ReportService", "CellListing", "validate_cell", "ReportError", "AnnualReport", "Tally", "PUBLISHED_CHECK"]

@@ -38,8 +38,8 @@ def load_sealed_facts(conn: Connection, agencies: list[str], guard: ProjectionGu
         except (ValueError, KeyError, TypeError):  # sealed, yet unreadable: written by a different version
             unreadable.append(row.request_id)
     if unreadable:
-        raise ProjectionTampered(f"{len(unreadable)} sealed rows cannot be read by this version of ogi "
-                                 f"({', '.join(unreadable[:10])}). No report was printed. Run `ogi projections rebuild`.",
+        raise ProjectionTampered(f"有 {len(unreadable)} 行已加校验印记的申请记录本版本无法读取（{'、'.join(unreadable[:10])}）。"
+                                 "未输出报告。请管理员按事件日志重建申请列表。",
                                  unreadable)
     return facts
 

@@ -14,5 +14,5 @@ class YearOutOfRange(OgiError):
 
 def check_report_year(year: int) -> None:
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise YearOutOfRange(f"year {year} is out of range ({FIRST_YEAR}–{LAST_YEAR}): annual reports exist from "
-                             f"{FIRST_YEAR}, when the first Regulation took effect")
+        raise YearOutOfRange(f"年度 {year} 不在 {FIRST_YEAR} 年至 {LAST_YEAR} 年之间：年度报告自《条例》施行的 "
+                             f"{FIRST_YEAR} 年起才有")
