@@ -17,11 +17,11 @@ from workflows.foi import paper_trail
 from workflows.foi.citations import cite
 from workflows.foi.definition import WORKFLOW
 from workflows.foi.handle import handle
-from workflows.foi.refusal_text import refusal_text
+from workflows.foi.refusal_text import WORKFLOW_CODES, refusal_text
 from workflows.foi.state import RequestState, Stage
 
 # the workflow's own rule codes: a refusal under them says in words what is wrong and cites no published rule
-INTERNAL_CODES = {"chronology", "input", "workflow", "withdrawal", "timer", "approval", "import", "内部办理", "归档"}
+INTERNAL_CODES = WORKFLOW_CODES  # documented in refusal_text.py
 # codes that should cite and do not yet, outside this part's files: the other laws (citations.py cites the
 # Regulation and 109号/235号 only) and paper_trail.py's document rows; test_codes_cited_elsewhere_are_a_known_gap
 # fails the day they cite, so this set is then emptied
