@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from engine.errors import OgiError
+from web.attachment_pages import section_context
 from web.auth import services, viewer
 from web.errors import error_body, status_of
 from web.flash import redirect_refused, take_refusal
@@ -60,7 +62,16 @@ def _request_page(request: Request, request_id: str, user: User, as_of: str | No
                 steps=view.steps, may_act=view.may_act, error=error, failed_step=failed_step,
                 values=values or {}, titles=DOCUMENT_TITLES, service_methods=SERVICE_METHODS,
                 document_types=list(DOCUMENT_TITLES), outcomes=OUTCOME_SHORT_LABELS, as_of=as_of,
-                as_of_words=moment_words(as_of), replay_reading=READING)
+                as_of_words=moment_words(as_of), replay_reading=READING,
+                **_attachments_section(request, request_id, user, replaying=as_of is not None))
+
+
+def _attachments_section(request: Request, request_id: str, user: User, replaying: bool) -> dict:
+    """The 附件 list and its forms on the page itself; a replay is read-only, so it shows the list without forms."""
+    section = section_context(request, request_id, user)
+    if replaying:
+        section["shelf"] = dataclasses.replace(section["shelf"], may_add=False)
+    return section
 
 
 @router.post("/requests/{request_id}/steps/{command}")

@@ -1,0 +1,37 @@
+"""The request page joined with its parts (issue 19, items 2-4): the 附件 list on the page itself, read-only in a
+replay."""
+
+from __future__ import annotations
+
+import hashlib
+
+from tests.conftest import user
+from workflows.documents.attachments import Upload
+
+SCAN = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def test_the_request_page_lists_the_attachments_with_their_sha256_and_the_upload_form(site, web_as):
+    site.intake.attachments.add("W-1", [Upload("申请书.pdf", SCAN)], user(site, "clerk"))
+    page = web_as("clerk").get("/requests/W-1").text
+    section = page.split('id="attachments"', 1)[1].split("</section>", 1)[0]
+    assert "申请书.pdf" in section and hashlib.sha256(SCAN).hexdigest() in section
+    assert 'action="/requests/W-1/attachments"' in section  # files are added from the page itself
+    assert "查看、上传附件或登记补正" not in page  # the link that stood for the section until it was shown here
+
+
+def test_a_replay_of_the_request_page_lists_the_attachments_without_forms(site, web_as):
+    site.intake.attachments.add("W-1", [Upload("申请书.pdf", SCAN)], user(site, "clerk"))
+    today = site.clock.now().date().isoformat()
+    page = web_as("clerk").get("/requests/W-1", params={"as_of": today}).text
+    section = page.split('id="attachments"', 1)[1].split("</section>", 1)[0]
+    assert "申请书.pdf" in section
+    assert "<form" not in section  # a replay is read-only
+
+
+def test_an_auditor_sees_the_list_but_cannot_add_or_open_a_file(site, web_as):
+    site.intake.attachments.add("W-1", [Upload("申请书.pdf", SCAN)], user(site, "clerk"))
+    page = web_as("auditor").get("/requests/W-1")
+    assert page.status_code == 200
+    section = page.text.split('id="attachments"', 1)[1].split("</section>", 1)[0]
+    assert "申请书.pdf" in section and "<form" not in section and "/attachments/1" not in section
