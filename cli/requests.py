@@ -12,7 +12,15 @@ from workflows.foi import commands as c
 from workflows.foi.approvals import APPROVABLE
 from workflows.foi.citations import cite
 from workflows.foi.state import STAGE_LABELS
-from workflows.foi.vocabulary import SUSPENSION_LABELS, ApplicantKind, Channel, NoticeKind, Procedure, ProvisionForm
+from workflows.foi.vocabulary import (
+    OUTCOME_SHORT_LABELS,
+    SUSPENSION_LABELS,
+    ApplicantKind,
+    Channel,
+    NoticeKind,
+    Procedure,
+    ProvisionForm,
+)
 from workflows.foi.wording import step_name
 from workflows.requests.importer import import_file
 
@@ -45,12 +53,21 @@ def history_command(request_id, as_of, fmt, user) -> None:
     if fmt == "json":
         click.echo(json.dumps(data, ensure_ascii=False, indent=1))
         return
-    click.echo(history_text(data), nl=False)
+    click.echo(history_text(data, app().queries.told(data)), nl=False)
 
 
-def history_text(data: dict) -> str:
+def history_text(data: dict, told: tuple | None = None) -> str:
+    """The history as text; with `told` (RequestQueries.told of `data`) in words: each event in a sentence, the agency
+    by its name, the outcome in short words, and the codes only in --format json."""
     events = [{**event, "summary": _summary(event["payload"])} for event in data["events"]]
-    return render("cli/history.txt.j2", h={**data, "events": events})
+    if told is None:
+        return render("cli/history.txt.j2", h={**data, "events": events})
+    names, narrated = told
+    sentences = {n.version: n.sentence for n in narrated}
+    events = [{**event, "sentence": sentences.get(event["version"])} for event in events]
+    outcome_words = OUTCOME_SHORT_LABELS.get(data["outcome"]) if data.get("outcome") else None
+    return render("cli/history.txt.j2", h={**data, "events": events, "agency_name": names.agencies.get(data["agency"]),
+                                           "outcome_words": outcome_words})
 
 
 def _summary(payload: dict) -> str:

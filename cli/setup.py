@@ -68,7 +68,8 @@ def up(once: bool, host: str, port: int) -> None:
     request_id = ogi.queries.sample_request_id()
     if request_id:
         click.echo("\n" + "-" * 60)
-        click.echo(history_text(ogi.queries.history(request_id)), nl=False)
+        sample = ogi.queries.history(request_id)
+        click.echo(history_text(sample, ogi.queries.told(sample)), nl=False)
     shown = ogi.queries.latest_complete_year()
     if shown:
         year, agency = shown
