@@ -62,11 +62,12 @@ class ChineseErrorsGroup(click.Group):
     """The `ogi` group: click's usage errors are printed as 错误：… with the help to read; everything else as click."""
 
     def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
-             standalone_mode: bool = True, windows_expand_args: bool = True, **extra: Any) -> Any:
+             standalone_mode: bool = True, **extra: Any) -> Any:
         if not standalone_mode:
-            return super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
+            return super().main(args=args, prog_name=prog_name, complete_var=complete_var, standalone_mode=False, **extra)
         try:
-            result = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
+            result = super().main(args=args, prog_name=prog_name, complete_var=complete_var, standalone_mode=False,
+                                  **extra)
         except click.UsageError as error:
             click.echo(f"错误：{usage_words(error)}", err=True)
             if error.ctx is not None:

@@ -45,7 +45,7 @@ _PYDANTIC_WORDS = {  # pydantic's error types in the words of the refusals (as w
 }
 
 
-def _reason(first: dict) -> str:
+def _reason(first: Any) -> str:
     """A validator's own reason (ours are Chinese: "“2024-13-01”不是有效的日期…"), after the general words."""
     if first.get("type") != "value_error":
         return ""
@@ -358,8 +358,12 @@ def _check_approvers(line: LineIn, roles: dict[str, str], where: str) -> None:
         role = roles.get(event.approved_by or "") if event.type == "extended" else None
         if role is not None and role not in APPROVING_ROLES:
             raise ImportRefused(f"{where}（{line.id}）：第 {index + 1} 个事件（events[{index}]，extended）：批准人"
-                                f"（approved_by）“{event.approved_by}”的角色是{ROLE_LABELS.get(role, role)}，"
+                                f"（approved_by）“{event.approved_by}”的角色是{_role_label(role)}，"
                                 "延长答复期限须经负责人同意（依据：《条例》第三十三条第二款）")
+
+
+def _role_label(role: str) -> str:
+    return next((label for known, label in ROLE_LABELS.items() if known == role), role)
 
 
 def _refuse_existing(conn: Connection, ids: list[str], source: str) -> None:
