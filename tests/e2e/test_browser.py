@@ -202,8 +202,12 @@ def test_a_request_from_registration_to_the_served_reply_in_the_browser(site, br
         # 3. the applicant corrects (Monday)
         services.clock.advance_to(dt.datetime(2026, 11, 30, 9, 30))
         clerk = desk.open("clerk", path)
-        take_step(clerk, "submit_correction")
+        # recorded in the 附件 section's 收到补正 form (its day and content), which the 下一步 card points to
+        assert clerk.locator("[data-offered='submit_correction'] a[href='#correction_received_on']").count() == 1
+        clerk.fill("#correction_content", "补充了所需信息的文号")
+        submit(clerk, "button[data-step='receive-correction']")
         assert state_badge(clerk) == STAGE_LABELS[Stage.PROCESSING]
+        assert "补充了所需信息的文号" in clerk.inner_text("#timeline")
 
         # 4. a third-party consultation, started and ended with consent
         services.clock.advance_to(dt.datetime(2026, 12, 1, 10, 0))

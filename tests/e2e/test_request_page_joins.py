@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import hashlib
 
+from tests.builders import noticed_correction
 from tests.conftest import user
 from workflows.documents.attachments import Upload
+from workflows.foi import commands as c
 
 SCAN = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
@@ -35,3 +37,27 @@ def test_an_auditor_sees_the_list_but_cannot_add_or_open_a_file(site, web_as):
     assert page.status_code == 200
     section = page.text.split('id="attachments"', 1)[1].split("</section>", 1)[0]
     assert "申请书.pdf" in section and "<form" not in section and "/attachments/1" not in section
+
+
+def _awaiting_correction(site) -> None:
+    now = site.clock.now()
+    for command in noticed_correction(now):
+        who = "head" if isinstance(command, c.ApproveDocument) else "clerk"
+        site.requests.act("W-1", command, user(site, who))
+
+
+def test_a_correction_received_is_recorded_in_the_attachments_section_with_its_day_art30(site, web_as):
+    _awaiting_correction(site)
+    page = web_as("clerk").get("/requests/W-1").text
+    steps = page.split('id="steps"', 1)[1]
+    # the generic step (no date) is not offered as a form: its card points to the 收到补正 form, which has the day
+    assert 'action="/requests/W-1/steps/submit_correction"' not in page
+    card = steps.split('data-offered="submit_correction"', 1)[1].split("</div>", 1)[0]
+    assert 'href="#correction_received_on"' in card and "《条例》第三十条" in card
+    assert 'id="correction_received_on" name="received_on"' in page
+
+
+def test_the_generic_correction_step_is_still_taken_by_the_service_and_api_art30(site):
+    _awaiting_correction(site)
+    state = site.requests.act("W-1", c.SubmitCorrection(at=site.clock.now(), content="补充了文号"), user(site, "clerk"))
+    assert state.stage.value == "processing"

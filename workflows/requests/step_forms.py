@@ -38,7 +38,11 @@ FIELD_LABELS = {
     "notice": "通知书", "reasonable": "理由合理", "reply_days": "合理的答复期限（工作日）",
     "competent_agency": "有权更正的机关", "version": "撤销第几项（办理记录中的序号）", "reason": "理由", "department": "部门",
     "due_on": "协办期限", "note": "说明", "served_on": "送达日（邮寄为交邮日）",
-    "content": "补正内容", "party_name": "征求对象名称（第三方姓名或机关名称）", "party_address": "征求对象地址",
+    "content": "补正内容", "party_name": "征求对象名称（第三方或机关）", "party_address": "征求对象地址",
+    # the fields of the document and approval commands (their forms are the 文书 section's and 审批's, yet a refusal
+    # or the API names them as well)
+    "doc_type": "文书类型", "text": "正文", "number": "文号", "text_hash": "正文校验值", "tracking_no": "邮件单号",
+    "posted_on": "交邮日期", "signed_on": "签收日期", "approval_id": "审批编号",
 }
 # (command, field) → the allowed values with their labels; a field of this name in any other command: `_ANY`
 _CHOICES: dict[tuple[str, str], Mapping[str, str]] = {
