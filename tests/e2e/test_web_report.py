@@ -117,7 +117,7 @@ def test_a_head_publishes_and_a_correction_needs_a_reason(reported):
     assert published.publication is not None and published.publication.published_by == "head"
     assert published.publication.figures_hash in head.get(PAGE).text
     again = head.post(f"{PAGE}/publish", data={"csrf_token": token, "reason": ""})
-    assert again.status_code == 422 and "--reason" in again.text
+    assert again.status_code == 422 and "发布更正后的报告须说明理由" in again.text
 
 
 def test_a_clerk_does_not_publish(reported):
@@ -136,7 +136,7 @@ def test_the_register_form_enters_table_two(reported):
     assert figures["rules"] == {"issued": "3", "repealed": "0", "in_force": "12"} and "rules" not in missing
     assert reported.reports.register_history(YEAR, AGENCY)[-1]["actor"] == "clerk"
     wrong = clerk.post(f"{PAGE}/register", data={"csrf_token": token, "item": "fees", "amount_wan": "-1"})
-    assert wrong.status_code == 422 and "must be a number of 0 or more" in wrong.text
+    assert wrong.status_code == 422 and "“-1”应为 0 或正数" in wrong.text
     assert clerk.post(f"{PAGE}/register", data={"item": "rules", "issued": "4"}).status_code == 403  # no csrf token
 
 
