@@ -1,8 +1,12 @@
 """A rule's code in the words a clerk cites it: "Art. 33 ¶2" → 《条例》第三十三条第二款, "109号" →
 国办函〔2020〕109号. The code stays what machines read (the API's `rule`); people read the citation.
 
-A code that names no published rule (the workflow's own, such as "chronology" or "input") cites nothing: its
-refusal says in words what is wrong, and no internal reference reaches a page.
+The remedies cite the other laws by their full names: "行政复议法 Art. 20" → 《中华人民共和国行政复议法》第二十条,
+"行政诉讼法 Art. 45, 46" → 《中华人民共和国行政诉讼法》第四十五条、第四十六条.
+
+A code that names no published rule (the workflow's own, such as "chronology" or "input", or one in Chinese words
+such as 归档, 内部办理, 记录更正) cites nothing: its refusal says in words what is wrong, and neither an internal
+reference nor "依据：归档" reaches a page.
 """
 
 from __future__ import annotations
@@ -14,9 +18,14 @@ _DOCUMENTS = {
     "109号": "国办函〔2020〕109号",  # 《政府信息公开信息处理费管理办法》
     "235号": "国办公开办函〔2016〕235号",  # 关于政府信息公开处理决定送达问题的解释
 }
+_LAWS = {
+    "行政复议法": "《中华人民共和国行政复议法》",  # as revised in 2023, in force 2024-01-01
+    "行政诉讼法": "《中华人民共和国行政诉讼法》",
+}
 _DIGITS = "零一二三四五六七八九"
 _ARTICLE = re.compile(r"Art\.\s*(\d+)(?:\s*[–-]\s*(\d+))?((?:\s*,\s*\d+)*)(?:\s*¶\s*(\d+))?(?:\((\d+)\))?")
 _DOCUMENT_ARTICLE = re.compile(r"(109号|235号)(?:\s+Art\.\s*(\d+)(?:\s*[–-]\s*(\d+))?)?")
+_LAW_ARTICLE = re.compile(r"(行政复议法|行政诉讼法)(?:\s+(Art\..*))?")
 
 
 def chinese_number(n: int) -> str:
@@ -28,7 +37,8 @@ def chinese_number(n: int) -> str:
     return f"{head}十{_DIGITS[ones] if ones else ''}" if n < 100 else str(n)
 
 
-def _article(match: re.Match) -> str:
+def _articles(match: re.Match) -> str:
+    """The article part alone: 第三十三条第二款."""
     first, last, more, paragraph, item = match.groups()
     numbers = [int(first)] + [int(n) for n in re.findall(r"\d+", more or "")]
     if last:
@@ -39,7 +49,20 @@ def _article(match: re.Match) -> str:
         text += f"第{chinese_number(int(paragraph))}款"
     if item:
         text += f"第（{chinese_number(int(item))}）项"
-    return REGULATION + text
+    return text
+
+
+def _article(match: re.Match) -> str:
+    return REGULATION + _articles(match)
+
+
+def _law(match: re.Match) -> str:
+    """行政复议法 Art. 20 → 《中华人民共和国行政复议法》第二十条 (the law alone when no article is named)."""
+    law, articles = match.groups()
+    if not articles:
+        return _LAWS[law]
+    article = _ARTICLE.fullmatch(articles)
+    return _LAWS[law] + (_articles(article) if article else "")
 
 
 def _document(match: re.Match) -> str:
@@ -59,8 +82,9 @@ def cite(rule: str | None) -> str:
         head = part.split(":", 1)[0].strip()
         if _DOCUMENT_ARTICLE.fullmatch(head):
             parts.append(_DOCUMENT_ARTICLE.sub(_document, head))
+        elif _LAW_ARTICLE.fullmatch(head):
+            parts.append(_LAW_ARTICLE.sub(_law, head))
         elif _ARTICLE.fullmatch(head):
             parts.append(_ARTICLE.sub(_article, head))
-        elif re.search(r"[\u4e00-\u9fff]", part) and not re.search(r"[A-Za-z§]", part):
-            parts.append(part)  # already in words (记录更正)
+        # anything else (chronology, 归档, 内部办理, 记录更正, DESIGN §9) is the workflow's own: no citation
     return "；".join(parts)
