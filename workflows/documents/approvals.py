@@ -68,7 +68,7 @@ class ApprovalDecision:
                 "approver": self.approver}
 
 
-_ARTICLES = {c.Extend.name: "Art. 33", c.VoidStep.name: "记录更正", DOCUMENT_KIND: "审核/保密审查 (DESIGN §9)"}
+_ARTICLES = {c.Extend.name: "Art. 33", c.VoidStep.name: "记录更正", DOCUMENT_KIND: "approval"}
 
 
 def _require_approving_role(actor: User) -> None:
@@ -131,7 +131,7 @@ class ApprovalService:
         """Refuse it with the 审批意见: an asked step is not taken; a draft goes back to its drafter for revision."""
         request_id, local, loaded = self._find(approval_id, actor)  # who and which first: a stranger learns nothing more
         if not (opinion or "").strip():
-            raise RuleViolation("审批不同意须写明审批意见：应当如何办理", "DESIGN §9: 审批意见")
+            raise RuleViolation("审批不同意须写明审批意见：应当如何办理", "approval")
         if local.startswith("d"):
             self.documents.send_back(request_id, self._draft_type(loaded, local), actor, opinion.strip())
         else:

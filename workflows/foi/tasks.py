@@ -80,12 +80,12 @@ TASK_KINDS: dict[TaskType, TaskKind] = {
     TaskType.SERVE_REPLY: TaskKind(TaskRole.STAFF, "Art. 33; 235号", "送达答复书"),
     TaskType.HANDLE_REVIEW: TaskKind(TaskRole.STAFF, "Art. 51", "办理行政复议案件"),
     TaskType.HANDLE_LITIGATION: TaskKind(TaskRole.STAFF, "Art. 51", "办理行政诉讼案件"),
-    TaskType.APPROVE_DOCUMENT: TaskKind(TaskRole.HEAD, "DESIGN §9", "审核文书（含保密审查）"),
-    TaskType.ISSUE_DOCUMENT: TaskKind(TaskRole.STAFF, "DESIGN §9", "印发已审核的文书（编发文号）"),
+    TaskType.APPROVE_DOCUMENT: TaskKind(TaskRole.HEAD, "approval", "审核文书（含保密审查）"),
+    TaskType.ISSUE_DOCUMENT: TaskKind(TaskRole.STAFF, "approval", "印发已审核的文书（编发文号）"),
     TaskType.SERVE_DOCUMENT: TaskKind(TaskRole.STAFF, "235号", "送达已印发的文书（退件的重新送达）"),
     TaskType.ANSWER_ASSISTANCE: TaskKind(TaskRole.STAFF, "内部协办", "协办部门回复"),
     TaskType.DECIDE_APPROVAL: TaskKind(TaskRole.HEAD, "Art. 33; 记录更正", "审批经办人提请的事项（延长答复期限、撤销误录的步骤）"),
-    TaskType.REVISE_DOCUMENT: TaskKind(TaskRole.STAFF, "DESIGN §9", "按审批意见修改退回的文书草稿"),
+    TaskType.REVISE_DOCUMENT: TaskKind(TaskRole.STAFF, "approval", "按审批意见修改退回的文书草稿"),
 }
 TASK_LABELS: dict[str, str] = {kind: meta.label for kind, meta in TASK_KINDS.items()}
 
