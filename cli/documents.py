@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,15 @@ from workflows.foi.fees import quote
 from workflows.foi.vocabulary import SERVICE_METHOD_LABELS
 
 TYPES = click.Choice([t.value for t in DocumentType])
+AT_HELP = "when it happened (date or ISO datetime; default now): a paper entered later keeps its own date"
+
+
+def when(value: str | None) -> dt.datetime | dt.date | None:
+    """--at as typed: a bare date is that day (the service places it), a time is that moment, nothing is now."""
+    if value is None:
+        return None
+    parsed = moment(value)
+    return parsed.date() if len(value.strip()) == 10 else parsed
 
 
 @click.group()
@@ -60,14 +70,17 @@ def document_list(request_id, fmt, user) -> None:
 @click.option("--responsible-agency", help="reply: the agency holding the information, with contact (Art. 36(5))")
 @click.option("--form", "form_provided", help="reply: the form provided (Art. 40)")
 @click.option("--form-reason", help="reply: why not in the form asked for (Art. 40)")
+@click.option("--period-days", type=int, help="correction_notice: the applicant's period in working days "
+              "(default the agency's); request_correction takes the period the issued notice states (Art. 30)")
+@click.option("--at", help=AT_HELP)
 @acting_user
-def document_draft(request_id, doc_type, outcome, note, party, served_type, fee_method, units, text_file, user,
-                   **decision) -> None:
+def document_draft(request_id, doc_type, outcome, note, party, served_type, fee_method, units, text_file, period_days,
+                   at, user, **decision) -> None:
     """Draft (or redraft) a document from the request's data; a reply's decision is recorded when it is issued."""
     text = text_file.read_text(encoding="utf-8") if text_file else None
     fee = (fee_method, units if units is not None else 0) if fee_method else None
     drafted = app().documents.draft(request_id, doc_type, user, outcome, text, note, party, served_type, fee,
-                                    decision)
+                                    decision, at=when(at), period_days=period_days)
     click.echo(drafted.text)
     click.echo(f"-- 已起草{DOCUMENT_TITLES[doc_type]}，下一步由负责人或管理员审核", err=True)
 
@@ -75,21 +88,24 @@ def document_draft(request_id, doc_type, outcome, note, party, served_type, fee_
 @document.command("approve")
 @click.argument("request_id")
 @click.argument("doc_type", type=TYPES)
+@click.option("--at", help=AT_HELP)
 @acting_user
-def document_approve(request_id, doc_type, user) -> None:
+def document_approve(request_id, doc_type, at, user) -> None:
     """Approve the latest draft of this type (审核/保密审查; head or admin)."""
-    app().documents.approve(request_id, doc_type, user)
+    app().documents.approve(request_id, doc_type, user, at=when(at))
     click.echo(f"申请 {request_id} 的{DOCUMENT_TITLES[doc_type]}已审核（审核人 {user.username}）")
 
 
 @document.command("issue")
 @click.argument("request_id")
 @click.argument("doc_type", type=TYPES)
+@click.option("--at", help=AT_HELP + "; the issue date printed on the paper")
 @acting_user
-def document_issue(request_id, doc_type, user) -> None:
+def document_issue(request_id, doc_type, at, user) -> None:
     """Issue the approved document under the next number (the reply also records the decision)."""
-    issued = app().documents.issue(request_id, doc_type, user)
-    click.echo(f"{issued.number} 已印发（{DOCUMENT_TITLES[doc_type]}，SHA-256 {issued.text_hash}）")
+    issued = app().documents.issue(request_id, doc_type, user, at=when(at))
+    click.echo(f"{issued.number} 已印发（{DOCUMENT_TITLES[doc_type]}，印发日期 {issued.issued_on}，"
+               f"SHA-256 {issued.text_hash}）")
 
 
 @document.command("serve")
@@ -99,12 +115,13 @@ def document_issue(request_id, doc_type, user) -> None:
 @click.option("--tracking-no", help="post: the postal tracking number")
 @click.option("--posted-on", help="post: the day handed to the post office (default today); electronic: the day sent")
 @click.option("--signed-on", help="the day the applicant signed for it")
+@click.option("--at", help=AT_HELP + "; the legal service day is still the record's (235号)")
 @acting_user
-def document_serve(request_id, doc_type, method, tracking_no, posted_on, signed_on, user) -> None:
+def document_serve(request_id, doc_type, method, tracking_no, posted_on, signed_on, at, user) -> None:
     """Record the service of the issued document (235号)."""
     served = app().documents.serve(request_id, doc_type, user, method, tracking_no,
                                    moment(posted_on).date() if posted_on else None,
-                                   moment(signed_on).date() if signed_on else None)
+                                   moment(signed_on).date() if signed_on else None, at=when(at))
     click.echo(f"{served.number} 已送达（{SERVICE_METHOD_LABELS.get(method, method)}），送达日 {served.served_on}"
                "（依据：国办公开办函〔2016〕235号）")
 
@@ -113,10 +130,11 @@ def document_serve(request_id, doc_type, method, tracking_no, posted_on, signed_
 @click.argument("request_id")
 @click.argument("doc_type", type=TYPES)
 @click.option("--reason", required=True, help="why it came back, e.g. 查无此人 / 拒收 / 地址不详")
+@click.option("--at", help=AT_HELP)
 @acting_user
-def document_return(request_id, doc_type, reason, user) -> None:
+def document_return(request_id, doc_type, reason, at, user) -> None:
     """Record a served letter that came back undelivered (退件); it must be served again."""
-    returned = app().documents.return_letter(request_id, doc_type, user, reason)
+    returned = app().documents.return_letter(request_id, doc_type, user, reason, at=when(at))
     click.echo(f"{returned.number} 已退回（{reason}），须重新送达（ogi document serve）")
 
 

@@ -14,6 +14,7 @@ from workflows.foi.citations import cite
 from workflows.foi.state import STAGE_LABELS
 from workflows.foi.vocabulary import (
     OUTCOME_SHORT_LABELS,
+    SERVICE_METHOD_LABELS,
     SUSPENSION_LABELS,
     ApplicantKind,
     Channel,
@@ -149,10 +150,13 @@ def request_new(request_id, agency, kind, name, id_number, phone, email, channel
 @click.option("--due-on", help="request_assistance: the assisting department's due day (YYYY-MM-DD)")
 @click.option("--note", help="answer_assistance: what the assisting department answered")
 @click.option("--served-on", help="deliver: the legal service day (post: the day handed to the post office, 235号)")
+@click.option("--tracking-no", help="deliver by post: the postal tracking number of the issued reply")
 @acting_user
-def request_act(request_id, command, at, user, **options):
+def request_act(request_id, command, at, tracking_no, user, **options):
     """Record one step on a request, e.g. `ogi request act HD-1 decide --outcome disclosed`."""
     ogi = app()
+    if command == "deliver" and _serve_issued_reply(request_id, at, tracking_no, user, options):
+        return
     cls = c.STAFF_COMMANDS[command]
     fields = {k: v for k, v in options.items() if v is not None and k in cls.__dataclass_fields__}
     if cls is c.FileLitigation:
@@ -170,6 +174,30 @@ def request_act(request_id, command, at, user, **options):
     reply = state.deadlines.get("reply")
     due = f"；答复期限 {reply.due or '中止中'}" if reply and state.is_open else ""
     click.echo(f"{request_id}：已记录“{step_name(command)}”；当前状态：{STAGE_LABELS[state.stage]}{due}")
+
+
+_DELIVERY_TO_SERVICE = {"in_person": "personal", "post": "post", "electronic": "electronic"}
+
+
+def _serve_issued_reply(request_id: str, at: str | None, tracking_no: str | None, user, options: dict) -> bool:
+    """On a live request `deliver` is the service of its issued reply (235号): recorded as the document's service,
+    which records the delivery, so the reply and the request agree. False when there is no issued reply to serve
+    (an imported history, or a reply not yet issued: the step itself then says why)."""
+    ogi = app()
+    reply = next((d for d in reversed(ogi.documents.documents(request_id, viewer=user)) if d.type == "reply"), None)
+    if reply is None or reply.state not in ("issued", "returned"):
+        return False
+    method = options.get("method")
+    if method not in _DELIVERY_TO_SERVICE:
+        raise click.UsageError("答复送达须给出 --method：in_person（直接送达）、post（邮寄送达）或 electronic（电子送达）")
+    served_on = moment(options["served_on"]).date() if options.get("served_on") else None
+    served = ogi.documents.serve(request_id, "reply", user, _DELIVERY_TO_SERVICE[method], tracking_no,
+                                 posted_on=served_on if method != "in_person" else None,
+                                 signed_on=served_on if method == "in_person" else None,
+                                 at=moment(at).date() if at and len(at.strip()) == 10 else moment(at))
+    click.echo(f"{request_id}：已记录答复书{served.number}的送达（{SERVICE_METHOD_LABELS.get(served.service['method'], '')}），"
+               f"送达日 {served.served_on}（依据：国办公开办函〔2016〕235号）；当前状态：已送达")
+    return True
 
 
 @request.command("list")

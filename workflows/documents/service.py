@@ -48,7 +48,8 @@ from workflows.readmodels.log import receipt_key_id, receipts_between
 from workflows.requests.service import RequestService
 from workflows.tables import document_numbers_table
 
-_DAY_WORDS = {"posted_on": "交邮日期", "signed_on": "签收日期"}
+_DAY_WORDS = {"posted_on": "交邮日期", "signed_on": "签收日期", "at": "办理日期"}
+When = dt.datetime | dt.date | None  # when a document step happened: a moment, a day (bare date), or None (now)
 
 
 @dataclass
@@ -62,11 +63,14 @@ class DocumentService:
     def draft(self, request_id: str, doc_type: str, actor: User, outcome: str | None = None, text: str | None = None,
               note: str | None = None, party: str = "third_party", served_type: str | None = None,
               fee: tuple[str, int] | None = None, decision: Mapping[str, str] | None = None,
-              paper: Mapping[str, str] | None = None) -> DocumentRecord:
+              paper: Mapping[str, str] | None = None, at: When = None,
+              period_days: int | None = None) -> DocumentRecord:
         """Draft `doc_type` from the request's data (or take the staff's own `text`); a redraft replaces an
         unissued one. `decision`: a reply's fields besides the outcome (reasons, responsible_agency, form_provided,
         form_reason), recorded with the decision when it is issued. `paper`: the draft form's other fields
-        (drafting.PaperFields: the missing Art. 29 items, the 附件, the addressee, the contact line)."""
+        (drafting.PaperFields: the missing Art. 29 items, the 附件, the addressee, the contact line). `at`: when it
+        was drafted (default now; judged like any step). `period_days`: a correction notice's period (default the
+        agency's), recorded with the draft so the step it carries takes the period the paper states (Art. 30)."""
         if doc_type not in set(DocumentType):
             raise OgiError(f"文书类型不明：须为{'、'.join(DOCUMENT_TITLES.values())}之一")
         fields = PaperFields.from_values({**(paper or {}), **{k: v for k, v in (decision or {}).items() if v}},
@@ -80,16 +84,21 @@ class DocumentService:
             state = self.requests.load(conn, request_id).state
             access.require(conn, actor, Action.WRITE_DOCUMENT, state.agency)  # before anything is drafted
             charged = self._fee_context(conn, state, fee) if doc_type == DocumentType.FEE_NOTICE else None
+            recorded = fields.decision or None
+            if doc_type == DocumentType.CORRECTION_NOTICE:
+                period = correction_period(period_days, get_agency(conn, state.agency).correction_period_days)
+                recorded, state = {"period_days": period}, state.but(correction_period_days=period)
+            elif period_days is not None:
+                raise OgiError("只有补正告知书写明补正期限（工作日）")
             if text is None:
                 text = self.drafted_text(conn, state, doc_type, outcome, note, party, served_type, charged, fields)
             fee_fields = {k: charged[k] for k in ("method", "units", "amount_yuan")} if charged else None
-            now = self.clock.now()
-            state = self.requests.act_in(conn, request_id, c.DraftDocument(at=now, doc_type=doc_type, text=text,
-                                                                           outcome=outcome, fee=fee_fields,
-                                                                           decision=fields.decision or None), actor)
+            state = self.requests.act_in(conn, request_id, c.DraftDocument(
+                at=self._moment(at), doc_type=doc_type, text=text, outcome=outcome, fee=fee_fields,
+                decision=recorded), actor)
         return _latest(state, doc_type)
 
-    def edit(self, request_id: str, doc_type: str, actor: User, text: str) -> DocumentRecord:
+    def edit(self, request_id: str, doc_type: str, actor: User, text: str, at: When = None) -> DocumentRecord:
         """The staff's own text for a draft (or one sent back) before a head approves it. Recorded as a redraft
         (`document_drafted` with the new text, its actor and time, keeping the outcome, fee and decision drafted),
         so the log shows every edit; an approved or issued document is refused (documents.edit_refusal)."""
@@ -103,30 +112,32 @@ class DocumentService:
             current = latest(state.documents, doc_type)
             assert current is not None  # edit_refusal: there is one
             state = self.requests.act_in(conn, request_id, c.DraftDocument(
-                at=self.clock.now(), doc_type=doc_type, text=text, outcome=current.outcome, fee=current.fee,
+                at=self._moment(at), doc_type=doc_type, text=text, outcome=current.outcome, fee=current.fee,
                 decision=current.decision), actor)
         return _latest(state, doc_type)
 
-    def approve(self, request_id: str, doc_type: str, actor: User) -> DocumentRecord:
+    def approve(self, request_id: str, doc_type: str, actor: User, at: When = None) -> DocumentRecord:
         access.require_role(actor, Action.APPROVE_DOCUMENT)  # a head or administrator (审核/保密审查); the agency: act
         # the approver is the actor: RequestService records the signed-in head or administrator of the agency
-        state = self.requests.act(request_id, lambda now: c.ApproveDocument(at=now, doc_type=doc_type), actor)
-        return _latest(state, doc_type)
-
-    def send_back(self, request_id: str, doc_type: str, actor: User, opinion: str) -> DocumentRecord:
-        """审核 not passed: the draft goes back to its drafter with the opinion (审批意见) for revision."""
-        if actor.role not in APPROVING_ROLES:
-            raise PermissionDenied(f"“{actor.display_name}”不能退回文书草稿：文书由负责人或管理员审核")
-        state = self.requests.act(request_id, lambda now: c.SendBackDraft(at=now, doc_type=doc_type, opinion=opinion),
+        state = self.requests.act(request_id, lambda now: c.ApproveDocument(at=self._moment(at, now), doc_type=doc_type),
                                   actor)
         return _latest(state, doc_type)
 
-    def issue(self, request_id: str, doc_type: str, actor: User) -> DocumentRecord:
-        """Number and issue the approved document (the receipt as drafted); the reply also records its decision."""
+    def send_back(self, request_id: str, doc_type: str, actor: User, opinion: str, at: When = None) -> DocumentRecord:
+        """审核 not passed: the draft goes back to its drafter with the opinion (审批意见) for revision."""
+        if actor.role not in APPROVING_ROLES:
+            raise PermissionDenied(f"“{actor.display_name}”不能退回文书草稿：文书由负责人或管理员审核")
+        state = self.requests.act(request_id, lambda now: c.SendBackDraft(at=self._moment(at, now), doc_type=doc_type,
+                                                                          opinion=opinion), actor)
+        return _latest(state, doc_type)
+
+    def issue(self, request_id: str, doc_type: str, actor: User, at: When = None) -> DocumentRecord:
+        """Number and issue the approved document (the receipt as drafted); the reply also records its decision.
+        `at`: the issue date printed on the paper (default now); the number is the next one when it is entered."""
         actor.require_write("issue documents")
         with self.engine.begin() as conn:
             self.store.start_write(conn)
-            state = self._issue_in(conn, request_id, doc_type, actor)
+            state = self._issue_in(conn, request_id, doc_type, actor, self._moment(at))
         return _latest(state, doc_type)
 
     def issue_receipt(self, request_id: str, actor: User) -> DocumentRecord:
@@ -144,13 +155,12 @@ class DocumentService:
                                     f"出具（{issued_before.number}），不再重复出具；可重新打印该回执", "DESIGN §9")
             text = self.drafted_text(conn, state, receipt, None, None, "third_party", None,
                                      paper=PaperFields.from_values({}, drafter=actor))
-            self.requests.act_in(conn, request_id, c.DraftDocument(at=self.clock.now(), doc_type=receipt, text=text),
-                                 actor)
-            state = self._issue_in(conn, request_id, receipt, actor)
+            now = self.clock.now()
+            self.requests.act_in(conn, request_id, c.DraftDocument(at=now, doc_type=receipt, text=text), actor)
+            state = self._issue_in(conn, request_id, receipt, actor, now)
         return _latest(state, receipt)
 
-    def _issue_in(self, conn: Connection, request_id: str, doc_type: str, actor: User) -> RequestState:
-        now = self.clock.now()
+    def _issue_in(self, conn: Connection, request_id: str, doc_type: str, actor: User, at: dt.datetime) -> RequestState:
         state = self.requests.load(conn, request_id).state
         access.require(conn, actor, Action.WRITE_DOCUMENT, state.agency)  # before the document's state is told
         refusal = issue_refusal(state.documents, doc_type)
@@ -158,25 +168,28 @@ class DocumentService:
             raise RuleViolation(refusal, "DESIGN §9")
         current = latest(state.documents, doc_type)
         assert current is not None  # issue_refusal: there is one
-        number = self._next_number(conn, state.agency, doc_type, now.year)
+        if at > self.clock.now():  # refused before a number is taken (handle refuses it too)
+            raise RuleViolation(f"印发日期{chinese_date(at.date())}晚于今天，不能记录将来的步骤，请核对日期", "chronology")
+        number = self._next_number(conn, state.agency, doc_type, at.year)  # the year printed on the paper
         text_hash = hashlib.sha256(current.text.encode("utf-8")).hexdigest()
-        state = self.requests.act_in(conn, request_id, c.IssueDocument(at=now, doc_type=doc_type, number=number,
+        state = self.requests.act_in(conn, request_id, c.IssueDocument(at=at, doc_type=doc_type, number=number,
                                                                        text_hash=text_hash), actor)
         if doc_type == DocumentType.REPLY and state.outcome is None and current.outcome:
-            state = self.requests.act_in(conn, request_id, c.Decide(at=now, outcome=current.outcome,
+            state = self.requests.act_in(conn, request_id, c.Decide(at=at, outcome=current.outcome,
                                                                     **(current.decision or {})), actor)
         return state
 
     def serve(self, request_id: str, doc_type: str, actor: User, method: str, tracking_no: str | None = None,
-              posted_on: dt.date | None = None, signed_on: dt.date | None = None) -> DocumentRecord:
+              posted_on: dt.date | None = None, signed_on: dt.date | None = None, at: When = None) -> DocumentRecord:
         """Record the service (送达, 235号). Serving a notice is the step it carries: the reply is delivered (on the
         legal service day of the record), a correction notice requests the correction, a fee notice notifies the fee;
-        a notice signed for today also starts the applicant's period."""
+        a notice signed for on the day of the service also starts the applicant's period. `at`: when the service
+        was done (default now); entered later, the legal service day is still the record's (posted_on, signed_on)."""
         with self.engine.begin() as conn:
             self.store.start_write(conn)
-            now = self.clock.now()
+            now = self._moment(at)
             if method == "post" and posted_on is None:
-                posted_on = now.date()  # handed to the post office the day it is recorded, unless told otherwise
+                posted_on = now.date()  # handed to the post office the day of the service, unless told otherwise
             command = c.ServeDocument(at=now, doc_type=doc_type, method=method, tracking_no=tracking_no,
                                       posted_on=posted_on.isoformat() if posted_on else None,
                                       signed_on=signed_on.isoformat() if signed_on else None)
@@ -185,14 +198,15 @@ class DocumentService:
                 state = self.requests.act_in(conn, request_id, step, actor)
         return _latest(state, doc_type)
 
-    def return_letter(self, request_id: str, doc_type: str, actor: User, reason: str) -> DocumentRecord:
+    def return_letter(self, request_id: str, doc_type: str, actor: User, reason: str, at: When = None) -> DocumentRecord:
         """A served letter came back undelivered (退件): recorded, and the document waits to be served again."""
-        state = self.requests.act(request_id, lambda now: c.ReturnDocument(at=now, doc_type=doc_type, reason=reason),
-                                  actor)
+        state = self.requests.act(request_id, lambda now: c.ReturnDocument(at=self._moment(at, now), doc_type=doc_type,
+                                                                           reason=reason), actor)
         return _latest(state, doc_type)
 
     def take_step(self, request_id: str, doc_type: str, step: str, values: Mapping[str, str], actor: User) -> DocumentRecord:
-        """One document step from form or API fields (draft, approve, issue, serve, return)."""
+        """One document step from form or API fields (draft, approve, issue, serve, return); `at` (办理日期): the day
+        it happened, blank or today for now."""
         def day(name: str) -> dt.date | None:
             raw = (values.get(name) or "").strip()
             try:
@@ -200,6 +214,7 @@ class DocumentService:
             except ValueError:
                 raise OgiError(f"{_DAY_WORDS.get(name, '日期')}“{raw[:20]}”不是有效日期（年-月-日）") from None
 
+        at = day("at")
         if step == "draft":
             fee = None
             if values.get("fee_method"):
@@ -209,22 +224,31 @@ class DocumentService:
                 fee = (values["fee_method"], int(units) if units else 0)
             return self.draft(request_id, doc_type, actor, values.get("outcome") or None, values.get("text") or None,
                               values.get("note") or None, values.get("party") or "third_party",
-                              values.get("of") or None, fee, paper=values)
+                              values.get("of") or None, fee, paper=values, at=at,
+                              period_days=_whole_number(values.get("period_days"), "补正期限（工作日）"))
         if step == "serve":
             return self.serve(request_id, doc_type, actor, values.get("method", ""), values.get("tracking_no") or None,
-                              day("posted_on"), day("signed_on"))
+                              day("posted_on"), day("signed_on"), at)
         plain = {
-            "approve": lambda: self.approve(request_id, doc_type, actor),
+            "approve": lambda: self.approve(request_id, doc_type, actor, at),
             "send_back": lambda: self.send_back(request_id, doc_type, actor,
-                                                values.get("reason") or values.get("opinion") or ""),
-            "issue": lambda: self.issue(request_id, doc_type, actor),
+                                                values.get("reason") or values.get("opinion") or "", at),
+            "issue": lambda: self.issue(request_id, doc_type, actor, at),
             "issue_receipt": lambda: self.issue_receipt(request_id, actor),
-            "edit": lambda: self.edit(request_id, doc_type, actor, values.get("text") or ""),
-            "return": lambda: self.return_letter(request_id, doc_type, actor, values.get("reason", "")),
+            "edit": lambda: self.edit(request_id, doc_type, actor, values.get("text") or "", at),
+            "return": lambda: self.return_letter(request_id, doc_type, actor, values.get("reason", ""), at),
         }
         if step not in plain:
             raise OgiError("文书操作不明：须为起草、修改、审核、退回修改、印发、送达或退件")
         return plain[step]()
+
+    def _moment(self, at: When, now: dt.datetime | None = None) -> dt.datetime:
+        """When a step happened: now when not told or told today (so it follows today's steps); a past day alone is
+        its start (as `ogi request act --at DAY`); a moment as given. The future is refused by `handle`."""
+        now = now or self.clock.now()
+        if at is None or (not isinstance(at, dt.datetime) and at == now.date()):
+            return now
+        return at if isinstance(at, dt.datetime) else dt.datetime.combine(at, dt.time())
 
     # -- reading ----------------------------------------------------------------------------------------------
     def documents(self, request_id: str, viewer: User | None = None) -> list[DocumentRecord]:
@@ -368,6 +392,27 @@ class DocumentService:
         """The next number under a row lock held until the issuing transaction ends: gapless, never twice."""
         sequence = take_next(conn, document_numbers_table, {"agency": agency, "doc_type": doc_type, "year": year})
         return document_number(get_agency(conn, agency).doc_prefix, doc_type, year, sequence)
+
+
+MAX_CORRECTION_DAYS = 60  # working days: no agency gives an applicant a quarter of a year to say what he asks for
+
+
+def correction_period(period_days: int | None, agency_default: int) -> int:
+    """The period a correction notice gives (Art. 30: 合理的补正期限), the agency's unless the drafter names one."""
+    if period_days is None:
+        return agency_default
+    if not 1 <= period_days <= MAX_CORRECTION_DAYS:
+        raise RuleViolation(f"补正期限须为 1 至 {MAX_CORRECTION_DAYS} 个工作日，不能是 {period_days} 个", "Art. 30")
+    return period_days
+
+
+def _whole_number(raw: str | None, label: str) -> int | None:
+    text = unicodedata.normalize("NFKC", raw or "").strip()  # full-width digits too
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit() and len(text) <= 4):
+        raise OgiError(f"{label}须为正整数，不能是“{text[:20]}”")
+    return int(text)
 
 
 def _latest(state: RequestState, doc_type: str) -> DocumentRecord:

@@ -7,14 +7,16 @@ import datetime as dt
 
 from engine.errors import RuleViolation
 from workflows.foi import commands as c
-from workflows.foi.documents import DocumentType, latest
+from workflows.foi.documents import DocumentType, latest, stated_correction_period
 from workflows.foi.state import RequestState, Stage
 
 SERVICE_TO_DELIVERY = {"personal": "in_person", "post": "post", "electronic": "electronic"}
 
 
 def steps_carried(state: RequestState, doc_type: str, method: str, signed_on: dt.date | None,
-                   now: dt.datetime) -> list[c.Command]:
+                  now: dt.datetime) -> list[c.Command]:
+    """The steps serving carries, dated when the service was done (`now`: the service's own time, also when it
+    is entered later); the period the correction notice states, the fee it states: the step is the paper's."""
     served = latest(state.documents, doc_type)
     assert served is not None  # just served
     if doc_type == DocumentType.REPLY and state.stage == Stage.DECIDED:
@@ -27,7 +29,7 @@ def steps_carried(state: RequestState, doc_type: str, method: str, signed_on: dt
         return []  # a notice served again after a returned letter: the step was taken with the first service
     step: c.Command
     if notice == "correction":
-        step = c.RequestCorrection(at=now)
+        step = c.RequestCorrection(at=now, period_days=stated_correction_period(served))
     elif served.fee:
         step = c.NotifyFee(at=now, amount_yuan=served.fee["amount_yuan"], method=served.fee["method"])
     else:

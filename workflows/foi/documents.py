@@ -92,6 +92,20 @@ def has_issued(documents: tuple[DocumentRecord, ...], doc_type: str) -> bool:
     return any(d.type == doc_type and d.state in ISSUED_STATES for d in documents)
 
 
+def stated_correction_period(record: DocumentRecord | None) -> int | None:
+    """The period (working days) a correction notice gives, as drafted on it (Art. 30); None on older notices."""
+    if record is None or record.type != DocumentType.CORRECTION_NOTICE or not record.decision:
+        return None
+    period = record.decision.get("period_days")
+    return period if isinstance(period, int) else None
+
+
+def issued_by(documents: tuple[DocumentRecord, ...], doc_type: str, day: dt.date) -> DocumentRecord | None:
+    """The latest document of `doc_type` issued on or before `day`: the paper a step dated `day` rests on."""
+    return next((d for d in reversed(documents) if d.type == doc_type and d.state in ISSUED_STATES
+                 and d.issued_on is not None and d.issued_on <= day), None)
+
+
 def legal_service_day(method: str, posted_on: dt.date | None, signed_on: dt.date | None, day: dt.date) -> dt.date:
     """The day a document counts as served (国办公开办函〔2016〕235号): by post the day handed to the post office;
     in person the day the applicant signed; electronically the day it was sent; else the day recorded."""

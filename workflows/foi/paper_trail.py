@@ -19,14 +19,23 @@ _FEE_METHODS = {"per_request": "按件", "by_volume": "按量"}
 LIVE_STAGES = tuple(s for s in Stage if s not in (Stage.NEW, Stage.CLOSED))
 
 
-def _issued_unless_imported(state: RequestState, doc_type: str, step: str) -> str | None:
-    if state.imported_from is not None or documents.has_issued(state.documents, doc_type):
+def _issued_unless_imported(state: RequestState, doc_type: str, step: str, day: dt.date | None = None) -> str | None:
+    """The step rests on a paper issued on or before its own day (`day`; a step entered later names its day)."""
+    if state.imported_from is not None:
         return None
-    return f"{documents.DOCUMENT_TITLES[doc_type]}尚未印发，不能{step}：请先起草，经负责人审核后印发"
+    title = documents.DOCUMENT_TITLES[doc_type]
+    if day is not None and documents.issued_by(state.documents, doc_type, day) is None:
+        later = next((d for d in reversed(state.documents) if d.type == doc_type and d.issued_on), None)
+        if later is not None and later.issued_on is not None:
+            return (f"{title}{later.number}于{chinese_date(later.issued_on)}印发，晚于{step}之日"
+                    f"（{chinese_date(day)}）：须先印发，再{step}；请核对印发日期或本步骤的日期")
+    if documents.has_issued(state.documents, doc_type):
+        return None
+    return f"{title}尚未印发，不能{step}：请先起草，经负责人审核后印发"
 
 
 def reply_issued_unless_imported(state: RequestState, cmd) -> str | None:
-    return _issued_unless_imported(state, DocumentType.REPLY, "记录答复送达")
+    return _issued_unless_imported(state, DocumentType.REPLY, "记录答复送达", cmd.at.date())
 
 
 def decided_by_issued_reply(state: RequestState, cmd) -> str | None:
@@ -41,12 +50,21 @@ def decided_by_issued_reply(state: RequestState, cmd) -> str | None:
 
 
 def correction_notice_issued(state: RequestState, cmd) -> str | None:
-    return _issued_unless_imported(state, DocumentType.CORRECTION_NOTICE, "告知补正")
+    """The period asked for is the one the issued notice states (Art. 30): the paper and the step agree."""
+    problem = _issued_unless_imported(state, DocumentType.CORRECTION_NOTICE, "告知补正", cmd.at.date())
+    notice = documents.latest(state.documents, DocumentType.CORRECTION_NOTICE)
+    stated = documents.stated_correction_period(notice)
+    if problem or notice is None or stated is None or state.imported_from is not None:
+        return problem
+    if cmd.period_days is not None and cmd.period_days != stated:
+        return (f"已印发的补正告知书{notice.number}载明的补正期限为{stated}个工作日，不是{cmd.period_days}个工作日："
+                "补正期限以告知书为准；要改期限，须重新起草补正告知书并经审核印发")
+    return None
 
 
 def fee_notice_issued(state: RequestState, cmd) -> str | None:
     """The fee charged is the one the issued notice states: one method, one amount (109号 Art. 3)."""
-    problem = _issued_unless_imported(state, DocumentType.FEE_NOTICE, "通知收费")
+    problem = _issued_unless_imported(state, DocumentType.FEE_NOTICE, "通知收费", cmd.at.date())
     notice = documents.latest(state.documents, DocumentType.FEE_NOTICE)
     if problem or notice is None or not notice.fee:
         return problem

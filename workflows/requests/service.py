@@ -25,6 +25,7 @@ from engine.projection import Change, Projector, ReadModel
 from workflows.foi import approvals
 from workflows.foi import commands as c
 from workflows.foi.deadlines import compute_deadlines
+from workflows.foi.documents import DocumentType, latest, stated_correction_period
 from workflows.foi.handle import Handled, handle
 from workflows.foi.identifiers import check_request_id
 from workflows.foi.state import OPEN_STAGES, RequestState
@@ -170,8 +171,9 @@ class RequestService:
             self.require_approver(conn, actor, loaded.state.agency)
         if isinstance(command, c.DEPARTMENT_COMMANDS):
             require_department(conn, loaded.state.agency, command.department)
-        if isinstance(command, c.RequestCorrection) and command.period_days is None:
-            command = replace(command, period_days=get_agency(conn, loaded.state.agency).correction_period_days)
+        if isinstance(command, c.RequestCorrection) and command.period_days is None:  # the issued notice's, else the agency's
+            stated = stated_correction_period(latest(loaded.state.documents, DocumentType.CORRECTION_NOTICE))
+            command = replace(command, period_days=stated or get_agency(conn, loaded.state.agency).correction_period_days)
         return self._handle(conn, loaded, command, actor).state
 
     @staticmethod

@@ -1,0 +1,135 @@
+"""Issue 21: papers dated as they happened. A day's papers and steps entered the next morning with their dates give
+the same request as entering them live on the day: the same state, flags, papers and requests row; the paper states
+what the step records (the correction period); `deliver` on a live request serves the issued reply."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import itertools
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from bootstrap import build
+from engine.calendar import WorkingCalendar, builtin_years
+from engine.clock import VirtualClock
+from tests.world import AGENCY, user
+from workflows.foi import commands as c
+from workflows.foi.state import RequestState
+from workflows.tables import requests_table
+
+CALENDAR = WorkingCalendar(builtin_years())
+NOW = dt.datetime(2026, 11, 26, 9, 0)
+_ids = itertools.count(1)
+
+
+@dataclasses.dataclass(frozen=True)
+class Paper:
+    """One paper's life: drafted, approved and issued at `issued`, served at `served` (the legal day `service_day`)."""
+
+    doc_type: str
+    issued: dt.datetime
+    served: dt.datetime
+    method: str
+    service_day: dt.date
+    draft: dict
+
+
+@st.composite
+def day_histories(draw) -> tuple[dt.datetime, list[Paper]]:
+    """A receipt and the papers of a request, each issued and served on its own day, in time order."""
+    received = dt.datetime(2026, draw(st.integers(6, 9)), draw(st.integers(1, 28)), 9, 0)
+    moment, papers = received, []
+    kinds = draw(st.sampled_from([("correction_notice", "reply"), ("fee_notice", "reply"), ("reply",),
+                                  ("correction_notice",), ("fee_notice",)]))
+    for kind in kinds:
+        moment += dt.timedelta(days=draw(st.sampled_from([1, 4, 9, 16, 30])), hours=draw(st.integers(0, 6)))
+        served = moment + dt.timedelta(days=draw(st.sampled_from([0, 1, 3])), hours=1)
+        method = draw(st.sampled_from(["post", "personal"]))
+        service_day = served.date() if method == "personal" else (
+            moment.date() + dt.timedelta(days=draw(st.integers(0, (served.date() - moment.date()).days))))
+        draft = {"correction_notice": {"note": "请写明所需信息的文号", "period_days": draw(st.sampled_from([None, 10]))},
+                 "fee_notice": {"fee": ("by_volume", draw(st.sampled_from([120, 300])))},
+                 "reply": {"outcome": "disclosed", "note": "请到本机关领取"}}[kind]
+        papers.append(Paper(kind, moment, served, method, service_day, draft))
+        moment = served
+        if kind == "correction_notice":  # the applicant answers, and the reply period starts again
+            moment += dt.timedelta(days=draw(st.sampled_from([2, 6])))
+            papers.append(Paper("submit_correction", moment, moment, "", moment.date(), {}))
+        if kind == "fee_notice":
+            moment += dt.timedelta(days=draw(st.sampled_from([2, 6])))
+            papers.append(Paper("pay_fee", moment, moment, "", moment.date(), {}))
+    return received, papers
+
+
+def enter(services, clock: VirtualClock, request_id: str, received: dt.datetime, papers: list[Paper],
+          live: bool) -> None:
+    """Live: the clock at each step and no date given. Late: the clock the day after the last step, each dated."""
+    clerk, head = user(services, "clerk"), user(services, "head")
+    last = papers[-1].served if papers else received
+
+    def at(moment: dt.datetime) -> dt.datetime | None:
+        if live:
+            clock.advance_to(max(clock.now(), moment))
+            return None
+        return moment
+
+    if not live:
+        clock.advance_to(max(clock.now(), last + dt.timedelta(days=1)))
+    services.requests.receive(c.Receive(at=received, request_id=request_id, agency=AGENCY, channel="in_person",
+                                        subject="2025年度部门预算", applicant={"kind": "natural_person", "name": "王五"}),
+                              clerk)
+    for paper in papers:
+        if paper.doc_type == "submit_correction":
+            when = at(paper.issued)
+            services.requests.act(request_id, lambda now, when=when: c.SubmitCorrection(at=when or now), clerk)
+            continue
+        if paper.doc_type == "pay_fee":
+            when = at(paper.issued)
+            services.requests.act(request_id, lambda now, when=when: c.PayFee(at=when or now), clerk)
+            continue
+        services.documents.draft(request_id, paper.doc_type, clerk, at=at(paper.issued), **paper.draft)
+        services.documents.approve(request_id, paper.doc_type, head, at=at(paper.issued))
+        services.documents.issue(request_id, paper.doc_type, clerk, at=at(paper.issued))
+        when = at(paper.served)
+        if paper.method == "post":
+            services.documents.serve(request_id, paper.doc_type, clerk, "post", "EMS1190012345", posted_on=paper.service_day,
+                                     at=when)
+        else:
+            services.documents.serve(request_id, paper.doc_type, clerk, "personal", signed_on=paper.service_day, at=when)
+
+
+def comparable(state: RequestState) -> RequestState:
+    """The request without what names it: its id (in the papers' text and numbers too) and its stream's times."""
+    papers = tuple(dataclasses.replace(d, text="", text_hash=None, number=None) for d in state.documents)
+    return dataclasses.replace(state, request_id="", documents=papers)
+
+
+def row(services, request_id: str) -> dict:
+    with services.engine.connect() as conn:
+        found = conn.execute(select(requests_table).where(requests_table.c.request_id == request_id)).mappings().one()
+    return {k: v for k, v in found.items() if k not in ("request_id", "seal", "updated_at", "version", "last_hash")}
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=st.data())
+def test_papers_entered_the_next_day_with_their_dates_give_what_entering_them_live_gives(sqlite_services, data):
+    received, papers = data.draw(day_histories(), label="history")
+    number = next(_ids)
+    clock = VirtualClock(received)
+    services = build(sqlite_services.engine, clock)
+    services.directory.set_agency(user(services, "admin"), AGENCY, doc_prefix="河东审批", review_body="河东区人民政府",
+                                  court="河东区人民法院")
+    enter(services, clock, f"LIVE-{number}", received, papers, live=True)
+    enter(services, clock, f"LATE-{number}", received, papers, live=False)
+    clock.advance_to(max(clock.now(), NOW))
+    services.requests.run_due_timers(user(services, "clerk"), [f"LIVE-{number}", f"LATE-{number}"])
+    with services.engine.connect() as conn:
+        live = services.requests.load(conn, f"LIVE-{number}").state
+        late = services.requests.load(conn, f"LATE-{number}").state
+    assert comparable(late) == comparable(live)
+    assert late.flags == live.flags and late.stage == live.stage
+    assert row(services, f"LATE-{number}") == row(services, f"LIVE-{number}")
