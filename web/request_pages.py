@@ -62,8 +62,15 @@ def _request_page(request: Request, request_id: str, user: User, as_of: str | No
                 steps=view.steps, may_act=view.may_act, error=error, failed_step=failed_step,
                 values=values or {}, titles=DOCUMENT_TITLES, service_methods=SERVICE_METHODS,
                 document_types=list(DOCUMENT_TITLES), outcomes=OUTCOME_SHORT_LABELS, as_of=as_of,
-                as_of_words=moment_words(as_of), replay_reading=READING,
+                as_of_words=moment_words(as_of), replay_reading=READING, consulted=_consulted(history),
                 **_attachments_section(request, request_id, user, replaying=as_of is not None))
+
+
+def _consulted(history: dict) -> dict:
+    """The latest consultation started (not voided), as recorded: its party, party_name and party_address prefill
+    the 征求意见书's addressee in the draft form (Art. 32, 34)."""
+    return next((e["payload"] for e in reversed(history["events"])
+                 if e["type"] == "consultation_started" and not e["withdrawn_by"]), {})
 
 
 def _attachments_section(request: Request, request_id: str, user: User, replaying: bool) -> dict:

@@ -36,3 +36,13 @@ def test_the_serve_form_offers_the_methods_as_words(site, web_as):
     select = page.split('action="/requests/W-1/documents/extension_notice/serve"', 1)[1].split("</select>", 1)[0]
     options = re.findall(r'<option value="([a-z]+)">([^<]+)</option>', select)
     assert dict(options) == {"personal": "直接送达", "post": "邮寄送达", "electronic": "电子送达", "notice": "公告送达"}
+
+
+def test_the_draft_form_prefills_the_party_recorded_when_the_consultation_began_art34(site, web_as):
+    from workflows.foi import commands as c
+
+    site.requests.act("W-1", c.StartConsultation(at=site.clock.now(), party="agency", party_name="河东区生态环境局",
+                                                 party_address="河东区二路2号"), user(site, "clerk"))
+    page = web_as("clerk").get("/requests/W-1").text
+    assert 'id="draft_addressee" name="addressee" maxlength="200" value="河东区生态环境局"' in page
+    assert '<option value="agency" selected>' in page and "河东区二路2号" in page

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from engine.errors import OgiError, RuleViolation
 from workflows.foi.documents import DOCUMENT_TITLES, DocumentRecord, DocumentType, chinese_date, latest
+from workflows.foi.obtaining import OBTAIN_METHOD_LABELS
 from workflows.foi.remedies import LEGAL_BASIS, RemedySettings, remedies_paragraph
 from workflows.foi.state import RequestState
 from workflows.foi.vocabulary import (
@@ -231,11 +232,47 @@ def consultation_context(paper: PaperFields, party: str) -> dict:
     return dict(addressee=paper.addressee, party_you=you)
 
 
-def service_record_context(state: RequestState, served_type: str | None, note: str | None) -> dict:
+TO_THE_PARTY = (DocumentType.CONSULTATION_LETTER, DocumentType.THIRD_PARTY_NOTICE)  # served on the party consulted
+
+
+def party_addressed(doc_type: str, state: RequestState, paper: PaperFields, party: str, started: Mapping | None,
+                    note: str | None) -> tuple[PaperFields, str | None]:
+    """Whom a paper to the party consulted addresses, unless the draft names one: a third-party notice, the
+    addressee of the 征求意见书 sent; else the party the clerk named when the consultation began (the latest
+    `consultation_started`'s party_name, Art. 32, 34), if it is that kind of party; else the CLI's --note."""
+    if paper.addressee:
+        return paper, note
+    letter = latest(state.documents, DocumentType.CONSULTATION_LETTER)
+    if doc_type == DocumentType.THIRD_PARTY_NOTICE and letter is not None:
+        return replace(paper, addressee=letter.text.split("\n", 1)[0].rstrip("：:"),
+                       addressee_kind="organisation" if "贵单位" in letter.text else "natural_person"), note
+    if started and started.get("party_name") and started.get("party", "third_party") == party:
+        return replace(paper, addressee=str(started["party_name"])), note
+    if doc_type == DocumentType.CONSULTATION_LETTER and note:
+        return replace(paper, addressee=note), None
+    return paper, note
+
+
+def service_record_context(state: RequestState, served_type: str | None, note: str | None,
+                           consulted: Mapping | None = None, request: Mapping | None = None) -> dict:
+    """235号: the 送达回证 of a served paper; a letter to the party consulted is served on that party, at the address
+    recorded when the consultation began (`consulted`): its 受送达人 (the template's request.applicant_name, of
+    `request`, the request_context) is then the party; any other paper is served on the applicant."""
     served: DocumentRecord | None = latest(state.documents, served_type or DocumentType.REPLY)
     if served is None or served.number is None:
         title = DOCUMENT_TITLES.get(served_type or DocumentType.REPLY, "文书")
         raise RuleViolation(f"送达回证用于已印发的文书，而{title}尚未印发", "235号")
     method = (served.service or {}).get("method") or note or ""
-    return dict(served_title=DOCUMENT_TITLES[served.type], served_number=served.number,
-                method_label=SERVICE_METHOD_LABELS.get(method, "直接送达"), place=state.applicant.get("address", ""))
+    out = dict(served_title=DOCUMENT_TITLES[served.type], served_number=served.number,
+               method_label=SERVICE_METHOD_LABELS.get(method, "直接送达"), place=state.applicant.get("address", ""))
+    if served.type in TO_THE_PARTY and consulted and consulted.get("party_name") and request is not None:
+        out.update(request={**request, "applicant_name": str(consulted["party_name"])},
+                   place=str(consulted.get("party_address") or ""))
+    return out
+
+
+def receipt_context(received: Mapping) -> dict:
+    """Art. 29 ¶2(3): the form asked for (提供形式) and the way to obtain it (获取方式), as registered."""
+    form = PROVISION_FORM_LABELS.get(received.get("form_requested") or "", "")
+    obtain = OBTAIN_METHOD_LABELS.get(received.get("obtain_method") or "", "")
+    return dict(form_requested_words=form, obtain_method_words=obtain)

@@ -14,7 +14,7 @@ import hmac
 import json
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine
 
@@ -39,6 +39,7 @@ from workflows.foi.documents import (
     issue_refusal,
     latest,
 )
+from workflows.foi.event_types import EventType
 from workflows.foi.fees import marginal_amount, monthly_position, quote
 from workflows.foi.state import STAGE_LABELS, RequestState, Stage
 from workflows.people import access, personal_data
@@ -46,6 +47,7 @@ from workflows.people.access import Action
 from workflows.people.accounts import APPROVING_ROLES, User, get_agency
 from workflows.readmodels.log import receipt_key_id, receipts_between
 from workflows.requests.service import RequestService
+from workflows.streams import request_stream
 from workflows.tables import document_numbers_table
 
 _DAY_WORDS = {"posted_on": "交邮日期", "signed_on": "签收日期", "at": "办理日期"}
@@ -303,20 +305,24 @@ class DocumentService:
             context.update(drafting.correction_context(state, paper, note), note=None)
         if doc_type == DocumentType.REPLY:
             context.update(drafting.reply_context(agency, state, outcome, paper, note))
-        if doc_type in (DocumentType.CONSULTATION_LETTER, DocumentType.THIRD_PARTY_NOTICE) and not paper.addressee:
-            letter = latest(state.documents, DocumentType.CONSULTATION_LETTER)
-            if doc_type == DocumentType.THIRD_PARTY_NOTICE and letter is not None:  # to the party consulted
-                paper = replace(paper, addressee=letter.text.split("\n", 1)[0].rstrip("：:"),
-                                addressee_kind="organisation" if "贵单位" in letter.text else "natural_person")
-            elif doc_type == DocumentType.CONSULTATION_LETTER and note:  # the CLI's --note names the addressee
-                paper, note = replace(paper, addressee=note), None
-        if doc_type in (DocumentType.CONSULTATION_LETTER, DocumentType.THIRD_PARTY_NOTICE):
+        received, consulted = self._recorded(conn, state.request_id)
+        if doc_type == DocumentType.RECEIPT:
+            context.update(drafting.receipt_context(received))
+        if doc_type in drafting.TO_THE_PARTY:
+            paper, note = drafting.party_addressed(doc_type, state, paper, party, consulted, note)
             context.update(drafting.consultation_context(paper, party), note=note)
             if doc_type == DocumentType.THIRD_PARTY_NOTICE and not note:
                 raise RuleViolation("第三方告知书须写明决定公开的理由（补充内容）", "Art. 32")
         if doc_type == DocumentType.SERVICE_RECORD:
-            context.update(drafting.service_record_context(state, served_type, note))
+            context.update(drafting.service_record_context(state, served_type, note, consulted, context["request"]))
         return render(f"documents/{doc_type}.txt.j2", **context)
+
+    def _recorded(self, conn: Connection, request_id: str) -> tuple[dict, dict | None]:
+        """The application as received, and the latest consultation started that no step voided, as recorded."""
+        events = self.store.read_stream(conn, request_stream(request_id))
+        voided = {e.payload.get("version") for e in events if e.type == EventType.STEP_VOIDED}
+        started = [e.payload for e in events if e.type == EventType.CONSULTATION_STARTED and e.version not in voided]
+        return (events[0].payload if events else {}), (started[-1] if started else None)
 
     def _fee_context(self, conn: Connection, state: RequestState, fee: tuple[str, int] | None) -> dict:
         if fee is not None and fee[0] == "per_request" and fee[1] == 0:  # 0: count them from the log
