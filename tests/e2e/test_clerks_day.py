@@ -245,7 +245,7 @@ def test_a_clerks_day_in_chinese_from_registration_to_the_downloaded_reply_art33
         assert "同意公开" in clerk.inner_text("#timeline"), clerk.inner_text("#timeline")
         refusal_free(clerk)
         assert state_badge(clerk) == STAGE_LABELS[Stage.PROCESSING]
-        mid_day = services.clock.now()
+        consultation_ended_at = services.clock.now()
 
         # 4. the extension: asked by the clerk, granted by the head in 审批 (第三十三条第二款)
         services.clock.advance_to(dt.datetime(2026, 12, 4, 9, 0))
@@ -323,12 +323,28 @@ def test_a_clerks_day_in_chinese_from_registration_to_the_downloaded_reply_art33
         read(auditor, "auditor-request")
         assert auditor.locator("[data-step]").count() == 0
         for moment, stage, name in ((served_correction_at, Stage.AWAITING_CORRECTION, "auditor-replay-correction"),
-                                    (mid_day, Stage.PROCESSING, "auditor-replay-middle")):
+                                    (consultation_ended_at, Stage.PROCESSING, "auditor-replay-consulted")):
             auditor = desk.open("auditor", f"{path}?as_of={moment.isoformat(timespec='minutes')}")
             read(auditor, name)
             assert auditor.locator("[data-step]").count() == 0
             assert auditor.locator(".notice").get_by_text("回放").is_visible()
             assert state_badge(auditor) == STAGE_LABELS[stage]
+        # 审计: a bare date in the middle of the consultation (2 December, read as the end of that day)
+        auditor = desk.open("auditor", "/audit")
+        read(auditor, "audit")
+        auditor.fill("#request_id", request_id)
+        auditor.fill("#as_of", "2026-12-02")
+        submit(auditor, "form[action='/audit/replay'] button[type=submit]")
+        replay_text = read(auditor, "audit-replay-middle")
+        assert "as_of=" in auditor.url and auditor.locator("[data-step]").count() == 0
+        assert state_badge(auditor) == STAGE_LABELS[Stage.CONSULTING]
+        assert "答复书" not in auditor.inner_text("#documents") and "回放" in replay_text
+        auditor.goto(base + "/audit")
+        # the log head the auditor compares with a kept checkpoint: a SHA-256 value, like the scans' (not English)
+        read.allow(services.audit.verify().head_hash)
+        submit(auditor, "form[action='/audit/verify'] button[type=submit]")
+        read(auditor, "audit-verified")
+        assert auditor.locator("#verify-result").get_attribute("data-intact") == "yes"
 
         # 7. the applicant, not signed in, types the id and 查询码 in full-width characters
         page = applicant = desk.page(None)
