@@ -17,6 +17,7 @@ from engine.errors import PermissionDenied
 from workflows.foi.approvals import pending
 from workflows.foi.deadlines import CONSULTATION_DAYS, Timer
 from workflows.foi.definition import not_confirmed_yet
+from workflows.foi.documents import ISSUED_WITHOUT_APPROVAL
 from workflows.foi.state import RequestState, Stage
 from workflows.foi.vocabulary import CONFIRMABLE_CHANNELS
 
@@ -222,11 +223,13 @@ def _documents_in(state: RequestState, wanted: frozenset[str], skip: frozenset[s
 
 
 def _approve_document(state: RequestState, today: dt.date) -> _Listed | None:
-    return _documents_in(state, frozenset({"draft"}))
+    # a drafted 登记回执 waits for no head (ISSUED_WITHOUT_APPROVAL): it is issued, not approved
+    return _documents_in(state, frozenset({"draft"}), ISSUED_WITHOUT_APPROVAL)
 
 
 def _issue_document(state: RequestState, today: dt.date) -> _Listed | None:
-    return _documents_in(state, frozenset({"approved"}))
+    drafted_receipt = any(d.state == "draft" and d.type in ISSUED_WITHOUT_APPROVAL for d in state.documents)
+    return _Listed(_due(state, "reply")) if drafted_receipt else _documents_in(state, frozenset({"approved"}))
 
 
 def _serve_document(state: RequestState, today: dt.date) -> _Listed | None:
