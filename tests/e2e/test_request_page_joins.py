@@ -61,3 +61,8 @@ def test_the_generic_correction_step_is_still_taken_by_the_service_and_api_art30
     _awaiting_correction(site)
     state = site.requests.act("W-1", c.SubmitCorrection(at=site.clock.now(), content="补充了文号"), user(site, "clerk"))
     assert state.stage.value == "processing"
+
+
+def test_the_header_names_the_work_in_chinese_on_every_page(web_as):
+    page = web_as("clerk").get("/tasks").text
+    assert '<a class="brand" href="/tasks">政府信息公开申请办理</a>' in page and "ogi 依申请公开" not in page
