@@ -70,6 +70,19 @@ def full_width(text: str) -> str:
     return "".join(chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else ch for ch in text)
 
 
+class ReadingDesk(Desk):
+    """The test_browser Desk whose every opened page is read (and kept) before the test acts on it."""
+
+    def __init__(self, chromium, base: str, read: DayReader):
+        super().__init__(chromium, base)
+        self.read = read
+
+    def open(self, name: str, path: str, shot: str | None = None):
+        page = super().open(name, path)
+        self.read(page, shot or f"{name}-opens-{path.strip('/').split('?')[0].replace('/', '-')[-30:]}")
+        return page
+
+
 class DayReader:
     """After every navigation: the page's visible text has no English, code or internal reference, and the page is
     kept as a numbered screenshot."""
@@ -134,7 +147,6 @@ def draft(page, doc_type: str, **fields: str) -> None:
 @pytest.mark.xdist_group("chromium")
 def test_a_clerks_day_in_chinese_from_registration_to_the_downloaded_reply_art33(site, browser, tmp_path):  # noqa: F811
     services, base = site
-    desk = Desk(browser, base)
     today = services.clock.now().date()  # Thursday 26 November 2026
     yesterday = today - dt.timedelta(days=1)
     pdf_path, png_path = tmp_path / PDF_NAME, tmp_path / PNG_NAME
@@ -142,13 +154,17 @@ def test_a_clerks_day_in_chinese_from_registration_to_the_downloaded_reply_art33
     png_path.write_bytes(small_png())
     scan_hashes = tuple(hashlib.sha256(scan.read_bytes()).hexdigest() for scan in (pdf_path, png_path))
     read = DayReader((APPLICANT, SUBJECT, EMAIL, PDF_NAME, PNG_NAME, PARTY, PARTY_ADDRESS, WORD_DOWNLOAD) + scan_hashes)
+    desk = ReadingDesk(browser, base, read)
     for stale in DAY_SHOTS.glob("*.png"):  # a shorter day after a longer one leaves no pages of the old one
         stale.unlink()
     page = None
     try:
         # 1. the clerk registers the request, received yesterday at the window, with two scans
-        page = clerk = desk.open("clerk", "/requests/new")
-        read(clerk, "registration-form")
+        page = desk.page("clerk")
+        page.goto(base + "/requests/new")  # not signed in yet: the sign-in page
+        assert page.url.split("?")[0].endswith("/login")
+        read(page, "login")
+        page = clerk = desk.open("clerk", "/requests/new", "registration-form")
         clerk.select_option("#agency", AGENCY)
         clerk.select_option("#kind", "natural_person")
         clerk.fill("#name", APPLICANT)
@@ -173,6 +189,12 @@ def test_a_clerks_day_in_chinese_from_registration_to_the_downloaded_reply_art33
         query_code = clerk.locator(".query-code").inner_text().strip()
         assert re.fullmatch(r"[0-9A-Za-z]{6,}", query_code), query_code
         assert re.search(r"登记回执\s*河东审批\w*〔\d{4}〕\d+号", receipt_text), receipt_text
+        with clerk.expect_popup() as printing:  # 打印登记回执 opens the receipt as printed, in a tab of its own
+            clerk.click("#print-receipt")
+        printed_receipt = printing.value
+        printed_receipt.wait_for_load_state()
+        assert query_code in read(printed_receipt, "receipt-printed")
+        printed_receipt.close()
         read.allow(query_code)
         assert request_id in receipt_text and "登记回执" in receipt_text
         path = f"/requests/{request_id}"
@@ -197,8 +219,7 @@ def test_a_clerks_day_in_chinese_from_registration_to_the_downloaded_reply_art33
         read(clerk, "correction-drafted")
         refusal_free(clerk)
 
-        page = head = desk.open("head", path)
-        read(head, "head-request")
+        page = head = desk.open("head", path, "head-request")
         submit(head, "button[data-step='approve-correction_notice']")
         read(head, "correction-approved")
         refusal_free(head)
@@ -254,17 +275,15 @@ def test_a_clerks_day_in_chinese_from_registration_to_the_downloaded_reply_art33
         take_step(clerk, "extend", working_days="20", reason="所需信息涉及多个项目的档案，需要调取核对")
         read(clerk, "extension-asked")
         refusal_free(clerk)
-        page = head = desk.open("head", "/approvals")
-        read(head, "approvals")
+        page = head = desk.open("head", "/approvals", "approvals")
         row = head.locator("tr[data-approval]", has=head.locator(f"a[href^='/requests/{request_id}']"))
         assert row.count() == 1, head.inner_text("body")
         row.locator("form[action$='/approve'] input[name='reason']").fill("同意延长")
         submit(head, f"tr[data-approval='{row.get_attribute('data-approval')}'] form[action$='/approve'] button")
         read(head, "extension-granted")
         assert head.locator("#approvals-error").count() == 0
-        page = clerk = desk.open("clerk", path)
-        read(clerk, "extension-approved")
-        tell_the_extension(desk, services, path)
+        page = clerk = desk.open("clerk", path, "extension-approved")
+        tell_the_extension(desk, services, path, read)
         clerk = desk.open("clerk", path)
         assert clerk.locator("#deadline").inner_text() != due_before
         assert "已同意" in clerk.inner_text("#approvals")
@@ -319,19 +338,16 @@ def test_a_clerks_day_in_chinese_from_registration_to_the_downloaded_reply_art33
         assert state_badge(clerk) == STAGE_LABELS[Stage.SERVED]
 
         # 6. the auditor: the request and its replay in the middle of the day, read only, words only
-        page = auditor = desk.open("auditor", path)
-        read(auditor, "auditor-request")
+        page = auditor = desk.open("auditor", path, "auditor-request")
         assert auditor.locator("[data-step]").count() == 0
         for moment, stage, name in ((served_correction_at, Stage.AWAITING_CORRECTION, "auditor-replay-correction"),
                                     (consultation_ended_at, Stage.PROCESSING, "auditor-replay-consulted")):
-            auditor = desk.open("auditor", f"{path}?as_of={moment.isoformat(timespec='minutes')}")
-            read(auditor, name)
+            auditor = desk.open("auditor", f"{path}?as_of={moment.isoformat(timespec='minutes')}", name)
             assert auditor.locator("[data-step]").count() == 0
             assert auditor.locator(".notice").get_by_text("回放").is_visible()
             assert state_badge(auditor) == STAGE_LABELS[stage]
         # 审计: a bare date in the middle of the consultation (2 December, read as the end of that day)
-        auditor = desk.open("auditor", "/audit")
-        read(auditor, "audit")
+        auditor = desk.open("auditor", "/audit", "audit")
         auditor.fill("#request_id", request_id)
         auditor.fill("#as_of", "2026-12-02")
         submit(auditor, "form[action='/audit/replay'] button[type=submit]")
@@ -339,7 +355,7 @@ def test_a_clerks_day_in_chinese_from_registration_to_the_downloaded_reply_art33
         assert "as_of=" in auditor.url and auditor.locator("[data-step]").count() == 0
         assert state_badge(auditor) == STAGE_LABELS[Stage.CONSULTING]
         assert "答复书" not in auditor.inner_text("#documents") and "回放" in replay_text
-        auditor.goto(base + "/audit")
+        auditor = desk.open("auditor", "/audit", "audit-again")
         # the log head the auditor compares with a kept checkpoint: a SHA-256 value, like the scans' (not English)
         read.allow(services.audit.verify().head_hash)
         submit(auditor, "form[action='/audit/verify'] button[type=submit]")
@@ -366,6 +382,7 @@ def test_a_clerks_day_in_chinese_from_registration_to_the_downloaded_reply_art33
         words = subprocess.run(["pdftotext", "-layout", str(saved), "-"], capture_output=True, text=True, check=True,
                                timeout=30).stdout
         assert APPLICANT in words and reply_number.group(0) in words, words[:400]
+        assert foreign_words(words, tuple(read.allowed)) == [], words  # the paper the applicant reads, too
     except BaseException:
         if page is not None:
             DAY_SHOTS.mkdir(parents=True, exist_ok=True)
@@ -378,18 +395,22 @@ def test_a_clerks_day_in_chinese_from_registration_to_the_downloaded_reply_art33
         desk.close()
 
 
-def tell_the_extension(desk, services, path: str) -> None:
+def tell_the_extension(desk, services, path: str, read: DayReader) -> None:
     """The 延期答复告知书 (《条例》第三十三条第二款: the applicant is told of the extension and its reason): drafted by
     the clerk, approved by the head, issued and served in person."""
     clerk = desk.open("clerk", path)
     draft(clerk, "extension_notice", draft_note="所需信息涉及多个项目的档案，需要调取核对。")
+    read(clerk, "extension-notice-drafted")
     refusal_free(clerk)
     head = desk.open("head", path)
     submit(head, "button[data-step='approve-extension_notice']")
+    read(head, "extension-notice-approved")
     refusal_free(head)
     clerk = desk.open("clerk", path)
     submit(clerk, "button[data-step='issue-extension_notice']")
+    read(clerk, "extension-notice-issued")
     refusal_free(clerk)
     serve_document(clerk, "extension_notice", "personal", services.clock.now().date())
+    read(clerk, "extension-notice-served")
     refusal_free(clerk)
     assert "政府信息公开申请延期答复告知书" in clerk.inner_text("#documents")
