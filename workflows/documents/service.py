@@ -294,7 +294,8 @@ class DocumentService:
                      paper: PaperFields | None = None) -> str:
         agency = get_agency(conn, state.agency)
         paper = paper or PaperFields()
-        context = dict(request=drafting.request_context(state), note=note, party=party,
+        request = drafting.request_context(state)
+        context = dict(request=request, note=note, party=party,
                        lookup_code=self.lookup_code(state, conn), you=drafting.you_of(state.applicant),
                        period_days=state.correction_period_days or agency.correction_period_days,
                        extension_days=state.extension_days or 20, reply_due=drafting.reply_due(state), fee=None,
@@ -314,7 +315,7 @@ class DocumentService:
             if doc_type == DocumentType.THIRD_PARTY_NOTICE and not note:
                 raise RuleViolation("第三方告知书须写明决定公开的理由（补充内容）", "Art. 32")
         if doc_type == DocumentType.SERVICE_RECORD:
-            context.update(drafting.service_record_context(state, served_type, note, consulted, context["request"]))
+            context.update(drafting.service_record_context(state, served_type, note, consulted, request))
         return render(f"documents/{doc_type}.txt.j2", **context)
 
     def _recorded(self, conn: Connection, request_id: str) -> tuple[dict, dict | None]:
