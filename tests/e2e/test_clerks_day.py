@@ -79,7 +79,7 @@ class ReadingDesk(Desk):
 
     def open(self, name: str, path: str, shot: str | None = None):
         page = super().open(name, path)
-        self.read(page, shot or f"{name}-opens-{path.strip('/').split('?')[0].replace('/', '-')[-30:]}")
+        self.read(page, shot or f"{name}-opens-{path.split('?')[0].strip('/').replace('/', '-')[:40]}")
         return page
 
 
