@@ -31,6 +31,7 @@ MAX_ATTEMPTS = 6
 LEASE = dt.timedelta(minutes=2)  # a claim older than this is taken for a worker that died while sending
 RELAY_AGAIN_AFTER = dt.timedelta(seconds=30)  # a row handed to the broker is handed again if still waiting then
 STATUSES = ("pending", "sending", "sent", "parked", "cancelled")
+STATUS_WORDS = {"pending": "等待发送", "sending": "正在发送", "sent": "已发送", "parked": "发送失败", "cancelled": "已取消"}
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -167,7 +168,7 @@ def listing(conn: Connection, status: str | None = None, request_id: str | None 
     query = select(outbox_table)
     if status:
         if status not in STATUSES:
-            raise OgiError(f"status '{status}' is not one of {', '.join(STATUSES)}")
+            raise OgiError(f"消息状态“{status[:40]}”不存在，可选：{'、'.join(f'{STATUS_WORDS[s]}（{s}）' for s in STATUSES)}")
         query = query.where(o.status == status)
     if request_id:
         query = query.where(o.request_id == request_id)
@@ -183,9 +184,9 @@ def retry(conn: Connection, message_id: str, now: dt.datetime) -> None:
     o = outbox_table.c
     row = conn.execute(select(o.status).where(o.id == message_id)).first()
     if row is None:
-        raise NotFound(f"no outbox message '{message_id}'; `ogi outbox list` shows them")
+        raise NotFound(f"没有编号为“{message_id[:60]}”的待发消息")
     if row.status not in ("parked", "cancelled"):
-        raise OgiError(f"message {message_id} is {row.status}: only a parked or cancelled message is retried by hand")
+        raise OgiError(f"消息“{message_id[:60]}”的状态是“{STATUS_WORDS.get(row.status, row.status)}”，只有发送失败或已取消的消息才能重新发送")
     conn.execute(update(outbox_table).where(o.id == message_id)
                  .values(status="pending", attempts=0, next_attempt_at=now, enqueued_at=None))
 

@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse, Response
 
 from engine.errors import ConcurrencyConflict, NotFound, OgiError, PermissionDenied, RuleViolation
 from workflows.foi.citations import cite
+from workflows.foi.field_names import FIELD_NAMES
 from workflows.foi.identifiers import InputRefused
 from workflows.requests.step_forms import FIELD_LABELS
 
@@ -121,7 +122,14 @@ def for_people(text: str) -> str:
 
 
 def field_words(name: str) -> str:
-    return FIELD_WORDS.get(name, FIELD_WORDS.get(name.rsplit(".", 1)[-1], "输入"))
+    """The field as a page names it: a step form's label, else the refusals' (field_names.py); a name that is already
+    words (上传内容) as it is; a field no form has (a hand-made request's) as 提交的内容, never its machine name."""
+    if re.search(r"[\u3400-\u9fff]", name) or not re.search(r"[A-Za-z]", name):
+        return name or "提交的内容"
+    last = re.sub(r"\[\d+\]$", "", name.rsplit(".", 1)[-1])
+    if last.endswith("(key)"):
+        return "字段名"
+    return FIELD_WORDS.get(name) or FIELD_WORDS.get(last) or FIELD_NAMES.get(name) or FIELD_NAMES.get(last) or "提交的内容"
 
 
 def _validation_message(error: Exception) -> tuple[str, str]:

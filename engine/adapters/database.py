@@ -116,10 +116,10 @@ def require_migrated(engine: Engine) -> None:
     head = ScriptDirectory.from_config(alembic_config(str(engine.url))).get_current_head()
     with engine.connect() as connection:
         if not inspect(connection).has_table("alembic_version"):
-            raise NotMigrated(f"the database {engine.url!r} is not initialised: run `ogi init`")
+            raise NotMigrated(f"数据库尚未初始化：请先运行 ogi init（数据库 {engine.url!r}）")
         current = MigrationContext.configure(connection).get_current_revision()
     if current != head:
-        raise NotMigrated(f"the database is at migration {current}, the code needs {head}: run `ogi init` to migrate")
+        raise NotMigrated(f"数据库结构版本为 {current}，本程序需要 {head}：请先运行 ogi init 升级数据库")
 
 
 def upsert_insert(conn, table):

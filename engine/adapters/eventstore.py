@@ -209,8 +209,8 @@ class EventStore:
                 current = batch.expected_version
             if current != batch.expected_version:
                 raise ConcurrencyConflict(
-                    f"{batch.stream_id} is at version {current}, not {batch.expected_version}: "
-                    "someone else changed it first; reload and try again"
+                    f"“{batch.stream_id}”已被他人先行修改（版本 {current}，本次办理基于版本 {batch.expected_version}），"
+                    "本次未写入：请刷新页面后重新办理"
                 )
             version = batch.expected_version
             for event in batch.events:
@@ -234,7 +234,7 @@ class EventStore:
         try:
             conn.execute(insert(events_table), rows)
         except IntegrityError as error:
-            raise ConcurrencyConflict(f"a concurrent writer appended to the same request first: {error.orig}") from error
+            raise ConcurrencyConflict("他人同时办理了同一申请并先行写入，本次未写入：请刷新页面后重新办理") from error
         conn.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": log_hash})
         self._remember(conn, LogHead(seq, log_hash, head.reference_version))
         return stored
@@ -268,8 +268,7 @@ class EventStore:
         """After appending (the head is locked): refuse if reference data changed since `start_write`."""
         now = self.lock_head(conn).reference_version
         if now != seen:
-            raise ConcurrencyConflict("the working-day calendar or a published report changed while this step was "
-                                      "being recorded; nothing was written: try again")
+            raise ConcurrencyConflict("办理期间工作日历或已发布的年度报告发生了变化，本次未写入：请重新办理")
 
     def reference_version(self, conn: Connection) -> int:
         """The reference version without locking anything: from the head if this transaction holds it, else read

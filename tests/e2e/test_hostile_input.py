@@ -189,8 +189,8 @@ def test_an_agencys_default_correction_period_is_bounded_like_a_notices_art_30(s
 def test_an_as_of_that_is_no_date_is_a_chinese_page_naming_as_of(site):
     client = signed_in(site, "clerk")
     for as_of in ("2026/12/01", "2026-02-30", "yesterday", "2026-12-01T25:00", "99999-01-01", "1-1-1"):
-        assert_error_page(client.get("/requests/W-1", params={"as_of": as_of}), 422, "as_of", "请填写日期（如 2026-12-01）")
-        assert_error_page(client.get(f"/reports/{AGENCY}/2026", params={"as_of": as_of}), 422, "as_of")
+        assert_error_page(client.get("/requests/W-1", params={"as_of": as_of}), 422, "查看时点", "请填写日期（如 2026-12-01）")
+        assert_error_page(client.get(f"/reports/{AGENCY}/2026", params={"as_of": as_of}), 422, "查看时点")
         replay = client.get("/audit/replay", params={"request_id": "W-1", "as_of": as_of}, follow_redirects=False)
         # the 审计 form's own name of the field (时点), and what it takes
         assert replay.status_code == 422 and "时点格式不对：日期（如 2026-12-01）" in replay.text
@@ -207,10 +207,10 @@ def test_an_as_of_with_an_offset_is_converted_to_beijing_time(site):
 def test_a_year_outside_2008_to_2100_is_a_chinese_page_not_json(site):
     client, api = signed_in(site, "clerk"), api_client(site)
     for year in ("-1", "0", "2007", "2101", "99999999999999999999", "abc"):
-        assert_error_page(client.get("/stats", params={"year": year}), 422, "year", "输入有误")
-        assert_error_page(client.get("/reports", params={"year": year}), 422, "year")
+        assert_error_page(client.get("/stats", params={"year": year}), 422, "年度", "输入有误")
+        assert_error_page(client.get("/reports", params={"year": year}), 422, "年度")
         if year.isdigit():
-            assert_error_page(client.get(f"/reports/{AGENCY}/{year}"), 422, "year")
+            assert_error_page(client.get(f"/reports/{AGENCY}/{year}"), 422, "年度")
             assert_input_error(api.get(f"/api/v1/reports/{AGENCY}/{year}"), "year")
 
 
@@ -243,7 +243,7 @@ def test_a_nul_byte_in_a_form_is_refused_before_any_route(site):
     client = signed_in(site, "clerk")
     token = csrf(client.get("/requests/new").text)
     answer = client.post("/requests/new", data={"csrf_token": token, "agency": AGENCY, "applicant_name": "王\x00五"})
-    assert_error_page(answer, 422, "applicant_name", "U+0000")
+    assert_error_page(answer, 422, "申请人姓名或名称：", "U+0000")
     assert answer.headers["x-frame-options"] == "DENY" and answer.headers["cache-control"] == "no-store"
 
 
@@ -252,7 +252,7 @@ def test_a_nul_byte_in_a_multipart_form_is_refused_too(site):
     token = csrf(client.get("/admin").text)
     answer = client.post("/admin/agencies", files={"csrf_token": (None, token), "slug": (None, "a\x00b"),
                                                    "name": (None, "机关")})
-    assert_error_page(answer, 422, "slug", "U+0000")
+    assert_error_page(answer, 422, "机关代码：", "U+0000")
     fine = client.post("/admin/agencies", files={"csrf_token": (None, token), "slug": (None, "multi-agency"),
                                                  "name": (None, "机关")}, follow_redirects=False)
     assert fine.status_code == 303  # the route reads the same body after the boundary

@@ -85,7 +85,7 @@ def test_failures_back_off_then_park_and_a_retry_by_hand_sends_it(one_email, smt
     assert status(services, message_id).status == "parked"
     assert [r.id for r in services.outbox.messages(user(services, "admin"), "parked")] == [message_id]
     services.outbox.retry(message_id, user(services, "clerk"))
-    with pytest.raises(OgiError, match="only a parked or cancelled"):
+    with pytest.raises(OgiError, match="的状态是“等待发送”，只有发送失败或已取消的消息才能重新发送"):
         services.outbox.retry(message_id, user(services, "clerk"))  # pending again: nothing to retry
     assert deliverer(services, port).deliver(message_id) == "sent"
     assert len(keep.mails) == 1

@@ -48,7 +48,7 @@ def test_a_disabled_user_cannot_sign_in_and_their_session_and_token_stop_at_once
 def test_only_an_administrator_disables_users_and_not_themselves(services):
     with pytest.raises(PermissionDenied):
         services.web.set_disabled(user(services, "head"), "clerk", True)
-    with pytest.raises(OgiError, match="cannot disable themselves"):
+    with pytest.raises(OgiError, match="不能停用自己的账户"):
         services.web.set_disabled(user(services, "admin"), "admin", True)
     with pytest.raises(NotFound):
         services.web.set_disabled(user(services, "admin"), "no-such-user", True)
@@ -75,7 +75,7 @@ def test_a_token_expires_after_its_days_and_a_revoked_one_stops_at_once(services
         services.web.create_token(admin, "clerk", days=0)
     with pytest.raises(NotFound):
         services.web.revoke_token(admin, "0" * 12)
-    with pytest.raises(OgiError, match="hexadecimal"):
+    with pytest.raises(OgiError, match="十六进制数字"):
         services.web.revoke_token(admin, "not-an-id")
 
 

@@ -26,12 +26,21 @@ FIELD_NAMES: dict[str, str] = {
     "role": "角色", "slug": "机关代码", "parent": "上级机关", "court": "人民法院", "review_body": "行政复议机关",
     "applicant_name": "申请人姓名或名称", "path": "网址", "query": "查询参数", "as_of": "查看时点", "year": "年度",
     "page": "页码", "events": "事件", "applicant_kind": "申请人类型", "q": "查询内容", "code": "代码",
+    # the pages' other form fields, so the input boundary names each one (never a bare 输入)
+    "addressee": "受送达人", "addressee_kind": "第三方类型", "agencies": "所属机关", "attachments": "附件",
+    "files": "附件", "back": "返回页面", "next": "返回页面", "contact_name": "联系人", "contact_phone": "联系电话",
+    "correction_days": "补正期限", "csrf_token": "表单校验码", "doc_prefix": "文号前缀", "holidays": "节假日",
+    "workdays": "调休上班日", "source": "放假通知的名称或文号", "item": "事项", "missing": "申请缺少的内容",
+    "of": "送达的文书", "own_only": "仅本机关", "password_again": "再次输入密码", "received_from": "收到日期（起）",
+    "received_to": "收到日期（止）", "received_on": "收到之日", "reminders": "提醒", "status": "状态",
+    "task_id": "待办事项", "vertically_led": "垂直管理", "view": "查看范围", "webhook_secret": "推送密钥",
+    "webhook_url": "推送地址", "content": "补正内容", "party_name": "征求对象名称", "party_address": "征求对象地址",
 }
 
 
 def field_named(where: str) -> str:
     """A field as a clerk sees it, with its machine name for the CLI and the API: 申请人姓名或名称（applicant.name）."""
-    if not re.search(r"[A-Za-z]", where):  # already a label (上传内容)
+    if not re.search(r"[A-Za-z]", where) or re.search(r"[\u3400-\u9fff]", where):  # already a label (上传内容)
         return where
     label = FIELD_NAMES.get(where) or FIELD_NAMES.get(re.sub(r"\[\d+\]$", "", where.rsplit(".", 1)[-1]))
     return f"{label}（{where}）" if label else f"字段（{where}）"

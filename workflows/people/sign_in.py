@@ -191,7 +191,7 @@ class WebAccounts:
         while they are disabled. The user stays, because the log names them."""
         actor.require_admin("disable or enable users")
         if disabled and username == actor.username:
-            raise OgiError(f"'{username}' cannot disable themselves (another administrator must)")
+            raise OgiError(f"“{username}”不能停用自己的账户，须由另一位系统管理员停用")
         with self.engine.begin() as conn:
             get_user(conn, username)
             conn.execute(update(users_table).where(users_table.c.username == username).values(disabled=disabled))
@@ -206,7 +206,7 @@ class WebAccounts:
         """An API token for `username` (administrators only), valid for `days`; shown once."""
         actor.require_admin("create API tokens")
         if not 1 <= days <= MAX_TOKEN_DAYS:
-            raise OgiError(f"--days must be between 1 and {MAX_TOKEN_DAYS}, not {days}")
+            raise OgiError(f"有效天数（days）应为 1 至 {MAX_TOKEN_DAYS} 天，不能是 {days}")
         token = "ogi_" + secrets.token_urlsafe(32)
         now = self.clock.now()
         with self.engine.begin() as conn:
@@ -249,14 +249,14 @@ class WebAccounts:
         """Revoke the token with this id (as `ogi token list` shows it): it stops working at once."""
         actor.require_admin("revoke API tokens")
         if not re.fullmatch(f"[0-9a-f]{{{TOKEN_ID_LENGTH}}}", token_id):
-            raise OgiError(f"a token id is {TOKEN_ID_LENGTH} hexadecimal digits as `ogi token list` shows it, "
-                           f"not '{token_id[:40]}'")
+            raise OgiError(f"接口令牌编号应为 {TOKEN_ID_LENGTH} 位十六进制数字（令牌列表中显示的编号），"
+                           f"不是“{token_id[:40]}”")
         t = api_tokens_table.c
         now = self.clock.now()
         with self.engine.begin() as conn:
             rows = conn.execute(select(api_tokens_table).where(t.token_hash.startswith(token_id))).all()
             if len(rows) != 1:
-                raise NotFound(f"no API token with id {token_id}; `ogi token list` shows them")
+                raise NotFound(f"没有编号为“{token_id}”的接口令牌")
             if rows[0].revoked_at is None:
                 conn.execute(update(api_tokens_table).where(t.token_hash == rows[0].token_hash)
                              .values(revoked_at=now, revoked_by=actor.username))

@@ -39,11 +39,11 @@ def history(store: EventStore, conn: Connection, request_id: str, as_of: dt.date
 def events_until(events: list[StoredEvent], request_id: str, as_of: dt.datetime | None) -> list[StoredEvent]:
     """The request's stored events that had occurred by `as_of` (all without one); NotFound if there are none."""
     if not events:
-        raise NotFound(f"no request '{request_id}'")
+        raise NotFound(f"没有编号为“{request_id[:60]}”的申请，请核对申请编号")
     if as_of is not None:
         events = [e for e in events if e.occurred_at <= as_of]
         if not events:
-            raise NotFound(f"request '{request_id}' was not yet received at {as_of.isoformat()}")
+            raise NotFound(f"申请“{request_id[:60]}”在查看时点 {as_of.isoformat(sep=' ', timespec='minutes')} 尚未收到")
     return events
 
 

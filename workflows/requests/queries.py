@@ -20,6 +20,7 @@ from workflows.foi.deadlines import explain
 from workflows.foi.narration import Names, Narrated, approval_step_words, narrate
 from workflows.foi.similar import AskedRequest, DisclosureProposal, proposals
 from workflows.foi.state import OPEN_STAGES, RequestState
+from workflows.foi.vocabulary import PERIOD_LABELS
 from workflows.people import access
 from workflows.people.access import Action
 from workflows.people.accounts import User
@@ -70,8 +71,8 @@ class RequestQueries:
         the log."""
         with self.engine.connect() as conn:
             agencies = self._readable(conn, viewer, agency)
-            self.guard.check(conn, agencies).refuse("The queue was not shown: a request could be "
-                                                    "missing from it or show a false deadline.")
+            self.guard.check(conn, agencies).refuse("未显示待办列表：列表中可能漏掉申请，"
+                                                    "或显示错误的期限。")
             return queue_rows(conn, show_all=show_all, agencies=agencies)
 
     def queue_of(self, viewer: User, agency: str | None = None, page: int = 1, per_page: int = 100) -> list[dict]:
@@ -134,7 +135,7 @@ class RequestQueries:
         """The request's stored events, once `viewer` (if any) is found to be allowed to read its agency's requests."""
         events = self.store.read_stream(conn, request_stream(request_id))
         if not events:
-            raise NotFound(f"no request '{request_id}'")
+            raise NotFound(f"没有编号为“{request_id[:60]}”的申请，请核对申请编号")
         if viewer is not None:
             access.require(conn, viewer, Action.READ_REQUEST, self._agency(conn, request_id, events))
         return events
@@ -154,7 +155,7 @@ class RequestQueries:
     def _explained(self, conn: Connection, request_id: str, state: RequestState, name: str) -> ExplainedDeadline:
         period = explain(state, name, self.requests.calendar(conn), self.clock.now().date())
         if period is None:
-            raise NotFound(f"request {request_id} has no running '{name}' period")
+            raise NotFound(f"申请“{request_id}”没有正在计算的{PERIOD_LABELS.get(name, '期限')}")
         return ExplainedDeadline(period, state.suspensions)
 
     def calendar(self) -> WorkingCalendar:

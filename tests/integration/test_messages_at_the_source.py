@@ -1,0 +1,41 @@
+"""What the services say when something is missing is Chinese at the source (issue 19 item 1): a request that does
+not exist, a period that is not running, a database `ogi init` has not prepared, a message the outbox cannot retry."""
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import create_engine
+
+from engine.adapters.database import require_migrated
+from engine.errors import NotFound, NotMigrated, OgiError
+from notifications import outbox
+from tests.builders import load, request_line
+
+
+def test_a_missing_request_is_named_in_chinese(services):
+    with pytest.raises(NotFound, match="^没有编号为“NO-SUCH”的申请，请核对申请编号$"):
+        services.queries.history("NO-SUCH")
+    with pytest.raises(NotFound, match="^没有编号为“NO-SUCH”的申请"):
+        services.queries.deadline("NO-SUCH")
+
+
+def test_a_period_that_is_not_running_is_named_by_its_label(services):
+    load(services, request_line("Q-1", "2024-03-01T09:00:00+08:00"))
+    with pytest.raises(NotFound, match="^申请“Q-1”没有正在计算的补正期限$"):
+        services.queries.deadline("Q-1", "correction")
+
+
+def test_an_uninitialised_database_says_to_run_ogi_init_in_chinese(tmp_path):
+    engine = create_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
+    with pytest.raises(NotMigrated, match="^数据库尚未初始化：请先运行 ogi init"):
+        require_migrated(engine)
+    engine.dispose()
+
+
+def test_the_outbox_refuses_to_retry_in_chinese(services):
+    now = dt.datetime(2024, 3, 1, tzinfo=dt.UTC)
+    with services.engine.begin() as conn:
+        with pytest.raises(NotFound, match="^没有编号为“nope”的待发消息$"):
+            outbox.retry(conn, "nope", now)
+        with pytest.raises(OgiError, match="消息状态“bogus”不存在，可选：等待发送（pending）"):
+            outbox.listing(conn, "bogus")
