@@ -12,7 +12,7 @@ EXAMPLE = ROOT / "examples" / "hedong-2023.jsonl"
 
 def test_commands_refuse_a_database_that_was_not_initialised(ogi):
     result = ogi("request", "list", ok=False)
-    assert result.returncode == 1 and "run `ogi init`" in result.stderr
+    assert result.returncode == 1 and "数据库尚未初始化：请先运行 ogi init" in result.stderr
 
 
 def test_init_is_repeatable_and_prints_no_password_when_given_one(ogi):

@@ -128,3 +128,22 @@ def test_a_control_character_in_a_name_is_refused_by_field(services):
     with pytest.raises(ImportRefused, match=r"申请人姓名或名称（applicant.name）：含有不可见的控制字符 U\+0000"):
         import_lines(services.requests, as_lines(bad), user(services))
     assert counts(services) == (0, 0)
+
+
+def test_an_import_line_keeps_the_intakes_new_facts(services):
+    """obtain_method (Art. 29(3)), the correction's content and the consulted party's name and address (Art. 32)
+    are imported and read back from the log; a line without them imports as before."""
+    record = T1 | {"obtain_method": "post", "events": [
+        event("correction_requested", "2024-03-04", period_days=10),
+        event("corrected", "2024-03-06", content="补充了身份证件复印件"),
+        event("consultation_started", "2024-03-07", party="third_party", party_name="河东建设有限公司",
+              party_address="河东市人民路1号"),
+        event("consultation_ended", "2024-03-12", party="third_party", opinion="consent"),
+        decided("2024-03-25")]}
+    import_lines(services.requests, as_lines(record), user(services))
+    with services.engine.connect() as conn:
+        events = {e.type: e.payload for e in services.store.read_stream(conn, "request/T-1")}
+    assert events["received"]["obtain_method"] == "post"
+    assert events["corrected"]["content"] == "补充了身份证件复印件"
+    assert (events["consultation_started"]["party_name"], events["consultation_started"]["party_address"]) == (
+        "河东建设有限公司", "河东市人民路1号")

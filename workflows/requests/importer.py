@@ -115,6 +115,9 @@ class EventIn(BaseModel):
     due_on: str | None = None  # assistance_requested: the assisting department's due day
     note: str | None = None  # assistance_answered
     served_on: str | None = None  # delivered: the legal service day (235号)
+    content: str | None = None  # correction_submitted: what the applicant corrected or supplied (补正内容)
+    party_name: str | None = None  # consultation_started: whom the agency consulted, by name (征求对象名称)
+    party_address: str | None = None  # and where the consultation letter went
 
     _at = field_validator("at", mode="before")(parse_moment)
 
@@ -138,6 +141,7 @@ class LineIn(BaseModel):
     form_requested: str | None = None  # Art. 40
     assisted_by: str | None = None  # Art. 43
     procedure: str | None = None  # record_correction: Art. 41
+    obtain_method: str | None = None  # Art. 29(3): 获取方式
     events: list[EventIn] = []
 
     _moments = field_validator("received_at", "confirmed_at", mode="before")(
@@ -189,7 +193,7 @@ def replay_line(line: LineIn, services_now: dt.datetime, calendar: WorkingCalend
         at=line.received_at, request_id=line.id, agency=line.agency, applicant=line.applicant.model_dump(exclude_none=True),
         channel=line.channel, subject=line.subject, confirmed_at=line.confirmed_at,
         form_requested=line.form_requested, assisted_by=line.assisted_by, procedure=line.procedure,
-        imported_from=source,
+        obtain_method=line.obtain_method, imported_from=source,
     )
     try:
         receive = checked_receive(receive)  # the same check as every other door (workflows/requests/registration.py)
