@@ -9,7 +9,15 @@ from pathlib import Path
 import click
 
 from cli.common import acting_user, app, handle_errors, render
-from engine.calendar import YearArrangement
+from workflows.requests.calendar_input import (
+    HOLIDAYS,
+    SOURCE,
+    WORKDAYS,
+    YEAR,
+    CalendarInputRefused,
+    parse_year,
+    year_arrangement,
+)
 
 
 @click.group()
@@ -32,22 +40,30 @@ def calendar_due(start, days, explain) -> None:
                nl=False)
 
 
-def _dates(values: str, what: str) -> frozenset[dt.date]:
-    out: set[dt.date] = set()
-    for part in filter(None, (v.strip() for v in values.replace("\n", ",").split(","))):
-        try:
-            if ".." in part:
-                first, last = (dt.date.fromisoformat(x) for x in part.split(".."))
-                out.update(first + dt.timedelta(days=i) for i in range((last - first).days + 1))
-            else:
-                out.add(dt.date.fromisoformat(part))
-        except ValueError:
-            raise click.BadParameter(f"“{part}”不是有效的日期（YYYY-MM-DD）或日期范围（A..B）", param_hint=what) from None
-    return frozenset(out)
+_OPTIONS = {HOLIDAYS: "--holidays", WORKDAYS: "--workdays", SOURCE: "--source", YEAR: "YEAR"}
+
+
+def _file_values(data_file: Path) -> tuple[str, str, str]:
+    """The holidays, make-up working days and source of a JSON file, as the options would give them."""
+    try:
+        data = json.loads(data_file.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        raise CalendarInputRefused("--file", f"{data_file.name} 不是 UTF-8 编码的 JSON 文件") from None
+    if not isinstance(data, dict):
+        raise CalendarInputRefused("--file", '应为 JSON 对象 {"holidays": [...], "workdays": [...], "source": "..."}')
+
+    def listed(key: str, field: str) -> str:
+        values = data.get(key, [])
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise CalendarInputRefused(field, f"文件中的 {key} 应为日期文本的列表，如 [\"2027-01-01\"]")
+        return ",".join(values)
+
+    source = data.get("source") or ""
+    return listed("holidays", HOLIDAYS), listed("workdays", WORKDAYS), source if isinstance(source, str) else ""
 
 
 @calendar.command("set-year")
-@click.argument("year", type=int)
+@click.argument("year")
 @click.option("--holidays", default="", help="holiday dates: 2027-01-01,2027-02-05..2027-02-11")
 @click.option("--workdays", default="", help="make-up working days (调休) on weekends")
 @click.option("--source", help="the notice the data comes from, e.g. 国办发明电〔2026〕X号")
@@ -55,16 +71,18 @@ def _dates(values: str, what: str) -> frozenset[dt.date]:
               help='JSON file {"holidays": [...], "workdays": [...], "source": "..."}')
 @acting_user
 def calendar_set_year(year, holidays, workdays, source, data_file, user) -> None:
-    """Add or correct a year's arrangement; open deadlines it moves are recomputed (as events)."""
-    if data_file:
-        data = json.loads(data_file.read_text(encoding="utf-8"))
-        holidays, workdays = ",".join(data.get("holidays", [])), ",".join(data.get("workdays", []))
-        source = source or data.get("source")
-    if not source:
-        raise click.UsageError("须给出 --source：节假日安排所依据的通知")
-    arrangement = YearArrangement(year, _dates(holidays, "--holidays"), _dates(workdays, "--workdays"), source)
+    """Add or correct a year's arrangement; open deadlines it moves are recomputed (as events). The same checks as
+    the web's 工作日历 form (workflows/requests/calendar_input.py), with the option named after the field."""
+    try:
+        if data_file:
+            holidays, workdays, file_source = _file_values(data_file)
+            source = source or file_source
+        arrangement = year_arrangement(parse_year(year), holidays, workdays, source or "")
+    except CalendarInputRefused as refused:
+        option = _OPTIONS.get(refused.field)
+        raise CalendarInputRefused(f"{refused.field}（{option}）" if option else refused.field, refused.problem) from None
     changed = app().requests.set_calendar_year(arrangement, user)
-    click.echo(f"已按{source}设置 {year} 年日历：放假 {len(arrangement.holidays)} 天，调休上班 "
+    click.echo(f"已按{arrangement.source}设置 {arrangement.year} 年日历：放假 {len(arrangement.holidays)} 天，调休上班 "
                f"{len(arrangement.workdays)} 天；{len(changed)} 件在办申请的期限已重新计算")
     for request_id in changed:
         click.echo(f"  {request_id}")
