@@ -31,11 +31,13 @@ def attachments(request: Request, request_id: str, user: Viewer) -> Response:
     return page(request, "attachments.html.j2", **section_context(request, request_id, user))
 
 
-def section_context(request: Request, request_id: str, user: User) -> dict:
-    """What templates/web/request_attachments.html.j2 reads to show the list and its forms."""
+def section_context(request: Request, request_id: str, user: User, history: dict | None = None) -> dict:
+    """What templates/web/request_attachments.html.j2 reads to show the list and its forms; the request page passes
+    the history it already folded (one fold a page)."""
     app = services(request)
     shelf = app.intake.attachments.shelf(request_id, user)
-    history = app.queries.history(request_id, viewer=user)
+    if history is None:
+        history = app.queries.history(request_id, viewer=user)
     return dict(request_id=request_id, shelf=shelf, attachments=shelf.attachments,
                 awaiting_correction=history.get("state") == "awaiting_correction",
                 kinds=ATTACHMENT_KIND_LABELS, max_attachment_mb=MAX_ATTACHMENT_BYTES // 1024 // 1024,

@@ -63,7 +63,7 @@ def _request_page(request: Request, request_id: str, user: User, as_of: str | No
                 values=values or {}, titles=DOCUMENT_TITLES, service_methods=SERVICE_METHODS,
                 document_types=list(DOCUMENT_TITLES), outcomes=OUTCOME_SHORT_LABELS, as_of=as_of,
                 as_of_words=moment_words(as_of), replay_reading=READING, consulted=_consulted(history),
-                **_attachments_section(request, request_id, user, replaying=as_of is not None))
+                **_attachments_section(request, request_id, user, view.history, replaying=as_of is not None))
 
 
 def _consulted(history: dict) -> dict:
@@ -73,9 +73,9 @@ def _consulted(history: dict) -> dict:
                  if e["type"] == "consultation_started" and not e["withdrawn_by"]), {})
 
 
-def _attachments_section(request: Request, request_id: str, user: User, replaying: bool) -> dict:
+def _attachments_section(request: Request, request_id: str, user: User, history: dict, replaying: bool) -> dict:
     """The 附件 list and its forms on the page itself; a replay is read-only, so it shows the list without forms."""
-    section = section_context(request, request_id, user)
+    section = section_context(request, request_id, user, history)
     if replaying:
         section["shelf"] = dataclasses.replace(section["shelf"], may_add=False)
     return section
