@@ -195,7 +195,8 @@ def _serve_issued_reply(request_id: str, at: str | None, tracking_no: str | None
                                  posted_on=served_on if method != "in_person" else None,
                                  signed_on=served_on if method == "in_person" else None,
                                  at=moment(at).date() if at and len(at.strip()) == 10 else moment(at))
-    click.echo(f"{request_id}：已记录答复书{served.number}的送达（{SERVICE_METHOD_LABELS.get(served.service['method'], '')}），"
+    method_words = SERVICE_METHOD_LABELS.get((served.service or {}).get("method", ""), "")
+    click.echo(f"{request_id}：已记录答复书{served.number}的送达（{method_words}），"
                f"送达日 {served.served_on}（依据：国办公开办函〔2016〕235号）；当前状态：已送达")
     return True
 
