@@ -13,7 +13,7 @@ from cli.requests import history_text
 from web.server import serve_in_thread
 from workflows.people.accounts import ADMIN_USERNAME
 from workflows.report.exports import export
-from workflows.requests.demo import load_demo
+from workflows.requests.demo import DEMO_AGENCY, DEMO_PASSWORD, DEMO_STAFF, demo_password, load_demo
 
 
 @click.command()
@@ -62,7 +62,7 @@ def up(once: bool, host: str, port: int) -> None:
     """The embedded default in one process: shows the queue, then runs the web UI, the scheduler and a worker on the
     in-process broker until Ctrl-C or SIGTERM."""
     ogi = app()
-    click.echo(f"ogi on {ogi.engine.url} — {ogi.clock.now():%Y-%m-%d %H:%M} (Asia/Shanghai)\n")
+    click.echo(f"ogi：数据库 {ogi.engine.url}，北京时间 {ogi.clock.now():%Y-%m-%d %H:%M}\n")
     click.echo("在办申请：")
     click.echo(render("cli/queue.txt.j2", rows=ogi.queries.queue()), nl=False)
     request_id = ogi.queries.sample_request_id()
@@ -81,5 +81,17 @@ def up(once: bool, host: str, port: int) -> None:
     click.echo("\n" + "-" * 60)
     click.echo(f"运行中：提醒和督办消息写入发件箱（{program()} outbox list），待办见 {program()} task list；"
                "按 Ctrl-C 停止")
-    click.echo(f"网页：http://{host}:{port}/（用 {program()} user add 添加的用户登录，如演示数据中的 zhang）")
+    click.echo(f"网页：http://{host}:{port}/（{_who_signs_in(ogi)}）")
     up_process(ogi, click.echo, lambda services: serve_in_thread(services, host, port))
+
+
+def _who_signs_in(ogi) -> str:
+    """Whom the web lets in: with the demo loaded, its accounts and the password `ogi demo load` gave them."""
+    names = {u.username for u in ogi.directory.users()}  # the demo's accounts and agency: not a scan of the log
+    demo_loaded = {s[0] for s in DEMO_STAFF} <= names and any(a.slug == DEMO_AGENCY[0] for a in ogi.directory.agencies())
+    if not demo_loaded:
+        return f"用 {program()} user add 添加的用户登录"
+    accounts = "、".join(f"{username}（{name}）" for username, _, name in DEMO_STAFF)
+    password = demo_password()
+    where = "默认演示密码" if password == DEMO_PASSWORD else "OGI_DEMO_PASSWORD 所设的密码"
+    return f"演示账号 {accounts} 的密码均为 {password}（{where}；已重设的以重设后的为准）"
