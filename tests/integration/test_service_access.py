@@ -163,7 +163,7 @@ def test_staff_reach_the_agencies_below_theirs_and_not_above(world):
 
 def test_an_import_by_staff_brings_only_requests_of_their_agencies(world):
     lines = as_lines(request_line("I-1", "2026-11-20"), request_line("I-2", "2026-11-20", agency=OTHER))
-    with pytest.raises(PermissionDenied, match="line 2 .*I-2.*" + REFUSED):
+    with pytest.raises(PermissionDenied, match="第 2 行（I-2）：.*" + REFUSED):
         import_lines(world.requests, lines, user(world, "clerk"))
     assert world.queries.request_count() == 2  # nothing was imported
     assert import_lines(world.requests, as_lines(request_line("I-1", "2026-11-20")), user(world, "clerk")) == 1

@@ -243,7 +243,7 @@ def _read_lines(path: Path) -> list[tuple[int, str]]:
 ANALYZE_AFTER = 10_000  # lines
 
 
-def import_lines(requests: RequestService, lines: Iterable[tuple[int, str]], actor: User, source: str = "import",
+def import_lines(requests: RequestService, lines: Iterable[tuple[int, str]], actor: User, source: str = "导入数据",
                  progress: Callable[[str, int, int], None] | None = None) -> int:
     lines = list(lines)
     if not lines:
@@ -262,7 +262,7 @@ def import_lines(requests: RequestService, lines: Iterable[tuple[int, str]], act
             where = f"{source} 第 {number} 行"
             line = _parse_line(raw, where, agencies, seen)
             if line.agency not in writable:  # staff import only the requests of their agencies
-                _require_agency(conn, actor, line.agency, f"{where} ({line.id})")
+                _require_agency(conn, actor, line.agency, f"{where}（{line.id}）")
                 writable.add(line.agency)
             _check_approvers(line, roles, where)
             try:
