@@ -8,13 +8,16 @@ import dataclasses
 import datetime as dt
 import itertools
 
+import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import event as hypothesis_event
 from hypothesis import strategies as st
 from sqlalchemy import select
 
 from bootstrap import build
 from engine.calendar import WorkingCalendar, builtin_years
 from engine.clock import VirtualClock
+from engine.errors import RuleViolation
 from tests.world import AGENCY, user
 from workflows.foi import commands as c
 from workflows.foi.state import RequestState
@@ -113,7 +116,7 @@ def row(services, request_id: str) -> dict:
     return {k: v for k, v in found.items() if k not in ("request_id", "seal", "updated_at", "version", "last_hash")}
 
 
-@settings(max_examples=25, deadline=None,
+@settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())
 def test_papers_entered_the_next_day_with_their_dates_give_what_entering_them_live_gives(sqlite_services, data):
@@ -130,6 +133,48 @@ def test_papers_entered_the_next_day_with_their_dates_give_what_entering_them_li
     with services.engine.connect() as conn:
         live = services.requests.load(conn, f"LIVE-{number}").state
         late = services.requests.load(conn, f"LATE-{number}").state
+    for flag in live.flags:
+        hypothesis_event(f"flag {flag}")
     assert comparable(late) == comparable(live)
     assert late.flags == live.flags and late.stage == live.stage
     assert row(services, f"LATE-{number}") == row(services, f"LIVE-{number}")
+
+
+def test_a_step_dated_before_its_paper_was_issued_is_refused_with_both_dates_art30(sqlite_services):
+    services = sqlite_services
+    clerk, head = user(services, "clerk"), user(services, "head")
+    received = dt.datetime(2026, 11, 20, 9, 0)
+    services.requests.receive(c.Receive(at=received, request_id="P-1", agency=AGENCY, channel="in_person",
+                                        subject="某文件", applicant={"kind": "natural_person", "name": "王五"}), clerk)
+    services.documents.draft("P-1", "correction_notice", clerk, note="请写明文号", at=dt.date(2026, 11, 23))
+    services.documents.approve("P-1", "correction_notice", head, at=dt.date(2026, 11, 23))
+    issued = services.documents.issue("P-1", "correction_notice", clerk, at=dt.datetime(2026, 11, 24, 10, 0))
+    assert issued.issued_on == dt.date(2026, 11, 24) and issued.number.endswith("〔2026〕1号")
+    with pytest.raises(RuleViolation, match="2026年11月24日印发，晚于告知补正之日（2026年11月23日）") as refused:
+        services.requests.act("P-1", c.RequestCorrection(at=dt.datetime(2026, 11, 23, 15, 0)), clerk)
+    assert refused.value.rule == "Art. 30"
+    state = services.requests.act("P-1", c.RequestCorrection(at=dt.datetime(2026, 11, 24, 11, 0)), clerk)
+    assert state.correction_notice_on == dt.date(2026, 11, 24) and state.correction_period_days == 15  # the agency's
+
+
+def test_a_document_step_in_the_future_or_out_of_order_is_refused_and_takes_no_number(sqlite_services):
+    services = sqlite_services
+    clerk, head = user(services, "clerk"), user(services, "head")
+    now = services.clock.now()
+    services.directory.set_agency(user(services, "admin"), AGENCY, doc_prefix="河东审批", review_body="河东区人民政府",
+                                  court="河东区人民法院")
+    services.requests.receive(c.Receive(at=now - dt.timedelta(days=20), request_id="P-2", agency=AGENCY,
+                                        channel="in_person", subject="某文件",
+                                        applicant={"kind": "natural_person", "name": "王五"}), clerk)
+    services.documents.draft("P-2", "reply", clerk, outcome="disclosed", note="请到本机关领取",
+                             at=now - dt.timedelta(days=5))
+    services.documents.approve("P-2", "reply", head, at=now - dt.timedelta(days=4))
+    with pytest.raises(RuleViolation, match="晚于今天"):
+        services.documents.issue("P-2", "reply", clerk, at=now + dt.timedelta(days=1))
+    with pytest.raises(RuleViolation, match="早于上一步骤"):
+        services.documents.issue("P-2", "reply", clerk, at=now - dt.timedelta(days=6))
+    issued = services.documents.issue("P-2", "reply", clerk, at=now - dt.timedelta(days=3))
+    assert issued.number.endswith("〕1号")  # the refused issues took no number: gapless
+    with services.engine.connect() as conn:
+        state = services.requests.load(conn, "P-2").state
+    assert state.stage == "decided" and state.concluded_on == (now - dt.timedelta(days=3)).date()  # the issue date
