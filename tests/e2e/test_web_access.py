@@ -40,6 +40,7 @@ ROUTE_ACTIONS: dict[tuple[str, str], tuple[Action, bool] | None] = {
     ("POST", "/requests/{request_id}/documents/{doc_type}/{step}"): (Action.APPROVE_DOCUMENT, True),  # step: approve
     ("GET", "/requests/{request_id}/documents/{number}.{fmt}"): (Action.READ_DOCUMENT, True),
     ("GET", "/requests/{request_id}/registered"): (Action.READ_DOCUMENT, True),  # the receipt and the 附件
+    ("GET", "/requests/{request_id}/documents/{doc_type}/edit"): (Action.READ_DOCUMENT, True),  # saving writes
     ("GET", "/requests/{request_id}/attachments"): (Action.READ_DOCUMENT, True),
     ("GET", "/requests/{request_id}/attachments/{attachment_id}"): (Action.EXPORT_CASE_FILE, True),  # personal data
     ("POST", "/requests/{request_id}/attachments"): (Action.WRITE_REQUEST, True),
