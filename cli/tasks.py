@@ -9,9 +9,12 @@ from rich.console import Console
 from rich.table import Table
 
 from cli.common import acting_user, app, reading_user
+from notifications.outbox_words import CHANNEL_WORDS, STATUS_WORDS
+from workflows.foi.citations import cite
 
 LIGHTS = {"red": "[red]● 红[/red]", "yellow": "[yellow]● 黄[/yellow]", "green": "[green]● 绿[/green]"}
 YELLOW_DAYS = 3  # due within this many calendar days: yellow
+ROLE_WORDS = {"staff": "经办人", "head": "负责人"}  # who does a task (TaskRole)
 
 
 def light(view, today) -> str:
@@ -40,11 +43,11 @@ def task_list(mine, role, agency, fmt, user) -> None:
         click.echo(json.dumps([v.as_dict() for v in views], ensure_ascii=False, indent=1))
         return
     today = ogi.clock.now().date()
-    table = Table("", "任务 task", "申请 request", "到期 due", "岗位 role", "经办 assignee", "依据 article", "id",
+    table = Table("", "待办事项", "申请编号", "到期", "岗位", "承办人", "依据", "待办编号",
                   title=f"待办 {len(views)} 项（{today}）")
     for v in views:
-        table.add_row(LIGHTS[light(v, today)], v.label, v.request_id, v.due.isoformat() if v.due else "—", v.role,
-                      v.assignee or "（未分配）", v.article, v.id)
+        table.add_row(LIGHTS[light(v, today)], v.label, v.request_id, v.due.isoformat() if v.due else "—",
+                      ROLE_WORDS.get(v.role, v.role), v.assignee or "（未分配）", cite(v.article) or "—", v.id)
     Console(width=200, highlight=False).print(table)
 
 
@@ -85,8 +88,9 @@ def outbox_list(status, request_id, fmt, user) -> None:
         click.echo(json.dumps(shown, ensure_ascii=False, indent=1))
         return
     for m in shown:
-        click.echo(f"{m['id']}  {m['status']:<9} {m['channel']:<7} {m['kind']:<28} {m['request_id'] or '—':<24} "
-                   f"{m['to']}  tries={m['attempts']}")
+        click.echo(f"{m['id']}  {STATUS_WORDS.get(m['status'], m['status'])}  "
+                   f"{CHANNEL_WORDS.get(m['channel'], m['channel'])}  {m['kind']:<28} {m['request_id'] or '—':<24} "
+                   f"{m['to']}  已尝试 {m['attempts']} 次")
     click.echo(f"（共 {len(shown)} 条消息）")
 
 

@@ -24,6 +24,7 @@ from sqlalchemy import Connection, Engine, and_, or_, select, update
 from engine.adapters.database import upsert_insert
 from engine.clock import Clock
 from engine.errors import NotFound, OgiError
+from notifications.outbox_words import STATUS_WORDS
 from workflows.people.accounts import User
 from workflows.tables import outbox_table
 
@@ -31,7 +32,6 @@ MAX_ATTEMPTS = 6
 LEASE = dt.timedelta(minutes=2)  # a claim older than this is taken for a worker that died while sending
 RELAY_AGAIN_AFTER = dt.timedelta(seconds=30)  # a row handed to the broker is handed again if still waiting then
 STATUSES = ("pending", "sending", "sent", "parked", "cancelled")
-STATUS_WORDS = {"pending": "等待发送", "sending": "正在发送", "sent": "已发送", "parked": "发送失败", "cancelled": "已取消"}
 
 
 def backoff(attempts: int) -> dt.timedelta:
