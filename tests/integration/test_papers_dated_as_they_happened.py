@@ -18,9 +18,13 @@ from bootstrap import build
 from engine.calendar import WorkingCalendar, builtin_years
 from engine.clock import VirtualClock
 from engine.errors import RuleViolation
+from tests.builders import as_lines, event, request_line
 from tests.world import AGENCY, user
 from workflows.foi import commands as c
+from workflows.foi.decide import withdrawn_versions
+from workflows.foi.event_types import NOT_A_STEP, EventType
 from workflows.foi.state import RequestState
+from workflows.requests.importer import import_lines
 from workflows.tables import requests_table
 
 CALENDAR = WorkingCalendar(builtin_years())
@@ -110,6 +114,22 @@ def comparable(state: RequestState) -> RequestState:
     return dataclasses.replace(state, request_id="", documents=papers)
 
 
+PAPER_EVENTS = frozenset({EventType.DOCUMENT_DRAFTED, EventType.DOCUMENT_APPROVED, EventType.DOCUMENT_ISSUED,
+                          EventType.DOCUMENT_SERVED, EventType.DOCUMENT_RETURNED, EventType.DOCUMENT_SENT_BACK})
+
+
+def imported_line(services, request_id: str, imported_id: str) -> dict:
+    """The request's steps as an import line (DESIGN §6): its person's steps without the papers (an import has none)."""
+    with services.engine.connect() as conn:
+        stream = services.requests.load(conn, request_id).events
+    withdrawn = withdrawn_versions(stream)
+    steps = [event(e.type, e.occurred_at.isoformat(), **{k: v for k, v in e.payload.items()
+                                                         if k not in ("deadlines", "flags") and v is not None})
+             for e in stream[1:] if e.version not in withdrawn and e.type not in NOT_A_STEP
+             and e.type not in PAPER_EVENTS and not e.payload.get("auto")]
+    return request_line(imported_id, stream[0].occurred_at.isoformat(), *steps, name="王五", subject="2025年度部门预算")
+
+
 def row(services, request_id: str) -> dict:
     with services.engine.connect() as conn:
         found = conn.execute(select(requests_table).where(requests_table.c.request_id == request_id)).mappings().one()
@@ -138,6 +158,13 @@ def test_papers_entered_the_next_day_with_their_dates_give_what_entering_them_li
     assert comparable(late) == comparable(live)
     assert late.flags == live.flags and late.stage == live.stage
     assert row(services, f"LATE-{number}") == row(services, f"LIVE-{number}")
+    # and its import (the steps without their papers) gives the same request, papers aside
+    import_lines(services.requests, as_lines(imported_line(services, f"LIVE-{number}", f"IMP-{number}")),
+                 user(services))
+    with services.engine.connect() as conn:
+        imported = services.requests.load(conn, f"IMP-{number}").state
+    assert dataclasses.replace(comparable(imported), documents=(), imported_from=None) == dataclasses.replace(
+        comparable(live), documents=(), imported_from=None)
 
 
 def test_a_step_dated_before_its_paper_was_issued_is_refused_with_both_dates_art30(sqlite_services):
