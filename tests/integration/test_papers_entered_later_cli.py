@@ -164,3 +164,15 @@ def test_the_documents_forms_take_the_day_it_happened_and_the_notice_is_late_art
                          data={"csrf_token": csrf(clerk.get("/requests/W-9").text), "reason": "拒收", "at": "2026-02-30"},
                          follow_redirects=True)
     assert "办理日期" in refused.text and "不是有效日期" in refused.text  # a wrong date is named, in Chinese
+
+
+def test_a_wrong_办理日期_on_the_web_is_refused_in_chinese_and_nothing_is_drafted(site, web_as):
+    clerk = web_as("clerk")
+    tomorrow = (site.clock.now().date() + dt.timedelta(days=1)).isoformat()
+    for given, words in ((tomorrow, "晚于现在"), ("２０２６年１０月", "不是有效日期"), ("x" * 5000, "不是有效日期"),
+                         ("<script>", "不是有效日期")):
+        answer = clerk.post("/requests/W-1/documents/_/draft", follow_redirects=True,
+                            data={"csrf_token": csrf(clerk.get("/requests/W-1").text), "doc_type": "correction_notice",
+                                  "note": "请写明文号", "at": given})
+        assert answer.status_code == 200 and words in answer.text and "<script>" not in answer.text, given
+    assert site.queries.history("W-1")["documents"] == []
