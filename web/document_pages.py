@@ -68,7 +68,7 @@ def document_edit_page(request: Request, request_id: str, doc_type: str, user: V
     state, found, agency = app.documents.find(request_id, doc_type, viewer=user)
     refused = take_refusal(request)
     text = refused.values.get("text", found.text) if refused else found.text
-    return page(request, "web/document_edit.html.j2", request_id=request_id, document=found, text=text,
+    return page(request, "document_edit.html.j2", request_id=request_id, document=found, text=text,
                 error=refused.error if refused else None, subject=state.subject)
 
 

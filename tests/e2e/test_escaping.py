@@ -137,14 +137,15 @@ def test_every_html_template_escapes_hostile_data(hostile, rendered):
         (admin, "/requests/X-1"), (clerk, "/requests/X-1"), (admin, "/requests/E-1"), (admin, "/requests"),
         (admin, "/tasks"), (clerk, "/tasks"), (admin, f"/tasks?role={p}"), (admin, f"/requests?agency={p}"),
         (clerk, f"/requests?agency={p}"), (admin, f"/requests/X-1?as_of={p}"), (admin, "/requests/new"),
-        (admin, "/admin"), (head, "/approvals"), (admin, "/inbox"), (admin, "/audit"),
+        (admin, "/admin"), (admin, "/admin/calendar/2026"), (head, "/approvals"), (admin, "/inbox"), (admin, "/audit"),
         (admin, f"/audit/replay?request_id={p}&as_of={p}"), (admin, "/stats"), (admin, "/stats?agency=evil-agency"),
         (admin, "/reports"), (admin, f"/reports/evil-agency/{YEAR}"), (admin, f"/reports/{AGENCY}/{YEAR}?as_of={p}"),
         (admin, f"/reports?agency={p}"), (admin, f"/stats?agency={p}"), (clerk, f"/stats?agency={p}"),
         (admin, f"/reports/{p}/{YEAR}"), (clerk, f"/reports/evil-agency/{YEAR}"),
         (admin, f"/reports/evil-agency/{YEAR}/cell?row=new&column=total"), (admin, f"/reports/evil-agency/{YEAR}.html"),
         (clerk, "/requests/X-1/documents/reply.html"), (clerk, "/requests/X-1/attachments"),
-        (clerk, "/requests/X-1/registered"), (admin, f"/requests/{p}"), (admin, "/logout"),
+        (clerk, "/requests/X-1/registered"), (clerk, "/requests/X-1/documents/reply/edit"),
+        (admin, f"/requests/{p}"), (admin, "/logout"),
         (TestClient(create_app(hostile)), f"/login?error={p}&next={p}"), (TestClient(create_app(hostile)), "/lookup"),
     ]
     for client, path in visits:
@@ -263,9 +264,11 @@ def test_every_html_template_escapes_every_field_when_every_field_is_hostile(nam
 def test_a_document_page_escapes_every_field():
     """documents/page.html.j2 alone, every field hostile (the title, the number, the agency, each paragraph)."""
     html = render("documents/page.html.j2", title=PAYLOAD, number=PAYLOAD, state_label=PAYLOAD, masked_note=PAYLOAD,
-                  paragraphs=[PAYLOAD, PAYLOAD], agency_name=PAYLOAD, date=PAYLOAD, text_hash=PAYLOAD)
+                  paragraphs=[PAYLOAD, PAYLOAD], agency_name=PAYLOAD, date=PAYLOAD, form_like=False, addressee=PAYLOAD,
+                  attachments=[PAYLOAD], note=PAYLOAD)
     assert_escaped(html, "documents/page.html.j2")
-    assert html.count("&lt;script&gt;x&lt;/script&gt;") == 10  # the title and the number twice (head, page)
+    # every field once, the title and the number twice (head and page)
+    assert html.count("&lt;script&gt;x&lt;/script&gt;") == 12
 
 
 @pytest.mark.parametrize("name", ["request.html.j2", "x.html", "report/annual.html.j2", "chart.svg.j2", "a.xml.j2"])
