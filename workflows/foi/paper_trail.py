@@ -52,7 +52,7 @@ def decided_by_issued_reply(state: RequestState, cmd) -> str | None:
 def correction_notice_issued(state: RequestState, cmd) -> str | None:
     """The period asked for is the one the issued notice states (Art. 30): the paper and the step agree."""
     problem = _issued_unless_imported(state, DocumentType.CORRECTION_NOTICE, "告知补正", cmd.at.date())
-    notice = documents.latest(state.documents, DocumentType.CORRECTION_NOTICE)
+    notice = documents.issued_by(state.documents, DocumentType.CORRECTION_NOTICE, cmd.at.date())  # not a redraft
     stated = documents.stated_correction_period(notice)
     if problem or notice is None or stated is None or state.imported_from is not None:
         return problem

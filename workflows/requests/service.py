@@ -25,7 +25,7 @@ from engine.projection import Change, Projector, ReadModel
 from workflows.foi import approvals
 from workflows.foi import commands as c
 from workflows.foi.deadlines import compute_deadlines
-from workflows.foi.documents import DocumentType, latest, stated_correction_period
+from workflows.foi.documents import DocumentType, issued_by, stated_correction_period
 from workflows.foi.handle import Handled, handle
 from workflows.foi.identifiers import check_request_id
 from workflows.foi.state import OPEN_STAGES, RequestState
@@ -172,7 +172,8 @@ class RequestService:
         if isinstance(command, c.DEPARTMENT_COMMANDS):
             require_department(conn, loaded.state.agency, command.department)
         if isinstance(command, c.RequestCorrection) and command.period_days is None:  # the issued notice's, else the agency's
-            stated = stated_correction_period(latest(loaded.state.documents, DocumentType.CORRECTION_NOTICE))
+            notice = issued_by(loaded.state.documents, DocumentType.CORRECTION_NOTICE, command.at.date())
+            stated = stated_correction_period(notice)
             command = replace(command, period_days=stated or get_agency(conn, loaded.state.agency).correction_period_days)
         return self._handle(conn, loaded, command, actor).state
 
