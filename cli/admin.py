@@ -67,6 +67,20 @@ def user_disable(username, user) -> None:
     click.echo(f"已停用用户“{username}”：其登录会话已结束，接口令牌不再有效")
 
 
+@user.command("set-department")
+@click.argument("username")
+@click.argument("department")
+@acting_user
+def user_set_department(username, department, user) -> None:
+    """Put USERNAME in DEPARTMENT (its code or name, a department of the user's agency; "" takes them out): their
+    部门待办 then lists the tasks of the requests that department handles or assists."""
+    chosen = app().directory.set_department(user, username, department)
+    if chosen:
+        click.echo(f"已将用户“{username}”归入{chosen.name}（{chosen.code}）：其部门待办列出该部门承办或协办的申请")
+    else:
+        click.echo(f"已取消用户“{username}”的所在部门：其部门待办为空")
+
+
 @user.command("enable")
 @click.argument("username")
 @acting_user

@@ -23,6 +23,7 @@ from web.templating import ROLE_LABELS, page
 from workflows.foi.documents import DOCUMENT_TITLES
 from workflows.foi.vocabulary import OUTCOME_LABELS
 from workflows.people.accounts import Role, User, mask_phone
+from workflows.people.user_departments import DEPARTMENT_ROLES
 
 router = APIRouter(include_in_schema=False)
 router.include_router(calendar_admin.router)  # 工作日历: its pages in their own module
@@ -30,7 +31,7 @@ Viewer = Annotated[User, Depends(viewer)]
 
 DONE = {"user": "用户已添加。", "agency": "机关已添加。", "settings": "机关设置已保存。", "department": "承办部门已添加。",
         "retry": "消息将重新发送（沿用原消息编号）。", "disabled": "用户已停用，其会话和接口令牌立即失效。",
-        "enabled": "用户已启用，可以重新登录。"}
+        "enabled": "用户已启用，可以重新登录。", "placed": "已设置用户的所在部门，其部门待办随之更新。"}
 SECRET_FIELDS = ("password", "password_again", "webhook_secret")  # never carried back to the page
 OUTBOX_CHANNELS = {"email": "电子邮件", "sms": "短信", "inbox": "站内消息", "webhook": "消息推送"}
 
@@ -52,7 +53,7 @@ def _notice(request: Request, done: str, who: str | None, sessions: int, tokens:
     if done == "reset":
         return (f"已重置{name}的密码，请将新密码当面或电话告知本人。其 {sessions} 个登录会话已结束，"
                 f"{tokens} 个接口令牌已吊销。")
-    if done in ("disabled", "enabled") and who in known:
+    if done in ("disabled", "enabled", "placed") and who in known:
         return DONE[done].replace("用户", f"用户{name}", 1)
     return DONE.get(done)
 
@@ -64,8 +65,11 @@ def _admin_page(request: Request, user: User, error: dict | None = None, failed:
     departments: dict[str, list] = {a.slug: [] for a in agencies}
     for d in app.directory.departments():
         departments.setdefault(d.agency, []).append(d)
+    placed = app.directory.user_departments()
     users = [dict(username=u.username, display_name=u.display_name, role=u.role, agencies=sorted(u.agencies),
-                  email=mask_recipient(u.email) if u.email else "", phone=mask_phone(u.phone), disabled=u.disabled)
+                  email=mask_recipient(u.email) if u.email else "", phone=mask_phone(u.phone), disabled=u.disabled,
+                  department=placed.get(u.username), in_departments=u.role in DEPARTMENT_ROLES,
+                  department_choices=[d for a in sorted(u.agencies) for d in departments.get(a, [])])
              for u in app.directory.users()]
     parked = [dict(id=m.id, channel=OUTBOX_CHANNELS.get(m.channel, m.channel),
                    to=m.address if m.channel == "inbox" else mask_recipient(m.address),
@@ -169,6 +173,15 @@ async def reset_password(request: Request, username: str, user: Viewer) -> Respo
     if username == user.username and answer.headers.get("location", "").startswith("/admin?done=reset"):
         return RedirectResponse("/login", status_code=303)  # this session ended with the others
     return answer
+
+
+@router.post("/admin/users/{username}/department")
+async def set_user_department(request: Request, username: str, user: Viewer) -> Response:
+    """所在部门: the department of the user's agency whose requests their 部门待办 lists (as `ogi user set-department`)."""
+    app = services(request)
+    return await _admin_write(request, user, f"placed:{username}",
+                              lambda form: app.directory.set_department(user, username, form.get("department", "")),
+                              done=f"placed&who={quote(username)}", anchor="user")
 
 
 @router.post("/admin/agencies")

@@ -32,6 +32,7 @@ from workflows.people.accounts import (
 )
 from workflows.people.departments import Department, add_department, list_departments
 from workflows.people.sign_in import WebAccounts
+from workflows.people.user_departments import set_user_department
 from workflows.tables import api_tokens_table, user_agencies_table, users_table, web_sessions_table
 
 log = logging.getLogger("ogi.security")  # where sign-in and the administrators' changes of accounts are recorded
@@ -144,6 +145,21 @@ class Directory:
         actor.require_admin("add departments")
         with self.engine.begin() as conn:
             return add_department(conn, agency, code, name)
+
+    def set_department(self, actor: User, username: str, department: str) -> Department | None:
+        """Put a user in a department of their agency (部门待办 lists its requests' tasks); "" takes them out."""
+        actor.require_admin("设置用户所在部门")
+        with self.engine.begin() as conn:
+            chosen = set_user_department(conn, username, department)
+        log.warning("department of %r set to %r by %r", username, chosen.code if chosen else None, actor.username)
+        return chosen
+
+    def user_departments(self) -> dict[str, str]:
+        """username -> the code of the department they work in, for those who have one."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(users_table.c.username, users_table.c.department)
+                                .where(users_table.c.department.is_not(None))).all()
+        return {r.username: r.department for r in rows}
 
     def departments(self, agency: str | None = None) -> list[Department]:
         with self.engine.connect() as conn:
