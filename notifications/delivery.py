@@ -91,7 +91,7 @@ class Deliverer:
             self.sms.send(message)
         elif row.channel == "webhook":
             if not secret:
-                raise DeliveryError("the agency's webhook has no secret", permanent=True)
+                raise DeliveryError("本机关的消息推送未设置推送密钥，无法签名", permanent=True)
             self.webhook.send(message, secret)
         elif row.channel != "inbox":
-            raise DeliveryError(f"unknown channel {row.channel}", permanent=True)
+            raise DeliveryError(f"未知的发送渠道“{row.channel}”", permanent=True)

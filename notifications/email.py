@@ -91,7 +91,7 @@ class SmtpSender:
             mail["X-Ogi-Outbox-Id"] = message.id
             mail.set_content(message.body, charset="utf-8")
         except (ValueError, TypeError) as exc:  # a subject with a line break
-            raise DeliveryError(f"cannot build the e-mail: {scrub(str(exc), message)}", permanent=True) from None
+            raise DeliveryError(f"无法生成这封电子邮件：{scrub(str(exc), message)}", permanent=True) from None
         return mail
 
     def send(self, message: OutgoingMessage) -> None:
@@ -102,12 +102,12 @@ class SmtpSender:
         except smtplib.SMTPRecipientsRefused as exc:
             refused = exc.recipients
         except smtplib.SMTPResponseException as exc:
-            raise self._error(message, f"answered {exc.smtp_code} {_text(exc.smtp_error)}", exc) from exc
+            raise self._error(message, f"邮件服务器答复 {exc.smtp_code} {_text(exc.smtp_error)}", exc) from exc
         except (smtplib.SMTPException, OSError) as exc:
-            raise self._error(message, f"not reached: {type(exc).__name__}: {exc}", exc) from exc
+            raise self._error(message, f"无法连接邮件服务器：{type(exc).__name__}: {exc}", exc) from exc
         if refused:
             code, reply = next(iter(refused.values()))
-            raise self._error(message, f"refused the recipient: {code} {_text(reply)}", permanent=500 <= code < 600)
+            raise self._error(message, f"邮件服务器拒收该收件人：{code} {_text(reply)}", permanent=500 <= code < 600)
         log.info("delivered outbox %s via email to %s", message.id, mask_recipient(message.to))
 
     def _deliver(self, mail: EmailMessage, recipient: str) -> dict:
@@ -142,7 +142,7 @@ class SmtpSender:
 
 def _recipient(message: OutgoingMessage) -> Address:
     """The addressee, its domain in IDNA (例子.中国 → xn--…) so any server takes it; a non-ASCII local part is refused."""
-    bad = DeliveryError(f"not an e-mail address: {mask_recipient(message.to)}", permanent=True)
+    bad = DeliveryError(f"不是有效的电子邮箱地址：{mask_recipient(message.to)}", permanent=True)
     if any(c in message.to for c in "\r\n"):
         raise bad
     name, address = parseaddr(message.to)

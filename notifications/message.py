@@ -48,7 +48,7 @@ class DeliveryError(Exception):
 def check_id(message: OutgoingMessage) -> None:
     """The id goes into headers (Message-ID, Idempotency-Key): letters, digits, '.', '_' and '-' only."""
     if not _SAFE_ID.fullmatch(message.id or ""):
-        raise DeliveryError(f"outbox id {message.id[:40]!r} cannot be an idempotency key", permanent=True)
+        raise DeliveryError(f"消息编号“{message.id[:40]}”不能用作幂等键", permanent=True)
 
 
 def mask_recipient(to: str) -> str:
@@ -104,7 +104,7 @@ def http_post(message: OutgoingMessage, url: str, body: bytes, headers: dict[str
     except ValueError:
         scheme = ""
     if scheme not in ("http", "https"):
-        raise DeliveryError(f"not an http(s) URL: {_mask_url(url)}", permanent=True)
+        raise DeliveryError(f"不是 http 或 https 网址：{_mask_url(url)}", permanent=True)
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     opener = urllib.request.build_opener(_NoRedirect)
     where = _mask_url(url)
@@ -115,9 +115,9 @@ def http_post(message: OutgoingMessage, url: str, body: bytes, headers: dict[str
     except urllib.error.HTTPError as exc:
         exc.close()
         permanent = 400 <= exc.code < 500 and exc.code not in (408, 429)
-        raise DeliveryError(f"{where} answered HTTP {exc.code} {scrub(str(exc.reason), message)}", permanent) from exc
+        raise DeliveryError(f"{where} 答复 HTTP {exc.code} {scrub(str(exc.reason), message)}", permanent) from exc
     except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
-        raise DeliveryError(f"{where} not reached: {scrub(_describe(exc), message)}") from exc
+        raise DeliveryError(f"无法连接 {where}：{scrub(_describe(exc), message)}") from exc
 
 
 def post_json(message: OutgoingMessage, via: str, url: str, body: bytes, log: logging.Logger,

@@ -24,6 +24,6 @@ class SmsGateway:
     def send(self, message: OutgoingMessage) -> None:
         check_id(message)
         if not message.to.strip():
-            raise DeliveryError("no phone number", permanent=True)
+            raise DeliveryError("收件人没有手机号码", permanent=True)
         body = json.dumps({"id": message.id, "to": message.to, "text": message.body}, ensure_ascii=False).encode()
         post_json(message, "sms", self.url, body, log)

@@ -53,9 +53,9 @@ class WebhookSender:
     def send(self, message: OutgoingMessage, secret: str) -> None:
         check_id(message)
         if not secret:
-            raise DeliveryError("the agency's webhook has no secret to sign with", permanent=True)
+            raise DeliveryError("本机关的消息推送未设置推送密钥，无法签名", permanent=True)
         try:
             body = webhook_body(message)
         except (TypeError, ValueError) as exc:
-            raise DeliveryError(f"payload not JSON: {exc}", permanent=True) from None
+            raise DeliveryError(f"推送内容不是 JSON：{exc}", permanent=True) from None
         post_json(message, "webhook", message.to, body, log, {SIGNATURE_HEADER: sign(body, secret)})

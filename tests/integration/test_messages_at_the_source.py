@@ -39,3 +39,13 @@ def test_the_outbox_refuses_to_retry_in_chinese(services):
             outbox.retry(conn, "nope", now)
         with pytest.raises(OgiError, match="消息状态“bogus”不存在，可选：等待发送（pending）"):
             outbox.listing(conn, "bogus")
+
+
+def test_a_failed_delivery_says_why_in_chinese_for_the_admin_page():
+    """/admin's 发送失败的消息 shows a parked message's last error: the reason in Chinese, the address masked."""
+    from notifications.message import DeliveryError, OutgoingMessage, http_post
+
+    message = OutgoingMessage("m1", "webhook", "ftp://example.cn/x", "提醒", "正文")
+    with pytest.raises(DeliveryError, match="^不是 http 或 https 网址：") as failed:
+        http_post(message, message.to, b"{}", {})
+    assert failed.value.permanent
