@@ -161,7 +161,7 @@ def _digest(keyring: Keyring | None, key_id: str, material: bytes) -> str:
     if not key_id:
         return hashlib.sha256(material).hexdigest()
     if keyring is None:
-        raise KeyringError(f"the log is keyed (key {key_id}) and no keyring was given")
+        raise KeyringError(f"日志由密钥 {key_id} 签署，但未提供密钥文件：请设置 OGI_SECRET_KEY 或 OGI_KEY_FILE")
     return keyring.mac(key_id, material)
 
 

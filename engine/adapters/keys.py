@@ -56,7 +56,7 @@ class Keyring:
     def mac(self, key_id_: str, material: bytes) -> str:
         key = self.keys.get(key_id_)
         if key is None:
-            raise KeyringError(f"key {key_id_} is not in this keyring")
+            raise KeyringError(f"密钥文件中没有编号为 {key_id_} 的日志密钥：请用签署这些事件时的密钥文件")
         return hmac.new(key, material, hashlib.sha256).hexdigest()
 
     def rotated(self) -> Keyring:
@@ -66,8 +66,8 @@ class Keyring:
 
     def save(self) -> None:
         if self.file is None:
-            raise KeyringError("the keys come from OGI_SECRET_KEY: set the new key there and move the old one to "
-                            "OGI_PREVIOUS_KEYS; ogi cannot change the environment")
+            raise KeyringError("日志密钥来自环境变量 OGI_SECRET_KEY，ogi 不能修改环境变量：请把新密钥设在 OGI_SECRET_KEY，"
+                            "旧密钥移到 OGI_PREVIOUS_KEYS")
         data = json.dumps({"current": self.current, "keys": {k: v.hex() for k, v in self.keys.items()}}, indent=1)
         temporary = self.file.with_name(f".{self.file.name}.{os.getpid()}.tmp")
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -90,8 +90,8 @@ def keyring_from_environment(sqlite_path: Path | None) -> Keyring:
     named = os.environ.get("OGI_KEY_FILE")
     path = Path(named) if named else (sqlite_path.with_name(sqlite_path.name + ".keys") if sqlite_path else None)
     if path is None:
-        raise KeyringError("OGI_SECRET_KEY (or OGI_KEY_FILE) is required outside the embedded default: the log's key must "
-                        "not live in the database it protects")
+        raise KeyringError("使用 SQLite 以外的数据库时须设置 OGI_SECRET_KEY（或 OGI_KEY_FILE）：日志密钥不能存放在它所"
+                        "保护的数据库中")
     if path.exists():
         return _read(path)
     key = secrets.token_bytes(32)
@@ -105,4 +105,4 @@ def _read(path: Path) -> Keyring:
         data = json.loads(path.read_text(encoding="utf-8"))
         return Keyring(data["current"], {k: bytes.fromhex(v) for k, v in data["keys"].items()}, path)
     except (OSError, ValueError, KeyError, TypeError) as error:
-        raise KeyringError(f"cannot read the key file {path}: {error}") from None
+        raise KeyringError(f"无法读取密钥文件 {path}：{error}") from None

@@ -49,3 +49,13 @@ def test_a_failed_delivery_says_why_in_chinese_for_the_admin_page():
     with pytest.raises(DeliveryError, match="^不是 http 或 https 网址：") as failed:
         http_post(message, message.to, b"{}", {})
     assert failed.value.permanent
+
+
+def test_a_missing_log_key_is_refused_in_chinese(monkeypatch):
+    """An administrator reads this at `ogi init` on PostgreSQL without a key: what to set, in words."""
+    from engine.adapters.keys import KeyringError, keyring_from_environment
+
+    monkeypatch.delenv("OGI_SECRET_KEY", raising=False)
+    monkeypatch.delenv("OGI_KEY_FILE", raising=False)
+    with pytest.raises(KeyringError, match="^使用 SQLite 以外的数据库时须设置 OGI_SECRET_KEY"):
+        keyring_from_environment(None)
