@@ -211,7 +211,7 @@ class WebAccounts:
         now = self.clock.now()
         with self.engine.begin() as conn:
             if get_user(conn, username).disabled:
-                raise OgiError(f"user '{username}' is disabled; `ogi user enable {username}` first")
+                raise OgiError(f"用户“{username}”已停用，不能为其创建接口令牌；请先启用该用户")
             conn.execute(insert(api_tokens_table).values(token_hash=_digest(token), username=username, created_at=now,
                                                          created_by=actor.username,
                                                          expires_at=now + dt.timedelta(days=days)))
