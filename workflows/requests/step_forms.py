@@ -10,6 +10,7 @@ import dataclasses
 import datetime as dt
 import types
 import typing
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -29,6 +30,7 @@ from workflows.foi.vocabulary import (
     PROVISION_FORM_LABELS,
     RECORD_CORRECTION_LABELS,
 )
+from workflows.requests.importer import parse_moment
 
 FIELD_LABELS = {
     "period_days": "补正期限（工作日，空则用本机关默认）", "party": "征求对象", "opinion": "意见", "amount_yuan": "金额（元）",
@@ -164,7 +166,21 @@ def command_from(name: str, values: Mapping[str, object], at: dt.datetime) -> c.
         {"approved_by"} if named_approver else set())
     if unknown:
         raise OgiError(f"“{_step_label(name)}”没有“{sorted(unknown)[0][:40]}”一项")
-    return cls(at=at, **given)
+    return cls(at=happened_at(values.get("at"), at), **given)
+
+
+def happened_at(raw: object, now: dt.datetime) -> dt.datetime:
+    """When a step happened (办理日期, `at` of a form or an API body): blank or today is now, so it follows today's
+    steps; a past day is its start, as `ogi request act --at DAY`; a moment as given. The future and an order the
+    log does not allow are refused by the workflow (the chronology rule), like every back-entered step."""
+    text = unicodedata.normalize("NFKC", str(raw or "")).strip()  # full-width digits as an input method types them
+    if not text:
+        return now
+    try:
+        moment = parse_moment(text)  # the import's reading: a date, or an ISO time (an aware one in Shanghai time)
+    except ValueError as error:
+        raise OgiError(f"办理日期：{error}") from None
+    return now if len(text) == 10 and moment.date() == now.date() else moment
 
 
 def _parse(field: Field, raw: object, step: str) -> object:
