@@ -37,7 +37,7 @@ def test_a_disabled_user_cannot_sign_in_and_their_session_and_token_stop_at_once
         services.web.sign_in("clerk", PASSWORD)
     with pytest.raises(LoginRefused, match="用户名或密码错误"):  # a wrong password says nothing about the account
         services.web.sign_in("clerk", "wrong")
-    with pytest.raises(OgiError, match="disabled"):
+    with pytest.raises(OgiError, match="已停用，不能为其创建接口令牌"):
         services.web.create_token(admin, "clerk")
     services.web.set_disabled(admin, "clerk", False)
     assert services.web.token_user(token).username == "clerk"  # the token was refused, not revoked
