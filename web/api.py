@@ -126,6 +126,15 @@ def create_api(services: App) -> FastAPI:
         services.requests.act(request_id, lambda now: command_from(command, body or {}, now), user)
         return services.queries.history(request_id, viewer=user)
 
+    @api.post("/requests/{request_id}/documents/{doc_type}/{step}")
+    def document_step(user: Viewer, request_id: str, doc_type: str, step: str,
+                      body: Annotated[dict[str, str | int | float | bool | None] | None, Body()] = None) -> dict:
+        """A document step as on the request page (draft, edit, approve, send_back, issue, serve, return; DESIGN §9);
+        the body holds the page form's fields, `at` the day it happened (issue 21: blank for now)."""
+        values = {key: "" if value is None else str(value) for key, value in (body or {}).items()}
+        services.documents.take_step(request_id, doc_type, step, values, user)
+        return services.queries.history(request_id, viewer=user)
+
     @api.get("/tasks", response_model=list[TaskOut])  # type: ignore[valid-type]  # a model built at import
     def tasks(user: Viewer, mine: bool = False) -> list[dict]:
         return [t.as_dict() for t in services.tasks.listing(user, mine=mine)]

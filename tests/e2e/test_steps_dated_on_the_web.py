@@ -54,3 +54,26 @@ def test_an_api_action_takes_at_from_its_body(site, web_as):
                         headers={"X-CSRF-Token": token})
     assert answer.status_code == 200, answer.text
     assert site.queries.history("W-1")["events"][-1]["occurred_at"].startswith(day)
+
+
+def test_a_document_step_through_the_api_keeps_its_day(site, web_as):
+    """POST /api/v1/requests/{id}/documents/{type}/{step}: the request page's document forms as JSON, `at` its day."""
+    received = site.clock.now()
+    site.clock.advance_to(received + dt.timedelta(days=3))
+    clerk = web_as("clerk")
+    token = {"X-CSRF-Token": csrf(clerk.get("/requests/W-1").text)}
+    day = (received + dt.timedelta(days=1)).date().isoformat()
+    drafted = clerk.post("/api/v1/requests/W-1/documents/correction_notice/draft", headers=token,
+                         json={"at": day, "missing": "contact", "period_days": 10})
+    assert drafted.status_code == 200, drafted.text
+    paper = next(d for d in drafted.json()["documents"] if d["type"] == "correction_notice")
+    assert paper["state"] == "draft"
+    last = site.queries.history("W-1")["events"][-1]
+    assert last["type"] == "document_drafted" and last["occurred_at"].startswith(day)
+    future = clerk.post("/api/v1/requests/W-1/documents/correction_notice/edit", headers=token,
+                        json={"at": "2099-01-01", "text": "改后的正文"})
+    assert future.status_code == 422, future.text
+    assert site.queries.history("W-1")["events"][-1]["version"] == last["version"]  # nothing written
+    nested = clerk.post("/api/v1/requests/W-1/documents/correction_notice/draft", headers=token,
+                        json={"at": {"x": 1}})
+    assert nested.status_code == 422  # only text, numbers and yes/no: the page form's fields

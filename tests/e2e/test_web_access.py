@@ -62,6 +62,7 @@ API_ACTIONS: dict[tuple[str, str], tuple[Action, bool] | None] = {
     ("POST", "/requests"): (Action.WRITE_REQUEST, False),
     ("GET", "/requests/{request_id}"): (Action.READ_REQUEST, True),
     ("POST", "/requests/{request_id}/actions/{command}"): (Action.WRITE_REQUEST, True),
+    ("POST", "/requests/{request_id}/documents/{doc_type}/{step}"): (Action.APPROVE_DOCUMENT, True),  # step: approve
     ("GET", "/approvals"): (Action.READ_APPROVALS, False),
     ("POST", "/approvals/{approval_id}/approve"): (Action.DECIDE_APPROVAL, False),
     ("POST", "/approvals/{approval_id}/reject"): (Action.DECIDE_APPROVAL, False),
