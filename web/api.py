@@ -126,14 +126,7 @@ def create_api(services: App) -> FastAPI:
         services.requests.act(request_id, lambda now: command_from(command, body or {}, now), user)
         return services.queries.history(request_id, viewer=user)
 
-    @api.post("/requests/{request_id}/documents/{doc_type}/{step}")
-    def document_step(user: Viewer, request_id: str, doc_type: str, step: str,
-                      body: Annotated[dict[str, str | int | float | bool | None] | None, Body()] = None) -> dict:
-        """A document step as on the request page (draft, edit, approve, send_back, issue, serve, return; DESIGN §9);
-        the body holds the page form's fields, `at` the day it happened (issue 21: blank for now)."""
-        values = {key: "" if value is None else str(value) for key, value in (body or {}).items()}
-        services.documents.take_step(request_id, doc_type, step, values, user)
-        return services.queries.history(request_id, viewer=user)
+    _document_routes(api, services)
 
     @api.get("/tasks", response_model=list[TaskOut])  # type: ignore[valid-type]  # a model built at import
     def tasks(user: Viewer, mine: bool = False) -> list[dict]:
@@ -159,3 +152,15 @@ def create_api(services: App) -> FastAPI:
         return JSONResponse(services.reports.annual(year, agency, viewer=user).as_json())
 
     return api
+
+
+def _document_routes(api: FastAPI, services: App) -> None:
+    """The request page's document forms as JSON (issue 21: a paper entered later keeps its day)."""
+    @api.post("/requests/{request_id}/documents/{doc_type}/{step}")
+    def document_step(user: Viewer, request_id: str, doc_type: str, step: str,
+                      body: Annotated[dict[str, str | int | float | bool | None] | None, Body()] = None) -> dict:
+        """A document step as on the request page (draft, edit, approve, send_back, issue, serve, return; DESIGN §9);
+        the body holds the page form's fields, `at` the day it happened (issue 21: blank for now)."""
+        values = {key: "" if value is None else str(value) for key, value in (body or {}).items()}
+        services.documents.take_step(request_id, doc_type, step, values, user)
+        return services.queries.history(request_id, viewer=user)
