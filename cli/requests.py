@@ -176,25 +176,14 @@ def request_act(request_id, command, at, tracking_no, user, **options):
     click.echo(f"{request_id}：已记录“{step_name(command)}”；当前状态：{STAGE_LABELS[state.stage]}{due}")
 
 
-_DELIVERY_TO_SERVICE = {"in_person": "personal", "post": "post", "electronic": "electronic"}
-
-
 def _serve_issued_reply(request_id: str, at: str | None, tracking_no: str | None, user, options: dict) -> bool:
-    """On a live request `deliver` is the service of its issued reply (235号): recorded as the document's service,
-    which records the delivery, so the reply and the request agree. False when there is no issued reply to serve
-    (an imported history, or a reply not yet issued: the step itself then says why)."""
-    ogi = app()
-    reply = next((d for d in reversed(ogi.documents.documents(request_id, viewer=user)) if d.type == "reply"), None)
-    if reply is None or reply.state not in ("issued", "returned"):
-        return False
-    method = options.get("method")
-    if method not in _DELIVERY_TO_SERVICE:
-        raise click.UsageError("答复送达须给出 --method：in_person（直接送达）、post（邮寄送达）或 electronic（电子送达）")
+    """On a live request `deliver` serves its issued reply (DocumentService.serve_issued_reply); False when there is
+    none to serve (an imported history, a reply not yet issued: the step itself then says why)."""
     served_on = moment(options["served_on"]).date() if options.get("served_on") else None
-    served = ogi.documents.serve(request_id, "reply", user, _DELIVERY_TO_SERVICE[method], tracking_no,
-                                 posted_on=served_on if method != "in_person" else None,
-                                 signed_on=served_on if method == "in_person" else None,
-                                 at=moment(at).date() if at and len(at.strip()) == 10 else moment(at))
+    when = moment(at).date() if at and len(at.strip()) == 10 else moment(at)
+    served = app().documents.serve_issued_reply(request_id, user, options.get("method"), tracking_no, served_on, when)
+    if served is None:
+        return False
     method_words = SERVICE_METHOD_LABELS.get((served.service or {}).get("method", ""), "")
     click.echo(f"{request_id}：已记录答复书{served.number}的送达（{method_words}），"
                f"送达日 {served.served_on}（依据：国办公开办函〔2016〕235号）；当前状态：已送达")

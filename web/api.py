@@ -18,7 +18,7 @@ from web.errors import LastResort, api_error_handler, input_error_handler
 from web.inputs import PageQuery, Year
 from workflows.people.accounts import User
 from workflows.readmodels.tasks import TaskView
-from workflows.requests.step_forms import command_from
+from workflows.requests.step_forms import command_from, happened_at
 
 Viewer = Annotated[User, Depends(viewer)]
 
@@ -119,14 +119,7 @@ def create_api(services: App) -> FastAPI:
     def request_history(user: Viewer, request_id: str) -> dict:
         return services.queries.history(request_id, viewer=user)
 
-    @api.post("/requests/{request_id}/actions/{command}")
-    def act(user: Viewer, request_id: str, command: str,
-            body: Annotated[dict[str, Any] | None, Body()] = None) -> dict:
-        """A staff step (the names of `ogi request act`); the body holds its fields."""
-        services.requests.act(request_id, lambda now: command_from(command, body or {}, now), user)
-        return services.queries.history(request_id, viewer=user)
-
-    _document_routes(api, services)
+    _step_routes(api, services)
 
     @api.get("/tasks", response_model=list[TaskOut])  # type: ignore[valid-type]  # a model built at import
     def tasks(user: Viewer, mine: bool = False) -> list[dict]:
@@ -154,8 +147,18 @@ def create_api(services: App) -> FastAPI:
     return api
 
 
-def _document_routes(api: FastAPI, services: App) -> None:
-    """The request page's document forms as JSON (issue 21: a paper entered later keeps its day)."""
+def _step_routes(api: FastAPI, services: App) -> None:
+    """The steps and the request page's document forms as JSON; `at` the day each happened (issue 21)."""
+    @api.post("/requests/{request_id}/actions/{command}")
+    def act(user: Viewer, request_id: str, command: str,
+            body: Annotated[dict[str, Any] | None, Body()] = None) -> dict:
+        """A staff step (the names of `ogi request act`); the body holds its fields. On a live request `deliver`
+        serves the issued reply (235号), so the reply and the request agree."""
+        if command == "deliver" and _served_reply(services, request_id, body or {}, user):
+            return services.queries.history(request_id, viewer=user)
+        services.requests.act(request_id, lambda now: command_from(command, body or {}, now), user)
+        return services.queries.history(request_id, viewer=user)
+
     @api.post("/requests/{request_id}/documents/{doc_type}/{step}")
     def document_step(user: Viewer, request_id: str, doc_type: str, step: str,
                       body: Annotated[dict[str, str | int | float | bool | None] | None, Body()] = None) -> dict:
@@ -164,3 +167,17 @@ def _document_routes(api: FastAPI, services: App) -> None:
         values = {key: "" if value is None else str(value) for key, value in (body or {}).items()}
         services.documents.take_step(request_id, doc_type, step, values, user)
         return services.queries.history(request_id, viewer=user)
+
+
+def _served_reply(services: App, request_id: str, body: dict[str, Any], user: User) -> bool:
+    """`deliver` as the service of the issued reply; False when there is none (the step then says why)."""
+    served_on = body.get("served_on")
+    try:
+        day = dt.date.fromisoformat(str(served_on)) if served_on else None
+    except ValueError:
+        raise OgiError(f"送达日（served_on）“{str(served_on)[:20]}”不是有效日期（年-月-日）") from None
+    at = happened_at(body.get("at"), services.clock.now())
+    tracking = body.get("tracking_no")
+    served = services.documents.serve_issued_reply(request_id, user, body.get("method"),
+                                                   str(tracking) if tracking else None, day, at)
+    return served is not None

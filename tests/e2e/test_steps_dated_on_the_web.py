@@ -77,3 +77,23 @@ def test_a_document_step_through_the_api_keeps_its_day(site, web_as):
     nested = clerk.post("/api/v1/requests/W-1/documents/correction_notice/draft", headers=token,
                         json={"at": {"x": 1}})
     assert nested.status_code == 422  # only text, numbers and yes/no: the page form's fields
+
+
+def test_deliver_through_the_api_serves_the_issued_reply_235(site, web_as):
+    """`deliver` on a live request with an issued reply is that reply's service: the reply and the request agree."""
+    from tests.conftest import user
+
+    clerk_user, head_user = user(site, "clerk"), user(site, "head")
+    site.documents.draft("W-1", "reply", clerk_user, outcome="disclosed", note="见附件")
+    site.documents.approve("W-1", "reply", head_user)
+    site.documents.issue("W-1", "reply", clerk_user)
+    clerk = web_as("clerk")
+    token = {"X-CSRF-Token": csrf(clerk.get("/requests/W-1").text)}
+    wrong = clerk.post("/api/v1/requests/W-1/actions/deliver", headers=token, json={"method": "pigeon"})
+    assert wrong.status_code == 422 and "送达方式" in wrong.json()["error"]
+    done = clerk.post("/api/v1/requests/W-1/actions/deliver", headers=token,
+                      json={"method": "post", "tracking_no": "1180012345678"})
+    assert done.status_code == 200, done.text
+    history = done.json()
+    reply = next(d for d in history["documents"] if d["type"] == "reply")
+    assert reply["state"] == "served" and history["state"] == "served"  # 已送达 both

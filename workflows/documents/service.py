@@ -27,7 +27,7 @@ from engine.errors import NotFound, OgiError, PermissionDenied, RuleViolation
 from workflows.documents import drafting
 from workflows.documents.case_file import case_file
 from workflows.documents.drafting import PaperFields
-from workflows.documents.serving import steps_carried
+from workflows.documents.serving import ReplyDelivery, steps_carried
 from workflows.foi import commands as c
 from workflows.foi.documents import (
     DOCUMENT_TITLES,
@@ -55,7 +55,7 @@ When = dt.datetime | dt.date | None  # when a document step happened: a moment, 
 
 
 @dataclass
-class DocumentService:
+class DocumentService(ReplyDelivery):
     engine: Engine
     clock: Clock
     store: EventStore

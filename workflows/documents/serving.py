@@ -4,6 +4,7 @@ the correction, a fee notice notifies the fee; a notice signed for today also st
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, Any
 
 from engine.errors import RuleViolation
 from workflows.foi import commands as c
@@ -38,3 +39,31 @@ def steps_carried(state: RequestState, doc_type: str, method: str, signed_on: dt
     if signed_on == now.date():
         steps.append(c.RecordNoticeReceipt(at=now, notice=notice))
     return steps
+
+
+DELIVERY_TO_SERVICE = {delivery: service for service, delivery in SERVICE_TO_DELIVERY.items()}
+
+
+class ReplyDelivery:
+    """`deliver` on a live request is the service of its issued reply (235号), whichever door records it (the CLI's
+    `request act deliver`, the API's action): the reply and the request then agree. Mixed into DocumentService."""
+
+    if TYPE_CHECKING:  # DocumentService's own
+        def documents(self, request_id: str, viewer: Any = None) -> list: ...
+        def serve(self, request_id: str, doc_type: str, actor: Any, method: str, tracking_no: str | None = None,
+                  posted_on: dt.date | None = None, signed_on: dt.date | None = None, at: Any = None) -> Any: ...
+
+    def serve_issued_reply(self, request_id: str, actor, method: str | None, tracking_no: str | None = None,
+                           served_on: dt.date | None = None, at=None):
+        """The issued reply served by `method` (in_person, post, electronic; the delivery's words), `served_on` the
+        legal service day (post: handed to the post office; in person: signed for); None when the request has no
+        issued reply to serve (an imported history, or a reply not yet issued: the step itself then says why)."""
+        reply = next((d for d in reversed(self.documents(request_id, viewer=actor)) if d.type == DocumentType.REPLY),
+                     None)
+        if reply is None or reply.state not in ("issued", "returned"):
+            return None
+        if method not in DELIVERY_TO_SERVICE:
+            raise RuleViolation("答复书送达须选择送达方式（method）：直接送达、邮寄送达或电子送达", "235号")
+        return self.serve(request_id, DocumentType.REPLY, actor, DELIVERY_TO_SERVICE[method], tracking_no,
+                          posted_on=served_on if method != "in_person" else None,
+                          signed_on=served_on if method == "in_person" else None, at=at)
