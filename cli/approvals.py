@@ -8,6 +8,7 @@ import json
 import click
 
 from cli.common import acting_user, app, reading_user
+from workflows.foi.citations import cite
 
 
 @click.group()
@@ -30,7 +31,7 @@ def approval_list(fmt, user) -> None:
         fields = " ".join(f"{k}={v}" for k, v in p.step.items())
         reason = f"  理由 {p.reason}" if p.reason else ""
         click.echo(f"{p.id}  {p.label}  {fields}  提请 {p.requested_by or '—'} {p.requested_on}  "
-                   f"答复期限 {p.due or '—'}  [{p.article}]{reason}")
+                   f"答复期限 {p.due or '—'}  依据：{cite(p.article) or '—'}{reason}")
 
 
 @approval.command("approve")

@@ -23,9 +23,7 @@ from workflows.foi.state import RequestState, Stage
 # the workflow's own rule codes: a refusal under them says in words what is wrong and cites no published rule
 # documented in refusal_text.py; the codes in Chinese words name what a step does, not a rule, and cite nothing
 INTERNAL_CODES = WORKFLOW_CODES | {"归档", "内部办理", "记录更正", "记录更正（不修改、不删除）"}
-# codes that should cite and do not yet, outside this part's files: paper_trail.py's document rows;
-# test_codes_cited_elsewhere_are_a_known_gap fails the day they cite, so this set is then emptied
-NOT_YET_CITED = {"DESIGN §9"}
+NOT_YET_CITED: set[str] = set()  # codes that should cite and do not yet: none left
 _QUOTED = re.compile(r"（[^（）]*）|\([^()]*\)|“[^“”]*”|「[^「」]*」|U\+[0-9A-F]{4}|YYYY-MM-DD")
 
 
@@ -168,9 +166,8 @@ def test_the_remedy_laws_cite_their_full_names():
     assert cite("行政诉讼法 Art. 45, 46") == "《中华人民共和国行政诉讼法》第四十五条、第四十六条"
 
 
-@pytest.mark.xfail(strict=True, reason="paper_trail.py's document rows are 'DESIGN §9'")
-def test_codes_cited_elsewhere_are_a_known_gap():
-    assert all(row.article != "DESIGN §9" for row in WORKFLOW.transitions)
+def test_no_transition_cites_an_internal_reference():
+    assert not [row.command for row in WORKFLOW.transitions if "DESIGN" in row.article or "§" in row.article]
 
 
 def test_the_english_check_finds_english():

@@ -110,7 +110,7 @@ class DocumentService(ReplyDelivery):
             access.require(conn, actor, Action.WRITE_DOCUMENT, state.agency)
             refusal = edit_refusal(state.documents, doc_type, text)
             if refusal:
-                raise RuleViolation(refusal, "DESIGN §9")
+                raise RuleViolation(refusal, "paper")
             current = latest(state.documents, doc_type)
             assert current is not None  # edit_refusal: there is one
             state = self.requests.act_in(conn, request_id, c.DraftDocument(
@@ -154,7 +154,7 @@ class DocumentService(ReplyDelivery):
             issued_before = next((d for d in state.documents if d.type == receipt and d.number), None)
             if issued_before is not None:
                 raise RuleViolation(f"本申请的登记回执已于{chinese_date(issued_before.issued_on or issued_before.drafted_on)}"
-                                    f"出具（{issued_before.number}），不再重复出具；可重新打印该回执", "DESIGN §9")
+                                    f"出具（{issued_before.number}），不再重复出具；可重新打印该回执", "paper")
             text = self.drafted_text(conn, state, receipt, None, None, "third_party", None,
                                      paper=PaperFields.from_values({}, drafter=actor))
             now = self.clock.now()
@@ -167,7 +167,7 @@ class DocumentService(ReplyDelivery):
         access.require(conn, actor, Action.WRITE_DOCUMENT, state.agency)  # before the document's state is told
         refusal = issue_refusal(state.documents, doc_type)
         if refusal:
-            raise RuleViolation(refusal, "DESIGN §9")
+            raise RuleViolation(refusal, "paper")
         current = latest(state.documents, doc_type)
         assert current is not None  # issue_refusal: there is one
         if at > self.clock.now():  # refused before a number is taken (handle refuses it too)

@@ -146,13 +146,13 @@ def assistance_open(state: RequestState, cmd) -> str | None:
 
 T = Transition
 TRANSITIONS: list[Transition[Stage]] = [
-    T(LIVE_STAGES, c.DraftDocument.name, None, "DESIGN §9", (document_can_be_drafted,), "起草文书（可修改，未印发前可重拟）",
+    T(LIVE_STAGES, c.DraftDocument.name, None, "paper", (document_can_be_drafted,), "起草文书（可修改，未印发前可重拟）",
       "a request received and not archived"),
-    T(LIVE_STAGES, c.ApproveDocument.name, None, "DESIGN §9", (document_is_a_draft,), "负责人审核文书（含保密审查）",
+    T(LIVE_STAGES, c.ApproveDocument.name, None, "paper", (document_is_a_draft,), "负责人审核文书（含保密审查）",
       "a drafted document"),
-    T(LIVE_STAGES, c.SendBackDraft.name, None, "DESIGN §9", (document_can_be_sent_back,),
+    T(LIVE_STAGES, c.SendBackDraft.name, None, "paper", (document_can_be_sent_back,),
       "负责人审核未通过，退回起草人修改（附审批意见）", "a drafted document"),
-    T(LIVE_STAGES, c.IssueDocument.name, None, "DESIGN §9", (document_is_approved,), "印发文书（编发文号；登记回执无需审核）",
+    T(LIVE_STAGES, c.IssueDocument.name, None, "paper", (document_is_approved,), "印发文书（编发文号；登记回执无需审核）",
       "an approved document"),
     T(LIVE_STAGES, c.ServeDocument.name, None, "235号", (document_is_issued,), "送达文书（送达方式、邮寄单号、交邮和签收日期）",
       "an issued document"),
