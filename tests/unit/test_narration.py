@@ -102,3 +102,18 @@ def test_an_unknown_code_is_never_printed():
     [one] = narrate([{"version": 1, "type": "delivered", "occurred_at": "2026-12-01T09:30:00", "actor": "system",
                       "payload": {"method": "pigeon"}}], NAMES)
     assert "pigeon" not in one.sentence and "（未知" in one.sentence and "系统" in one.actor
+
+
+def test_a_draft_drafted_again_before_approval_is_told_as_an_edit():
+    """DocumentService.edit records the new text as a redraft: the 办理记录 says 修改…正文, and a paper drafted after
+    the last one was issued is a new draft again."""
+    steps = [("document_drafted", {"doc_type": "reply", "outcome": "disclosed"}),
+             ("document_drafted", {"doc_type": "reply", "outcome": "disclosed"}),
+             ("document_approved", {"doc_type": "reply"}),
+             ("document_issued", {"doc_type": "reply", "number": "河东审批依申复〔2026〕1号"}),
+             ("document_drafted", {"doc_type": "correction_notice"})]
+    events = [{"version": n, "type": t, "occurred_at": "2026-12-04T09:00:00", "actor": "clerk", "payload": p}
+              for n, (t, p) in enumerate(steps, 1)]
+    told = [line.text for line in narrate(events, NAMES)]
+    assert told[0].startswith("起草政府信息公开申请答复书") and told[1].startswith("修改政府信息公开申请答复书正文")
+    assert told[4].startswith("起草")

@@ -81,6 +81,7 @@ class _Context:
 
     names: Names
     approvals: dict[str, str] = field(default_factory=dict)  # approval id → kind
+    drafts: set[str] = field(default_factory=set)  # document types drafted and not yet approved: a redraft is an edit
 
 
 Teller = Callable[[Payload, _Context], str]
@@ -270,15 +271,20 @@ def _document_drafted(p: Payload, ctx: _Context) -> str:
         fee_words = (f"{label(FEE_METHOD_LABELS, fee.get('method'))}"
                      + (f"{units}{'页' if fee.get('method') == 'by_volume' else '件'}" if units else "")
                      + f"，{_yuan(fee.get('amount_yuan'))}")
-    return f"起草{_title(p)}" + _parts(
+    doc_type = str(p.get("doc_type"))
+    verb = "修改" if doc_type in ctx.drafts else "起草"  # DocumentService.edit records the new text as a redraft
+    ctx.drafts.add(doc_type)
+    return f"{verb}{_title(p)}{'正文' if verb == '修改' else ''}" + _parts(
         f"答复结果：{label(OUTCOME_SHORT_LABELS, p['outcome'])}" if p.get("outcome") else "", fee_words)
 
 
 def _document_approved(p: Payload, ctx: _Context) -> str:
+    ctx.drafts.discard(str(p.get("doc_type")))
     return f"审核通过{_title(p)}"  # the approver is the event's actor, named beside the sentence
 
 
 def _document_issued(p: Payload, ctx: _Context) -> str:
+    ctx.drafts.discard(str(p.get("doc_type")))
     return f"印发{_title(p)}" + _parts(_text(p, "number"))
 
 
