@@ -98,12 +98,10 @@ _VALIDATION_WORDS = {  # pydantic's error types in the words of the pages
 }
 
 
-# the fields a person types, by the name of their form field (the steps' own labels: workflows/requests/step_forms.py)
-FIELD_WORDS = {**FIELD_LABELS, "request_id": "申请编号", "query_code": "查询码", "username": "用户名", "password": "密码",
-               "year": "年度", "page": "页码", "as_of": "查看时点", "body": "提交的内容", "path": "网址",
-               "query": "查询参数", "key": "字段名", "(key)": "字段名", "units": "数量", "text": "正文",
-               "subject": "申请内容", "doc_type": "文书类型", "tracking_no": "邮件单号", "posted_on": "交邮日期",
-               "signed_on": "签收日期", "fee_method": "收费方式"}
+# the fields a person types, by the name of their form field: the steps' own labels (workflows/requests/step_forms.py),
+# then these few only pages have, then the refusals' names (workflows/foi/field_names.py, in field_words)
+FIELD_WORDS = {**FIELD_LABELS, "query_code": "查询码", "body": "提交的内容", "key": "字段名", "(key)": "字段名",
+               "units": "数量", "fee_method": "收费方式"}
 _ENGLISH_ASIDE = re.compile(r"\s*\((?=[^()]*[A-Za-z]{2})[^()\u3400-\u9fff\uff08\uff09]*\)")
 
 

@@ -12,21 +12,14 @@ back to; after signing in, that page's `take_refusal` gives it with the note KEP
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import json
-import zlib
 from dataclasses import dataclass, field
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
 
-from web.auth import secure_cookies
-from web.signed_cookies import pack, set_signed, unpack
+from web.signed_cookies import MAX_COOKIE, pack, set_signed, unpack
 
 REFUSAL_COOKIE = "ogi_refusal"
-_MAX_COOKIE = 3600  # bytes: browsers keep at least 4096 per cookie, with its name and attributes
 _LIFETIME = 300  # seconds: the redirect is followed at once
 _MAX_FIELDS = 60  # a kept form: more fields than any page's form has are not kept
 KEPT_MINUTES = 15  # a form kept over an expired session: time to sign in again
@@ -46,12 +39,6 @@ def _key(request: Request) -> bytes | None:
     return session.csrf_token.encode() if session else None
 
 
-def _pack(key: bytes, body: dict) -> str:
-    data = base64.urlsafe_b64encode(zlib.compress(json.dumps(body, ensure_ascii=False).encode(), 9)).decode()
-    mac = hmac.new(key, data.encode(), hashlib.sha256).hexdigest()[:32]
-    return f"{mac}.{data}"
-
-
 def redirect_refused(request: Request, to: str, error: dict, values: dict[str, str] | None = None,
                      failed: str | None = None) -> RedirectResponse:
     """303 to `to` (a path on this site), carrying the refusal for that page to show once."""
@@ -62,16 +49,13 @@ def redirect_refused(request: Request, to: str, error: dict, values: dict[str, s
     key = _key(request)
     if key is None:  # no session (the page's own sign-in check answers first): nothing to carry
         return response
-    kept = {k: v for k, v in (values or {}).items() if k != "csrf_token"}
-    dropped = False
-    while True:
-        cookie = _pack(key, {"error": error, "values": kept, "failed": failed, "dropped": dropped})
-        if len(cookie) <= _MAX_COOKIE or not kept:
-            break
-        kept.pop(max(kept, key=lambda k: len(kept[k])))
-        dropped = True
-    response.set_cookie(REFUSAL_COOKIE, cookie, max_age=_LIFETIME, httponly=True, samesite="strict",
-                        secure=secure_cookies(), path="/")
+    def packed(kept: dict[str, str], dropped: bool) -> str:
+        return pack(request, "refusal", {"error": error, "values": kept, "failed": failed, "dropped": dropped},
+                    _LIFETIME, key)
+
+    values = {k: v for k, v in (values or {}).items() if k != "csrf_token"}
+    kept, dropped = _fitted(values, lambda kept: len(packed(kept, True)) <= MAX_COOKIE)
+    set_signed(response, REFUSAL_COOKIE, packed(kept, dropped), _LIFETIME)
     return response
 
 
@@ -95,8 +79,8 @@ def keep_form(request: Request, response: RedirectResponse, page: str, values: d
 
     # anyone may send this (there is no session): what can never fit is given up before any is packed, so a flood
     # of fields costs a few compressions, not one per field
-    plausible = dict(list((k, v) for k, v in values.items() if len(k) <= 100 and len(v) <= _MAX_COOKIE * 2)[:_MAX_FIELDS])
-    kept, dropped = _fitted(plausible, lambda kept: len(packed(kept)) <= _MAX_COOKIE)
+    plausible = dict(list((k, v) for k, v in values.items() if len(k) <= 100 and len(v) <= MAX_COOKIE * 2)[:_MAX_FIELDS])
+    kept, dropped = _fitted(plausible, lambda kept: len(packed(kept)) <= MAX_COOKIE)
     set_signed(response, REFUSAL_COOKIE, packed(kept, dropped or len(plausible) < len(values)), lifetime)
 
 
@@ -126,13 +110,11 @@ def take_refusal(request: Request) -> Refusal | None:
     if kept is not False:
         return kept if isinstance(kept, Refusal) else None
     request.state.clear_refusal = True
-    mac, data = cookie.split(".", 1)
-    if not hmac.compare_digest(mac, hmac.new(key, data.encode(), hashlib.sha256).hexdigest()[:32]):
+    body = unpack(request, "refusal", cookie, key)  # signed with this session's key, or nothing
+    if body is None:
         return None
     try:
-        inflate = zlib.decompressobj()  # bounded: a forged cookie cannot inflate into memory
-        body = json.loads(inflate.decompress(base64.urlsafe_b64decode(data.encode()), _MAX_COOKIE * 8))
         return Refusal(error=dict(body["error"]), values={str(k): str(v) for k, v in body["values"].items()},
                        failed=body.get("failed"), values_dropped=bool(body.get("dropped")))
-    except (ValueError, KeyError, TypeError, zlib.error):
+    except (ValueError, KeyError, TypeError, AttributeError):
         return None

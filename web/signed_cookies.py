@@ -32,19 +32,22 @@ def _key(request: Request) -> bytes:
     return hmac.new(keyring.current_key, b"ogi web cookies\x00", hashlib.sha256).digest()
 
 
-def pack(request: Request, purpose: str, body: dict, lifetime_seconds: int) -> str:
+def pack(request: Request, purpose: str, body: dict, lifetime_seconds: int, key: bytes | None = None) -> str:
+    """`body` signed for `purpose` until `lifetime_seconds` from now; with the application's key, or `key` (a
+    refusal shown after a redirect is signed with its session's CSRF token: web/flash.py)."""
     payload = {"for": purpose, "until": int(time.time()) + lifetime_seconds, "body": body}
     data = base64.urlsafe_b64encode(zlib.compress(json.dumps(payload, ensure_ascii=False).encode(), 9)).decode()
-    mac = hmac.new(_key(request), data.encode(), hashlib.sha256).hexdigest()[:32]
+    mac = hmac.new(key or _key(request), data.encode(), hashlib.sha256).hexdigest()[:32]
     return f"{mac}.{data}"
 
 
-def unpack(request: Request, purpose: str, cookie: str | None) -> dict | None:
-    """The body, if the cookie was signed here for `purpose` and has not ended; else None."""
+def unpack(request: Request, purpose: str, cookie: str | None, key: bytes | None = None) -> dict | None:
+    """The body, if the cookie was signed (with the application's key, or `key`) for `purpose` and has not ended;
+    else None."""
     if not cookie or "." not in cookie or len(cookie) > MAX_COOKIE * 2:
         return None
     mac, data = cookie.split(".", 1)
-    if not hmac.compare_digest(mac, hmac.new(_key(request), data.encode(), hashlib.sha256).hexdigest()[:32]):
+    if not hmac.compare_digest(mac, hmac.new(key or _key(request), data.encode(), hashlib.sha256).hexdigest()[:32]):
         return None
     try:
         inflate = zlib.decompressobj()  # bounded: even a signed cookie cannot inflate into memory
