@@ -31,12 +31,10 @@ from workflows.documents.attachments import (
 from workflows.documents.service import DocumentService
 from workflows.foi import commands as c
 from workflows.foi.documents import DocumentRecord
-from workflows.foi.event_types import EventType
 from workflows.people.accounts import User
 from workflows.requests.input_limits import check_field
 from workflows.requests.registration import received_at
 from workflows.requests.service import RequestService
-from workflows.streams import request_stream
 from workflows.tables import users_table
 
 
@@ -104,14 +102,12 @@ class IntakeService:
         return self.attachments.add(request_id, uploads, actor) if uploads else []
 
     def consulted_party(self, request_id: str) -> dict | None:
-        """The party of the latest consultation started, as recorded (party, party_name, party_address): the
-        征求意见书's addressee. None when none was started."""
-        with self.engine.connect() as conn:
-            events = self.requests.store.read_stream(conn, request_stream(request_id))
-        started = [e for e in events if e.type == EventType.CONSULTATION_STARTED]
-        if not started:
+        """The party of the latest consultation started (party, party_name, party_address) as the documents read it
+        for the 征求意见书's addressee (a voided one skipped). None when none was started."""
+        started = self.documents.consultation_recorded(request_id)
+        if started is None:
             return None
-        return {k: started[-1].payload[k] for k in ("party", "party_name", "party_address") if k in started[-1].payload}
+        return {k: started[k] for k in ("party", "party_name", "party_address") if k in started}
 
 
 def _check_uploads(uploads: Sequence[Upload]) -> None:

@@ -318,6 +318,12 @@ class DocumentService(ReplyDelivery):
             context.update(drafting.service_record_context(state, served_type, note, consulted, request))
         return render(f"documents/{doc_type}.txt.j2", **context)
 
+    def consultation_recorded(self, request_id: str) -> dict | None:
+        """The latest consultation started that no step voided, as recorded (party, party_name, party_address):
+        the 征求意见书's addressee. None when none was started."""
+        with self.engine.connect() as conn:
+            return self._recorded(conn, request_id)[1]
+
     def _recorded(self, conn: Connection, request_id: str) -> tuple[dict, dict | None]:
         """The application as received, and the latest consultation started that no step voided, as recorded."""
         events = self.store.read_stream(conn, request_stream(request_id))
