@@ -27,14 +27,6 @@ templates.env.globals["document_form"] = {"correction_items": CORRECTION_ITEMS,
                                           "states": STATE_WORDS}
 
 
-def document_today(request: Request) -> str:
-    """Today by the app's clock: the 办理日期 a document form offers (a step entered later is dated back by hand)."""
-    return services(request).clock.now().date().isoformat()
-
-
-templates.env.globals["document_today"] = document_today
-
-
 async def _form(request: Request) -> dict[str, str]:
     sent = await request.form()
     form = {k: v for k, v in sent.items() if isinstance(v, str)}

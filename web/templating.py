@@ -17,6 +17,14 @@ templates.env.globals["EVENT_LABELS"] = event_labels()
 templates.env.globals["cite"] = cite  # a rule code in words: {{ cite(task.article) }}
 
 
+def day_today(request: Request) -> str:
+    """Today by the app's clock: the 办理日期 a step or document form offers (one entered later is dated back by hand)."""
+    return request.app.state.services.clock.now().date().isoformat()
+
+
+templates.env.globals["day_today"] = day_today
+
+
 def page(request: Request, name: str, status_code: int = 200, **context):
     session = getattr(request.state, "session", None)
     context.setdefault("user", getattr(request.state, "user", None))
