@@ -9,6 +9,8 @@ importing it. Nothing connects at import: a database is opened only when `bootst
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,17 +24,22 @@ from engine.adapters.database import make_engine, require_migrated, sqlite_file
 from engine.adapters.eventstore import EventStore
 from engine.adapters.keys import Keyring, keyring_from_environment
 from engine.clock import Clock, SystemClock
+from notifications.applicant_notices import ApplicantNotices, write_applicant_message
 from notifications.notices import LapseNotices, write_checkpoint_notices, write_due_reminders
 from notifications.outbox import OutboxService
 from workflows.documents.approvals import ApprovalService
+from workflows.documents.attachments import AttachmentService
 from workflows.documents.intake import IntakeService, intake_service
 from workflows.documents.progress import ApplicantProgress
+from workflows.documents.released import FileStore, ReleaseService
 from workflows.documents.service import DocumentService
 from workflows.integrity import heartbeats
 from workflows.integrity.audit import AuditService
 from workflows.integrity.seals import RowSealer
 from workflows.people.directory import Directory, Initialised
 from workflows.people.sign_in import WebAccounts
+from workflows.portal.applicant_desk import ApplicantDesk
+from workflows.portal.submissions import PortalService
 from workflows.readmodels.calendar_years import CALENDAR_YEARS_READ_MODEL, CalendarSource
 from workflows.readmodels.guard import ProjectionGuard
 from workflows.readmodels.requests import RequestsProjection
@@ -68,6 +75,9 @@ class App:
     approvals: ApprovalService  # 审批: extensions, voids and drafts waiting for a head
     progress: ApplicantProgress  # what the applicant sees at /lookup
     intake: IntakeService  # 受理窗口: registration with its scans and the receipt, a correction received
+    portal: PortalService  # /apply and the platforms' API: applications made online (issue 20)
+    applicant_desk: ApplicantDesk  # the applicant's own page
+    released: ReleaseService  # the information's files given with the reply, stored by SHA-256
 
     def initialise(self) -> Initialised:
         """`ogi init`: migrate, add the first administrator, and seal with the log's key any row a migration left
@@ -126,7 +136,7 @@ def build(engine: Engine, clock: Clock | None = None, keyring: Keyring | None = 
     requests = RequestService(
         engine, clock, store, calendars,
         # after every append, in its transaction: the read model first, then the watch that reads published figures
-        projectors=(requests_projection, PublishedReportWatch(store), tasks, LapseNotices()),
+        projectors=(requests_projection, PublishedReportWatch(store), tasks, LapseNotices(), ApplicantNotices()),
         read_models=(requests_projection, CALENDAR_YEARS_READ_MODEL, REGISTER_READ_MODEL, PUBLICATIONS_READ_MODEL,
                      tasks),
         guard=guard,
@@ -134,13 +144,21 @@ def build(engine: Engine, clock: Clock | None = None, keyring: Keyring | None = 
     audit = AuditService(engine, store, clock)
     task_service = TaskService(engine, store, clock)
     documents = DocumentService(engine, clock, store, requests)
+    attachments = AttachmentService(engine, clock, requests)
+    progress = ApplicantProgress(engine, requests, documents)
+    files = FileStore(files_folder(engine))
+    secret = hmac.new(keyring.current_key, b"ogi online door\x00", hashlib.sha256).digest()
+    portal = PortalService(engine, clock, requests, documents, attachments, secret, write_applicant_message)
+    desk = ApplicantDesk(engine, clock, requests, documents, progress, attachments, files, secret,
+                         write_applicant_message)
     return App(engine, clock, store, requests, ReportService(engine, store, clock, guard),
                RequestQueries(engine, store, clock, requests, guard), Directory(engine, clock), audit,
                Sweeper(requests, audit, checkpoint_folder(engine), task_service,
                        after_timers=(write_due_reminders,), after_checkpoint=(write_checkpoint_notices,)), task_service,
                OutboxService(engine, clock), documents, WebAccounts(engine, clock),
                StatisticsService(engine, clock), ApprovalService(engine, clock, requests, documents),
-               ApplicantProgress(engine, requests, documents), intake_service(engine, clock, requests, documents))
+               progress, intake_service(engine, clock, requests, documents), portal, desk,
+               ReleaseService(engine, clock, requests, files))
 
 
 def checkpoint_folder(engine: Engine) -> Path | None:
@@ -150,6 +168,15 @@ def checkpoint_folder(engine: Engine) -> Path | None:
         return Path(named)
     database = sqlite_file(engine)
     return database.with_name(database.name + ".checkpoints") if database else None
+
+
+def files_folder(engine: Engine) -> Path:
+    """Where released files are kept by SHA-256: OGI_FILES_DIR, else beside the embedded SQLite file, else var/files."""
+    named = os.environ.get("OGI_FILES_DIR")
+    if named:
+        return Path(named)
+    database = sqlite_file(engine)
+    return database.with_name(database.name + ".files") if database else Path("var/files").resolve()
 
 
 def bootstrap(url: str | None = None, clock: Clock | None = None, check_schema: bool = True, origin: str = "") -> App:

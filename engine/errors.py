@@ -36,3 +36,7 @@ class NotFound(OgiError):
 
 class PermissionDenied(OgiError):
     """The acting user's role may not do this."""
+
+
+class TooManyAttempts(OgiError):
+    """Too many tries from one address, phone or request in a while (429): wait and try again."""

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field, create_model
 
 from bootstrap import App
 from engine.errors import OgiError
+from web import api_online
 from web.auth import viewer
 from web.errors import LastResort, api_error_handler, input_error_handler
 from web.inputs import PageQuery, Year
@@ -120,6 +121,7 @@ def create_api(services: App) -> FastAPI:
         return services.queries.history(request_id, viewer=user)
 
     _step_routes(api, services)
+    api_online.add_online_routes(api, services)  # /applications, /payments/callback (issue 20)
 
     @api.get("/tasks", response_model=list[TaskOut])  # type: ignore[valid-type]  # a model built at import
     def tasks(user: Viewer, mine: bool = False) -> list[dict]:

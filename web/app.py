@@ -21,6 +21,8 @@ from web import (
     lookup,
     oversight,
     pages,
+    portal_applicant,
+    portal_apply,
     queue_pages,
     registration_pages,
     reports,
@@ -69,6 +71,8 @@ def create_app(services: App) -> FastAPI:
     app.include_router(request_pages.router)
     app.include_router(document_pages.router)
     app.include_router(lookup.router)
+    app.include_router(portal_apply.router)  # /apply: the online application (issue 20)
+    app.include_router(portal_applicant.router)  # /my: the applicant's own page
     app.include_router(reports.router)
     app.include_router(oversight.router)
     app.include_router(admin.router)

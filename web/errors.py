@@ -13,7 +13,7 @@ import traceback
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 
-from engine.errors import ConcurrencyConflict, NotFound, OgiError, PermissionDenied, RuleViolation
+from engine.errors import ConcurrencyConflict, NotFound, OgiError, PermissionDenied, RuleViolation, TooManyAttempts
 from workflows.foi.citations import cite
 from workflows.foi.field_names import FIELD_NAMES
 from workflows.foi.identifiers import InputRefused
@@ -40,6 +40,8 @@ def status_of(error: OgiError) -> int:
         return 404
     if isinstance(error, ConcurrencyConflict):
         return 409
+    if isinstance(error, TooManyAttempts):
+        return 429
     return 422  # a step the law refuses (RuleViolation) or input that is wrong
 
 

@@ -5,7 +5,22 @@ The read models are derived from the event log and can be rebuilt from it (`ogi 
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Table, Text, false
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    false,
+)
 
 from engine.adapters.database import metadata
 
@@ -53,6 +68,9 @@ agencies_table = Table(
     Column("review_body", String(200), nullable=False, server_default=""),  # 行政复议机关, e.g. 河东区人民政府
     Column("court", String(200), nullable=False, server_default=""),  # e.g. 河东区人民法院
     Column("vertically_led", Boolean, nullable=False, server_default=false()),  # 垂直管理: review by the next higher
+    # the online door (issue 20): whether /apply offers the agency, and how its fee is paid (shown with the notice)
+    Column("accepts_online", Boolean, nullable=False, server_default=false()),
+    Column("payment_info", Text, nullable=False, server_default=""),
     Column("created_at", DateTime, nullable=False),
     Column("created_by", String(100), nullable=False),
 )
@@ -252,4 +270,85 @@ attachments_table = Table(  # 附件 of a request (issue 19 item 3): the scans t
     Column("content", LargeBinary, nullable=False),
     Column("added_at", DateTime, nullable=False),
     Column("added_by", String(100), nullable=False),
+)
+
+
+# -- the online door (issue 20, workflows/portal/) ----------------------------------------------------------------
+portal_submissions_table = Table(  # an application made on /apply (or by a platform), before and after it is filed
+    "portal_submissions",
+    metadata,
+    Column("id", String(64), primary_key=True),  # random: the applicant's browser holds it until the code is typed
+    Column("agency", String(100), nullable=False),
+    Column("fields", Text, nullable=False),  # the checked form fields (JSON): the `receive` step once verified
+    Column("address_key", String(64), nullable=False),  # keyed hash of the client address: the rate limit's, no IP kept
+    Column("contact_key", String(64), nullable=False),  # keyed hash of the phone (else the e-mail address)
+    Column("code_hash", String(64)),  # the verification code's keyed hash (None: a platform's filing, no code)
+    Column("code_channel", String(10)),  # sms | email
+    Column("attempts", Integer, nullable=False),  # wrong codes typed
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Column("filed_at", DateTime),
+    Column("request_id", String(200)),
+    Column("platform", String(100)),  # the platform token's name, for a filing through the API
+    Column("idempotency_key", String(200)),  # the platform's key: one submission, one request
+    UniqueConstraint("platform", "idempotency_key", name="uq_portal_submissions_platform_key"),
+    Index("ix_portal_submissions_address", "address_key", "created_at"),
+    Index("ix_portal_submissions_contact", "contact_key", "created_at"),
+)
+
+portal_uploads_table = Table(  # the files of a submission until it is filed (then they are the request's attachments)
+    "portal_uploads",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("submission_id", String(64), ForeignKey("portal_submissions.id"), nullable=False, index=True),
+    Column("kind", String(40), nullable=False),
+    Column("filename", String(255), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+)
+
+applicant_codes_table = Table(  # a code sent to the applicant's phone or e-mail to open the applicant's page
+    "applicant_codes",
+    metadata,
+    Column("id", String(64), primary_key=True),  # random: held by the browser between the two steps
+    Column("request_id", String(200), nullable=False),
+    Column("code_hash", String(64), nullable=False),
+    Column("channel", String(10), nullable=False),  # sms | email
+    Column("address_key", String(64), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Column("used_at", DateTime),
+    Index("ix_applicant_codes_request", "request_id", "created_at"),
+    Index("ix_applicant_codes_address", "address_key", "created_at"),
+)
+
+released_files_table = Table(  # the files of released information: bytes in OGI_FILES_DIR by SHA-256, facts here
+    "released_files",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("size", Integer, nullable=False),
+    Column("media_type", String(100), nullable=False),
+    Column("stored_at", DateTime, nullable=False),
+)
+
+platform_tokens_table = Table(  # `ogi platform add NAME --agency A`: a 政务服务网 that files applications by the API
+    "platform_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("display_name", String(200), nullable=False),
+    Column("agencies", Text, nullable=False),  # the agencies it may file with, comma-separated
+    Column("created_at", DateTime, nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Column("revoked_at", DateTime),
+)
+
+payment_callbacks_table = Table(  # each payment platform's notice once (its transaction id): a retry records nothing
+    "payment_callbacks",
+    metadata,
+    Column("transaction_id", String(100), primary_key=True),
+    Column("request_id", String(200), nullable=False),
+    Column("amount_yuan", Float, nullable=False),
+    Column("paid_at", DateTime, nullable=False),
+    Column("received_at", DateTime, nullable=False),
 )

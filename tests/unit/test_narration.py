@@ -56,6 +56,9 @@ PAYLOADS: dict[str, dict] = {
     "department_sent_back": {"reason": "非本部门职责"},
     "assistance_requested": {"department": "zhengce", "due_on": "2026-12-10"},
     "assistance_answered": {"department": "zhengce", "note": "已提供材料"},
+    "information_released": {"files": [{"name": "预算表.pdf", "sha256": "a" * 64, "size": 10, "media_type": "application/pdf"}]},
+    "applicant_downloaded": {"item": "file", "ref": "a" * 64, "sha256": "a" * 64},
+    "applicant_notices_chosen": {"enabled": False},
 }
 NAMES = Names(users={"clerk": "经办人小王", "head": "李主任"}, agencies={"hedong-xzsp": "河东区行政审批服务局"},
               departments={"bangongshi": "办公室", "zhengce": "政策法规科"})

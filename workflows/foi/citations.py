@@ -21,11 +21,12 @@ _DOCUMENTS = {
 _LAWS = {
     "行政复议法": "《中华人民共和国行政复议法》",  # as revised in 2023, in force 2024-01-01
     "行政诉讼法": "《中华人民共和国行政诉讼法》",
+    "电子签名法": "《中华人民共和国电子签名法》",  # Art. 11: when a data message sent to a chosen system is received
 }
 _DIGITS = "零一二三四五六七八九"
 _ARTICLE = re.compile(r"Art\.\s*(\d+)(?:\s*[–-]\s*(\d+))?((?:\s*,\s*\d+)*)(?:\s*¶\s*(\d+))?(?:\((\d+)\))?")
 _DOCUMENT_ARTICLE = re.compile(r"(109号|235号)(?:\s+Art\.\s*(\d+)(?:\s*[–-]\s*(\d+))?)?")
-_LAW_ARTICLE = re.compile(r"(行政复议法|行政诉讼法)(?:\s+(Art\..*))?")
+_LAW_ARTICLE = re.compile(r"(行政复议法|行政诉讼法|电子签名法)(?:\s+(Art\..*))?")
 
 
 def chinese_number(n: int) -> str:

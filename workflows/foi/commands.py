@@ -20,7 +20,9 @@ _OMITTED_WHEN_NONE = frozenset({"form_requested", "assisted_by", "reasons", "res
                                 "outcome", "tracking_no", "posted_on", "signed_on", "fee", "served_on", "note",
                                 "reason", "decision",
                                 # issue 19: the intake's facts (the 受理窗口's record)
-                                "obtain_method", "content", "party_name", "party_address"})
+                                "obtain_method", "content", "party_name", "party_address",
+                                # issue 20: the online door (consent to electronic service, its evidence)
+                                "electronic_service", "evidence"})
 
 
 def stated(default: Any) -> Any:
@@ -59,6 +61,8 @@ class Receive(Command):
     assisted_by: str | None = None  # Art. 29, 43: who wrote the application down for an applicant who could not
     procedure: str | None = None  # None: disclosure; "record_correction": Art. 41
     imported_from: str | None = None  # set by `ogi import`: a history whose documents are not in ogi
+    # the applicant consents to 电子送达 on the applicant's page (issue 20; the service day: docs/readings.md)
+    electronic_service: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -144,6 +148,7 @@ class Deliver(Command):
     event_type = EventType.DELIVERED
     method: str = stated("in_person")
     served_on: str | None = None  # the legal service day from the service record (235号; default: this day)
+    evidence: str | None = None  # 电子送达: where and when the reply reached the system the applicant chose
 
 
 @dataclass(frozen=True)
@@ -298,6 +303,7 @@ class ServeDocument(Command):
     tracking_no: str | None = None
     posted_on: str | None = None  # the day handed to the post office (ISO date)
     signed_on: str | None = None  # the day the applicant signed for it
+    evidence: str | None = None  # 电子送达: where and when it reached the system the applicant chose, its SHA-256
 
 
 @dataclass(frozen=True)

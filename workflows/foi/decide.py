@@ -14,7 +14,7 @@ from engine.calendar import WorkingCalendar
 from engine.clock import Deadline, Suspension
 from engine.errors import RuleViolation
 from engine.events import Event, NewEvent
-from workflows.foi import approvals, departments, documents
+from workflows.foi import approvals, departments, documents, online
 from workflows.foi import commands as c
 from workflows.foi.deadlines import compute_deadlines
 from workflows.foi.definition import WORKFLOW
@@ -171,7 +171,7 @@ def _received(s: RequestState, p: dict, day: dt.date) -> RequestState:
         received_on=day, confirmed_on=confirmed, clock_start=confirmed or day,
         form_requested=p.get("form_requested"), assisted_by=p.get("assisted_by"),
         procedure=None if p.get("procedure") in (None, Procedure.DISCLOSURE) else p["procedure"],
-        imported_from=p.get("imported_from"),
+        imported_from=p.get("imported_from"), electronic_service=bool(p.get("electronic_service")),
     )
 
 
@@ -289,6 +289,7 @@ _APPLY: dict[str, Callable[[RequestState, dict, dt.date], RequestState]] = {
     EventType.DEPARTMENT_SENT_BACK: lambda s, p, d: s.but(department=None),
     EventType.ASSISTANCE_REQUESTED: lambda s, p, d: s.but(assists=departments.assistance_requested(s.assists, p, d)),
     EventType.ASSISTANCE_ANSWERED: lambda s, p, d: s.but(assists=departments.assistance_answered(s.assists, p, d)),
+    **online.EVOLVE,
     EventType.STEP_VOIDED: lambda s, p, d: s,  # like a withdrawal: the fold skips the step it names  # its effect is on the fold: the events it names are skipped
 }
 

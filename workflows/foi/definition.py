@@ -11,7 +11,7 @@ import math
 from functools import cache
 
 from engine.machine import MachineDefinition, Transition
-from workflows.foi import approval_rows, approvals, paper_trail
+from workflows.foi import approval_rows, approvals, online, paper_trail
 from workflows.foi import commands as c
 from workflows.foi.state import (
     ANSWERED_STAGES,
@@ -361,6 +361,7 @@ TRANSITIONS: list[Transition[Stage]] = [
 
 TRANSITIONS += paper_trail.TRANSITIONS
 TRANSITIONS += approval_rows.TRANSITIONS
+TRANSITIONS += online.TRANSITIONS
 
 WORKFLOW: MachineDefinition[Stage] = MachineDefinition(
     name="依申请公开",

@@ -52,10 +52,16 @@ class EventType(StrEnum):
     DEPARTMENT_SENT_BACK = "department_sent_back"
     ASSISTANCE_REQUESTED = "assistance_requested"
     ASSISTANCE_ANSWERED = "assistance_answered"
+    # the online door (online.py): information released as files, a download by the applicant, the applicant's
+    # choice of milestone messages
+    INFORMATION_RELEASED = "information_released"
+    APPLICANT_DOWNLOADED = "applicant_downloaded"
+    APPLICANT_NOTICES_CHOSEN = "applicant_notices_chosen"
 
 
 CONCLUDING = frozenset({EventType.DECIDED, EventType.WITHDRAWN})  # the events that give a request its one outcome
 SYSTEM_EVENTS = frozenset({EventType.PERIOD_LAPSED, EventType.DEADLINES_RECOMPUTED})  # no person's step
 APPROVAL_EVENTS = frozenset({EventType.APPROVAL_REQUESTED, EventType.APPROVAL_GRANTED, EventType.APPROVAL_REJECTED})
 # events that do not move the last step's time (an approval is about a step, not a step of the procedure)
-NOT_A_STEP = SYSTEM_EVENTS | APPROVAL_EVENTS | {EventType.SYSTEM_EVENTS_WITHDRAWN, EventType.STEP_VOIDED}
+NOT_A_STEP = SYSTEM_EVENTS | APPROVAL_EVENTS | {EventType.SYSTEM_EVENTS_WITHDRAWN, EventType.STEP_VOIDED,
+                                               EventType.APPLICANT_DOWNLOADED, EventType.APPLICANT_NOTICES_CHOSEN}

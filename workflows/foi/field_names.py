@@ -11,7 +11,7 @@ FIELD_NAMES: dict[str, str] = {
     "applicant": "申请人", "applicant.kind": "申请人类型", "applicant.name": "申请人姓名或名称",
     "applicant.id_number": "身份证件号码", "applicant.phone": "联系电话", "applicant.email": "电子邮箱",
     "applicant.address": "通信地址", "applicant.organisation_code": "统一社会信用代码",
-    "confirmed_at": "确认收到之日", "form_requested": "提供形式", "obtain_method": "获取方式",
+    "confirmed_at": "确认收到之日", "evidence": "送达凭证", "electronic_service": "同意电子送达", "form_requested": "提供形式", "obtain_method": "获取方式",
     "assisted_by": "代为填写申请的人", "procedure": "办理程序", "period_days": "补正期限", "party": "征求对象",
     "opinion": "意见", "amount_yuan": "收费金额", "method": "方式", "working_days": "延长的工作日",
     "approved_by": "批准人", "outcome": "答复结果", "reasons": "理由", "responsible_agency": "掌握该信息的机关",

@@ -38,6 +38,9 @@ E = EventType
 Payload = Mapping[str, object]
 
 
+ONLINE_ACTORS = {"applicant": "申请人（网上）", "payment": "支付平台"}
+
+
 @dataclass(frozen=True)
 class Names:
     """Who and what the codes of a history name: usernames, agency slugs, department codes → their names."""
@@ -49,6 +52,10 @@ class Names:
     def user(self, username: object) -> str:
         if username == SYSTEM_ACTOR:
             return "系统（计时器）"
+        if str(username) in ONLINE_ACTORS:  # workflows/people/accounts.py: no row in `users`
+            return ONLINE_ACTORS[str(username)]
+        if str(username).startswith("platform:"):
+            return self.users.get(str(username)) or "政务服务平台"
         return self.users.get(str(username)) or str(username or "—")
 
     def agency(self, slug: object) -> str:
@@ -145,6 +152,7 @@ def _received(p: Payload, ctx: _Context) -> str:
         f"申请以{label(PROVISION_FORM_LABELS, p['form_requested'])}提供" if p.get("form_requested") else "",
         _text(p, "assisted_by", "由") + ("代为书写" if p.get("assisted_by") else ""),
         "由历史记录导入" if p.get("imported_from") else "",
+        "申请人同意电子送达" if p.get("electronic_service") else "",
         f"答复期限至{_due(p, 'reply')}" if _due(p, "reply") else "")
 
 
@@ -203,7 +211,8 @@ def _decided(p: Payload, ctx: _Context) -> str:
 
 def _delivered(p: Payload, ctx: _Context) -> str:
     return f"答复送达申请人（{label(DELIVERY_LABELS, p.get('method'))}" + (
-        f"，送达日{_day(p['served_on'])}）" if p.get("served_on") else "）")
+        f"，送达日{_day(p['served_on'])}" if p.get("served_on") else "") + (
+        f"，{str(p['evidence'])[:200]}）" if p.get("evidence") else "）")
 
 
 def _review_filed(p: Payload, ctx: _Context) -> str:
@@ -347,6 +356,20 @@ def _assistance_answered(p: Payload, ctx: _Context) -> str:
     return f"{ctx.names.department(p.get('department'))}回复协办意见" + _parts(_text(p, "note"))
 
 
+def _information_released(p: Payload, ctx: _Context) -> str:
+    # the names are the files' own (often in Latin letters): the page lists them; the sentence says how many
+    given = p.get("files")
+    files = [f for f in given if isinstance(f, Mapping)] if isinstance(given, list | tuple) else []
+    size = sum(int(f.get("size") or 0) for f in files)
+    return f"提供信息文件{len(files)}个" + _parts(f"共{max(1, size // 1024)}千字节" if size else "")
+
+
+def _applicant_downloaded(p: Payload, ctx: _Context) -> str:
+    if p.get("item") == "file":
+        return "申请人在网上下载信息文件"
+    return "申请人在网上下载文书" + _parts(_text(p, "ref"))
+
+
 def _fixed(words: str) -> Teller:
     return lambda p, ctx: words
 
@@ -391,6 +414,9 @@ TELLERS: dict[str, Teller] = {
     E.DEPARTMENT_SENT_BACK: _department_sent_back,
     E.ASSISTANCE_REQUESTED: _assistance_requested,
     E.ASSISTANCE_ANSWERED: _assistance_answered,
+    E.INFORMATION_RELEASED: _information_released,
+    E.APPLICANT_DOWNLOADED: _applicant_downloaded,
+    E.APPLICANT_NOTICES_CHOSEN: lambda p, ctx: "申请人" + ("订阅" if p.get("enabled", True) else "退订") + "办理进展通知",
 }
 
 

@@ -46,6 +46,17 @@ CONCLUDED_STAGES = (*ANSWERED_STAGES, Stage.CLOSED)
 
 
 @dataclass(frozen=True)
+class ReleasedFile:
+    """A file of the information given to the applicant: its bytes are kept by their SHA-256 outside the log."""
+
+    name: str
+    sha256: str
+    size: int
+    media_type: str
+    released_on: dt.date
+
+
+@dataclass(frozen=True)
 class Case:
     """An administrative review (行政复议) or a suit (行政诉讼) about this request's decision."""
 
@@ -106,6 +117,13 @@ class RequestState:
     assists: tuple[Assistance, ...] = ()  # 协办: other departments asked to assist, each with its own due day
     imported_from: str | None = None  # a history brought in by `ogi import` (its documents are not in ogi)
     approvals: tuple[Approval, ...] = ()  # 审批: steps asked for by staff, pending or decided (approvals.py)
+    # the online door (online.py): consent to 电子送达 on the applicant's page, the files released, the downloads,
+    # whether the applicant wants the milestone messages
+    electronic_service: bool = False
+    released: tuple[ReleasedFile, ...] = ()
+    downloads: int = 0
+    first_download_on: dt.date | None = None
+    applicant_notices: bool = True
     last_staff_at: dt.datetime | None = None  # staff steps must not go back in business time
     last_event_at: dt.datetime | None = None  # a timer made due by an event fires no earlier than that event
 

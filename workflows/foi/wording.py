@@ -56,6 +56,8 @@ STEP_NAMES: dict[str, str] = {
     c.AssignDepartment.name: "分办", c.TransferDepartment.name: "转办", c.SendBack.name: "退回分办",
     c.RequestAssistance.name: "请求协办", c.AnswerAssistance.name: "协办回复", c.RequestApproval.name: "提请审批",
     c.GrantApproval.name: "审批同意", c.RejectApproval.name: "审批不同意",
+    # the online door (online.py)
+    "release_files": "提供信息文件", "record_download": "申请人下载", "choose_notices": "设置进展通知",
 }
 
 # what a step needs first, completing "须……" in the refusal of a step the state does not allow
@@ -95,6 +97,9 @@ STEP_NEEDS: dict[str, str] = {
     c.RequestApproval.name: "申请已收到、尚未归档",
     c.GrantApproval.name: "申请已收到、尚未归档，且有待审批的事项",
     c.RejectApproval.name: "申请已收到、尚未归档，且有待审批的事项",
+    "release_files": "申请正在办理、已作出答复或已送达，且答复提供信息",
+    "record_download": "申请已收到",
+    "choose_notices": "申请已收到",
 }
 
 PARTY_LABELS = CONSULTED_PARTY_LABELS  # the labels the pages show (vocabulary.py), one catalogue

@@ -16,7 +16,7 @@ from enum import StrEnum
 from sqlalchemy import Connection, select
 
 from engine.errors import PermissionDenied
-from workflows.people.accounts import SCHEDULER_USERNAME, Role, User
+from workflows.people.accounts import SCHEDULER_USERNAME, Role, User, is_online_actor
 from workflows.tables import agencies_table
 
 ROLE_LABELS = {Role.ADMIN: "系统管理员", Role.HEAD: "负责人", Role.STAFF: "经办人", Role.AUDITOR: "审计",
@@ -81,6 +81,21 @@ POLICY: dict[Action, Rule] = {
 # the sweep and the worker act as the scheduler (workflows/people/accounts.py SCHEDULER: no login, no row in `users`):
 # timers fire and tasks are derived on every agency's requests
 SYSTEM_ACTIONS = frozenset({Action.READ_REQUEST, Action.WRITE_REQUEST, Action.READ_TASKS, Action.ASSIGN_TASK})
+# the online door's actors (accounts.py APPLICANT_ONLINE, PAYMENT_PLATFORM, platform_actor) write only the steps of
+# ONLINE_STEPS, on the one request the portal opened for them (workflows/portal/ checks the 查询码 or the token first)
+ONLINE_ACTIONS = frozenset({Action.READ_REQUEST, Action.WRITE_REQUEST})
+ONLINE_STEPS = {
+    "applicant": frozenset({"receive", "submit_correction", "withdraw", "record_download", "choose_notices"}),
+    "payment": frozenset({"pay_fee"}),
+    "platform": frozenset({"receive"}),
+}
+
+
+def online_steps(user: User) -> frozenset[str]:
+    """The steps an online actor may record (none for anyone else: staff are checked by POLICY)."""
+    if not is_online_actor(user):
+        return frozenset()
+    return ONLINE_STEPS["platform" if user.username.startswith("platform:") else user.username]
 
 
 def allows(role: Role, action: Action, own_agency: bool) -> bool:
@@ -92,6 +107,8 @@ def allows(role: Role, action: Action, own_agency: bool) -> bool:
 def reach_of(user: User, action: Action) -> Reach | None:
     if user.username == SCHEDULER_USERNAME and action in SYSTEM_ACTIONS:
         return Reach.EVERY_AGENCY
+    if is_online_actor(user) and action in ONLINE_ACTIONS:
+        return Reach.EVERY_AGENCY  # which request and which steps: RequestService.require_online_step
     return POLICY[action].reach.get(user.role)
 
 

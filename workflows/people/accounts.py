@@ -66,6 +66,25 @@ class User:
 
 SCHEDULER = User(SCHEDULER_USERNAME, "定时任务", Role.STAFF)
 
+# the online door's actors in the log (issue 20; no login, no row in `users`): the applicant on the own page (after
+# the 查询码 and a code sent to the phone or e-mail of the application), a payment platform's signed callback, and a
+# 政务服务网 filing through the API with its platform token (`platform:NAME`)
+APPLICANT_USERNAME = "applicant"
+PAYMENT_USERNAME = "payment"
+PLATFORM_PREFIX = "platform:"
+APPLICANT_ONLINE = User(APPLICANT_USERNAME, "申请人（网上）", Role.APPLICANT)
+PAYMENT_PLATFORM = User(PAYMENT_USERNAME, "支付平台", Role.APPLICANT)
+RESERVED_USERNAMES = frozenset({SCHEDULER_USERNAME, APPLICANT_USERNAME, PAYMENT_USERNAME})
+
+
+def platform_actor(name: str, display_name: str) -> User:
+    """The actor of a request filed by a platform through the API (the name of its token)."""
+    return User(PLATFORM_PREFIX + name, display_name, Role.APPLICANT)
+
+
+def is_online_actor(user: User) -> bool:
+    return user.username in (APPLICANT_USERNAME, PAYMENT_USERNAME) or user.username.startswith(PLATFORM_PREFIX)
+
 ROLE_NAMES = {Role.ADMIN: "系统管理员", Role.HEAD: "负责人", Role.STAFF: "经办人", Role.AUDITOR: "审计",
               Role.APPLICANT: "申请人"}  # as workflows/people/access.py ROLE_LABELS (which imports this module)
 
@@ -157,8 +176,8 @@ def add_user(conn: Connection, username: str, role: Role, password: str, display
         raise OgiError(f"用户名“{username}”须为 2–100 个英文字母、数字或“_”“.”“-”")
     if conn.execute(select(users_table.c.username).where(users_table.c.username == username)).first():
         raise OgiError(f"用户名“{username}”已被使用，请换一个")
-    if username == SCHEDULER_USERNAME:
-        raise OgiError(f"用户名“{username}”是定时任务在日志中使用的名称，请换一个")
+    if username in RESERVED_USERNAMES:
+        raise OgiError(f"用户名“{username}”是系统在日志中使用的名称（定时任务、网上申请人或支付平台），请换一个")
     if email is not None and not EMAIL_PATTERN.match(email):
         raise OgiError(f"电子邮箱“{email}”不是有效的电子邮箱地址")
     if phone is not None:  # a mainland mobile or landline, NFKC-normalised (workflows/foi/identifiers.py)

@@ -29,9 +29,10 @@ from workflows.foi.documents import DocumentType, issued_by, stated_correction_p
 from workflows.foi.handle import Handled, handle
 from workflows.foi.identifiers import check_request_id
 from workflows.foi.state import OPEN_STAGES, RequestState
+from workflows.foi.wording import step_name
 from workflows.people import access
 from workflows.people.access import Action
-from workflows.people.accounts import User, get_agency
+from workflows.people.accounts import Role, User, get_agency
 from workflows.people.departments import require_department
 from workflows.readmodels.calendar_years import CalendarSource, arrangement_payload, calendar_stream, save_calendar_year
 from workflows.readmodels.log import first_event_payload
@@ -63,6 +64,16 @@ APPROVALS: dict[type, tuple[str, str]] = {
     c.VoidStep: ("撤销误录的步骤须经负责人在审批中同意", "记录更正"),
     c.ApproveDocument: ("文书由负责人本人审核（含保密审查）", "approval"),
 }
+
+
+def require_online_step(actor: User, command: c.Command) -> None:
+    """An applicant, a payment platform or a 政务服务网 records only its own steps (access.ONLINE_STEPS), and a
+    request it files is an online application (Art. 29: 数据电文; its receipt date is confirmed, Art. 31(3))."""
+    if command.name not in access.online_steps(actor):
+        raise PermissionDenied(f"无权办理“{step_name(command.name)}”：网上申请人、支付平台或政务服务平台只能办理本人的申请、补正、"
+                               "撤回和缴费，其余步骤由受理机关办理")
+    if isinstance(command, c.Receive) and command.channel != "online":
+        raise PermissionDenied("网上提交的申请只能以“网上申请”方式登记")
 
 
 def _role(user: User) -> str:
@@ -240,6 +251,8 @@ class RequestService:
         return list(conn.execute(_DUE_REQUEST_IDS, {"now": now}).scalars())
 
     def _handle(self, conn: Connection, loaded: Loaded, command: c.Command | None, actor: User) -> Handled:
+        if command is not None and actor.role == Role.APPLICANT:
+            require_online_step(actor, command)
         reference = self.store.start_write(conn)
         handled = handle(loaded.state, command, self.clock.now(), self.calendar(conn), loaded.events)
         if handled.events:

@@ -45,6 +45,7 @@ FIELD_LABELS = {
     # or the API names them as well)
     "doc_type": "文书类型", "text": "正文", "number": "文号", "text_hash": "正文校验值", "tracking_no": "邮件单号",
     "posted_on": "交邮日期", "signed_on": "签收日期", "approval_id": "审批编号",
+    "evidence": "送达凭证（电子送达时填写到达申请人系统的时间）",
 }
 # (command, field) → the allowed values with their labels; a field of this name in any other command: `_ANY`
 _CHOICES: dict[tuple[str, str], Mapping[str, str]] = {
