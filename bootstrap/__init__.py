@@ -133,10 +133,11 @@ def build(engine: Engine, clock: Clock | None = None, keyring: Keyring | None = 
     requests_projection = RequestsProjection(RowSealer(store), cases_json_of)
     guard = ProjectionGuard(store, requests_projection)
     tasks = TasksProjection(clock)
+    applicant_notices = ApplicantNotices()
     requests = RequestService(
         engine, clock, store, calendars,
         # after every append, in its transaction: the read model first, then the watch that reads published figures
-        projectors=(requests_projection, PublishedReportWatch(store), tasks, LapseNotices(), ApplicantNotices()),
+        projectors=(requests_projection, PublishedReportWatch(store), tasks, LapseNotices(), applicant_notices),
         read_models=(requests_projection, CALENDAR_YEARS_READ_MODEL, REGISTER_READ_MODEL, PUBLICATIONS_READ_MODEL,
                      tasks),
         guard=guard,
@@ -144,6 +145,7 @@ def build(engine: Engine, clock: Clock | None = None, keyring: Keyring | None = 
     audit = AuditService(engine, store, clock)
     task_service = TaskService(engine, store, clock)
     documents = DocumentService(engine, clock, store, requests)
+    applicant_notices.query_code = lambda conn, state: documents.lookup_code(state, conn)
     attachments = AttachmentService(engine, clock, requests)
     progress = ApplicantProgress(engine, requests, documents)
     files = FileStore(files_folder(engine))

@@ -6,7 +6,7 @@ projector): confirmed, correction needed, fee notice, extension, reply served �
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import Connection
 
@@ -27,9 +27,15 @@ def write_applicant_message(conn: Connection, message: ApplicantMessage, now: dt
 
 
 class ApplicantNotices:
-    """After-append projector: the applicant's milestone messages."""
+    """After-append projector: the applicant's milestone messages.
+
+    `query_code(conn, state)`: the 查询码 the confirmation message carries (DocumentService.lookup_code), set by
+    bootstrap once the document service exists (it is built after the request service that runs this projector)."""
 
     name = "applicant_notices"
+
+    def __init__(self, query_code: Callable[[Connection, RequestState], str] | None = None) -> None:
+        self.query_code = query_code
 
     def apply(self, conn: Connection, changes: Sequence[Change[RequestState]]) -> None:
         return None
