@@ -39,6 +39,8 @@ from workflows.integrity.seals import RowSealer
 from workflows.people.directory import Directory, Initialised
 from workflows.people.sign_in import WebAccounts
 from workflows.portal.applicant_desk import ApplicantDesk
+from workflows.portal.payments import PaymentCallbacks
+from workflows.portal.platforms import PlatformTokens
 from workflows.portal.submissions import PortalService
 from workflows.readmodels.calendar_years import CALENDAR_YEARS_READ_MODEL, CalendarSource
 from workflows.readmodels.guard import ProjectionGuard
@@ -78,6 +80,8 @@ class App:
     portal: PortalService  # /apply and the platforms' API: applications made online (issue 20)
     applicant_desk: ApplicantDesk  # the applicant's own page
     released: ReleaseService  # the information's files given with the reply, stored by SHA-256
+    platforms: PlatformTokens  # the 政务服务网 that file through the API (`ogi platform add`)
+    payments: PaymentCallbacks  # a payment platform's signed notice of a fee paid
 
     def initialise(self) -> Initialised:
         """`ogi init`: migrate, add the first administrator, and seal with the log's key any row a migration left
@@ -160,7 +164,8 @@ def build(engine: Engine, clock: Clock | None = None, keyring: Keyring | None = 
                OutboxService(engine, clock), documents, WebAccounts(engine, clock),
                StatisticsService(engine, clock), ApprovalService(engine, clock, requests, documents),
                progress, intake_service(engine, clock, requests, documents), portal, desk,
-               ReleaseService(engine, clock, requests, files))
+               ReleaseService(engine, clock, requests, files),
+               PlatformTokens(engine, clock, requests, documents, progress), PaymentCallbacks(engine, clock, requests))
 
 
 def checkpoint_folder(engine: Engine) -> Path | None:
