@@ -27,7 +27,8 @@ from engine.errors import NotFound, OgiError, PermissionDenied, RuleViolation
 from workflows.documents import drafting
 from workflows.documents.case_file import case_file
 from workflows.documents.drafting import PaperFields
-from workflows.documents.serving import ReplyDelivery, steps_carried
+from workflows.documents.released import FileStore
+from workflows.documents.serving import ReplyDelivery, service_command, steps_carried
 from workflows.foi import commands as c
 from workflows.foi.documents import (
     DOCUMENT_TITLES,
@@ -60,6 +61,7 @@ class DocumentService(ReplyDelivery):
     clock: Clock
     store: EventStore
     requests: RequestService
+    files: FileStore | None = None  # the released files' bytes, for the case file (bootstrap hands the App's store)
 
     # -- steps ------------------------------------------------------------------------------------------------
     def draft(self, request_id: str, doc_type: str, actor: User, outcome: str | None = None, text: str | None = None,
@@ -189,14 +191,11 @@ class DocumentService(ReplyDelivery):
         was done (default now); entered later, the legal service day is still the record's (posted_on, signed_on)."""
         with self.engine.begin() as conn:
             self.store.start_write(conn)
-            now = self._moment(at)
-            if method == "post" and posted_on is None:
-                posted_on = now.date()  # handed to the post office the day of the service, unless told otherwise
-            command = c.ServeDocument(at=now, doc_type=doc_type, method=method, tracking_no=tracking_no,
-                                      posted_on=posted_on.isoformat() if posted_on else None,
-                                      signed_on=signed_on.isoformat() if signed_on else None)
+            command = service_command(conn, self.requests, request_id, doc_type, actor, method, tracking_no,
+                                      posted_on, signed_on, self._moment(at), self.clock.now())
+            now, signed = command.at, dt.date.fromisoformat(command.signed_on) if command.signed_on else None
             state = self.requests.act_in(conn, request_id, command, actor)
-            for step in steps_carried(state, doc_type, method, signed_on, now):
+            for step in steps_carried(state, doc_type, method, signed, now, command.evidence):
                 state = self.requests.act_in(conn, request_id, step, actor)
         return _latest(state, doc_type)
 
@@ -280,8 +279,8 @@ class DocumentService(ReplyDelivery):
             state = self.requests.load(conn, request_id).state
             self._check_reader(conn, viewer, state)
             agency = get_agency(conn, state.agency)
-            return case_file(conn, history, list(state.documents),
-                             {"name": agency.name, "prefix": agency.doc_prefix}, viewer=viewer)
+            return case_file(conn, history, list(state.documents), {"name": agency.name, "prefix": agency.doc_prefix},
+                             viewer=viewer, released=state.released, read_file=self.files.read if self.files else None)
 
     @staticmethod
     def _check_reader(conn: Connection, viewer: User | None, state: RequestState) -> None:

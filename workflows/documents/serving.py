@@ -6,25 +6,45 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import Connection
+
 from engine.errors import RuleViolation
+from workflows.documents.electronic_service import ELECTRONIC, served_electronically
 from workflows.foi import commands as c
 from workflows.foi.documents import DocumentType, latest, stated_correction_period
 from workflows.foi.state import RequestState, Stage
+from workflows.people.accounts import User
+from workflows.requests.service import RequestService
 
 SERVICE_TO_DELIVERY = {"personal": "in_person", "post": "post", "electronic": "electronic"}
 
 
+def service_command(conn: Connection, requests: RequestService, request_id: str, doc_type: str, actor: User,
+                    method: str, tracking_no: str | None, posted_on: dt.date | None, signed_on: dt.date | None,
+                    moment: dt.datetime, now: dt.datetime) -> c.ServeDocument:
+    """The `serve_document` step as recorded: by post handed in the day of the service unless told otherwise;
+    electronically now, to the applicant's page, with its evidence (workflows/documents/electronic_service.py)."""
+    if method == ELECTRONIC:
+        return served_electronically(conn, requests, request_id, doc_type, actor, moment, now, posted_on, signed_on)
+    if method == "post" and posted_on is None:
+        posted_on = moment.date()
+    return c.ServeDocument(at=moment, doc_type=doc_type, method=method, tracking_no=tracking_no,
+                           posted_on=posted_on.isoformat() if posted_on else None,
+                           signed_on=signed_on.isoformat() if signed_on else None)
+
+
 def steps_carried(state: RequestState, doc_type: str, method: str, signed_on: dt.date | None,
-                  now: dt.datetime) -> list[c.Command]:
+                  now: dt.datetime, evidence: str | None = None) -> list[c.Command]:
     """The steps serving carries, dated when the service was done (`now`: the service's own time, also when it
-    is entered later); the period the correction notice states, the fee it states: the step is the paper's."""
+    is entered later); the period the correction notice states, the fee it states: the step is the paper's.
+    `evidence`: an electronic service's, repeated on the reply's `deliver`."""
     served = latest(state.documents, doc_type)
     assert served is not None  # just served
     if doc_type == DocumentType.REPLY and state.stage == Stage.DECIDED:
         if method not in SERVICE_TO_DELIVERY:
             raise RuleViolation("公告送达的答复书尚不能记为已送达：请选择直接送达、邮寄送达或电子送达", "235号")
         return [c.Deliver(at=now, method=SERVICE_TO_DELIVERY[method], served_on=served.served_on.isoformat()
-                          if served.served_on else None)]
+                          if served.served_on else None, evidence=evidence)]
     notice = {DocumentType.CORRECTION_NOTICE: "correction", DocumentType.FEE_NOTICE: "fee"}.get(DocumentType(doc_type))
     if notice is None or state.stage != Stage.PROCESSING:
         return []  # a notice served again after a returned letter: the step was taken with the first service

@@ -301,7 +301,8 @@ def _document_served(p: Payload, ctx: _Context) -> str:
     return f"送达{_title(p)}" + _parts(
         label(SERVICE_METHOD_LABELS, p.get("method")), _text(p, "tracking_no", "邮件单号"),
         f"交邮日{_day(p['posted_on'])}" if p.get("posted_on") else "",
-        f"签收日{_day(p['signed_on'])}" if p.get("signed_on") else "")
+        f"签收日{_day(p['signed_on'])}" if p.get("signed_on") else "",
+        str(p["evidence"])[:200] if p.get("evidence") else "")  # 电子送达: where, when and which text
 
 
 def _document_returned(p: Payload, ctx: _Context) -> str:
