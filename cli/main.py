@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from cli import admin, approvals, calendar, documents, processes, register, report, requests, setup, tasks
+from cli import admin, approvals, calendar, documents, platforms, processes, register, report, requests, setup, tasks
 from cli.usage_errors import ChineseErrorsGroup
 
 
@@ -23,6 +23,7 @@ for command in (
     tasks.task, tasks.outbox, tasks.inbox,
     processes.scheduler, processes.worker, processes.health, processes.web, admin.token,
     documents.document, documents.fee, approvals.approval,
+    platforms.platform,
 ):
     main.add_command(command)
 
