@@ -133,19 +133,25 @@ def agency_add(slug, name, parent, correction_days, user) -> None:
 @click.option("--court", help="the court named in replies, e.g. 河东区人民法院")
 @click.option("--vertically-led/--not-vertically-led", default=None,
               help="a vertically led agency: the review body is the next higher department")
+@click.option("--online", type=click.Choice(["on", "off"]), help="whether the agency takes applications on /apply")
+@click.option("--payment-info", help="how the applicant pays a fee, shown online, e.g. 请到受理窗口现场缴纳")
 @acting_user
-def agency_set(slug, reminders, webhook_url, webhook_secret, doc_prefix, review_body, court, vertically_led, user) -> None:
-    """Settings of an agency (administrators): reminders, webhook, and what its documents say."""
+def agency_set(slug, reminders, webhook_url, webhook_secret, doc_prefix, review_body, court, vertically_led, online,
+               payment_info, user) -> None:
+    """Settings of an agency (administrators): reminders, webhook, what its documents say, the online door."""
     app().directory.set_agency(user, slug, reminders, webhook_url, webhook_secret, doc_prefix=doc_prefix,
-                               review_body=review_body, court=court, vertically_led=vertically_led)
+                               review_body=review_body, court=court, vertically_led=vertically_led,
+                               accepts_online=None if online is None else online == "on", payment_info=payment_info)
     click.echo(f"机关“{slug}”的设置已保存")
 
 
 @agency.command("list")
 @handle_errors
 def agency_list() -> None:
+    """slug, name, parent, whether it takes online applications (网上申请：受理|不受理)."""
     for row in app().directory.agencies():
-        click.echo(f"{row.slug}\t{row.name}\t{row.parent or ''}")
+        online = "网上申请：受理" if row.accepts_online else "网上申请：不受理"
+        click.echo(f"{row.slug}\t{row.name}\t{row.parent or ''}\t{online}")
 
 
 @click.group()

@@ -42,6 +42,7 @@ class AttachmentKind(StrEnum):
     APPLICATION = "application"  # 申请书扫描件
     IDENTITY = "identity"  # 身份证明 (Art. 29 ¶2 (1))
     CORRECTION = "correction"  # 补正材料 (Art. 30)
+    AUTHORISATION = "authorisation"  # 授权委托书: an agent applies for the applicant (the online form asks for it)
     OTHER = "other"
 
 
@@ -49,6 +50,7 @@ ATTACHMENT_KIND_LABELS: dict[str, str] = {
     AttachmentKind.APPLICATION: "申请书扫描件",
     AttachmentKind.IDENTITY: "身份证明",
     AttachmentKind.CORRECTION: "补正材料",
+    AttachmentKind.AUTHORISATION: "授权委托书",
     AttachmentKind.OTHER: "其他材料",
 }
 # the media types taken, by the bytes a file of the type begins with

@@ -292,10 +292,29 @@ def _document_settings(given: dict[str, str | bool | None]) -> dict[str, str | b
     return values
 
 
+PAYMENT_INFO_MAX = 500  # characters: where and how to pay, as the applicant's page and the fee notice say it
+
+
+def _online_settings(given: dict[str, str | bool | None]) -> dict[str, str | bool]:
+    """Whether the agency takes applications on /apply (`accepts_online`), and how its fees are paid
+    (`payment_info`, shown to the applicant; "" clears it)."""
+    values: dict[str, str | bool] = {}
+    if given.get("accepts_online") is not None:
+        values["accepts_online"] = bool(given["accepts_online"])
+    text = given.get("payment_info")
+    if text is not None:
+        if (not isinstance(text, str) or len(text) > PAYMENT_INFO_MAX
+                or any((ord(ch) < 32 and ch != "\n") or 0xD800 <= ord(ch) <= 0xDFFF for ch in text)):
+            raise OgiError(f"缴费说明须为文字（最多 {PAYMENT_INFO_MAX} 个字符，不含控制字符）")
+        values["payment_info"] = text.strip()
+    return values
+
+
 def set_agency(conn: Connection, slug: str, actor: User, reminders: str | None = None, webhook_url: str | None = None,
                webhook_secret: str | None = None, **documents: str | bool | None) -> None:
-    """An agency's settings: reminder offsets (working days before the reply is due), its webhook, and for its
-    documents the number prefix (`doc_prefix`), the review body, the court and whether it is vertically led."""
+    """An agency's settings: reminder offsets (working days before the reply is due), its webhook, for its
+    documents the number prefix (`doc_prefix`), the review body, the court and whether it is vertically led, and
+    for the online door whether it takes online applications (`accepts_online`) and its `payment_info`."""
 
     actor.require_admin("change an agency's settings")
     get_agency(conn, slug)
@@ -312,8 +331,10 @@ def set_agency(conn: Connection, slug: str, actor: User, reminders: str | None =
             raise OgiError("设置消息推送地址须同时填写至少 16 个字符的推送签名密钥（webhook-secret，用于签名每条消息）")
         values.update(webhook_url=webhook_url, webhook_secret=webhook_secret)
     values.update(_document_settings(documents))
+    values.update(_online_settings(documents))
     if not values:
-        raise OgiError("没有要保存的设置：请至少填写提醒、消息推送地址（含签名密钥）、文号前缀、行政复议机关、人民法院或垂直管理中的一项")
+        raise OgiError("没有要保存的设置：请至少填写提醒、消息推送地址（含签名密钥）、文号前缀、行政复议机关、人民法院、"
+                       "垂直管理、网上申请或缴费说明中的一项")
     conn.execute(update(agencies_table).where(agencies_table.c.slug == slug).values(**values))
 
 

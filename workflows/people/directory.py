@@ -94,6 +94,8 @@ class Directory:
 
     def set_agency(self, actor: User, slug: str, reminders: str | None = None, webhook_url: str | None = None,
                    webhook_secret: str | None = None, **documents: str | bool | None) -> None:
+        """accounts.set_agency in a transaction of its own; `documents` also carries the online door's
+        `accepts_online` and `payment_info`."""
         with self.engine.begin() as conn:
             set_agency(conn, slug, actor, reminders, webhook_url, webhook_secret, **documents)
 

@@ -31,6 +31,9 @@ DEMO_PASSWORD = "ogi-demo"  # the README's; OGI_DEMO_PASSWORD sets another
 DEMO_AGENCY = ("hedong-xzsp", "河东区行政审批服务局")
 DEMO_STAFF = (("zhang", Role.STAFF, "张经办"), ("li", Role.HEAD, "李主任"), ("wang", Role.AUDITOR, "王审计"))
 DEMO_DOCUMENTS = dict(doc_prefix="河东审批", review_body="河东区人民政府", court="河东区人民法院")
+# how the demo agency's fees are paid, shown on the applicant's page (it takes applications on /apply: issue 20)
+DEMO_PAYMENT_INFO = ("请通过“河东区政务服务网—统一支付平台”缴纳，或到河东区行政审批服务局受理窗口现场缴纳"
+                     "（工作日 9:00—17:00）")
 DEMO_DEPARTMENTS = (("bangongshi", "办公室"), ("zhengce", "政策法规科"))
 
 # (applicant kind, channel, subject, [(event type, days before today, extra fields)], received days before today)
@@ -163,6 +166,7 @@ def load_demo(directory: Directory, requests: RequestService, queries: RequestQu
     admin = directory.user(ADMIN_USERNAME)
     if directory.ensure_agency(admin, *DEMO_AGENCY):
         directory.set_agency(admin, DEMO_AGENCY[0], **DEMO_DOCUMENTS)  # what its documents say (numbers, remedies)
+        directory.set_agency(admin, DEMO_AGENCY[0], accepts_online=True, payment_info=DEMO_PAYMENT_INFO)
         for code, name in DEMO_DEPARTMENTS:
             directory.add_department(admin, DEMO_AGENCY[0], code, name)
         said.append(f"已添加机关：{DEMO_AGENCY[1]}（代码 {DEMO_AGENCY[0]}），含文书设置和承办部门")

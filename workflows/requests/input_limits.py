@@ -33,6 +33,7 @@ FIELD_LIMITS: dict[str, int] = {
     "phone": _length(_u.phone), "approved_by": _length(EVENT_COLUMNS.actor), "assignee": _length(_u.username),
     "name": _length(_r.applicant_name),  # applicant, agency and department names alike
     "applicant_name": _length(_r.applicant_name),
+    "contact_person": _length(_r.applicant_name), "agent_name": _length(_r.applicant_name),  # an online applicant's
     "agency": _length(_r.agency), "slug": _length(_a.slug), "parent": _length(_a.parent),
     "responsible_agency": _length(_a.name), "competent_agency": _length(_a.name),
     "doc_prefix": _length(_a.doc_prefix), "review_body": _length(_a.review_body), "court": _length(_a.court),
@@ -42,7 +43,7 @@ FIELD_LIMITS: dict[str, int] = {
     "kind": _length(_r.applicant_kind), "applicant_kind": _length(_r.applicant_kind), "channel": _length(_r.channel),
     "procedure": _length(_r.procedure), "outcome": _length(_r.outcome), "stage": _length(_r.stage),
     "state": _length(_r.stage), "role": _length(tasks_table.c.role), "type": _length(EVENT_COLUMNS.type),
-    "doc_type": 40, "id_number": 40, "organisation_code": 40, "case": 200,  # kept in the event's JSON only
+    "doc_type": 40, "id_number": 40, "id_type": 40, "organisation_code": 40, "case": 200,  # kept in the event's JSON only
     "password": 1_000,  # hashed; a longer one is no password but a way to make the server work
 }
 ID_FIELDS = ("id", "request_id")  # a request id wherever it is named so

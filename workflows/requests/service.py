@@ -140,12 +140,17 @@ class RequestService:
         once are recorded in the order they were written."""
         access.require_role(actor, Action.WRITE_REQUEST)
         with self.engine.begin() as conn:
-            command = checked_receive(self._stamped(conn, command))
-            get_agency(conn, command.agency)
-            access.require(conn, actor, Action.WRITE_REQUEST, command.agency)
-            if self.store.stream_version(conn, request_stream(command.request_id)):
-                raise OgiError(f"编号为“{command.request_id}”的申请已经存在，请换一个申请编号")
-            return self._handle(conn, Loaded(RequestState(), 0), command, actor).state
+            return self.receive_in(conn, command, actor)
+
+    def receive_in(self, conn: Connection, command: c.Receive | Stamped[c.Receive], actor: User) -> RequestState:
+        """`receive` in the caller's transaction (an online application filed with marking its submission filed)."""
+        access.require_role(actor, Action.WRITE_REQUEST)
+        command = checked_receive(self._stamped(conn, command))
+        get_agency(conn, command.agency)
+        access.require(conn, actor, Action.WRITE_REQUEST, command.agency)
+        if self.store.stream_version(conn, request_stream(command.request_id)):
+            raise OgiError(f"编号为“{command.request_id}”的申请已经存在，请换一个申请编号")
+        return self._handle(conn, Loaded(RequestState(), 0), command, actor).state
 
     def register(self, values: Mapping[str, object], actor: User) -> str:
         """A request registered now from form or API fields (workflows/requests/registration.py); returns its id."""
