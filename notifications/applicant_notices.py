@@ -52,6 +52,14 @@ MILESTONES: dict[str, str] = {
 }
 
 
+def milestone_kind(event: StoredEvent) -> str | None:
+    """The message kind `event` makes, if any: an application received already confirmed (Art. 31: the confirmation
+    recorded with the receipt) is confirmed as a `receipt_confirmed` would."""
+    if event.type == EventType.RECEIVED:
+        return MILESTONES[EventType.RECEIPT_CONFIRMED] if event.payload.get("confirmed_at") else None
+    return MILESTONES.get(event.type)
+
+
 # -- codes ----------------------------------------------------------------------------------------------------------
 def write_applicant_message(conn: Connection, message: ApplicantMessage, now: dt.datetime) -> None:
     """The code message, in words, as an outbox row (a second writer of the same dedupe key writes nothing).
@@ -124,8 +132,8 @@ class ApplicantNotices:
 
     def apply(self, conn: Connection, changes: Sequence[Change[RequestState]]) -> None:
         # most appends carry no milestone: the event types are looked at before anything is read
-        found = [Milestone(change.after, event, MILESTONES[event.type])
-                 for change in changes for event in change.events if event.type in MILESTONES]
+        found = [Milestone(change.after, event, kind)
+                 for change in changes for event in change.events if (kind := milestone_kind(event))]
         found = [m for m in found if wants_milestones(m.state) and addresses(m.state)]
         if not found:
             return

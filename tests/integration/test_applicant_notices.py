@@ -42,10 +42,12 @@ def step(services, hours: float = 1) -> dt.datetime:
 
 
 def receive(services, request_id: str, channel: str = "online", applicant: dict | None = None,
-            electronic_service: bool | None = None) -> None:
+            electronic_service: bool | None = None, subject: str = "2025年度部门预算",
+            confirmed_at: dt.datetime | None = None) -> None:
     services.requests.receive(c.Receive(at=services.clock.now(), request_id=request_id, agency=AGENCY,
-                                        applicant=applicant or APPLICANT, channel=channel, subject="2025年度部门预算",
-                                        electronic_service=electronic_service), user(services, "clerk"))
+                                        applicant=applicant or APPLICANT, channel=channel, subject=subject,
+                                        electronic_service=electronic_service, confirmed_at=confirmed_at),
+                              user(services, "clerk"))
 
 
 def messages(services, request_id: str | None = None) -> list:
@@ -139,6 +141,18 @@ def test_a_replayed_or_retried_append_writes_no_second_message(services):
         state = services.requests.load(conn, "W-2").state
         projector.apply(conn, [Change(request_stream("W-2"), state, state, stored, "clerk", services.clock.now())])
     assert len(messages(services, "W-2")) == 2
+
+
+def test_an_application_received_already_confirmed_is_confirmed_once_art31(services):
+    receive(services, "W-6", confirmed_at=services.clock.now(),
+            subject="<script>alert(1)</script>关于" + "某某" * 100 + "\n的文件")
+    email, sms = messages(services, "W-6")
+    assert (email.kind, sms.kind) == ("applicant.confirmed", "applicant.confirmed")
+    assert f"查询码{query_code(services, 'W-6')}" in sms.body and "<script>" not in sms.body  # the SMS has no subject
+    [line] = [line for line in email.body.splitlines() if line.startswith("申请内容：")]
+    assert line.endswith("…") and len(line) < 80  # shortened, on one line; plain text, no markup made of it
+    with services.engine.connect() as conn:
+        assert services.requests.load(conn, "W-6").state.confirmed_on is not None
 
 
 def test_turned_off_on_the_applicants_page_no_more_messages_are_written(services):
