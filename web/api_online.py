@@ -16,10 +16,11 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from bootstrap import App
-from engine.errors import NotFound, OgiError, PermissionDenied
+from engine.errors import NotFound, PermissionDenied
 from web.auth import SESSION_COOKIE
 from web.errors import SignInRequired
 from workflows.documents.attachments import Upload
+from workflows.foi.identifiers import InputRefused
 from workflows.portal.payments import BadSignature, PaymentsNotConfigured
 from workflows.portal.platforms import TOKEN_PREFIX, PlatformView
 from workflows.portal.submissions import Filed, PlatformToken
@@ -58,7 +59,7 @@ def form_fields(body: dict[str, Any]) -> dict[str, str]:
     """The /apply form's fields from the JSON body, as the strings the form sends; anything else is refused."""
     unknown = [key for key in body if key not in FIELDS and key != "attachments"]
     if unknown:
-        raise OgiError(f"不认识的字段“{str(unknown[0])[:40]}”：可填写的字段为 {'、'.join(FIELDS)} 和 attachments")
+        raise InputRefused("字段名", f"不认识“{str(unknown[0])[:40]}”：可填写的字段为 {'、'.join(FIELDS)} 和 attachments")
     fields: dict[str, str] = {}
     for key in FIELDS:
         value = body.get(key)
@@ -69,7 +70,7 @@ def form_fields(body: dict[str, Any]) -> dict[str, str]:
         elif isinstance(value, str):
             fields[key] = value
         else:
-            raise OgiError(f"字段“{key}”应为文字" + ("，或 true / false" if key in YES_NO_FIELDS else ""))
+            raise InputRefused(key, "应为文字" + ("，或 true / false" if key in YES_NO_FIELDS else ""))
     return fields
 
 
@@ -77,18 +78,18 @@ def attachments_of(body: dict[str, Any]) -> list[Upload]:
     """`attachments`: [{kind, filename, content_base64}], decoded; the portal checks each file as it checks uploads."""
     listed = body.get("attachments") or []
     if not isinstance(listed, list):
-        raise OgiError("附件（attachments）应为列表：[{kind, filename, content_base64}]")
+        raise InputRefused("附件（attachments）", "应为列表：[{kind, filename, content_base64}]")
     if len(listed) > MAX_ATTACHMENTS:
-        raise OgiError(f"附件最多 {MAX_ATTACHMENTS} 个")
+        raise InputRefused("附件（attachments）", f"最多 {MAX_ATTACHMENTS} 个")
     uploads = []
     for number, item in enumerate(listed, 1):
         if not isinstance(item, dict) or not all(isinstance(item.get(k), str) for k in ("kind", "filename",
                                                                                           "content_base64")):
-            raise OgiError(f"第 {number} 个附件应为对象，含文字字段 kind、filename、content_base64")
+            raise InputRefused(f"第 {number} 个附件", "应为对象，含文字字段 kind、filename、content_base64")
         try:
             content = base64.b64decode(item["content_base64"], validate=True)
         except (binascii.Error, ValueError):
-            raise OgiError(f"第 {number} 个附件（{item['filename'][:60]}）的内容不是有效的 base64 编码") from None
+            raise InputRefused(f"第 {number} 个附件", f"“{item['filename'][:60]}”的内容不是有效的 base64 编码") from None
         uploads.append(Upload(item["filename"], content, item["kind"]))
     return uploads
 
@@ -116,7 +117,7 @@ def add_online_routes(api: FastAPI, services: App) -> None:
         base64); header `Idempotency-Key`: the same key again answers the first filing (200), nothing new."""
         key = request.headers.get("idempotency-key")
         if not key:
-            raise OgiError("缺少幂等键（请求头 Idempotency-Key）：同一份申请重发时用同一个键，只登记一次")
+            raise InputRefused("幂等键（请求头 Idempotency-Key）", "必须填写：同一份申请重发时用同一个键，只登记一次")
         filed = services.portal.file_for_platform(platform, key, form_fields(body), attachments_of(body))
         if not filed.created:
             response.status_code = 200

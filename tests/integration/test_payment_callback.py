@@ -174,6 +174,7 @@ def test_hostile_callbacks_are_refused_in_chinese_and_write_nothing(paying, body
     answer = post(client, body)
     assert answer.status_code == 422, answer.text
     assert any("\u4e00" <= ch <= "\u9fff" for ch in answer.json()["error"])
+    assert answer.json()["rule"] == "input"
     assert callbacks(services) == 0 and stage_of(services) == "awaiting_payment"
 
 

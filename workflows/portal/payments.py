@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from engine.clock import Clock
 from engine.errors import OgiError, RuleViolation
 from workflows.foi import commands as c
+from workflows.foi.identifiers import InputRefused
 from workflows.foi.state import Stage
 from workflows.people.accounts import PAYMENT_PLATFORM
 from workflows.requests.importer import parse_moment
@@ -75,24 +76,24 @@ def _notice(body: bytes) -> _Notice:
     try:
         parsed: Any = json.loads(body)
     except (ValueError, RecursionError):
-        raise OgiError("回调内容不是有效的 JSON") from None
+        raise InputRefused("回调内容", "不是有效的 JSON") from None
     if not isinstance(parsed, dict):
-        raise OgiError("回调内容应为 JSON 对象：request_id、transaction_id、amount_yuan、paid_at")
+        raise InputRefused("回调内容", "应为 JSON 对象：request_id、transaction_id、amount_yuan、paid_at")
     request_id, transaction_id = parsed.get("request_id"), parsed.get("transaction_id")
     amount, paid_at = parsed.get("amount_yuan"), parsed.get("paid_at")
     if not isinstance(request_id, str) or not request_id:
-        raise OgiError("请填写申请编号（request_id）")
+        raise InputRefused("request_id", "必须填写")
     check_field("request_id", request_id)
     if not isinstance(transaction_id, str) or not TRANSACTION_ID.fullmatch(transaction_id):
-        raise OgiError("交易号（transaction_id）应为 1 至 100 个可打印的英文字母、数字或符号")
+        raise InputRefused("交易号（transaction_id）", "应为 1 至 100 个可打印的英文字母、数字或符号")
     if isinstance(amount, bool) or not isinstance(amount, int | float) or not 0 < amount < 1e9:
-        raise OgiError("缴费金额（amount_yuan）应为大于零的数字（元）")
+        raise InputRefused("缴费金额（amount_yuan）", "应为大于零的数字（元）")
     if not isinstance(paid_at, str) or len(paid_at) <= 10:
-        raise OgiError("缴费时间（paid_at）应为 ISO 格式的日期时间，如 2026-12-01T10:30:00+08:00")
+        raise InputRefused("缴费时间（paid_at）", "应为 ISO 格式的日期时间，如 2026-12-01T10:30:00+08:00")
     try:
         moment = parse_moment(paid_at)
     except ValueError as error:
-        raise OgiError(f"缴费时间（paid_at）：{error}") from None
+        raise InputRefused("缴费时间（paid_at）", str(error)) from None
     return _Notice(request_id, transaction_id, float(amount), moment)
 
 
@@ -137,7 +138,8 @@ class PaymentCallbacks:
         if row is None:
             return None
         if row.request_id != notice.request_id:
-            raise OgiError(f"交易号“{notice.transaction_id}”已记录为申请“{row.request_id}”的缴费，不能再用于另一申请")
+            raise InputRefused("交易号（transaction_id）", f"“{notice.transaction_id}”已记录为申请“{row.request_id}”的缴费，"
+                                 "不能再用于另一申请")
         stage = str(self.requests.load(conn, row.request_id).state.stage)
         return PaymentRecorded(row.request_id, row.transaction_id, stage, False)
 
@@ -148,6 +150,7 @@ class PaymentCallbacks:
             raise RuleViolation(f"缴费金额与收费通知不符：通知收取 {state.fee_amount_yuan:.2f} 元，"
                                 f"回调为 {notice.amount_yuan:.2f} 元", FEE_RULE)
         if notice.paid_at > self.clock.now():
-            raise OgiError(f"缴费时间 {notice.paid_at:%Y-%m-%d %H:%M} 晚于现在，请核对")
+            raise RuleViolation(f"缴费时间 {notice.paid_at:%Y-%m-%d %H:%M} 晚于现在，请核对", "chronology")
         if state.fee_notified_on and notice.paid_at.date() < state.fee_notified_on:
-            raise OgiError(f"缴费时间 {notice.paid_at:%Y-%m-%d} 早于收费通知日 {state.fee_notified_on:%Y-%m-%d}，请核对")
+            raise RuleViolation(f"缴费时间 {notice.paid_at:%Y-%m-%d} 早于收费通知日 {state.fee_notified_on:%Y-%m-%d}，请核对",
+                                "chronology")
