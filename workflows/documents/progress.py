@@ -13,7 +13,7 @@ import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from engine.errors import NotFound
 from workflows.documents.service import DocumentService
@@ -75,9 +75,11 @@ class ApplicantProgress:
 
     def view(self, request_id: str, query_code: str) -> ApplicantView | None:
         found = self._authorised(request_id, query_code)
-        if found is None:
-            return None
-        state = found
+        return None if found is None else self.view_of(found)
+
+    @staticmethod
+    def view_of(state: RequestState) -> ApplicantView:
+        """The view of a request the caller has already opened (the applicant's page after its sign-in)."""
         reply = state.deadlines.get("reply")
         served = tuple(SentDocument(i, DOCUMENT_TITLES[d.type], d.number, d.issued_on, d.served_on)
                        for i, d in _sent_to_applicant(state))
@@ -92,8 +94,11 @@ class ApplicantProgress:
         """The document at `position` rendered by `render` (workflows/documents/rendering.py), if it was served to
         the applicant; None otherwise, and when the id or the code is wrong."""
         state = self._authorised(request_id, query_code)
-        if state is None:
-            return None
+        return None if state is None else self.sent_file_of(state, position, render, extension)
+
+    def sent_file_of(self, state: RequestState, position: int, render: Renderer,
+                     extension: str = "pdf") -> SentFile | None:
+        """`sent_file` of a request the caller has already opened."""
         document = dict(_sent_to_applicant(state)).get(position)
         if document is None:
             return None
@@ -103,20 +108,25 @@ class ApplicantProgress:
         name = f"{DOCUMENT_TITLES[document.type]}{document.number or ''}.{extension}"
         return SentFile(name, content)
 
+    def authorised_in(self, conn: Connection, request_id: str, query_code: str) -> RequestState | None:
+        """The request, when `query_code` is its 查询码, read in the caller's transaction (the sign-in counts its
+        tries in the same one); the id as typed, else in capitals; None for either wrong, the same answer."""
+        for candidate in dict.fromkeys((request_id, request_id.upper())):
+            try:
+                state = self.requests.load(conn, candidate).state
+            except NotFound:
+                continue
+            if state.stage == Stage.NEW:
+                return None
+            if hmac.compare_digest(self.documents.lookup_code(state, conn).encode(), query_code.upper().encode()):
+                return state
+            return None
+        return None
+
     def _authorised(self, request_id: str, query_code: str) -> RequestState | None:
         """The request, when `query_code` is its 查询码; the id as typed, else in capitals (hd-2026-1 for HD-2026-1)."""
-        for candidate in dict.fromkeys((request_id, request_id.upper())):
-            with self.engine.connect() as conn:
-                try:
-                    state = self.requests.load(conn, candidate).state
-                except NotFound:
-                    continue
-                if state.stage == Stage.NEW:
-                    return None
-                if hmac.compare_digest(self.documents.lookup_code(state, conn).encode(), query_code.upper().encode()):
-                    return state
-                return None
-        return None
+        with self.engine.connect() as conn:
+            return self.authorised_in(conn, request_id, query_code)
 
 
 def _sent_to_applicant(state: RequestState) -> list[tuple[int, DocumentRecord]]:
