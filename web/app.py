@@ -25,6 +25,7 @@ from web import (
     portal_apply,
     queue_pages,
     registration_pages,
+    released_pages,
     reports,
     request_pages,
 )
@@ -68,6 +69,7 @@ def create_app(services: App) -> FastAPI:
     app.include_router(queue_pages.router)
     app.include_router(registration_pages.router)  # /requests/new before /requests/{request_id}
     app.include_router(attachment_pages.router)
+    app.include_router(released_pages.router)  # 提供的信息文件 (issue 20)
     app.include_router(request_pages.router)
     app.include_router(document_pages.router)
     app.include_router(lookup.router)
