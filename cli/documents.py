@@ -12,6 +12,7 @@ import click
 
 from cli.common import acting_user, app, handle_errors, moment, reading_user
 from engine.errors import RuleViolation
+from workflows.documents.attachments import Upload
 from workflows.documents.rendering import RENDERERS, STATE_LABELS
 from workflows.foi.documents import DOCUMENT_TITLES, SERVICE_METHODS, DocumentType
 from workflows.foi.fees import quote
@@ -124,6 +125,18 @@ def document_serve(request_id, doc_type, method, tracking_no, posted_on, signed_
                                    moment(signed_on).date() if signed_on else None, at=when(at))
     click.echo(f"{served.number} 已送达（{SERVICE_METHOD_LABELS.get(method, method)}），送达日 {served.served_on}"
                "（依据：国办公开办函〔2016〕235号）")
+
+
+@document.command("release")
+@click.argument("request_id")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@acting_user
+def document_release(request_id, files, user) -> None:
+    """Give the applicant the information's FILES with the reply (Art. 40): stored by SHA-256, named in the log."""
+    uploads = [Upload(path.name, path.read_bytes()) for path in files]
+    for released in app().released.release(request_id, uploads, user):
+        click.echo(f"{released.sha256}  {released.size:>10}  {released.name}")
+    click.echo(f"（已提供 {len(uploads)} 个信息文件，SHA-256 已记入办理记录和案卷）")
 
 
 @document.command("return")

@@ -170,3 +170,20 @@ def test_the_case_file_holds_the_released_files_and_their_digests(office):
     office.released.files.path_of(listed[0]["sha256"]).write_bytes(b"changed")
     with pytest.raises(OgiError, match="SHA-256 不一致"):  # a changed file stops the export
         office.documents.case_file("R-1", office.queries.history("R-1", viewer=clerk), viewer=clerk)
+
+
+def test_ogi_document_release_prints_the_digests(ready, tmp_path):
+    ready("request", "new", "--id", "C-1", "--agency", AGENCY, "--kind", "natural_person", "--name", "张三",
+          "--channel", "in_person", "--subject", "s")
+    table, scan = tmp_path / "预算表.csv", tmp_path / "说明.pdf"
+    table.write_bytes(TABLE)
+    scan.write_bytes(SCAN)
+    done = ready("document", "release", "C-1", str(table), str(scan)).stdout
+    assert f"{hashlib.sha256(TABLE).hexdigest()}  {len(TABLE):>10}  预算表.csv" in done
+    assert hashlib.sha256(SCAN).hexdigest() in done and "已提供 2 个信息文件" in done
+    assert (tmp_path / "cli.db.files").is_dir()  # beside the SQLite file
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    refused = ready("document", "release", "C-1", str(empty), ok=False)
+    assert refused.returncode != 0 and "空文件" in refused.stderr
+    assert "information_released" in ready("history", "C-1", "--format", "json").stdout
