@@ -27,7 +27,11 @@ MAX_BODY_BYTES = 1_000_000  # a form or an import line's fields; an import file 
 # the forms that carry scans (registration, a correction received, attachments added): a few files of at most
 # MAX_ATTACHMENT_BYTES each in one body, so a file over that limit still reaches its own refusal in words
 MAX_UPLOAD_BODY_BYTES = 4 * MAX_ATTACHMENT_BYTES + MAX_BODY_BYTES
-UPLOAD_PATHS = re.compile(r"/requests/new|/requests/[^/]+/(?:attachments|correction)")
+# (issue 20) the applicant's own forms with scans too: the application on /apply and a correction on /my
+UPLOAD_PATHS = re.compile(r"/requests/new|/requests/[^/]+/(?:attachments|correction)|/apply|/my/correction")
+# the information released with a reply (workflows/documents/released.py): files of up to 50 MB, a few at a time
+MAX_RELEASE_BODY_BYTES = 4 * 50 * 1024 * 1024 + MAX_BODY_BYTES
+RELEASE_PATHS = re.compile(r"/requests/[^/]+/released")
 # 2008: the Regulation (国务院令第492号) took effect; 2100: no report is planned a lifetime ahead
 FIRST_YEAR, LAST_YEAR = 2008, 2100
 MAX_PAGE = 100_000  # pages of 100 rows: ten million open requests
@@ -73,6 +77,8 @@ def parameter_problem(path: str, query_string: bytes) -> InputRefused | None:
 
 def body_limit(path: str, default: int = MAX_BODY_BYTES) -> int:
     """The largest body a POST to `path` may have: an upload form's, else the default."""
+    if RELEASE_PATHS.fullmatch(path):
+        return max(default, MAX_RELEASE_BODY_BYTES)
     return max(default, MAX_UPLOAD_BODY_BYTES) if UPLOAD_PATHS.fullmatch(path) else default
 
 
