@@ -190,11 +190,10 @@ def request_page(request: Request) -> Response:
     try:
         shown_page = services(request).applicant_desk.page(request_id)
     except OgiError:
-        response = redirect(request, "/my", SIGNED_OUT, error=True)
-        sign_out(response)
-        return response
-    response = _my_page(request, "portal/my_request.html.j2", my=shown_page, minutes=MY_MINUTES,
-                        today=services(request).clock.now().date())
+        gone = redirect(request, "/my", SIGNED_OUT, error=True)
+        sign_out(gone)
+        return gone
+    response = _my_page(request, "portal/my_request.html.j2", my=shown_page, minutes=MY_MINUTES)
     open_request(request, response, request_id)  # renewed on use
     return response
 

@@ -94,7 +94,8 @@ def take_flash(request: Request) -> Flash | None:
     if body is None or not isinstance(body.get("text"), str):
         return None
     status = body.get("status")
-    kept = body.get("kept") if isinstance(body.get("kept"), dict) else {}
+    carried = body.get("kept")
+    kept: dict = carried if isinstance(carried, dict) else {}
     clean = {str(k): [str(v) for v in values] for k, values in kept.items() if isinstance(values, list)}
     return Flash(body["text"], bool(body.get("error")),
                  status if isinstance(status, int) and status in (200, 404, 409, 422, 429, 503) else 200, clean)
