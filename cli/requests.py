@@ -157,6 +157,9 @@ def request_act(request_id, command, at, tracking_no, user, **options):
     ogi = app()
     if command == "deliver" and _serve_issued_reply(request_id, at, tracking_no, user, options):
         return
+    if command == c.ConfirmReceipt.name:
+        _confirm(request_id, at, user)
+        return
     cls = c.STAFF_COMMANDS[command]
     fields = {k: v for k, v in options.items() if v is not None and k in cls.__dataclass_fields__}
     if cls is c.FileLitigation:
@@ -174,6 +177,19 @@ def request_act(request_id, command, at, tracking_no, user, **options):
     reply = state.deadlines.get("reply")
     due = f"；答复期限 {reply.due or '中止中'}" if reply and state.is_open else ""
     click.echo(f"{request_id}：已记录“{step_name(command)}”；当前状态：{STAGE_LABELS[state.stage]}{due}")
+
+
+def _confirm(request_id: str, at: str | None, user) -> None:
+    """Art. 31(3): the confirmation with the 登记回执 an online application gets then (IntakeService.confirm)."""
+    confirmed = app().intake.confirm(request_id, user, moment(at))
+    due = f"，答复期限 {confirmed.reply_due}" if confirmed.reply_due else ""
+    words = [f"{request_id}：已确认收到申请，收到申请之日为 {confirmed.confirmed_on}{due}（依据：《条例》第三十一条）"]
+    if confirmed.receipt is not None:
+        words.append(f"登记回执 {confirmed.receipt.number} 已出具，查询码 {confirmed.query_code}"
+                     + ("，已送达申请人的网上查询页面" if confirmed.served_online else ""))
+    click.echo("；".join(words))
+    for problem in confirmed.problems:
+        click.echo(f"注意：{problem}", err=True)
 
 
 def _serve_issued_reply(request_id: str, at: str | None, tracking_no: str | None, user, options: dict) -> bool:

@@ -155,9 +155,14 @@ def _step_routes(api: FastAPI, services: App) -> None:
     def act(user: Viewer, request_id: str, command: str,
             body: Annotated[dict[str, Any] | None, Body()] = None) -> dict:
         """A staff step (the names of `ogi request act`); the body holds its fields. On a live request `deliver`
-        serves the issued reply (235号), so the reply and the request agree."""
+        serves the issued reply (235号), so the reply and the request agree; `confirm_receipt` issues the 登记回执
+        if none was (an online application's, served on the applicant's page) with its `query_code` beside."""
         if command == "deliver" and _served_reply(services, request_id, body or {}, user):
             return services.queries.history(request_id, viewer=user)
+        if command == "confirm_receipt":  # Art. 31(3): with the 登记回执 an online application gets then
+            confirmed = services.intake.confirm_from(request_id, body or {}, user)
+            history = services.queries.history(request_id, viewer=user)
+            return {**history, "query_code": confirmed.query_code, "problems": list(confirmed.problems)}
         services.requests.act(request_id, lambda now: command_from(command, body or {}, now), user)
         return services.queries.history(request_id, viewer=user)
 

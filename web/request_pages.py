@@ -15,6 +15,7 @@ from web.errors import error_body, status_of
 from web.flash import redirect_refused, take_refusal
 from web.replay import READING, moment_words, replay_moment
 from web.templating import page
+from workflows.foi.commands import ConfirmReceipt
 from workflows.foi.documents import DOCUMENT_TITLES, SERVICE_METHODS
 from workflows.foi.vocabulary import (
     OUTCOME_SHORT_LABELS,
@@ -86,7 +87,10 @@ async def take_step(request: Request, request_id: str, command: str, user: Viewe
     app = services(request)
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     try:
-        app.requests.act(request_id, lambda now: command_from(command, form, now), user)
+        if command == ConfirmReceipt.name:  # Art. 31(3): with the 登记回执 an online application gets then
+            app.intake.confirm_from(request_id, form, user)
+        else:
+            app.requests.act(request_id, lambda now: command_from(command, form, now), user)
     except OgiError as refused:
         if status_of(refused) != 422:  # the law's refusal is shown on the page; 403/404/409 are errors
             raise

@@ -133,6 +133,8 @@ def request_context(state: RequestState) -> dict:
     subject = (state.subject or "").replace("“", "‘").replace("”", "’")  # quoted inside “…” on the paper
     return {"id": state.request_id, "subject": subject,
             "received_on": chinese_date(state.received_on) if state.received_on else "",
+            # Art. 31: the day both sides confirmed (letter, online, fax, e-mail), the day the reply counts from
+            "confirmed_on": chinese_date(state.confirmed_on) if state.confirmed_on else "",
             "applicant_name": state.applicant.get("name", ""),
             "channel_label": CHANNEL_LABELS.get(state.channel, "") if state.channel else ""}
 

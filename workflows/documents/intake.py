@@ -12,6 +12,7 @@ was registered (a database that goes away), the request stands and the page says
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -30,11 +31,13 @@ from workflows.documents.attachments import (
 )
 from workflows.documents.service import DocumentService
 from workflows.foi import commands as c
-from workflows.foi.documents import DocumentRecord
+from workflows.foi.documents import DocumentRecord, DocumentType
+from workflows.foi.state import RequestState
 from workflows.people.accounts import User
 from workflows.requests.input_limits import check_field
 from workflows.requests.registration import received_at
 from workflows.requests.service import RequestService
+from workflows.requests.step_forms import command_from
 from workflows.tables import users_table
 
 
@@ -47,6 +50,20 @@ class Registered:
     query_code: str | None
     attachments: Sequence[Attachment] = ()
     problems: Sequence[str] = field(default_factory=tuple)  # what could not be done after registering (in words)
+
+
+@dataclass(frozen=True)
+class Confirmed:
+    """An application confirmed as received (Art. 31): the day, the 登记回执 issued with it (None when it was
+    issued before, or could not be), whether it was served on the applicant's page, and what could not be done."""
+
+    request_id: str
+    confirmed_on: dt.date
+    receipt: DocumentRecord | None
+    query_code: str | None
+    reply_due: dt.date | None = None  # counted from the confirmation (None while the period is stopped)
+    served_online: bool = False
+    problems: Sequence[str] = field(default_factory=tuple)  # what could not be done after confirming (in words)
 
 
 @dataclass
@@ -75,6 +92,38 @@ class IntakeService:
         except OgiError as error:
             problems.append(f"登记回执未能出具（{error}），请在申请页面的文书部分出具")
         return Registered(request_id, receipt, query_code, tuple(stored), tuple(problems))
+
+    def confirm(self, request_id: str, actor: User, at: dt.datetime | None = None) -> Confirmed:
+        """Art. 31(3): the application confirmed as received on `at` (default now), the day the reply period counts
+        from; the 登记回执 issued then if none was (an online application gets its first one here, stating that
+        day), and served on the applicant's page when they consented to 电子送达. Three transactions: should the
+        receipt or its service fail, the confirmation stands and `problems` says what is missing."""
+        state = self.requests.act(request_id, lambda now: c.ConfirmReceipt(at=at or now), actor)
+        assert state.confirmed_on is not None  # the step just recorded it
+        problems: list[str] = []
+        receipt, query_code, served = None, None, False
+        if _receipt_wanted(state):
+            try:
+                receipt = self.documents.issue_receipt(request_id, actor)
+                query_code = self.query_code(request_id)
+            except OgiError as error:
+                problems.append(f"登记回执未能出具（{error}），请在申请页面的文书部分出具")
+        if receipt is not None and state.electronic_service:
+            try:
+                self.documents.serve(request_id, DocumentType.RECEIPT, actor, "electronic")
+                served = True
+            except OgiError as error:
+                problems.append(f"登记回执未能送达申请人的网上查询页面（{error}），请在申请页面的文书部分送达")
+        reply = state.deadlines.get("reply")
+        return Confirmed(request_id, state.confirmed_on, receipt, query_code, reply.due if reply else None, served,
+                         tuple(problems))
+
+    def confirm_from(self, request_id: str, values: Mapping[str, object], actor: User) -> Confirmed:
+        """`confirm` from a step form's or an API body's fields, checked as every step's (办理日期 `at`: blank or
+        today for now, a past day for a confirmation entered later)."""
+        now = self.clock.now()
+        command = command_from(c.ConfirmReceipt.name, values, now)
+        return self.confirm(request_id, actor, None if command.at == now else command.at)
 
     def staff_names(self) -> dict[str, str]:
         """user name → the name people read (who added a file, on its line)."""
@@ -108,6 +157,15 @@ class IntakeService:
         if started is None:
             return None
         return {k: started[k] for k in ("party", "party_name", "party_address") if k in started}
+
+
+def _receipt_wanted(state: RequestState) -> bool:
+    """An online application has no receipt until it is confirmed; one by letter, fax or e-mail registered at the
+    window has had its receipt since then (only one without it gets one now). An imported history's papers are
+    not in ogi: none is drafted for it."""
+    if state.imported_from is not None:
+        return False
+    return not any(d.type == DocumentType.RECEIPT and d.number for d in state.documents)
 
 
 def _check_uploads(uploads: Sequence[Upload]) -> None:

@@ -19,7 +19,7 @@ from workflows.foi.deadlines import CONSULTATION_DAYS, Timer
 from workflows.foi.definition import not_confirmed_yet
 from workflows.foi.documents import ISSUED_WITHOUT_APPROVAL
 from workflows.foi.state import RequestState, Stage
-from workflows.foi.vocabulary import CONFIRMABLE_CHANNELS
+from workflows.foi.vocabulary import CONFIRMABLE_CHANNELS, Channel
 
 
 class AssigneeRefused(PermissionDenied):
@@ -89,6 +89,8 @@ TASK_KINDS: dict[TaskType, TaskKind] = {
     TaskType.REVISE_DOCUMENT: TaskKind(TaskRole.STAFF, "approval", "按审批意见修改退回的文书草稿"),
 }
 TASK_LABELS: dict[str, str] = {kind: meta.label for kind, meta in TASK_KINDS.items()}
+# an online application has no receipt date until the agency confirms it (Art. 31(3)): the task says which it is
+ONLINE_CONFIRMATION_LABEL = "确认收到网上申请"
 
 
 @dataclass(frozen=True)
@@ -280,6 +282,11 @@ def _assignee(kind: TaskType, role: TaskRole, assignments: Mapping[str, str]) ->
     return assignments.get(HANDLER) if role == TaskRole.STAFF else None
 
 
+def _label(kind: TaskType, state: RequestState, meta: TaskKind) -> str:
+    online = kind == TaskType.CONFIRM_RECEIPT and state.channel == Channel.ONLINE
+    return ONLINE_CONFIRMATION_LABEL if online else meta.label
+
+
 def tasks_of(state: RequestState, assignments: Mapping[str, str] = MappingProxyType({}), *,
              today: dt.date) -> list[Task]:
     """The open tasks of one request as of `today`, by due date (None last), then in procedure order.
@@ -296,6 +303,6 @@ def tasks_of(state: RequestState, assignments: Mapping[str, str] = MappingProxyT
         if listed is None:
             continue
         meta = TASK_KINDS[kind]
-        tasks.append(Task(kind, meta.role.value, meta.article, listed.due, meta.label,
+        tasks.append(Task(kind, meta.role.value, meta.article, listed.due, _label(kind, state, meta),
                           _assignee(kind, meta.role, assignments)))
     return sorted(tasks, key=lambda t: (t.due is None, t.due or dt.date.min, _ORDER[t.type]))

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import JSON, Connection, Engine, Select, case, cast, func, null, select, type_coerce
 
 from workflows.foi.identifiers import InputRefused
 from workflows.foi.state import CONCLUDED_STAGES, OPEN_STAGES, STAGE_LABELS, SUSPENDED_STAGES, Stage
-from workflows.foi.vocabulary import FLAG_LABELS
+from workflows.foi.tasks import TaskType
+from workflows.foi.vocabulary import FLAG_LABELS, Channel
 from workflows.people import access
 from workflows.people.access import Action
 from workflows.people.accounts import User, mask_name
@@ -29,7 +30,7 @@ from workflows.readmodels.queue_filter import (
     QueueFilter,
     parse_queue_filter,
 )
-from workflows.tables import agencies_table, requests_table
+from workflows.tables import agencies_table, requests_table, tasks_table
 
 # what a request in each open stage waits for: the deadline the queue sorts and shows it by
 AWAITED = {Stage.PROCESSING.value: "reply", Stage.AWAITING_CORRECTION.value: "correction",
@@ -117,6 +118,18 @@ def search(conn: Connection, wanted: QueueFilter, agencies: list[str] | None, pe
     return [_row(row, names) for row in conn.execute(page)], total
 
 
+def awaiting_confirmation(conn: Connection, request_ids: Collection[str]) -> set[str]:
+    """The online applications among `request_ids` the agency has yet to confirm (Art. 31(3): the day both sides
+    confirm is the receipt date): their confirmation task is open, which the tasks read model keeps exactly while
+    the confirmation can still be recorded."""
+    if not request_ids:
+        return set()
+    r, t = requests_table.c, tasks_table.c
+    query = (select(r.request_id).where(r.request_id.in_(sorted(request_ids)), r.channel == Channel.ONLINE.value)
+             .where(select(t.id).where(t.request_id == r.request_id, t.type == TaskType.CONFIRM_RECEIPT.value).exists()))
+    return set(conn.execute(query).scalars())
+
+
 def agency_names(conn: Connection) -> dict[str, str]:
     return dict(conn.execute(select(agencies_table.c.slug, agencies_table.c.name)).all())
 
@@ -140,7 +153,14 @@ class WorkQueue:
                     raise InputRefused(FIELD_LABELS["agency"], "没有这个机关，请从列表中选择")
                 access.require(conn, viewer, Action.READ_REQUEST, wanted.agency)
             rows, total = search(conn, wanted, readable)
+            awaiting = awaiting_confirmation(conn, [row["request_id"] for row in rows])
+        rows = [{**row, "awaiting_confirmation": row["request_id"] in awaiting} for row in rows]
         return QueuePage(rows, total, wanted, choices)
+
+    def awaiting_confirmation(self, request_ids: Collection[str]) -> set[str]:
+        """Of requests already listed for a reader (their tasks): those online awaiting the agency's confirmation."""
+        with self.engine.connect() as conn:
+            return awaiting_confirmation(conn, request_ids)
 
 
 def _due(r) -> tuple[str | None, str]:
