@@ -155,6 +155,7 @@ class Deliver(Command):
 class Withdraw(Command):
     name = "withdraw"
     event_type = EventType.WITHDRAWN
+    reason: str | None = None  # the applicant's own words, when given (the online page asks; paper rarely says)
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,11 @@ FIELD_NAMES: dict[str, str] = {
     "received_to": "收到日期（止）", "received_on": "收到之日", "reminders": "提醒", "status": "状态",
     "task_id": "待办事项", "vertically_led": "垂直管理", "view": "查看范围", "webhook_secret": "推送密钥",
     "webhook_url": "推送地址", "content": "补正内容", "party_name": "征求对象名称", "party_address": "征求对象地址",
+    # the online door's forms (/apply, /my)
+    "agent_name": "代理人姓名", "answers": "补正内容", "code_channel": "验证码接收方式", "confirm": "确认撤回",
+    "contact_person": "联系人", "enabled": "办理进展通知", "id_type": "身份证件类型", "notices": "办理进展通知",
+    "organisation_code": "统一社会信用代码", "applicant.id_type": "身份证件类型",
+    "applicant.contact_person": "联系人", "applicant.agent_name": "代理人姓名",
 }
 
 

@@ -387,7 +387,7 @@ TELLERS: dict[str, Teller] = {
     E.EXTENDED: _extended,
     E.DECIDED: _decided,
     E.DELIVERED: _delivered,
-    E.WITHDRAWN: _fixed("申请人撤回申请"),
+    E.WITHDRAWN: lambda p, ctx: "申请人撤回申请" + _parts(_text(p, "reason", "理由：")),
     E.REVIEW_FILED: _review_filed,
     E.REVIEW_CLOSED: _review_closed,
     E.LITIGATION_FILED: _litigation_filed,

@@ -168,13 +168,12 @@ class ApplicantDesk:
                 self.attachments.add_in(conn, request_id, files, APPLICANT_ONLINE)
 
     def withdraw(self, request_id: str, reason: str = "") -> None:
-        """The applicant withdraws an open request (it concludes as 其他处理). The `withdraw` step records no reason
-        (workflows/foi/commands.py Withdraw has none): the reason is checked as any text and not kept."""
-        check_field("reason", reason, "撤回理由")
+        """The applicant withdraws an open request (it concludes as 其他处理), with the reason when given."""
+        reason = check_field("reason", (reason or "").strip(), "撤回理由")
         state = self._state(request_id)
         if not state.is_open:
             raise RuleViolation(f"本申请已{_stage_words(state)}，不能再撤回：撤回只适用于尚在办理中的申请", "withdrawal")
-        self.requests.act(request_id, lambda at: c.Withdraw(at=at), APPLICANT_ONLINE)
+        self.requests.act(request_id, lambda at: c.Withdraw(at=at, reason=reason or None), APPLICANT_ONLINE)
 
     def choose_notices(self, request_id: str, enabled: bool) -> None:
         state = self._state(request_id)
