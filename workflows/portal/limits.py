@@ -16,7 +16,7 @@ from workflows.tables import portal_submissions_table
 
 HOUR = dt.timedelta(hours=1)
 DAY = dt.timedelta(days=1)
-RESEND_SPAN = dt.timedelta(hours=1)  # a code may be sent again within this time of the submission, no later
+RESEND_SPAN = dt.timedelta(days=1)  # a code may be sent again within this time of the submission, no later
 
 
 @dataclass(frozen=True)

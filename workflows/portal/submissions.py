@@ -152,7 +152,7 @@ class PortalService:
             if len(sent) > MAX_RESENDS:
                 raise TooManyAttempts(f"验证码最多重新发送 {MAX_RESENDS} 次，{APPLY_AGAIN}")
             if now > row.created_at + RESEND_SPAN:
-                raise RuleViolation(f"这份申请提交已超过一小时仍未验证，{APPLY_AGAIN}", ONLINE_RULE)
+                raise RuleViolation(f"这份申请提交已超过一天仍未验证，{APPLY_AGAIN}", ONLINE_RULE)
             require_within_limits(conn, self._address_key(client_address), row.contact_key, now)
             form, code = _form_of(row), new_code()
             expires_at = now + dt.timedelta(minutes=CODE_MINUTES)
