@@ -29,6 +29,7 @@ from notifications.broker import deliver_actor, make_broker
 from notifications.delivery import Deliverer
 from notifications.email import SmtpSender
 from notifications.sms import SmsGateway
+from notifications.terminal import TerminalMessenger
 from notifications.webhook import WebhookSender
 from workflows.integrity import heartbeats
 from workflows.people.accounts import SCHEDULER
@@ -42,11 +43,15 @@ def sweep_seconds() -> int:
     return max(int(os.environ.get("OGI_SWEEP_SECONDS", "60")), 1)
 
 
-def deliverer(app: App) -> Deliverer:
-    """The channels from the environment (DESIGN §8): OGI_SMTP_URL with OGI_MAIL_FROM, OGI_SMS_URL."""
+def deliverer(app: App, terminal: Callable[[str], None] | None = None) -> Deliverer:
+    """The channels from the environment (DESIGN §8): OGI_SMTP_URL with OGI_MAIL_FROM, OGI_SMS_URL. `terminal`: the
+    demo shows e-mail and SMS there while neither channel is configured (notifications/terminal.py)."""
     smtp, sms = os.environ.get("OGI_SMTP_URL"), os.environ.get("OGI_SMS_URL")
     mail_from = os.environ.get("OGI_MAIL_FROM", "ogi@localhost")
     lease = dt.timedelta(seconds=int(os.environ.get("OGI_OUTBOX_LEASE_SECONDS", outbox.LEASE.total_seconds())))
+    if terminal is not None and not smtp and not sms:
+        return Deliverer(app.engine, app.clock, TerminalMessenger("email", terminal),  # type: ignore[arg-type]
+                         TerminalMessenger("sms", terminal), WebhookSender(), lease)  # type: ignore[arg-type]
     return Deliverer(app.engine, app.clock, SmtpSender.from_url(smtp, mail_from) if smtp else None,
                      SmsGateway(sms) if sms else None, WebhookSender(), lease)
 
@@ -119,8 +124,9 @@ def _logged(job: Callable[[], object]) -> Callable[[], None]:
     return run
 
 
-def start_worker(app: App, broker: dramatiq.Broker, running: Running, threads: int) -> dramatiq.Actor:
-    send = deliverer(app)
+def start_worker(app: App, broker: dramatiq.Broker, running: Running, threads: int,
+                 terminal: Callable[[str], None] | None = None) -> dramatiq.Actor:
+    send = deliverer(app, terminal)
     actor = deliver_actor(broker, send.deliver)
     worker = dramatiq.Worker(broker, worker_threads=threads, worker_timeout=1000)
     worker.start()
@@ -170,14 +176,15 @@ def worker_process(app: App, threads: int, say: Callable[[str], None]) -> None:
 
 
 def up_process(app: App, say: Callable[[str], None],
-               start_web: Callable[[App], Callable[[], None]] | None = None) -> None:
+               start_web: Callable[[App], Callable[[], None]] | None = None, demo: bool = False) -> None:
     """Everything in one process on the embedded default: in-process broker, a worker thread, the scheduler, and the
-    web server the caller starts (`start_web` returns how to stop it)."""
+    web server the caller starts (`start_web` returns how to stop it). `demo`: the demo is loaded, so messages with
+    no channel configured are shown on the terminal (`say`)."""
     broker = make_broker(None)
     running = stop_on_signals(Running(app, "scheduler", heartbeats.process_name("up")))
     if start_web is not None:
         running.stop_also.append(start_web(app))
-    actor = start_worker(app, broker, running, threads=1)
+    actor = start_worker(app, broker, running, threads=1, terminal=say if demo else None)
     start_scheduler(app, actor, running)
     say(f"scheduler: sweep every {sweep_seconds()} s; worker: 1 thread on the in-process broker")
     run_until_stopped(running, say)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -82,14 +83,22 @@ def up(once: bool, host: str, port: int) -> None:
     click.echo(f"运行中：提醒和督办消息写入发件箱（{program()} outbox list），待办见 {program()} task list；"
                "按 Ctrl-C 停止")
     click.echo(f"网页：http://{host}:{port}/（{_who_signs_in(ogi)}）")
-    up_process(ogi, click.echo, lambda services: serve_in_thread(services, host, port))
+    demo = _demo_loaded(ogi)
+    if demo:
+        click.echo(f"网上申请：http://{host}:{port}/apply，申请人查询：http://{host}:{port}/my"
+                   + ("（未配置短信和邮件：验证码等消息显示在此）" if not (os.environ.get("OGI_SMTP_URL")
+                                                            or os.environ.get("OGI_SMS_URL")) else ""))
+    up_process(ogi, click.echo, lambda services: serve_in_thread(services, host, port), demo=demo)
+
+
+def _demo_loaded(ogi) -> bool:
+    names = {u.username for u in ogi.directory.users()}  # the demo's accounts and agency: not a scan of the log
+    return {s[0] for s in DEMO_STAFF} <= names and any(a.slug == DEMO_AGENCY[0] for a in ogi.directory.agencies())
 
 
 def _who_signs_in(ogi) -> str:
     """Whom the web lets in: with the demo loaded, its accounts and the password `ogi demo load` gave them."""
-    names = {u.username for u in ogi.directory.users()}  # the demo's accounts and agency: not a scan of the log
-    demo_loaded = {s[0] for s in DEMO_STAFF} <= names and any(a.slug == DEMO_AGENCY[0] for a in ogi.directory.agencies())
-    if not demo_loaded:
+    if not _demo_loaded(ogi):
         return f"用 {program()} user add 添加的用户登录"
     accounts = "、".join(f"{username}（{name}）" for username, _, name in DEMO_STAFF)
     password = demo_password()
