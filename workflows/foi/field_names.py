@@ -40,6 +40,7 @@ FIELD_NAMES: dict[str, str] = {
     "contact_person": "联系人", "enabled": "办理进展通知", "id_type": "身份证件类型", "notices": "办理进展通知",
     "organisation_code": "统一社会信用代码", "applicant.id_type": "身份证件类型",
     "applicant.contact_person": "联系人", "applicant.agent_name": "代理人姓名",
+    "payment_info": "缴费说明", "accepts_online": "受理网上申请", "idempotency_key": "幂等键",
 }
 
 
