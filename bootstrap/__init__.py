@@ -148,11 +148,11 @@ def build(engine: Engine, clock: Clock | None = None, keyring: Keyring | None = 
     )
     audit = AuditService(engine, store, clock)
     task_service = TaskService(engine, store, clock)
-    documents = DocumentService(engine, clock, store, requests)
+    files = FileStore(files_folder(engine))
+    documents = DocumentService(engine, clock, store, requests, files=files)
     applicant_notices.query_code = lambda conn, state: documents.lookup_code(state, conn)
     attachments = AttachmentService(engine, clock, requests)
     progress = ApplicantProgress(engine, requests, documents)
-    files = FileStore(files_folder(engine))
     secret = hmac.new(keyring.current_key, b"ogi online door\x00", hashlib.sha256).digest()
     portal = PortalService(engine, clock, requests, documents, attachments, secret, write_applicant_message)
     desk = ApplicantDesk(engine, clock, requests, documents, progress, attachments, files, secret,
