@@ -122,3 +122,21 @@ def test_the_request_pages_step_form_issues_the_receipt_too(site, web_as):
     assert history["confirmed_at"] == site.clock.now().date().isoformat()
     receipt = next(d for d in history["documents"] if d["type"] == "receipt")
     assert receipt["number"] and receipt["service"]["method"] == "electronic"
+
+
+def test_a_hostile_request_id_is_refused_in_chinese_on_the_list(site, web_as):
+    clerk = web_as("clerk")
+    token = csrf(clerk.get("/tasks").text)
+    nul = clerk.post("/tasks/confirm", data={"csrf_token": token, "request_id": "N-1\x00", "back": "/tasks"},
+                     follow_redirects=False)
+    assert nul.status_code == 422 and "控制字符" in nul.text  # the site's guard refuses it before any route
+    huge = clerk.post("/tasks/confirm", data={"csrf_token": token, "request_id": "N" * 5000, "back": "/tasks"},
+                      follow_redirects=False)
+    assert huge.status_code == 422 and "申请编号：最长 150 个字符" in huge.text
+    for hostile in ("<b>N-1</b>", "Ｎ－１", ""):
+        answer = clerk.post("/tasks/confirm", data={"csrf_token": token, "request_id": hostile, "back": "/tasks"},
+                            follow_redirects=False)
+        assert answer.status_code == 303 and answer.headers["location"] == "/tasks", hostile[:20]
+        page = clerk.get("/tasks").text
+        shown = re.search(r'id="refusal">(.*?)</div>', page).group(1)
+        assert shown.startswith("未能办理：") and "<b>" not in shown and not foreign_words(shown, ("N-1",))

@@ -58,6 +58,7 @@ def test_the_receipt_is_served_on_the_applicants_page_only_with_consent_art31(se
     with_consent = services.intake.confirm("N-1", user(services, "clerk"))
     without = services.intake.confirm("N-2", user(services, "clerk"))
     assert with_consent.served_online and receipt_of(services, "N-1")["service"]["method"] == "electronic"
+    assert with_consent.receipt.served_on == TWO_WORKING_DAYS_LATER.date()  # the record as served
     assert not without.served_online and receipt_of(services, "N-2")["state"] == "issued"  # to be served otherwise
 
 

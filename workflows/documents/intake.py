@@ -110,7 +110,7 @@ class IntakeService:
                 problems.append(f"登记回执未能出具（{error}），请在申请页面的文书部分出具")
         if receipt is not None and state.electronic_service:
             try:
-                self.documents.serve(request_id, DocumentType.RECEIPT, actor, "electronic")
+                receipt = self.documents.serve(request_id, DocumentType.RECEIPT, actor, "electronic")
                 served = True
             except OgiError as error:
                 problems.append(f"登记回执未能送达申请人的网上查询页面（{error}），请在申请页面的文书部分送达")
