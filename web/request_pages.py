@@ -13,6 +13,7 @@ from web.attachment_pages import section_context
 from web.auth import services, viewer
 from web.errors import error_body, status_of
 from web.flash import redirect_refused, take_refusal
+from web.released_pages import released_section
 from web.replay import READING, moment_words, replay_moment
 from web.templating import page
 from workflows.foi.commands import ConfirmReceipt
@@ -64,7 +65,15 @@ def _request_page(request: Request, request_id: str, user: User, as_of: str | No
                 values=values or {}, titles=DOCUMENT_TITLES, service_methods=SERVICE_METHODS,
                 document_types=list(DOCUMENT_TITLES), outcomes=OUTCOME_SHORT_LABELS, as_of=as_of,
                 as_of_words=moment_words(as_of), replay_reading=READING, consulted=_consulted(history),
-                **_attachments_section(request, request_id, user, view.history, replaying=as_of is not None))
+                **_attachments_section(request, request_id, user, view.history, replaying=as_of is not None),
+                **_released(request, request_id, user, replaying=as_of is not None))
+
+
+def _released(request: Request, request_id: str, user: User, replaying: bool) -> dict:
+    """The 提供的信息文件 section's context, without the request id the attachments' section already gives."""
+    section = released_section(request, request_id, user, replaying=replaying)
+    section.pop("request_id", None)
+    return section
 
 
 def _consulted(history: dict) -> dict:

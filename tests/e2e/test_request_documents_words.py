@@ -35,7 +35,8 @@ def test_the_serve_form_offers_the_methods_as_words(site, web_as):
     page = web_as("clerk").get("/requests/W-1").text
     select = page.split('action="/requests/W-1/documents/extension_notice/serve"', 1)[1].split("</select>", 1)[0]
     options = re.findall(r'<option value="([a-z]+)">([^<]+)</option>', select)
-    assert dict(options) == {"personal": "直接送达", "post": "邮寄送达", "electronic": "电子送达", "notice": "公告送达"}
+    # W-1's applicant gave no consent to 电子送达, so it is not offered (tests/integration/test_electronic_service.py)
+    assert dict(options) == {"personal": "直接送达", "post": "邮寄送达", "notice": "公告送达"}
 
 
 def test_the_draft_form_prefills_the_party_recorded_when_the_consultation_began_art34(site, web_as):

@@ -48,6 +48,7 @@ VERBS: list[tuple[str, tuple[str, ...], Action]] = [
     ("document serve", ("document", "serve", "Q-1", "receipt", "--method", "personal"), Action.WRITE_DOCUMENT),
     ("document return", ("document", "return", "Q-1", "receipt", "--reason", "拒收"), Action.WRITE_DOCUMENT),
     ("document render", ("document", "render", "Q-1", "receipt", "-o", "{tmp}/doc-{who}.html"), Action.READ_DOCUMENT),
+    ("document release", ("document", "release", "Q-1", "{tmp}/information.csv"), Action.WRITE_DOCUMENT),
     ("task list", ("task", "list", "--agency", AGENCY), Action.READ_TASKS),
     ("task claim", ("task", "claim", "Q-1/draft_reply"), Action.ASSIGN_TASK),
     ("task assign", ("task", "assign", "Q-1/draft_reply", "clerk"), Action.ASSIGN_TASK),
@@ -62,6 +63,7 @@ VERBS: list[tuple[str, tuple[str, ...], Action]] = [
 # the verbs that name a request, a task or an agency and are not in VERBS: what they are instead
 NOT_IN_THE_MATRIX = {
     "agency add", "agency set", "agency list", "department add", "department list", "user add",  # administration
+    "platform add", "platform list", "platform revoke",  # administration: the 政务服务网 that file by the API
     "timers run", "fee quote", "demo load",  # every agency (the sweep), no agency, the embedded demo
     "approval list", "approval approve", "approval reject",  # the 审批 list: tests/integration/test_approvals.py
     "outbox list",  # messages, not requests: an administrator's tool
@@ -97,6 +99,7 @@ def cli_world(tmp_path_factory):
             assert done.exit_code == 0, f"ogi {' '.join(args)}: {done.output}"
         yesterday = dt.datetime.now() - dt.timedelta(days=1)
         for who in ACTORS:
+            (tmp / "information.csv").write_text("年度,预算（万元）\n2025,120\n", encoding="utf-8")
             (tmp / f"import-{who}.jsonl").write_text(json.dumps(request_line(f"IMP-{who}", yesterday),
                                                                 ensure_ascii=False) + "\n", encoding="utf-8")
         yield tmp

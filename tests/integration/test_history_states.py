@@ -70,11 +70,12 @@ def test_ogi_history_after_a_reply_served_in_person_and_a_receipt_served_electro
     ready("agency", "set", AGENCY, "--doc-prefix", "河东审批", "--review-body", "河东区人民政府", "--court", "河东区人民法院")
     ready("request", "new", "--id", "HD-9", "--agency", AGENCY, "--kind", "natural_person", "--name", "张三",
           "--channel", "in_person", "--subject", "某文件")
-    for doc_type, method in (("receipt", "electronic"), ("reply", "personal")):
+    for doc_type, method in (("receipt", "post"), ("reply", "personal")):
         ready("document", "draft", "HD-9", doc_type, *(["--outcome", "disclosed"] if doc_type == "reply" else []))
         ready("document", "approve", "HD-9", doc_type, "--as", "lizhuren")
         ready("document", "issue", "HD-9", doc_type)
-        ready("document", "serve", "HD-9", doc_type, "--method", method)
+        ready("document", "serve", "HD-9", doc_type, "--method", method,
+              *(["--tracking-no", "EMS1234567890CN"] if method == "post" else []))
     shown = ready("history", "HD-9")
-    assert "（直接送达）" in shown.stdout and "（电子送达）" in shown.stdout  # the method in words, not its code
+    assert "（直接送达）" in shown.stdout and "（邮寄送达" in shown.stdout  # the method in words, not its code
     assert "internal error" not in shown.stderr.lower()
