@@ -19,8 +19,11 @@ from workflows.people.accounts import Role
 PARAMS = {"request_id": "W-1", "command": "ask_reasons", "doc_type": "receipt", "step": "approve", "number": "receipt",
           "fmt": "html", "agency": "hedong-xzsp", "year": "2026", "slug": "hedong-xzsp", "message_id": "no-such-message",
           "username": "no-such-user", "approval_id": "W-1:no-such-approval", "position": "0",
-          "attachment_id": "1"}
-PUBLIC = {"/login", "/lookup", "/healthz", "/lookup/forget", "/lookup/documents/{position}.pdf"}
+          "attachment_id": "1", "sha256": "0" * 64}
+PUBLIC = {"/login", "/lookup", "/healthz", "/lookup/forget", "/lookup/documents/{position}.pdf",
+          # the online door (issue 20): the applicant's own pages, opened by a code, never by a staff session
+          "/apply", "/apply/code", "/apply/resend", "/apply/done", "/my", "/my/code", "/my/logout", "/my/request",
+          "/my/correction", "/my/withdraw", "/my/notices", "/my/documents/{position}.pdf", "/my/files/{sha256}"}
 ANSWERS_TO_ALLOWED = {200, 201, 303, 404, 422}  # allowed: a page, a redirect, an unknown id, or the law's refusal
 # the signed-in users of the matrix: (role, works for the agency of W-1 and of the report)
 ROLES = {"admin": (Role.ADMIN, False), "head": (Role.HEAD, True), "clerk": (Role.STAFF, True),
@@ -53,6 +56,10 @@ ROUTE_ACTIONS: dict[tuple[str, str], tuple[Action, bool] | None] = {
     ("GET", "/approvals"): (Action.READ_APPROVALS, False),
     ("POST", "/tasks/claim"): (Action.ASSIGN_TASK, False),  # the empty form names no task, so no agency
     ("POST", "/tasks/assign"): (Action.ASSIGN_TASK, False),
+    ("POST", "/tasks/confirm"): (Action.WRITE_REQUEST, False),  # the empty form names no request
+    ("GET", "/requests/{request_id}/released"): (Action.READ_DOCUMENT, True),
+    ("GET", "/requests/{request_id}/released/{sha256}"): (Action.EXPORT_CASE_FILE, True),  # the agency's staff
+    ("POST", "/requests/{request_id}/released"): (Action.WRITE_DOCUMENT, True),
 }
 # families of routes that take one action whatever the rest of the path (method or None for both)
 ROUTE_PREFIXES: tuple[tuple[str, str | None, Action], ...] = (
@@ -102,7 +109,14 @@ def route_action(method: str, path: str, table=ROUTE_ACTIONS) -> tuple[Action, b
     raise AssertionError(f"{method} {path}: say which action of workflows/people/access.py it takes (ROUTE_ACTIONS)")
 
 
+# the API's doors for machines that are not users (issue 20): a 政务服务网's platform token, a payment platform's
+# signature; a user's token or none is refused (403 / 401), an unsigned callback 401, and 503 without its secret
+OWN_CREDENTIALS = {"/applications", "/applications/{request_id}", "/payments/callback"}
+
+
 def expected(role: str, method: str, path: str, table=ROUTE_ACTIONS) -> set[int]:
+    if table is API_ACTIONS and path in OWN_CREDENTIALS:
+        return {401, 403, 503} if path == "/payments/callback" else ({401} if role == "anonymous" else {403})
     if path in PUBLIC:
         return {200, 303, 401, 403, 404, 422}  # open to anyone; answers depend on the form
     if role == "anonymous":
