@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import Body, Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from bootstrap import App
@@ -34,6 +35,29 @@ YES_NO_FIELDS = ("electronic_service", "notices")  # true/false as JSON, or "yes
 
 class PlatformTokenRequired(PermissionDenied):
     """A user's token or session where only a platform's token may file (403)."""
+
+
+class FiledOut(BaseModel):
+    request_id: str
+    query_code: str
+    state: str
+    agency: str
+    agency_name: str
+    links: dict[str, str]
+
+
+FILED_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"model": FiledOut, "description": "filed before with this idempotency key: the same answer, nothing new"},
+    201: {"model": FiledOut, "description": "filed now, awaiting the agency's confirmation (Art. 31(3))"},
+    429: {"description": "too many applications in a while: wait and try again"},
+}
+
+CALLBACK_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"description": '{"status": "recorded" | "already_recorded", "request_id", "transaction_id"}'},
+    401: {"description": "no signature, or not the HMAC-SHA256 of the body under OGI_PAYMENT_SECRET"},
+    503: {"description": "OGI_PAYMENT_SECRET is not set: no callback can be checked"},
+}
+
 
 
 def _platform(request: Request) -> PlatformToken:
@@ -110,7 +134,7 @@ def view_body(seen: PlatformView) -> dict:
 
 
 def add_online_routes(api: FastAPI, services: App) -> None:
-    @api.post("/applications", status_code=201)
+    @api.post("/applications", status_code=201, responses=FILED_RESPONSES)
     def file_application(platform: Platform, request: Request, response: Response,
                          body: Annotated[dict[str, Any], Body()]) -> dict:
         """A 政务服务网 files an application for its verified user (the /apply form's fields, `attachments` in
@@ -131,7 +155,7 @@ def add_online_routes(api: FastAPI, services: App) -> None:
             raise NotFound(f"本平台没有提交过编号为“{request_id[:40]}”的申请")
         return view_body(seen)
 
-    @api.post("/payments/callback")
+    @api.post("/payments/callback", responses=CALLBACK_RESPONSES)
     async def payment_callback(request: Request) -> JSONResponse:
         """A payment platform confirms a fee paid: header X-Ogi-Signature = sha256=<HMAC-SHA256 of the raw body>."""
         body = await request.body()

@@ -138,8 +138,10 @@ def test_a_body_changed_after_signing_is_refused_401(paying):
 def test_without_the_secret_configured_the_callback_answers_503(services, monkeypatch):
     monkeypatch.delenv("OGI_PAYMENT_SECRET", raising=False)
     awaiting_payment(services)
-    answer = post(TestClient(create_app(services)), notice())
+    client = TestClient(create_app(services))
+    answer = post(client, notice())
     assert answer.status_code == 503 and answer.json()["error"].startswith("未配置支付回调密钥")
+    assert client.post(URL, content=notice()).status_code == 401  # unsigned: no platform's call, secret or not
     assert callbacks(services) == 0
 
 

@@ -105,10 +105,12 @@ class PaymentCallbacks:
 
     def record(self, body: bytes, signature: str | None) -> PaymentRecorded:
         """Check the signature, then the notice against the fee notified, and record the payment once."""
+        if not signature:  # an unsigned call is no payment platform's, whether or not a secret is configured
+            raise BadSignature("缴费回调缺少签名（X-Ogi-Signature），未记录任何内容")
         secret = secret_from_environment()
         if secret is None:
             raise PaymentsNotConfigured(f"未配置支付回调密钥（{SECRET_VARIABLE}），不能受理缴费回调")
-        if not signature or not hmac.compare_digest(signature_of(secret, body).encode(),
+        if not hmac.compare_digest(signature_of(secret, body).encode(),
                                                     signature.strip().encode("utf-8", "replace")):
             raise BadSignature("缴费回调的签名（X-Ogi-Signature）不正确，未记录任何内容")
         notice = _notice(body)
