@@ -33,6 +33,7 @@ FAMILIES = [
     ("report", ["report", "annual", "--year", "2023", "--agency", AGENCY, "--format", "json"]),
     ("register", ["register", "show", "--year", "2023", "--agency", AGENCY]),
     ("task", ["task", "list"]),
+    ("platform", ["platform", "list"]),
     ("outbox", ["outbox", "list"]),
     ("inbox", ["inbox"]),
     ("token", ["token", "list"]),

@@ -196,8 +196,6 @@ def test_the_platform_reads_back_the_request_it_filed_and_no_other(platform):
 
 
 
-@pytest.mark.xfail(strict=True, reason="web/inputs.py's boundary bounds content_base64 as free text (20,000 characters): "
-                                       "input_limits.FIELD_LIMITS needs content_base64 up to the 1 MB body")
 def test_a_scan_of_300_kb_fits_the_api_body(platform):
     services, client, token = platform
     scan = {"kind": "identity", "filename": "身份证.png", "content_base64": base64.b64encode(PNG * 4000).decode()}

@@ -45,6 +45,7 @@ FIELD_LIMITS: dict[str, int] = {
     "state": _length(_r.stage), "role": _length(tasks_table.c.role), "type": _length(EVENT_COLUMNS.type),
     "doc_type": 40, "id_number": 40, "id_type": 40, "organisation_code": 40, "case": 200,  # kept in the event's JSON only
     "password": 1_000,  # hashed; a longer one is no password but a way to make the server work
+    "content_base64": 1_000_000,  # a platform's scan in the API body (web/api_online.py), bounded by the body's 1 MB
 }
 ID_FIELDS = ("id", "request_id")  # a request id wherever it is named so
 
