@@ -28,7 +28,8 @@ from workflows.foi.state import STAGE_LABELS, Stage
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--lang=zh-CN"]  # the browser's own words (a file input's 选择文件) as a Chinese user's: chromium-l10n
 SCREENSHOTS = REPO_ROOT / "var" / "screenshots"
 VIEWPORT = {"width": 1366, "height": 768}
 TIMEOUT_MS = 15_000

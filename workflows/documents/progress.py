@@ -19,7 +19,7 @@ from engine.errors import NotFound
 from workflows.documents.service import DocumentService
 from workflows.foi.documents import DOCUMENT_TITLES, DocumentRecord, DocumentType
 from workflows.foi.state import STAGE_LABELS, RequestState, Stage
-from workflows.foi.vocabulary import OUTCOME_LABELS, Outcome
+from workflows.foi.vocabulary import CONFIRMABLE_CHANNELS, OUTCOME_LABELS, Outcome
 from workflows.people.accounts import get_agency
 from workflows.requests.service import RequestService
 
@@ -59,6 +59,9 @@ class ApplicantView:
     delivered_on: dt.date | None
     outcome: str | None  # in words, once the reply is served
     documents: tuple[SentDocument, ...]
+    # Art. 31(3): an application made online, by plain letter or fax is received the day both sides confirm it
+    confirmed_on: dt.date | None = None
+    confirmable: bool = False
 
 
 @dataclass(frozen=True)
@@ -87,7 +90,8 @@ class ApplicantProgress:
         outcome = outcome_in_words(state.outcome) if state.outcome and (reply_served or state.delivered_on) else None
         return ApplicantView(state.request_id, STAGE_LABELS[state.stage], state.received_on,
                              reply.due if reply and state.is_open else None, state.concluded_on,
-                             state.delivered_on, outcome, served)
+                             state.delivered_on, outcome, served, state.confirmed_on,
+                             state.channel in CONFIRMABLE_CHANNELS)
 
     def sent_file(self, request_id: str, query_code: str, position: int, render: Renderer,
                   extension: str = "pdf") -> SentFile | None:
