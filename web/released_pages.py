@@ -30,9 +30,12 @@ Viewer = Annotated[User, Depends(viewer)]
 RELEASE_FORM = "released"
 
 
-def released_section(request: Request, request_id: str, user: User, replaying: bool = False) -> dict:
-    """What templates/web/request_released.html.j2 reads; a replay is read-only, so it shows the list alone."""
-    shelf = services(request).released.shelf(request_id, user)
+def released_section(request: Request, request_id: str, user: User, replaying: bool = False,
+                     history: dict | None = None) -> dict:
+    """What templates/web/request_released.html.j2 reads; a replay is read-only, so it shows the list alone.
+    `history`: the page's history already folded (the request page), so the request is not folded again."""
+    released = services(request).released
+    shelf = released.shelf_of(history, user) if history is not None else released.shelf(request_id, user)
     if replaying:
         shelf = dataclasses.replace(shelf, may_add=False)
     return dict(request_id=request_id, released=shelf.files, released_shelf=shelf,

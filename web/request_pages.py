@@ -66,12 +66,12 @@ def _request_page(request: Request, request_id: str, user: User, as_of: str | No
                 document_types=list(DOCUMENT_TITLES), outcomes=OUTCOME_SHORT_LABELS, as_of=as_of,
                 as_of_words=moment_words(as_of), replay_reading=READING, consulted=_consulted(history),
                 **_attachments_section(request, request_id, user, view.history, replaying=as_of is not None),
-                **_released(request, request_id, user, replaying=as_of is not None))
+                **_released(request, request_id, user, history, replaying=as_of is not None))
 
 
-def _released(request: Request, request_id: str, user: User, replaying: bool) -> dict:
+def _released(request: Request, request_id: str, user: User, history: dict, replaying: bool) -> dict:
     """The 提供的信息文件 section's context, without the request id the attachments' section already gives."""
-    section = released_section(request, request_id, user, replaying=replaying)
+    section = released_section(request, request_id, user, replaying=replaying, history=history)
     section.pop("request_id", None)
     return section
 

@@ -15,6 +15,8 @@ otherwise by the name's extension, else application/octet-stream. A download is 
 
 from __future__ import annotations
 
+import datetime as dt
+
 import hashlib
 import os
 import tempfile
@@ -211,10 +213,20 @@ class ReleaseService:
         """The files released and what `viewer` may do: open them (the agency's staff), add files (its writers)."""
         with self.engine.connect() as conn:
             state = self.requests.load(conn, request_id).state
-            access.require(conn, viewer, Action.READ_DOCUMENT, state.agency)
-            return ReleasedShelf(list(state.released),
-                                 may_open=access.may(conn, viewer, Action.EXPORT_CASE_FILE, state.agency),
-                                 may_add=access.may(conn, viewer, Action.WRITE_DOCUMENT, state.agency))
+            return self._shelf(conn, state.agency, list(state.released), viewer)
+
+    def shelf_of(self, history: dict, viewer: User) -> ReleasedShelf:
+        """The shelf of a history already read and folded (the request page's view): no second fold."""
+        files = [ReleasedFile(f["name"], f["sha256"], f["size"], f["media_type"], dt.date.fromisoformat(f["released_on"]))
+                 for f in history.get("released", ())]
+        with self.engine.connect() as conn:
+            return self._shelf(conn, history["agency"], files, viewer)
+
+    @staticmethod
+    def _shelf(conn: Connection, agency: str, files: list[ReleasedFile], viewer: User) -> ReleasedShelf:
+        access.require(conn, viewer, Action.READ_DOCUMENT, agency)
+        return ReleasedShelf(files, may_open=access.may(conn, viewer, Action.EXPORT_CASE_FILE, agency),
+                             may_add=access.may(conn, viewer, Action.WRITE_DOCUMENT, agency))
 
     def read(self, request_id: str, sha256: str, viewer: User) -> tuple[ReleasedFile, bytes]:
         """One released file with its bytes, checked: the agency's staff only; a digest not released is not found."""

@@ -106,6 +106,10 @@ def history_of(conn: Connection, events: list[StoredEvent], state: RequestState,
         "assists": [{"department": a.department, "requested_on": a.requested_on.isoformat(), "due_on": a.due_on.isoformat(),
                      "answered_on": a.answered_on.isoformat() if a.answered_on else None} for a in state.assists],
         "imported_from": state.imported_from,  # a history brought in by `ogi import`: its papers are not in ogi
+        # the online door (issue 20): consent to 电子送达, the information's files released (by SHA-256)
+        "electronic_service": state.electronic_service,
+        "released": [{"name": f.name, "sha256": f.sha256, "size": f.size, "media_type": f.media_type,
+                      "released_on": f.released_on.isoformat()} for f in state.released],
         "events": shown_events,
     }
 
