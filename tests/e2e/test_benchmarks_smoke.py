@@ -21,6 +21,7 @@ TINY = {
     "sweep": (["--requests", "50", "--due", "5", "--runs", "1"], ["sqlite:", "postgresql:"], "indexed look-up"),
     "delivery": (["--messages", "10"], ["postgresql,"], "outbox delivery"),
     "web": (["--requests", "20", "--users", "2", "--calls", "5"], ["sqlite ", "postgresql "], "GET /requests/{id}"),
+    "portal": (["--applicants", "3", "--seconds", "2", "--pause", "0.1-0.3"], ["postgresql:"], "POST /apply"),
 }
 
 
