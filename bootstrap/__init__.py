@@ -41,6 +41,7 @@ from workflows.people.sign_in import WebAccounts
 from workflows.portal.applicant_desk import ApplicantDesk
 from workflows.portal.payments import PaymentCallbacks
 from workflows.portal.platforms import PlatformTokens
+from workflows.portal.retention import forget_stale_submissions
 from workflows.portal.submissions import PortalService
 from workflows.readmodels.calendar_years import CALENDAR_YEARS_READ_MODEL, CalendarSource
 from workflows.readmodels.guard import ProjectionGuard
@@ -160,7 +161,8 @@ def build(engine: Engine, clock: Clock | None = None, keyring: Keyring | None = 
     return App(engine, clock, store, requests, ReportService(engine, store, clock, guard),
                RequestQueries(engine, store, clock, requests, guard), Directory(engine, clock), audit,
                Sweeper(requests, audit, checkpoint_folder(engine), task_service,
-                       after_timers=(write_due_reminders,), after_checkpoint=(write_checkpoint_notices,)), task_service,
+                       after_timers=(write_due_reminders,), after_checkpoint=(write_checkpoint_notices,),
+                       housekeeping=(forget_stale_submissions,)), task_service,
                OutboxService(engine, clock), documents, WebAccounts(engine, clock),
                StatisticsService(engine, clock), ApprovalService(engine, clock, requests, documents),
                progress, intake_service(engine, clock, requests, documents), portal, desk,

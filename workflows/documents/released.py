@@ -16,7 +16,6 @@ otherwise by the name's extension, else application/octet-stream. A download is 
 from __future__ import annotations
 
 import datetime as dt
-
 import hashlib
 import os
 import tempfile

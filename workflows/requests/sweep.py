@@ -37,6 +37,12 @@ class AfterTimers(Protocol):
     def __call__(self, conn: Connection, today: dt.date, calendar: WorkingCalendar, now: dt.datetime) -> int: ...
 
 
+class Housekeeping(Protocol):
+    """Runs in a transaction of its own at every sweep (what is kept no longer than needed); returns rows touched."""
+
+    def __call__(self, conn: Connection, now: dt.datetime) -> int: ...
+
+
 class AfterCheckpoint(Protocol):
     """Runs in a transaction of its own once a checkpoint is signed and written; returns how many messages it wrote."""
 
@@ -59,12 +65,14 @@ class Sweeper:
     tasks: TaskService
     after_timers: Sequence[AfterTimers] = field(default_factory=tuple)
     after_checkpoint: Sequence[AfterCheckpoint] = field(default_factory=tuple)
+    housekeeping: Sequence[Housekeeping] = field(default_factory=tuple)
 
     def run(self, actor: User) -> SweepResult:
         actor.require_write("run the timers")
         repaired = self.requests.repair_projection(actor)
         fired = self.requests.run_due_timers(actor)
         reminders = self.write_reminders()
+        self.keep_house()
         self.tasks.refresh_day_dependent(self.requests.clock.now().date())
         signed = self.audit.checkpoint(self.checkpoint_folder) if self.checkpoint_folder else None
         if signed is not None:
@@ -73,6 +81,13 @@ class Sweeper:
                 with self.requests.engine.begin() as conn:
                     hook(conn, signed[0].as_dict(), now)
         return SweepResult(fired, reminders, repaired, signed)
+
+    def keep_house(self) -> int:
+        now, touched = self.requests.clock.now(), 0
+        for hook in self.housekeeping:
+            with self.requests.engine.begin() as conn:
+                touched += hook(conn, now)
+        return touched
 
     def write_reminders(self) -> int:
         """The after-timers hooks, each in its own transaction: one that fails leaves the others' messages written."""
