@@ -41,7 +41,7 @@ def test_the_receipt_is_issued_at_once_without_a_head_numbered_with_its_lookup_c
     assert code in receipt.text
     types = [e["type"] for e in office.queries.history("P-1")["events"]]
     assert types[-2:] == ["document_drafted", "document_issued"]  # no document_approved between them
-    assert office.documents.progress("P-1", code) is not None
+    assert office.progress.view("P-1", code) is not None
 
 
 def test_a_second_receipt_is_refused_and_the_first_keeps_its_number(office):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import hmac
 import json
 import unicodedata
 from collections.abc import Mapping
@@ -19,7 +18,6 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Engine
 
 from engine.adapters.counters import take_next
-from engine.adapters.database import snapshot
 from engine.adapters.eventstore import EventStore
 from engine.adapters.rendering import render
 from engine.clock import Clock
@@ -27,6 +25,7 @@ from engine.errors import NotFound, OgiError, PermissionDenied, RuleViolation
 from workflows.documents import drafting
 from workflows.documents.case_file import case_file
 from workflows.documents.drafting import PaperFields
+from workflows.documents.query_code import query_code
 from workflows.documents.released import FileStore
 from workflows.documents.serving import ReplyDelivery, service_command, steps_carried
 from workflows.foi import commands as c
@@ -42,11 +41,11 @@ from workflows.foi.documents import (
 )
 from workflows.foi.event_types import EventType
 from workflows.foi.fees import marginal_amount, monthly_position, quote
-from workflows.foi.state import STAGE_LABELS, RequestState, Stage
+from workflows.foi.state import RequestState
 from workflows.people import access, personal_data
 from workflows.people.access import Action
 from workflows.people.accounts import APPROVING_ROLES, User, get_agency
-from workflows.readmodels.log import receipt_key_id, receipts_between
+from workflows.readmodels.log import receipts_between
 from workflows.requests.service import RequestService
 from workflows.streams import request_stream
 from workflows.tables import document_numbers_table
@@ -360,44 +359,9 @@ class DocumentService(ReplyDelivery):
                   for row in received]
         return monthly_position(state.received_on, state.applicant, others, state.request_id)
 
-    def progress(self, request_id: str, query_code: str) -> dict | None:
-        """What the applicant may see with the 查询码 of the receipt: stage, dates and served documents, nothing
-        personal; None when the id or the code is wrong (the same answer for both)."""
-        with self.engine.connect() as conn:
-            try:
-                state = self.requests.load(conn, request_id).state
-            except NotFound:
-                return None
-            if state.stage == Stage.NEW or not hmac.compare_digest(self.lookup_code(state, conn),
-                                                                   query_code.upper()):
-                return None
-        reply = state.deadlines.get("reply")
-        return {"id": state.request_id, "stage": state.stage.value, "stage_label": STAGE_LABELS[state.stage],
-                "received_on": state.received_on, "reply_due": reply.due if reply and state.is_open else None,
-                "concluded_on": state.concluded_on, "delivered_on": state.delivered_on,
-                "documents": [{"title": DOCUMENT_TITLES[d.type], "number": d.number, "served_on": d.served_on}
-                              for d in state.documents if d.state == "served"]}
-
     def lookup_code(self, state: RequestState, conn: Connection | None = None) -> str:
-        """The 查询码 of the receipt: keyed, so it cannot be guessed from the request id (the applicant's lookup).
-
-        Keyed with the key the request's first event was recorded under (its row names the key id), so the code on
-        the receipt outlives `ogi audit rotate-key`: the keyring keeps retired keys. Only rows from before keys
-        (key id "") fall back to the current key."""
-        keyring = self.store.keyring
-        material = f"lookup\x1f{state.request_id}".encode()
-        if keyring is None:
-            return hashlib.sha256(material).hexdigest()[:8].upper()
-        if conn is None:  # a read that takes no write lock: the caller may hold a connection of its own (SQLite)
-            with snapshot(self.engine) as own:
-                key = self._receipt_key(own, state.request_id)
-        else:
-            key = self._receipt_key(conn, state.request_id)
-        return keyring.mac(key if key in keyring.keys else keyring.current, material)[:8].upper()
-
-    @staticmethod
-    def _receipt_key(conn: Connection, request_id: str) -> str:
-        return receipt_key_id(conn, request_id)
+        """The 查询码 of the receipt (workflows/documents/query_code.py): what the applicant's doors ask for."""
+        return query_code(self.store.keyring, self.engine, state.request_id, conn)
 
     @staticmethod
     def _next_number(conn: Connection, agency: str, doc_type: str, year: int) -> str:
