@@ -29,7 +29,10 @@ from workflows.foi.state import STAGE_LABELS, Stage
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--lang=zh-CN"]  # the browser's own words (a file input's 选择文件) as a Chinese user's: chromium-l10n
+                 "--lang=zh-CN"]
+# the browser's own words (a file input's 选择文件, 未选择任何文件) as a Chinese user's phone shows them: chromium-l10n's
+# strings, chosen by the process's language (--lang alone is not enough for headless chromium)
+CHROMIUM_LANGUAGE = {"LANGUAGE": "zh_CN", "LANG": "zh_CN.UTF-8"}
 SCREENSHOTS = REPO_ROOT / "var" / "screenshots"
 VIEWPORT = {"width": 1366, "height": 768}
 TIMEOUT_MS = 15_000
@@ -80,7 +83,8 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
+                                              env={**os.environ, **CHROMIUM_LANGUAGE})
         try:
             yield chromium
         finally:

@@ -1,8 +1,8 @@
 """/apply in a real browser (Playwright driving Debian's chromium, fixtures of tests/e2e/test_browser.py): an
 applicant fills in the form on a 390×844 phone and at 1366×768, attaches a PNG as the identity scan, types the code
 sent through the outbox and sees the 申请编号 and 查询码. Screenshots are kept in var/screenshots/apply_*.png; no page
-is wider than its screen. (The file inputs' own button is the browser's: Debian's chromium here has only its English
-locale, so the screenshots show "Choose Files"; a phone set to Chinese shows 选择文件.)"""
+is wider than its screen. (The file inputs' own button is the browser's: chromium runs in Chinese here, with
+chromium-l10n, so it reads 选择文件 as on a phone set to Chinese.)"""
 
 from __future__ import annotations
 
