@@ -25,7 +25,7 @@ from workflows.people.accounts import User, ancestors, mask_id_number, mask_name
 
 HIDDEN = "（仅本机关工作人员可见）"
 _ALWAYS_MASKED = {"id_number": mask_id_number, "phone": mask_phone}
-_NOT_PERSONAL = frozenset({"kind"})
+_NOT_PERSONAL = frozenset({"kind", "id_type"})  # what kind of person, what kind of card: no one in particular
 
 
 def sees_personal_data(conn: Connection, viewer: User | None, agency: str) -> bool:
