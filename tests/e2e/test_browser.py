@@ -32,7 +32,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--lang=zh-CN"]
 # the browser's own words (a file input's 选择文件, 未选择任何文件) as a Chinese user's phone shows them: chromium-l10n's
 # strings, chosen by the process's language (--lang alone is not enough for headless chromium)
-CHROMIUM_LANGUAGE = {"LANGUAGE": "zh_CN", "LANG": "zh_CN.UTF-8"}
+CHROMIUM_LANGUAGE = {"LANGUAGE": "zh_CN", "LANG": "C.UTF-8"}  # zh_CN.UTF-8 is no locale here: file names broke
 SCREENSHOTS = REPO_ROOT / "var" / "screenshots"
 VIEWPORT = {"width": 1366, "height": 768}
 TIMEOUT_MS = 15_000
