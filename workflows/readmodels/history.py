@@ -15,10 +15,10 @@ from workflows.foi.documents import DOCUMENT_TITLES
 from workflows.foi.narration import Names, Narrated, narrate
 from workflows.foi.state import STAGE_LABELS, RequestState
 from workflows.foi.vocabulary import CHANNEL_LABELS, FLAG_LABELS, OUTCOME_LABELS, Flag
-from workflows.people.accounts import User
+from workflows.people.accounts import PLATFORM_PREFIX, User
 from workflows.people.personal_data import HIDDEN, masked_applicant, masked_value, replacements, sees_personal_data
 from workflows.streams import fold_stored, request_stream
-from workflows.tables import agencies_table, departments_table, users_table
+from workflows.tables import agencies_table, departments_table, platform_tokens_table, users_table
 
 __all__ = ["DOCUMENT_STATE_LABELS", "HIDDEN", "events_until", "history", "history_of", "masked_applicant", "names_in",
            "narrated"]  # HIDDEN, masked_applicant: as before
@@ -137,6 +137,11 @@ def names_in(conn: Connection, history: dict) -> Names:
     usernames |= {str(e["payload"]["approved_by"]) for e in history["events"] if e["payload"].get("approved_by")}
     u, a, d = users_table.c, agencies_table.c, departments_table.c
     users = dict(conn.execute(select(u.username, u.display_name).where(u.username.in_(sorted(usernames)))).all())
+    platforms = sorted(name.removeprefix(PLATFORM_PREFIX) for name in usernames if name.startswith(PLATFORM_PREFIX))
+    if platforms:  # a 政务服务网 that filed it (issue 20): its own name, from its token's row
+        p = platform_tokens_table.c
+        users |= {PLATFORM_PREFIX + row.name: row.display_name for row in conn.execute(
+            select(p.name, p.display_name).where(p.name.in_(platforms)))}
     agencies = dict(conn.execute(select(a.slug, a.name)).all())
     departments = dict(conn.execute(select(d.code, d.name).where(d.agency == history["agency"])).all())
     return Names(users, agencies, departments)
