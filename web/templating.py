@@ -25,6 +25,18 @@ def day_today(request: Request) -> str:
 templates.env.globals["day_today"] = day_today
 
 
+def size_words(size: object) -> str:
+    """A file's size as people read it: 1.2 MB, 35 KB, 60 字节 (a size that is no number is shown as it is)."""
+    if not isinstance(size, int):
+        return str(size)
+    if size >= 1024 * 1024:
+        return f"{size / 1024 / 1024:.1f} MB"
+    return f"{-(-size // 1024)} KB" if size >= 1024 else f"{size} 字节"
+
+
+templates.env.globals["size_words"] = size_words
+
+
 def page(request: Request, name: str, status_code: int = 200, **context):
     session = getattr(request.state, "session", None)
     context.setdefault("user", getattr(request.state, "user", None))

@@ -136,7 +136,13 @@ def request_context(state: RequestState) -> dict:
             # Art. 31: the day both sides confirmed (letter, online, fax, e-mail), the day the reply counts from
             "confirmed_on": chinese_date(state.confirmed_on) if state.confirmed_on else "",
             "applicant_name": state.applicant.get("name", ""),
-            "channel_label": CHANNEL_LABELS.get(state.channel, "") if state.channel else ""}
+            "channel_label": CHANNEL_LABELS.get(state.channel, "") if state.channel else "",
+            "channel_words": CHANNEL_WORDS.get(state.channel, "") if state.channel else ""}
+
+
+# how the receipt says the application came: "收到您{words}提出的政府信息公开申请"
+CHANNEL_WORDS = {"in_person": "当面", "post_signed": "以邮寄方式", "post_plain": "以平常信函方式",
+                 "online": "通过网上申请平台", "fax": "以传真方式", "email": "以电子邮件方式"}
 
 
 def reply_due(state: RequestState) -> str:
