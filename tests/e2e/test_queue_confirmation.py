@@ -40,7 +40,7 @@ def test_the_tasks_button_confirms_with_the_receipt_and_the_mark_goes(site, web_
     page = clerk.get("/tasks").text
     row = row_of(page, "N-1/confirm_receipt", "data-task")
     assert MARK in row and "确认收到网上申请" in row and 'action="/tasks/confirm"' in row
-    assert 'href="/requests/N-1#draft-form">要求补正' in row
+    assert 'href="/requests/N-1?doc=correction_notice#draft-form">要求补正' in row
     assert MARK not in row_of(page, "N-1/send_correction_notice", "data-task")  # its other task
     assert "W-1/confirm_receipt" not in page  # W-1 was handed in: nothing to confirm
     answer = clerk.post("/tasks/confirm", data={"csrf_token": csrf(page), "request_id": "N-1", "back": "/tasks"},

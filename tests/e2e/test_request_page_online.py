@@ -25,3 +25,18 @@ def test_an_online_request_shows_its_contacts_its_consent_and_that_it_awaits_con
     assert "zhou@example.cn" not in auditor and "周七" not in auditor  # outside the agency: contacts hidden
     site.intake.confirm("O-1", user(site, "clerk"))
     assert "（待确认收到）" not in web_as("clerk").get("/requests/O-1").text
+
+
+def test_the_queues_correction_link_opens_the_draft_of_a_correction_notice_art30(site, web_as):
+    site.requests.receive(c.Receive(at=site.clock.now(), request_id="O-2", agency=AGENCY, channel="online",
+                                    subject="预算", applicant={"kind": "natural_person", "name": "王五"}),
+                          APPLICANT_ONLINE)
+    clerk = web_as("clerk")
+    queue = clerk.get("/tasks").text
+    assert 'href="/requests/O-2?doc=correction_notice#draft-form">要求补正' in queue
+    page = clerk.get("/requests/O-2?doc=correction_notice").text
+    draft = page.split('id="draft-form"', 1)[0].rsplit("<details", 1)[1]
+    assert draft.startswith(' class="step" open')
+    assert '<option value="correction_notice" selected>' in page
+    plain = clerk.get("/requests/O-2?doc=%3Cscript%3E").text  # an unknown paper opens nothing and selects nothing
+    assert "selected>政府信息公开申请补正告知书" not in plain and "&lt;script" not in plain.split('id="draft-form"')[0][-300:]
