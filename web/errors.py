@@ -88,7 +88,7 @@ async def ogi_error_handler(request: Request, error: Exception) -> Response:
     from web.templating import page
 
     body = error_body(error)
-    return page(request, "error.html.j2", status_code=status, status=status,
+    return page(request, error_template(request), status_code=status, status=status,
                 error={**body, "error": for_people(body["error"])}, is_rule=isinstance(error, RuleViolation))
 
 
@@ -155,7 +155,7 @@ async def input_error_handler(request: Request, error: Exception) -> Response:
     from web.templating import page
 
     text = f"{field_words(where)}：{message}" if where else message
-    return page(request, "error.html.j2", status_code=422, status=422, error={"error": text, "rule": "input"},
+    return page(request, error_template(request), status_code=422, status=422, error={"error": text, "rule": "input"},
                 is_rule=False)
 
 
@@ -171,7 +171,7 @@ async def http_error_handler(request: Request, error: Exception) -> Response:
         return JSONResponse(body, status_code=status, headers=getattr(error, "headers", None))
     from web.templating import page
 
-    return page(request, "error.html.j2", status_code=status, status=status, error=body, is_rule=False)
+    return page(request, error_template(request), status_code=status, status=status, error=body, is_rule=False)
 
 
 def _with_session(request: Request) -> None:
@@ -191,6 +191,16 @@ def _with_session(request: Request) -> None:
         request.state.session, request.state.user = session, session.user
 
 
+APPLICANT_PATHS = ("/apply", "/my")  # the applicant's own pages (issue 20): their refusals in the portal's look
+
+
+def error_template(request: Request) -> str:
+    """The error page of the pages' kind: the applicant's portal, or the staff site."""
+    path = request.url.path
+    return "portal/error.html.j2" if any(path == p or path.startswith(p + "/") for p in APPLICANT_PATHS) \
+        else "error.html.j2"
+
+
 async def refuse_input(scope: dict, send, status: int, error: InputRefused) -> None:
     """The answer of web/inputs.py's boundary, before any route: JSON for the API, the Chinese page otherwise."""
     request = Request(scope)
@@ -203,7 +213,7 @@ async def refuse_input(scope: dict, send, status: int, error: InputRefused) -> N
         _with_session(request)
         words = "提交的内容过大，请删减后重新提交。" if status == 413 else \
             f"{field_words(error.field)}：{for_people(error.problem)}"
-        response = page(request, "error.html.j2", status_code=status, status=status,
+        response = page(request, error_template(request), status_code=status, status=status,
                         error={"error": words, "rule": "input"}, is_rule=False)
     await response(scope, request.receive, send)
 
@@ -245,6 +255,6 @@ class LastResort:
             else:
                 from web.templating import page
 
-                response = page(request, "error.html.j2", status_code=500, status=500, error=body, is_rule=False)
+                response = page(request, error_template(request), status_code=500, status=500, error=body, is_rule=False)
             response.headers["X-Error-Id"] = error_id
             await response(scope, receive, send)

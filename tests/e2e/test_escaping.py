@@ -187,6 +187,9 @@ def _visit_the_online_door(hostile) -> None:
     refused = apply(visitor, applicant_name=PAYLOAD, subject=PAYLOAD, id_number="12345", address=PAYLOAD)
     assert refused.status_code == 422 and "&lt;script&gt;x&lt;/script&gt;" in refused.text  # typed values, as text
     assert_escaped(refused.text, "POST /apply (refused)")
+    at_the_boundary = apply(visitor, applicant_name=PAYLOAD + "\x00")  # refused before any route, in the portal's look
+    assert at_the_boundary.status_code == 422 and "返回申请表" in at_the_boundary.text, at_the_boundary.text
+    assert_escaped(at_the_boundary.text, "POST /apply (refused at the input boundary)")
     held = apply(visitor, applicant_name=NAME, subject=PAYLOAD, address="地址" + PAYLOAD, agent_name="")
     assert held.status_code == 303, held.text
     assert_escaped(visitor.get("/apply/code").text, "GET /apply/code")
