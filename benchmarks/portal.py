@@ -21,15 +21,13 @@ import os
 import random
 import re
 import statistics
-import subprocess
-import sys
 import time
 
 import httpx
 from sqlalchemy import select, update
 
 from benchmarks.common import add_database_options, fresh_database, load_average, make_services, parse_databases
-from benchmarks.web import SECRET, free_port
+from benchmarks.web import SECRET, free_port, start_web
 from engine.clock import VirtualClock
 from tests.world import AGENCY
 from workflows.foi import commands as c
@@ -47,21 +45,6 @@ _serial = itertools.count(1)
 def id_number(serial: int) -> str:
     first17 = f"11010119900101{serial % 1000:03d}"  # region, birth day, sequence
     return first17 + id_check_digit(first17)
-
-
-def start_web(url: str, port: int) -> subprocess.Popen:
-    env = {**os.environ, "OGI_DATABASE_URL": url, "OGI_SECRET_KEY": SECRET, "OGI_LOG_LEVEL": "WARNING",
-           "OGI_TRUSTED_PROXIES": "127.0.0.1"}
-    process = subprocess.Popen([sys.executable, "-m", "cli.main", "web", "--port", str(port)], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    for _ in range(300):
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    process.kill()
-    raise SystemExit(f"ogi web did not start: {process.stderr.read().decode() if process.stderr else ''}")
 
 
 def latest_code(services, address: str, kind: str) -> str:
@@ -197,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
             with services.engine.begin() as conn:
                 conn.execute(update(agencies_table).where(agencies_table.c.slug == AGENCY).values(accepts_online=True))
             ports = [free_port(), free_port()]
-            webs = [start_web(url, port) for port in ports]
+            webs = [start_web(url, port, OGI_TRUSTED_PROXIES="127.0.0.1") for port in ports]
             try:
                 print(f"{kind}:")
                 asyncio.run(run(services, [f"http://127.0.0.1:{p}" for p in ports], args.applicants, args.seconds,

@@ -40,8 +40,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_web(url: str, port: int) -> subprocess.Popen:
-    env = {**os.environ, "OGI_DATABASE_URL": url, "OGI_SECRET_KEY": SECRET, "OGI_LOG_LEVEL": "WARNING"}
+def start_web(url: str, port: int, **more_env: str) -> subprocess.Popen:
+    env = {**os.environ, "OGI_DATABASE_URL": url, "OGI_SECRET_KEY": SECRET, "OGI_LOG_LEVEL": "WARNING", **more_env}
     process = subprocess.Popen([sys.executable, "-m", "cli.main", "web", "--port", str(port)], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     for _ in range(300):

@@ -123,9 +123,14 @@ def checked_filename(filename: str, media_type: str) -> str:
     return name
 
 
+def shown_name(filename: str | None) -> str:
+    """A file's name as a refusal quotes it: without folders or NUL, at most 60 characters."""
+    return (filename or "").replace("\x00", "").rsplit("/", 1)[-1][:60] or "（无名文件）"
+
+
 def checked_upload(upload: Upload) -> tuple[str, str]:
     """(media type, file name) of a file that may be stored; RuleViolation naming the file otherwise."""
-    shown = (upload.filename or "").replace("\x00", "").rsplit("/", 1)[-1][:60] or "（无名文件）"
+    shown = shown_name(upload.filename)
     if upload.kind not in set(AttachmentKind):
         raise InputRefused("附件类别", "请选择附件类别：" + "、".join(ATTACHMENT_KIND_LABELS.values()))
     if not upload.content:

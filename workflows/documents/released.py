@@ -29,7 +29,7 @@ from sqlalchemy.exc import IntegrityError
 
 from engine.clock import Clock
 from engine.errors import NotFound, OgiError, RuleViolation
-from workflows.documents.attachments import MAX_FILENAME, Upload, media_type_of
+from workflows.documents.attachments import MAX_FILENAME, Upload, media_type_of, shown_name
 from workflows.foi.identifiers import InputRefused, text_problem
 from workflows.foi.online import SHA256, ReleaseFiles, files_fit
 from workflows.foi.state import ReleasedFile, RequestState
@@ -150,7 +150,7 @@ def checked_files(uploads: Sequence[Upload], already: Sequence[ReleasedFile]) ->
     held = {f.sha256: f for f in already}
     entries: list[dict] = []
     for upload in uploads:
-        shown = (upload.filename or "").replace("\x00", "").rsplit("/", 1)[-1][:60] or "（无名文件）"
+        shown = shown_name(upload.filename)
         if not upload.content:
             raise RuleViolation(f"信息文件“{shown}”是空文件，请重新选择", RELEASE_RULE)
         if len(upload.content) > MAX_RELEASED_BYTES:
