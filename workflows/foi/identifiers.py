@@ -120,12 +120,22 @@ _MOBILE = re.compile(r"(?:\+?86)?1[3-9]\d{9}")
 _LANDLINE = re.compile(r"0\d{2,3}\d{7,8}(?:(?:转|ext|x)\d{1,6})?")
 
 
+def _compact(number: str) -> str:
+    return re.sub(r"[\s\-()]", "", number)  # spaces, '-' and brackets are only layout
+
+
+def mobile_number(phone: str) -> str | None:
+    """The number of a mainland mobile without its layout (an SMS can reach it), else None (a landline)."""
+    compact = _compact(normalised(phone))
+    return compact if _MOBILE.fullmatch(compact) else None
+
+
 def check_phone(value: str, field: str = "phone") -> str:
     """A mainland mobile (1[3-9] and 9 digits, +86 allowed) or a landline with its area code (010-12345678, an
     extension after 转). Full-width digits are normalised (NFKC) first; spaces, '-' and brackets are only layout.
     Returns the number normalised, layout kept."""
     shown = normalised(value)
-    compact = re.sub(r"[\s\-()]", "", shown)
+    compact = _compact(shown)
     if not (_MOBILE.fullmatch(compact) or _LANDLINE.fullmatch(compact)):
         raise InputRefused(field, "电话号码应为手机号（11 位，1 开头）或带区号的固话（如 010-12345678）")
     return shown

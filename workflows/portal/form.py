@@ -15,7 +15,14 @@ from dataclasses import dataclass
 from engine.errors import RuleViolation
 from workflows.documents.attachments import ATTACHMENT_RULE, AttachmentKind, Upload, checked_upload
 from workflows.foi import commands as c
-from workflows.foi.identifiers import InputRefused, check_id_card_number, check_phone, normalised, text_problem
+from workflows.foi.identifiers import (
+    InputRefused,
+    check_id_card_number,
+    check_phone,
+    mobile_number,
+    normalised,
+    text_problem,
+)
 from workflows.foi.obtaining import OBTAIN_METHOD_LABELS, ObtainMethod
 from workflows.foi.vocabulary import APPLICANT_LABELS, PROVISION_FORM_LABELS, ApplicantKind
 from workflows.requests.input_limits import limit_of
@@ -31,7 +38,6 @@ ONLINE_UPLOAD_KINDS = (AttachmentKind.IDENTITY, AttachmentKind.AUTHORISATION, At
                        AttachmentKind.OTHER)
 APPLICANT_RULE = "Art. 29 ¶2(1)"
 SUBJECT_RULE = "Art. 29 ¶2(2)"
-_MOBILE = re.compile(r"(?:\+?86)?1[3-9]\d{9}")
 _DOCUMENT_NUMBER = re.compile(r"[A-Z0-9]{5,20}")  # passports and permits: letters and digits only
 
 # -- 统一社会信用代码 (GB 32100-2015) ---------------------------------------------------------------------------------
@@ -195,7 +201,7 @@ def _contacts(fields: Mapping[str, object]) -> dict[str, str]:
 def _code_destination(fields: Mapping[str, object], applicant: Mapping[str, str]) -> tuple[str, str]:
     """(sms | email, the phone or address): a code goes by SMS to a mobile, else by e-mail."""
     phone, email = applicant.get("phone"), applicant.get("email")
-    mobile = re.sub(r"[\s\-()]", "", phone) if phone and _MOBILE.fullmatch(re.sub(r"[\s\-()]", "", phone)) else None
+    mobile = mobile_number(phone) if phone else None
     chosen = _choice(fields, "code_channel", "验证码接收方式", CODE_CHANNELS) or ("sms" if mobile else "email")
     if chosen == "sms":
         if not mobile:
