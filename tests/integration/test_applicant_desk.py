@@ -248,6 +248,20 @@ def test_a_correction_online_restarts_the_reply_period_from_today_art30(services
     assert (scan.kind, scan.filename, scan.added_by) == ("correction", "身份证.pdf", "applicant")
 
 
+def test_an_application_corrected_before_it_was_confirmed_no_longer_awaits_confirmation_art31(services, desk):
+    """The agency asked for a correction instead of confirming (Art. 30, 31(3)): once corrected the confirmation can
+    no longer be recorded, so the page must not say 待受理机关确认 (it did when it asked only confirmed_on)."""
+    receive(services, confirm=False)
+    assert desk.page(RID).awaiting_confirmation
+    issue_and_serve(services, RID, "correction_notice", paper={"missing": "description"})
+    step(services, 24)
+    desk.submit_correction(RID, ["《河东区2025年度部门预算》"], [])
+    with services.engine.connect() as conn:
+        state = services.requests.load(conn, RID).state
+    assert state.stage == "processing" and state.confirmed_on is None
+    assert not desk.page(RID).awaiting_confirmation
+
+
 def test_a_correction_is_refused_when_none_is_awaited_art30(services, desk):
     receive(services)
     before = version(services)

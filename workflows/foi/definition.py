@@ -99,6 +99,13 @@ def not_confirmed_yet(state: RequestState, cmd) -> str | None:
     return None
 
 
+def awaiting_confirmation(state: RequestState) -> bool:
+    """The agency may still confirm the receipt (Art. 31(3)): the `confirm_receipt` row's own conditions, as the
+    confirmation task, the applicant's page and a platform's read-back all ask them."""
+    return (state.stage == S.PROCESSING and state.channel in CONFIRMABLE_CHANNELS
+            and not_confirmed_yet(state, None) is None)
+
+
 def correction_noticed_once(state: RequestState, cmd) -> str | None:
     if state.correction_notice_on is not None:
         return f"已于 {state.correction_notice_on} 告知补正；补正须一次性告知需要补正的事项，不能再次告知"

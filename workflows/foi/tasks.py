@@ -16,10 +16,10 @@ from types import MappingProxyType
 from engine.errors import PermissionDenied
 from workflows.foi.approvals import pending
 from workflows.foi.deadlines import CONSULTATION_DAYS, Timer
-from workflows.foi.definition import not_confirmed_yet
+from workflows.foi.definition import awaiting_confirmation
 from workflows.foi.documents import ISSUED_WITHOUT_APPROVAL
 from workflows.foi.state import RequestState, Stage
-from workflows.foi.vocabulary import CONFIRMABLE_CHANNELS, Channel
+from workflows.foi.vocabulary import Channel
 
 
 class AssigneeRefused(PermissionDenied):
@@ -137,8 +137,7 @@ def _confirm_receipt(state: RequestState, today: dt.date) -> _Listed | None:
     # Only while the confirmation can still be recorded: the workflow refuses it after any other step
     # (`not_confirmed_yet`). Art. 31 asks plain letters to be confirmed the day they arrive, but no period is kept
     # for it in the state, so there is no due date.
-    still_possible = state.stage == Stage.PROCESSING and not_confirmed_yet(state, None) is None
-    return _NO_PERIOD if state.channel in CONFIRMABLE_CHANNELS and still_possible else None
+    return _NO_PERIOD if awaiting_confirmation(state) else None
 
 
 def _send_correction_notice(state: RequestState, today: dt.date) -> _Listed | None:

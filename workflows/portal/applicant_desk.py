@@ -23,6 +23,7 @@ from workflows.documents.released import FileStore
 from workflows.documents.rendering import RENDERERS
 from workflows.documents.service import DocumentService
 from workflows.foi import commands as c
+from workflows.foi.definition import awaiting_confirmation
 from workflows.foi.documents import DOCUMENT_TITLES
 from workflows.foi.online import ChooseNotices, RecordDownload
 from workflows.foi.state import RequestState, Stage
@@ -61,7 +62,7 @@ class ApplicantPage:
     agency_name: str
     subject: str
     story: Sequence[str]  # the progress in words, oldest first, no staff names, no internal codes
-    awaiting_confirmation: bool  # an online application the agency has not confirmed yet (Art. 31(3))
+    awaiting_confirmation: bool  # the agency may still confirm its receipt (Art. 31(3))
     correction_items: Sequence[str]  # while a correction is awaited: the notice's items, to answer one by one
     correction_due: dt.date | None
     fee_amount_yuan: float | None  # while a fee is awaited
@@ -133,8 +134,7 @@ class ApplicantDesk:
             agency_name=agency.name,
             subject=state.subject,
             story=story(loaded.events),
-            awaiting_confirmation=(state.channel == "online" and state.confirmed_on is None
-                                   and stage == Stage.PROCESSING),
+            awaiting_confirmation=awaiting_confirmation(state),
             correction_items=correction_items(state) if stage == Stage.AWAITING_CORRECTION else (),
             correction_due=correction.due if correction and stage == Stage.AWAITING_CORRECTION else None,
             fee_amount_yuan=state.fee_amount_yuan if stage == Stage.AWAITING_PAYMENT else None,

@@ -22,7 +22,7 @@ from engine.clock import Clock
 from engine.errors import NotFound, OgiError
 from workflows.documents.progress import ApplicantProgress, ApplicantView
 from workflows.documents.service import DocumentService
-from workflows.foi.state import Stage
+from workflows.foi.definition import awaiting_confirmation
 from workflows.people.accounts import PLATFORM_PREFIX, User, get_agency
 from workflows.portal.submissions import PlatformToken
 from workflows.readmodels.log import EVENT_COLUMNS
@@ -171,6 +171,6 @@ class PlatformTokens:
         view = self.progress.view(request_id, code)
         if view is None:
             return None
-        if state.stage == Stage.PROCESSING and state.channel == "online" and state.confirmed_on is None:
+        if awaiting_confirmation(state):
             return PlatformView(AWAITING_CONFIRMATION, AWAITING_CONFIRMATION_LABEL, code, view)
         return PlatformView(str(state.stage), view.stage_label, code, view)
