@@ -10,9 +10,11 @@ import datetime as dt
 import pytest
 
 from engine.errors import PermissionDenied, RuleViolation
+from tests.builders import issued_reply
 from tests.conftest import AGENCY, user
-from workflows.documents.electronic_service import consent_refusal, evidence_of
+from workflows.documents.electronic_service import evidence_of
 from workflows.foi import commands as c
+from workflows.foi.online import electronic_service_consented
 from workflows.foi.state import RequestState
 
 
@@ -108,10 +110,27 @@ def test_a_correction_notice_served_electronically_starts_the_period_that_day_ar
     assert history["deadlines"]["correction"]["start"] == today.isoformat()  # runs from the receipt, today
 
 
+def test_a_step_recorded_directly_is_refused_electronically_without_consent_235(services):
+    """The consent is the workflow's guard, not only the document service's: a `deliver` posted to the request
+    page's step form (or any door) is refused the same."""
+    clerk, head = user(services, "clerk"), user(services, "head")
+    services.requests.receive(c.Receive(at=services.clock.now(), request_id="D-1", agency=AGENCY, channel="in_person",
+                                        subject="预算", applicant={"kind": "natural_person", "name": "王五"}), clerk)
+    for step in issued_reply(services.clock.now(), "disclosed"):
+        services.requests.act("D-1", step, head if step.name == "approve_document" else clerk)
+    services.requests.act("D-1", c.Decide(at=services.clock.now(), outcome="disclosed"), clerk)
+    with pytest.raises(RuleViolation, match="电子送达须经申请人同意"):
+        services.requests.act("D-1", c.Deliver(at=services.clock.now(), method="electronic"), clerk)
+    with pytest.raises(RuleViolation, match="电子送达须经申请人同意"):
+        services.requests.act("D-1", c.ServeDocument(at=services.clock.now(), doc_type="reply", method="electronic"),
+                              clerk)
+
+
 def test_an_imported_history_needs_no_recorded_consent():
-    assert consent_refusal(RequestState()) is not None
-    assert consent_refusal(RequestState(imported_from="hedong-2023.jsonl")) is None
-    assert consent_refusal(RequestState(electronic_service=True)) is None
+    electronic = c.Deliver(at=dt.datetime(2026, 3, 5, 9, 7), method="electronic")
+    assert electronic_service_consented(RequestState(), electronic) is not None
+    assert electronic_service_consented(RequestState(imported_from="hedong-2023.jsonl"), electronic) is None
+    assert electronic_service_consented(RequestState(electronic_service=True), electronic) is None
     moment = dt.datetime(2026, 3, 5, 9, 7)
     assert evidence_of("A-1", moment, "ab" * 32) == ("于2026年3月5日 09:07 发布至申请人网上查询页（申请编号A-1），"
                                                      "文书摘要 SHA-256 abababababababab…")

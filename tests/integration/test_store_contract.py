@@ -38,9 +38,10 @@ JOIN_TIMEOUT = 60  # seconds a writer thread may take before the test calls it h
 
 
 def receive(services: App, request_id: str, subject: str = "2025年度部门预算", channel: str = "in_person",
-            name: str = "张三") -> None:
+            name: str = "张三", electronic_service: bool | None = None) -> None:
     services.requests.receive(c.Receive(at=services.clock.now(), request_id=request_id, agency=AGENCY,
-                               applicant={"kind": "natural_person", "name": name}, channel=channel, subject=subject),
+                               applicant={"kind": "natural_person", "name": name}, channel=channel, subject=subject,
+                               electronic_service=electronic_service),
                      user(services, "clerk"))
 
 
@@ -235,7 +236,7 @@ def test_rebuild_projections_reproduces_the_projection_tables_exactly_and_repair
     advance(services, days=20)  # received in mid-December: the reply periods run into 2027 (provisional until set)
     receive(services, "2026-010", channel="online")
     receive(services, "2026-011", subject="征地补偿安置方案")
-    receive(services, "2026-012", name="王五")
+    receive(services, "2026-012", name="王五", electronic_service=True)  # served electronically below (235号)
     services.requests.act("2026-010", c.ConfirmReceipt(at=advance(services, days=1)), clerk)
     services.requests.act("2026-011", c.StartConsultation(at=advance(services, days=1), party="agency"), clerk)
     for step in issued_reply(advance(services, days=2), "unable.not_held"):  # the approval is the head's own act

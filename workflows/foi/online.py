@@ -76,6 +76,15 @@ def files_fit(state: RequestState, cmd: ReleaseFiles) -> str | None:
     return None
 
 
+def electronic_service_consented(state: RequestState, cmd) -> str | None:
+    """235号: a paper is served electronically (on the applicant's page) only with the applicant's consent, given on
+    applying; an imported history states its own service and is not asked for a consent ogi never recorded. The
+    guard of `serve_document` and `deliver`, so no door serves electronically without it."""
+    if getattr(cmd, "method", None) != "electronic" or state.electronic_service or state.imported_from:
+        return None
+    return "电子送达须经申请人同意：本申请的申请人未同意通过网上查询页电子送达文书，请选择直接送达或邮寄送达"
+
+
 def download_names_what(state: RequestState, cmd: RecordDownload) -> str | None:
     if cmd.item not in DOWNLOAD_ITEMS or not cmd.ref:
         return "下载记录须写明下载的是文书（document）还是信息文件（file）及其编号"

@@ -10,7 +10,7 @@ import datetime as dt
 
 from engine.machine import Transition
 from workflows.foi import commands as c
-from workflows.foi import departments, documents
+from workflows.foi import departments, documents, online
 from workflows.foi.documents import DocumentType, chinese_date
 from workflows.foi.state import OPEN_STAGES, RequestState, Stage
 from workflows.foi.vocabulary import Outcome
@@ -154,7 +154,7 @@ TRANSITIONS: list[Transition[Stage]] = [
       "负责人审核未通过，退回起草人修改（附审批意见）", "a drafted document"),
     T(LIVE_STAGES, c.IssueDocument.name, None, "paper", (document_is_approved,), "印发文书（编发文号；登记回执无需审核）",
       "an approved document"),
-    T(LIVE_STAGES, c.ServeDocument.name, None, "235号", (document_is_issued,), "送达文书（送达方式、邮寄单号、交邮和签收日期）",
+    T(LIVE_STAGES, c.ServeDocument.name, None, "235号", (document_is_issued, online.electronic_service_consented), "送达文书（送达方式、邮寄单号、交邮和签收日期）",
       "an issued document"),
     T(LIVE_STAGES, c.ReturnDocument.name, None, "235号", (document_was_served,),
       "邮件退回（未送达，须重新送达；答复书退回的，申请回到待送达）", "a served document"),
