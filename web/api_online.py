@@ -22,11 +22,11 @@ from web.auth import SESSION_COOKIE
 from web.errors import SignInRequired
 from workflows.documents.attachments import Upload
 from workflows.foi.identifiers import InputRefused
+from workflows.portal.form import MAX_ONLINE_UPLOADS
 from workflows.portal.payments import BadSignature, PaymentsNotConfigured
 from workflows.portal.platforms import TOKEN_PREFIX, PlatformView
 from workflows.portal.submissions import Filed, PlatformToken
 
-MAX_ATTACHMENTS = 10  # as on /apply
 FIELDS = ("agency", "applicant_kind", "applicant_name", "id_type", "id_number", "organisation_code", "contact_person",
           "phone", "email", "address", "agent_name", "subject", "form_requested", "obtain_method",
           "electronic_service", "notices", "code_channel")
@@ -103,8 +103,8 @@ def attachments_of(body: dict[str, Any]) -> list[Upload]:
     listed = body.get("attachments") or []
     if not isinstance(listed, list):
         raise InputRefused("附件（attachments）", "应为列表：[{kind, filename, content_base64}]")
-    if len(listed) > MAX_ATTACHMENTS:
-        raise InputRefused("附件（attachments）", f"最多 {MAX_ATTACHMENTS} 个")
+    if len(listed) > MAX_ONLINE_UPLOADS:
+        raise InputRefused("附件（attachments）", f"最多 {MAX_ONLINE_UPLOADS} 个")
     uploads = []
     for number, item in enumerate(listed, 1):
         if not isinstance(item, dict) or not all(isinstance(item.get(k), str) for k in ("kind", "filename",
