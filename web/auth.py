@@ -20,6 +20,11 @@ def services(request: Request) -> App:
     return request.app.state.services
 
 
+def client_address(request: Request) -> str:
+    """The address the visitor connected from (a trusted proxy's X-Forwarded-For: web/server.py): the limits'."""
+    return request.client.host if request.client else "?"
+
+
 def secure_cookies() -> bool:
     """Behind HTTPS (OGI_COOKIE_SECURE=1) the cookies are Secure; on loopback HTTP they cannot be."""
     return os.environ.get("OGI_COOKIE_SECURE", "") == "1"

@@ -19,16 +19,14 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from engine.errors import OgiError
-from web.auth import services
-from web.lookup_input import typed_query_code, typed_request_id
+from web.auth import client_address, services
+from web.lookup_input import LONGEST_REQUEST_ID, fits, typed_query_code, typed_request_id
 from web.lookup_limit import LimiterUnavailable, LookupLimiter
 from web.signed_cookies import forget, pack, set_signed, unpack
 from web.templating import page
 
 router = APIRouter(include_in_schema=False)
 
-LONGEST_REQUEST_ID = 200  # the column's width: a longer id is no request's
-LONGEST_QUERY_CODE = 40
 LOOKUP_MINUTES = 30
 LOOKUP_COOKIE, REFUSAL_COOKIE = "ogi_lookup", "ogi_lookup_refusal"
 WRONG = "申请编号或查询码不正确，请核对登记回执。"
@@ -48,10 +46,6 @@ def limiter(request: Request) -> LookupLimiter:
     return state.lookup_limiter
 
 
-def _address(request: Request) -> str:
-    return request.client.host if request.client else "?"
-
-
 def _refused(request: Request, message: str, status: int, request_id: str = "") -> RedirectResponse:
     response = RedirectResponse("/lookup", status_code=303)
     body = {"error": message, "status": status, "request_id": request_id[:LONGEST_REQUEST_ID]}
@@ -62,7 +56,7 @@ def _refused(request: Request, message: str, status: int, request_id: str = "") 
 def _counted(request: Request, request_id: str) -> RedirectResponse | None:
     """A refusal when this attempt is one too many (or the counts cannot be reached), else None (counted)."""
     try:
-        allowed = limiter(request).allow(_address(request), request_id)
+        allowed = limiter(request).allow(client_address(request), request_id)
     except LimiterUnavailable:
         return _refused(request, UNAVAILABLE, 503)
     return None if allowed else _refused(request, TOO_OFTEN, 429, request_id)
@@ -102,7 +96,7 @@ def lookup(request: Request, request_id: Annotated[str, Form()] = "", query_code
         forget(too_many, LOOKUP_COOKIE)
         return too_many
     found = None
-    if 0 < len(request_id) <= LONGEST_REQUEST_ID and 0 < len(query_code) <= LONGEST_QUERY_CODE:
+    if fits(request_id, query_code):
         found = services(request).progress.view(request_id, query_code)
     if found is None:
         response = _refused(request, WRONG, 404, request_id)

@@ -21,9 +21,9 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
 from engine.errors import OgiError, TooManyAttempts
-from web.auth import services
+from web.auth import client_address, services
 from web.errors import error_body, for_people
-from web.lookup_input import typed_query_code, typed_request_id
+from web.lookup_input import LONGEST_REQUEST_ID, fits, typed_query_code, typed_request_id
 from web.portal_applicant_cookies import (
     MY_MINUTES,
     form_token,
@@ -43,7 +43,7 @@ from workflows.documents.attachments import AttachmentKind, Upload
 
 router = APIRouter(include_in_schema=False)
 
-LONGEST_REQUEST_ID, LONGEST_QUERY_CODE, LONGEST_CODE = 200, 40, 12
+LONGEST_CODE = 12
 CHANNELS = ("sms", "email")
 WRONG = "申请编号或查询码不正确，请核对登记回执。"
 WRONG_CODE = "验证码不正确或已过期，请核对短信或邮件，或重新获取验证码。"
@@ -55,10 +55,6 @@ SIGNED_OUT = "本次登录已超过 30 分钟或已退出，请重新登录。"
 NOT_FOUND = "没有这份文书或文件，或它不属于您登录查看的申请。"
 NO_PDF = "暂时无法生成这份文书的 PDF 文件，请稍后再试，或联系受理机关。"
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-
-
-def _address(request: Request) -> str:
-    return request.client.host if request.client else "?"
 
 
 def _my_page(request: Request, name: str, status_code: int = 200, **context) -> Response:
@@ -125,11 +121,11 @@ async def start_sign_in(request: Request) -> Response:
     kept = {"request_id": [request_id[:LONGEST_REQUEST_ID]], "channel": [channel if channel in CHANNELS else ""]}
     if channel not in CHANNELS:
         return redirect(request, "/my", CHOOSE_CHANNEL, error=True, status=422, kept=kept)
-    if not (0 < len(request_id) <= LONGEST_REQUEST_ID and 0 < len(query_code) <= LONGEST_QUERY_CODE):
+    if not fits(request_id, query_code):
         return redirect(request, "/my", WRONG, error=True, status=404, kept=kept)
     desk = services(request).applicant_desk
     try:
-        sent = desk.start_sign_in(request_id, query_code, channel, _address(request))
+        sent = desk.start_sign_in(request_id, query_code, channel, client_address(request))
     except TooManyAttempts as error:
         return redirect(request, "/my", _too_many_words(error), error=True, status=429, kept=kept)
     if sent is None:
@@ -162,7 +158,7 @@ async def finish_sign_in(request: Request) -> Response:
     if not 0 < len(code) <= LONGEST_CODE:
         return redirect(request, "/my/code", WRONG_CODE, error=True, status=422)
     try:
-        request_id = services(request).applicant_desk.finish_sign_in(pending["code_id"], code, _address(request))
+        request_id = services(request).applicant_desk.finish_sign_in(pending["code_id"], code, client_address(request))
     except TooManyAttempts as error:
         return redirect(request, "/my/code", _too_many_words(error), error=True, status=429)
     if request_id is None:

@@ -18,7 +18,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from engine.errors import OgiError
-from web.auth import services, set_cookie
+from web.auth import client_address, services, set_cookie
 from web.errors import for_people, status_of
 from web.signed_cookies import forget, pack, set_signed, unpack
 from web.templating import page
@@ -44,10 +44,6 @@ FILE_LABELS = {"identity_files": "身份证明", "authorisation_files": "授权�
 FORM_EXPIRED = "页面已过期，请重新填写并提交（为保护您的信息，每次打开页面都会生成新的校验码）。"
 NO_SUBMISSION = "没有待验证的申请，或验证码已过期。请重新填写申请。"
 LONGEST_KEPT = FREE_TEXT_MAX  # a typed value longer than any field may be is not echoed back
-
-
-def _address(request: Request) -> str:
-    return request.client.host if request.client else "?"
 
 
 def _csrf(request: Request) -> str:
@@ -110,7 +106,7 @@ async def submit_application(request: Request) -> Response:
         if "notices" not in fields:
             fields["notices"] = "no"  # an unticked box sends nothing: the applicant declined the messages
         try:
-            held = services(request).portal.submit(fields, uploads, _address(request))
+            held = services(request).portal.submit(fields, uploads, client_address(request))
         except OgiError as error:
             status = status_of(error)
             if status not in (422, 429, 403, 404):
@@ -170,7 +166,7 @@ def verify_code(request: Request, code: Annotated[str, Form()] = "", csrf_token:
     if not typed:
         return _code_page(request, "请填写收到的6位验证码。", 422)
     try:
-        filed = services(request).portal.verify(submission_id, typed[:20], _address(request))
+        filed = services(request).portal.verify(submission_id, typed[:20], client_address(request))
     except OgiError as error:
         return _refused_code(request, error)
     response = RedirectResponse("/apply/done", status_code=303)
@@ -191,7 +187,7 @@ def resend_code(request: Request, csrf_token: Annotated[str, Form()] = "") -> Re
     if submission_id is None:
         return _code_page(request, NO_SUBMISSION, 404)
     try:
-        services(request).portal.resend(submission_id, _address(request))
+        services(request).portal.resend(submission_id, client_address(request))
     except OgiError as error:
         return _refused_code(request, error)
     return RedirectResponse("/apply/code?sent=again", status_code=303)
