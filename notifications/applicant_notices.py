@@ -18,7 +18,6 @@ verification code is in the body only (the subject is shown in staff's list of f
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -28,10 +27,12 @@ from engine.adapters.eventstore import StoredEvent
 from engine.adapters.rendering import render
 from engine.projection import Change
 from notifications import outbox
+from notifications.notices import public_site
 from workflows.foi.documents import chinese_date
 from workflows.foi.event_types import EventType
 from workflows.foi.state import RequestState
 from workflows.foi.vocabulary import Channel
+from workflows.portal.applicant_sign_in import contacts
 from workflows.portal.messages import SIGN_IN_KIND, VERIFY_KIND, ApplicantMessage
 from workflows.tables import agencies_table
 
@@ -94,17 +95,10 @@ def wants_milestones(state: RequestState) -> bool:
             and (state.channel == Channel.ONLINE or state.electronic_service))
 
 
-def addresses(state: RequestState) -> list[tuple[str, str]]:
-    """(channel, address) the application gave: its phone for SMS, its e-mail address for e-mail."""
-    found = [("sms", str(state.applicant.get("phone") or "").strip()),
-             ("email", str(state.applicant.get("email") or "").strip())]
-    return [(channel, address) for channel, address in found if address]
-
-
 def public_link() -> str | None:
     """The applicant's page on the site of OGI_PUBLIC_URL (https://ogi.example.gov.cn/my); None when it is unset
     (a bare path means nothing in an SMS)."""
-    base = os.environ.get("OGI_PUBLIC_URL", "").strip().rstrip("/")
+    base = public_site()
     return f"{base}/my" if base else None
 
 
@@ -134,10 +128,10 @@ class ApplicantNotices:
         # most appends carry no milestone: the event types are looked at before anything is read
         found = [Milestone(change.after, event, kind)
                  for change in changes for event in change.events if (kind := milestone_kind(event))]
-        found = [m for m in found if wants_milestones(m.state) and addresses(m.state)]
+        found = [m for m in found if wants_milestones(m.state) and contacts(m.state)]
         if not found:
             return
-        planned = [(m, channel, address) for m in found for channel, address in addresses(m.state)]
+        planned = [(m, channel, address) for m in found for channel, address in contacts(m.state)]
         written = outbox.existing_keys(conn, [m.dedupe_key(channel) for m, channel, _ in planned])
         fresh = [(m, channel, address) for m, channel, address in planned if m.dedupe_key(channel) not in written]
         if not fresh:

@@ -128,9 +128,14 @@ def plan(notice: Notice, request_id: str, agency: str, people: AgencyPeople) -> 
     return planned
 
 
+def public_site() -> str:
+    """The site's address for links in messages: OGI_PUBLIC_URL (https://ogi.example.gov.cn), "" when unset."""
+    return os.environ.get("OGI_PUBLIC_URL", "").strip().rstrip("/")
+
+
 def request_link(request_id: str) -> str:
-    """Where the request's page is: on the site of OGI_PUBLIC_URL (https://ogi.example.gov.cn), else its path."""
-    return os.environ.get("OGI_PUBLIC_URL", "").rstrip("/") + "/requests/" + quote(request_id, safe="")
+    """Where the request's page is: on the site of OGI_PUBLIC_URL, else its path."""
+    return public_site() + "/requests/" + quote(request_id, safe="")
 
 
 def rendered(planned: Planned, subject: str, article: str, people: AgencyPeople) -> tuple[str, outbox.NewMessage]:

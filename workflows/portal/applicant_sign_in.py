@@ -42,16 +42,22 @@ def destination(state: RequestState, channel: str) -> Destination:
     """Where the code goes: the channel asked for, else the only contact the application gave."""
     if channel not in CHANNELS:
         raise RuleViolation("请选择验证码的接收方式：手机短信或电子邮件", "Art. 29")
-    given = {ch: str(state.applicant.get(field) or "").strip() for ch, field in CHANNELS.items()}
-    chosen = channel if given[channel] else next((ch for ch, value in given.items() if value), None)
+    given = dict(contacts(state))
+    chosen = channel if channel in given else next(iter(given), None)
     if chosen is None:
         raise RuleViolation("本申请没有留下手机号码或电子邮箱，无法发送验证码：请与受理机关联系查询办理进展", "Art. 29")
     address = given[chosen]
     return Destination(chosen, address, masked_phone(address) if chosen == "sms" else masked_email(address))
 
 
+def contacts(state: RequestState) -> list[tuple[str, str]]:
+    """(channel, address) the application gave: its phone for SMS, its e-mail address for e-mail."""
+    found = [(channel, str(state.applicant.get(field) or "").strip()) for channel, field in CHANNELS.items()]
+    return [(channel, address) for channel, address in found if address]
+
+
 def contact_channels(state: RequestState) -> tuple[str, ...]:
-    return tuple(ch for ch, field in CHANNELS.items() if str(state.applicant.get(field) or "").strip())
+    return tuple(channel for channel, _ in contacts(state))
 
 
 @dataclass(frozen=True)
