@@ -77,7 +77,8 @@ class TokenInfo:
                 "status": self.status(now), **{k: v.isoformat() if v else None for k, v in moments.items()}}
 
 
-def _digest(value: str) -> str:
+def secret_digest(value: str) -> str:
+    """What is kept of a session id or a token: its SHA-256, never the secret itself."""
     return hashlib.sha256(value.encode()).hexdigest()
 
 
@@ -134,7 +135,7 @@ class WebAccounts:
             conn.execute(delete(web_sessions_table).where(web_sessions_table.c.expires_at <= now))
             session_id, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
             conn.execute(insert(web_sessions_table).values(
-                id_hash=_digest(session_id), username=username, csrf_token=csrf, created_at=now,
+                id_hash=secret_digest(session_id), username=username, csrf_token=csrf, created_at=now,
                 expires_at=now + dt.timedelta(hours=SESSION_HOURS)))
             return Session(session_id, get_user(conn, username), csrf)
 
@@ -167,7 +168,7 @@ class WebAccounts:
             return None
         s = web_sessions_table.c
         with self.engine.connect() as conn:
-            row = conn.execute(select(web_sessions_table).where(s.id_hash == _digest(session_id))).first()
+            row = conn.execute(select(web_sessions_table).where(s.id_hash == secret_digest(session_id))).first()
             if row is None or row.expires_at <= self.clock.now():
                 return None
             user = find_user(conn, row.username)
@@ -176,7 +177,7 @@ class WebAccounts:
     def sign_out(self, session_id: str | None) -> None:
         if session_id:
             with self.engine.begin() as conn:
-                conn.execute(delete(web_sessions_table).where(web_sessions_table.c.id_hash == _digest(session_id)))
+                conn.execute(delete(web_sessions_table).where(web_sessions_table.c.id_hash == secret_digest(session_id)))
 
     # -- users ------------------------------------------------------------------------------------------------
     def users(self, actor: User) -> list[User]:
@@ -212,7 +213,7 @@ class WebAccounts:
         with self.engine.begin() as conn:
             if get_user(conn, username).disabled:
                 raise OgiError(f"用户“{username}”已停用，不能为其创建接口令牌；请先启用该用户")
-            conn.execute(insert(api_tokens_table).values(token_hash=_digest(token), username=username, created_at=now,
+            conn.execute(insert(api_tokens_table).values(token_hash=secret_digest(token), username=username, created_at=now,
                                                          created_by=actor.username,
                                                          expires_at=now + dt.timedelta(days=days)))
         return token
@@ -221,7 +222,7 @@ class WebAccounts:
         """The user of a valid token: not revoked, not expired, and its user not disabled."""
         t = api_tokens_table.c
         now = self.clock.now()
-        token_hash = _digest(token)
+        token_hash = secret_digest(token)
         with self.engine.connect() as conn:
             row = conn.execute(select(api_tokens_table).where(t.token_hash == token_hash)).first()
             if row is None or row.revoked_at is not None or row.expires_at <= now:

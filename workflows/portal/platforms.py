@@ -9,7 +9,6 @@ request was recorded as `platform:NAME`.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import re
 import secrets
@@ -24,6 +23,7 @@ from workflows.documents.progress import ApplicantProgress, ApplicantView
 from workflows.documents.service import DocumentService
 from workflows.foi.definition import awaiting_confirmation
 from workflows.people.accounts import PLATFORM_PREFIX, User, get_agency
+from workflows.people.sign_in import secret_digest
 from workflows.portal.submissions import PlatformToken
 from workflows.readmodels.log import EVENT_COLUMNS
 from workflows.requests.service import RequestService
@@ -71,10 +71,6 @@ class PlatformInfo:
                 "revoked_at": self.revoked_at.isoformat(timespec="seconds") if self.revoked_at else None}
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def checked_name(name: str) -> str:
     if not NAME_PATTERN.fullmatch(name):
         raise OgiError(f"平台代码“{name[:40]}”不可用：只能用小写字母、数字、“-”和“_”，以字母或数字开头，"
@@ -120,7 +116,7 @@ class PlatformTokens:
             if active is not None:
                 raise OgiError(f"平台“{name}”已有有效的令牌：请先吊销（ogi platform revoke {name}）再添加")
             conn.execute(insert(platform_tokens_table).values(
-                token_hash=_digest(token), name=name, display_name=shown, agencies=",".join(listed),
+                token_hash=secret_digest(token), name=name, display_name=shown, agencies=",".join(listed),
                 created_at=self.clock.now(), created_by=actor.username))
         log.warning("platform token for %r (%s) added by %r", name, ",".join(listed), actor.username)
         return token
@@ -151,7 +147,7 @@ class PlatformTokens:
             return None
         t = platform_tokens_table.c
         with self.engine.connect() as conn:
-            row = conn.execute(select(platform_tokens_table).where(t.token_hash == _digest(token))).first()
+            row = conn.execute(select(platform_tokens_table).where(t.token_hash == secret_digest(token))).first()
         if row is None or row.revoked_at is not None:
             return None
         return PlatformToken(row.name, row.display_name, frozenset(_agencies_of(row)))
