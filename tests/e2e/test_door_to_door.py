@@ -10,7 +10,8 @@ import hashlib
 import re
 
 from tests.e2e.test_browser import SCREENSHOTS, TIMEOUT_MS, VIEWPORT, Desk, browser, site  # noqa: F401 (fixtures)
-from tests.e2e.test_portal_apply import ID_NUMBER, PNG, open_online, sent_code
+from tests.e2e.test_portal_apply import PNG, open_online, sent_code
+from tests.e2e.test_portal_apply_browser import fill_application
 from tests.e2e.test_portal_my import last_code
 from tests.visible_text import foreign_words
 from tests.world import AGENCY, user
@@ -39,17 +40,7 @@ def phone(browser):  # noqa: F811
 
 def apply(page, base: str, services, scan) -> tuple[str, str]:
     page.goto(base + "/apply")
-    page.check("#applicant_kind-natural_person")
-    page.fill("#applicant_name", "赵六")
-    page.select_option("#id_type", "resident_id")
-    page.fill("#id_number", ID_NUMBER)
-    page.fill("#phone", PHONE)
-    page.fill("#address", "河东区人民路1号")
-    page.fill("#subject", "河东区行政审批服务局2025年度部门预算")
-    page.check("#form_requested-electronic")
-    page.check("#obtain_method-online")
-    page.check("#electronic_service")
-    page.set_input_files("#identity_files", str(scan))
+    fill_application(page, PHONE, scan, subject="河东区行政审批服务局2025年度部门预算")
     with page.expect_navigation():
         page.click("form.apply button[type=submit]")
     page.fill("#code", sent_code(services, PHONE))

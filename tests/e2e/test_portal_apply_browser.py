@@ -23,6 +23,22 @@ def fits(page) -> None:
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), "the page overflows"
 
 
+def fill_application(page, phone: str, scan, subject: str = "2025年度河东区行政审批服务局部门预算") -> None:
+    """A natural person's application on the open /apply page, consenting to 电子送达, the scan as 身份证明."""
+    page.check("#applicant_kind-natural_person")
+    assert not page.is_visible("#organisation_code")  # the organisations' part hidden for a natural person
+    page.fill("#applicant_name", "赵六")
+    page.select_option("#id_type", "resident_id")
+    page.fill("#id_number", ID_NUMBER)
+    page.fill("#phone", phone)
+    page.fill("#address", "河东区人民路1号")
+    page.fill("#subject", subject)
+    page.check("#form_requested-electronic")
+    page.check("#obtain_method-online")
+    page.check("#electronic_service")
+    page.set_input_files("#identity_files", str(scan))
+
+
 @pytest.mark.parametrize("viewport, name, phone", [(PHONE, "phone", "13800138000"), (DESKTOP, "desktop", "13900139000")],
                          ids=["phone", "desktop"])
 def test_an_applicant_applies_with_a_scan_and_the_code(site, browser, tmp_path, viewport, name, phone):  # noqa: F811
@@ -36,18 +52,7 @@ def test_an_applicant_applies_with_a_scan_and_the_code(site, browser, tmp_path, 
     page = context.new_page()
     try:
         page.goto(base + "/apply")
-        page.check("#applicant_kind-natural_person")
-        assert not page.is_visible("#organisation_code")  # the organisations' part hidden for a natural person
-        page.fill("#applicant_name", "赵六")
-        page.select_option("#id_type", "resident_id")
-        page.fill("#id_number", ID_NUMBER)
-        page.fill("#phone", phone)
-        page.fill("#address", "河东区人民路1号")
-        page.fill("#subject", "2025年度河东区行政审批服务局部门预算")
-        page.check("#form_requested-electronic")
-        page.check("#obtain_method-online")
-        page.check("#electronic_service")
-        page.set_input_files("#identity_files", str(scan))
+        fill_application(page, phone, scan)
         fits(page)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"apply_{name}.png"), full_page=True)
