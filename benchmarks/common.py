@@ -152,8 +152,10 @@ class PlannedRequest:
     steps: tuple[Step, ...]
 
     def receive_command(self) -> c.Receive:
+        # an applicant served electronically consented to it on applying (235号: the workflow's guard asks it)
+        consented = any(s.type == "delivered" and s.fields.get("method") == "electronic" for s in self.steps)
         return c.Receive(at=self.received_at, request_id=self.id, agency=AGENCY, applicant=self.applicant,
-                         channel=self.channel, subject=self.subject)
+                         channel=self.channel, subject=self.subject, electronic_service=consented or None)
 
     def commands(self, step: Step) -> list[c.Command]:
         """The step as `App.act` takes it; a live request's reply is issued as a document before it is served."""
